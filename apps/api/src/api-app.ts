@@ -1,0 +1,29 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '../../../libs/shared/config';
+import { migrate } from '../../../libs/shared/database/data-source';
+import { ApiModule } from './api.module';
+import { HttpErrorFilter, validationPipe } from './http-errors';
+
+/** The HTTP API, migrated and configured but not yet listening. */
+export async function createApiApp(config: ServiceConfig, logger: Logger): Promise<NestExpressApplication> {
+  await migrate(config.DATABASE_URL);
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, logger), { bufferLogs: true });
+  app.useLogger(app.get(NestPinoLogger));
+  app.useGlobalPipes(validationPipe);
+  app.useGlobalFilters(new HttpErrorFilter());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Duban 督办 API')
+      .setDescription('一督办、二挂牌、三约谈、四问责 — supervision obligations as durable workflows')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

@@ -1,0 +1,40 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '../../../libs/shared/config';
+import { ConfigModule } from '../../../libs/shared/config.module';
+import { API_DATABASE, dataSourceOptions } from '../../../libs/shared/database/data-source';
+import { ObligationRecord } from '../../../libs/shared/database/obligation-record.entity';
+import { HealthController } from './health.controller';
+import { ObligationsController } from './obligations/obligations.controller';
+import { ObligationsService, workflowIdOf } from './obligations/obligations.service';
+import { TemporalClientCloser, temporalClientProvider } from './temporal-client';
+
+// Request lines about one obligation carry its workflow id, like the worker's lines do.
+const OBLIGATION_PATH = /^\/v1\/obligations\/([0-9a-f-]{36})(\/|$|\?)/i;
+
+@Module({})
+export class ApiModule {
+  static register(config: ServiceConfig, logger: Logger): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger,
+            customProps: (req) => {
+              const id = OBLIGATION_PATH.exec(req.url ?? '')?.[1];
+              return id ? { workflowId: workflowIdOf(id) } : {};
+            },
+          },
+        }),
+        TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, API_DATABASE)),
+        TypeOrmModule.forFeature([ObligationRecord], API_DATABASE),
+      ],
+      controllers: [HealthController, ObligationsController],
+      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService],
+    };
+  }
+}

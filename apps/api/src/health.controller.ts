@@ -1,0 +1,53 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from '@temporalio/client';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { API_DATABASE } from '../../../libs/shared/database/data-source';
+
+const PROBE_TIMEOUT_MS = 2_000;
+
+interface Dependency {
+  up: boolean;
+  error?: string;
+}
+
+async function probe(check: () => Promise<unknown>): Promise<Dependency> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+      }),
+    ]);
+    return { up: true };
+  } catch (err) {
+    return { up: false, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    @InjectDataSource(API_DATABASE) private readonly db: DataSource,
+    @Inject(Client) private readonly temporal: Client,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'the API, Temporal and Postgres are reachable' })
+  @ApiServiceUnavailableResponse({ description: 'Temporal or Postgres is not reachable' })
+  async health(@Res({ passthrough: true }) res: Response) {
+    const [postgres, temporal] = await Promise.all([
+      probe(() => this.db.query('SELECT 1')),
+      probe(() => this.temporal.workflowService.getSystemInfo({})),
+    ]);
+    const up = postgres.up && temporal.up;
+    res.status(up ? 200 : 503);
+    return { status: up ? 'ok' : 'unavailable', postgres, temporal };
+  }
+}

@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { loadConfig } from '../../../libs/shared/config';
+import { createLogger, installTemporalLogging, runMain } from '../../../libs/shared/logging';
+import { createApiApp } from '../../api/src/api-app';
+import { createWorkerApp, ObligationWorker } from '../../worker/src/worker-app';
+import { startEmbeddedServers } from './embedded-servers';
+
+// `npm start`: the whole service in one process on embedded defaults — the servers the
+// environment does not name, then the worker and the API.
+runMain('duban', async () => {
+  const logger = createLogger('duban', loadConfig().LOG_LEVEL);
+  // Before the dev server: the SDK's runtime, and so its log routing, is fixed on first use.
+  installTemporalLogging(logger);
+  const servers = await startEmbeddedServers(loadConfig(), logger);
+  const { config } = servers;
+  const worker = await createWorkerApp(config, logger);
+  const api = await createApiApp(config, logger);
+  await api.listen(config.PORT);
+  const running = worker.get(ObligationWorker).run();
+
+  const api_url = `http://localhost:${config.PORT}`;
+  logger.info(
+    { api: api_url, docs: `${api_url}/docs`, temporalUi: servers.temporalUi, dataDir: config.DUBAN_DATA_DIR },
+    `Duban is running — API ${api_url} · OpenAPI ${api_url}/docs · Temporal UI ${servers.temporalUi ?? '(external: ' + config.TEMPORAL_ADDRESS + ')'}`,
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string) =>
+    (stopping ??= (async () => {
+      logger.info({ reason }, 'Duban is stopping');
+      await api.close();
+      await worker.close();
+      await servers.stop();
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void stop(signal).then(() => process.exit(0)));
+  }
+  await running.catch(async (err) => {
+    await stop('worker failed');
+    throw err;
+  });
+});

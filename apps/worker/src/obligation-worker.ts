@@ -1,0 +1,47 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import * as path from 'node:path';
+import { obligationActivities, type ObligationRecordActivities } from '../../../activities/obligation-record';
+import type { ServiceConfig } from '../../../libs/shared/config';
+
+// Resolved by the workflow bundler: workflows/index.ts from source, workflows/index.js from dist.
+const WORKFLOWS = path.resolve(__dirname, '../../../workflows');
+
+/** The Temporal worker of the obligation task queue; `run()` resolves once it has shut down. */
+@Injectable()
+export class ObligationWorker implements OnApplicationShutdown {
+  private running: Promise<void> | undefined;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly connection: NativeConnection,
+  ) {}
+
+  static async create(config: ServiceConfig, activities: ObligationRecordActivities): Promise<ObligationWorker> {
+    const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    try {
+      const worker = await Worker.create({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowsPath: WORKFLOWS,
+        activities: obligationActivities(activities),
+        shutdownGraceTime: '10 seconds',
+      });
+      return new ObligationWorker(worker, connection);
+    } catch (err) {
+      await connection.close();
+      throw err;
+    }
+  }
+
+  run(): Promise<void> {
+    this.running ??= this.worker.run().finally(() => this.connection.close());
+    return this.running;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.worker.getState() === 'RUNNING') this.worker.shutdown();
+    await this.running;
+  }
+}

@@ -1,0 +1,67 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+
+const hostPort = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/;
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  TEMPORAL_ADDRESS: z.string().regex(hostPort, 'must be host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('duban-obligations'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DUBAN_DATA_DIR: z.string().min(1).default('./.data'),
+  DUBAN_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  // Ports of the embedded Temporal dev server, used only when TEMPORAL_ADDRESS is unset.
+  DUBAN_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  DUBAN_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  DUBAN_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
+});
+
+export type DubanConfigValues = z.infer<typeof schema>;
+
+/**
+ * The validated configuration. The class is the Nest injection token and the interface gives it
+ * its fields, so `@Inject(DubanConfig) config: DubanConfig` is typed end to end.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface DubanConfig extends DubanConfigValues {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export abstract class DubanConfig {}
+
+/** The configuration once its servers are known: what the API and the worker need. */
+export interface ServiceConfig extends DubanConfig {
+  DATABASE_URL: string;
+  TEMPORAL_ADDRESS: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment; an invalid variable is named in the error. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): DubanConfig {
+  // An empty variable means "unset", as in most shells' `VAR= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration — ${problems.join('; ')}`);
+  }
+  return { ...parsed.data, DUBAN_DATA_DIR: path.resolve(parsed.data.DUBAN_DATA_DIR) };
+}
+
+/** For a process that does not start servers of its own: both addresses must be given. */
+export function requireServices(config: DubanConfig): ServiceConfig {
+  const missing = (['DATABASE_URL', 'TEMPORAL_ADDRESS'] as const).filter((name) => !config[name]);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration — ${missing.map((m) => `${m}: required`).join('; ')} ` +
+        '(or run `npm start`, which starts embedded servers)',
+    );
+  }
+  return config as ServiceConfig;
+}

@@ -1,0 +1,45 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ObligationRecord } from './obligation-record.entity';
+import { Obligation1764000000000 } from './migrations/1764000000000-obligation';
+
+export const ENTITIES = [ObligationRecord];
+const MIGRATIONS = [Obligation1764000000000];
+
+/** Each process part names its data source: the API and the worker may share one process. */
+export const API_DATABASE = 'api';
+export const WORKER_DATABASE = 'worker';
+
+export function dataSourceOptions(url: string, name?: string): DataSourceOptions {
+  return {
+    name,
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: 10, connectionTimeoutMillis: 5_000 },
+  };
+}
+
+// Any constant shared by every Duban process: the lock that serialises their migrations.
+const MIGRATION_LOCK = 73_182_023;
+
+/**
+ * Brings the schema up to date. The API and the worker both call this at start; the advisory
+ * lock lets only one of them migrate at a time.
+ */
+export async function migrate(url: string): Promise<string[]> {
+  const ds = await new DataSource(dataSourceOptions(url)).initialize();
+  const runner = ds.createQueryRunner();
+  try {
+    await runner.connect();
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const ran = await ds.runMigrations({ transaction: 'all' });
+    return ran.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,187 @@
+import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { http, startApi, startWorker, testConfig, type RunningApi, type RunningWorker } from '../support/service';
+
+// The first obligation path through every layer: HTTP → Temporal (real dev server) → Postgres.
+const config = testConfig();
+let api: RunningApi;
+let worker: RunningWorker;
+let temporal: Client;
+let pg: PgClient;
+
+const order = (key: string) => ({
+  key,
+  kind: 'work_order',
+  title: '企业反映用电报装进度慢',
+  unit: 'district-power-supply',
+  startAt: '2026-11-24T09:30:00+08:00',
+  dueAt: '2026-11-27T18:00:00+08:00',
+});
+
+beforeAll(async () => {
+  worker = await startWorker(config);
+  api = await startApi(config);
+  temporal = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }) });
+  pg = new PgClient({ connectionString: config.DATABASE_URL });
+  await pg.connect();
+});
+
+afterAll(async () => {
+  await api?.stop();
+  await worker?.stop();
+  await temporal?.connection.close();
+  await pg?.end();
+});
+
+describe('obligations over HTTP', () => {
+  it('reports both dependencies up on /health', async () => {
+    const res = await http(api.url, 'GET', '/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', postgres: { up: true }, temporal: { up: true } });
+  });
+
+  it('starts a workflow, records it in Postgres, and completes it after verification', async () => {
+    const created = await http(api.url, 'POST', '/v1/obligations', order(`wo-${Date.now()}`));
+    expect(created.status).toBe(201);
+    const id: string = created.body.id;
+    expect(created.body).toMatchObject({
+      status: 'open',
+      rung: 0,
+      color: 'blue',
+      unit: 'district-power-supply',
+      startAt: '2026-11-24T09:30:00+08:00',
+      dueAt: '2026-11-27T18:00:00+08:00',
+    });
+    expect(created.body.createdAt).toMatch(/\+08:00$/);
+
+    // Read-your-writes: the row is there as soon as the POST answered.
+    const row = await pg.query('SELECT status, workflow_id, unit FROM obligation WHERE id = $1', [id]);
+    expect(row.rows).toEqual([{ status: 'open', workflow_id: `obligation-${id}`, unit: 'district-power-supply' }]);
+    const handle = temporal.workflow.getHandle(`obligation-${id}`);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+
+    expect((await http(api.url, 'GET', `/v1/obligations/${id}`)).body).toEqual(created.body);
+
+    const evidence = [{ name: '回访记录', text: '已电话联系企业，报装已完成' }];
+    const submitted = await http(api.url, 'POST', `/v1/obligations/${id}/completion`, { summary: '已协调完成报装', evidence });
+    expect(submitted.status).toBe(200);
+    expect(submitted.body.status).toBe('submitted');
+    expect(submitted.body.completion).toMatchObject({ summary: '已协调完成报装', evidence });
+
+    const rejected = await http(api.url, 'POST', `/v1/obligations/${id}/verification`, { accepted: false, comment: '缺少企业确认' });
+    expect(rejected.body.status).toBe('open');
+
+    await http(api.url, 'POST', `/v1/obligations/${id}/completion`, { summary: '补充企业确认', evidence });
+    const verified = await http(api.url, 'POST', `/v1/obligations/${id}/verification`, { accepted: true, comment: '准予销号' });
+    expect(verified.status).toBe(200);
+    expect(verified.body.status).toBe('completed');
+    expect(verified.body.verifications.map((v: { accepted: boolean }) => v.accepted)).toEqual([false, true]);
+
+    expect((await handle.result()).status).toBe('completed');
+    expect((await http(api.url, 'GET', `/v1/obligations/${id}`)).body.status).toBe('completed');
+    const again = await http(api.url, 'POST', `/v1/obligations/${id}/completion`, { summary: '再次提交', evidence: [] });
+    expect(again.status).toBe(409);
+  });
+
+  it('is idempotent on the key: the same body gets the first obligation, other values get 409', async () => {
+    const body = order(`idem-${Date.now()}`);
+    const first = await http(api.url, 'POST', '/v1/obligations', body);
+    const second = await http(api.url, 'POST', '/v1/obligations', body);
+    expect(second.status).toBe(201);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.body).toEqual(first.body);
+    const count = await pg.query('SELECT count(*)::int AS n FROM obligation WHERE key = $1', [body.key]);
+    expect(count.rows[0].n).toBe(1);
+
+    const changed = await http(api.url, 'POST', '/v1/obligations', { ...body, title: '另一个事项' });
+    expect(changed.status).toBe(409);
+    expect(changed.body.details).toEqual([{ field: 'title', reason: expect.any(String) }]);
+  });
+
+  it('answers a retried command with the same Idempotency-Key with the first result', async () => {
+    const { body } = await http(api.url, 'POST', '/v1/obligations', order(`retry-${Date.now()}`));
+    const send = () =>
+      http(api.url, 'POST', `/v1/obligations/${body.id}/completion`, { summary: '已办', evidence: [] }, { 'Idempotency-Key': 'k-1' });
+    const first = await send();
+    const retry = await send();
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual(first.body);
+  });
+
+  it('refuses a command the state forbids with 409 and the reason', async () => {
+    const { body } = await http(api.url, 'POST', '/v1/obligations', order(`conflict-${Date.now()}`));
+    const res = await http(api.url, 'POST', `/v1/obligations/${body.id}/verification`, { accepted: true });
+    expect(res.status).toBe(409);
+    expect(res.body.message).toContain('没有待核验的办结申请');
+  });
+
+  it('names every bad field with a reason, and never answers bad input with a 500', async () => {
+    const bad = await http(api.url, 'POST', '/v1/obligations', {
+      key: 'has space',
+      kind: 'nope',
+      title: '',
+      unit: 'district-power-supply',
+      dueAt: '2026-11-27',
+      colour: 'red',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.statusCode).toBe(400);
+    const fields = bad.body.details.map((d: { field: string }) => d.field);
+    expect(new Set(fields)).toEqual(new Set(['key', 'kind', 'title', 'dueAt', 'colour']));
+    expect(bad.body.details.find((d: { field: string }) => d.field === 'colour').reason).toBe('is not a known field');
+
+    const malformed = await http(api.url, 'POST', '/v1/obligations', '{"key":');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.details[0].field).toBe('body');
+
+    const { body } = await http(api.url, 'POST', '/v1/obligations', order(`bad-${Date.now()}`));
+    const noEvidence = await http(api.url, 'POST', `/v1/obligations/${body.id}/completion`, {
+      summary: '已办',
+      evidence: [{ url: 'not a url' }],
+    });
+    expect(noEvidence.status).toBe(400);
+    expect(noEvidence.body.details.map((d: { field: string }) => d.field)).toEqual(
+      expect.arrayContaining(['evidence[0].name', 'evidence[0].url']),
+    );
+  });
+
+  it('answers 404 for an unknown obligation', async () => {
+    expect((await http(api.url, 'GET', '/v1/obligations/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await http(api.url, 'GET', '/v1/obligations/not-an-id')).status).toBe(404);
+  });
+
+  it('keeps an obligation across a restart of the API and the worker', async () => {
+    const { body } = await http(api.url, 'POST', '/v1/obligations', order(`restart-${Date.now()}`));
+    await api.stop();
+    await worker.stop();
+    worker = await startWorker(config);
+    api = await startApi(config);
+    expect((await http(api.url, 'GET', `/v1/obligations/${body.id}`)).body.status).toBe('open');
+    const res = await http(api.url, 'POST', `/v1/obligations/${body.id}/completion`, { summary: '重启后办结', evidence: [] });
+    expect(res.body.status).toBe('submitted');
+  });
+
+  it('describes every endpoint in the OpenAPI document', async () => {
+    const doc = (await http(api.url, 'GET', '/docs-json')).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/health', '/v1/obligations', '/v1/obligations/{id}', '/v1/obligations/{id}/completion', '/v1/obligations/{id}/verification']),
+    );
+    expect(doc.components.schemas.CreateObligationDto.required).toEqual(expect.arrayContaining(['key', 'kind', 'title', 'unit']));
+  });
+});
+
+describe('/health when Temporal is down', () => {
+  it('answers 503 and says which dependency is unreachable', async () => {
+    const down = await startApi(testConfig({ TEMPORAL_ADDRESS: '127.0.0.1:1' }));
+    try {
+      const res = await http(down.url, 'GET', '/health');
+      expect(res.status).toBe(503);
+      expect(res.body.postgres).toEqual({ up: true });
+      expect(res.body.temporal.up).toBe(false);
+      expect(res.body.temporal.error).toEqual(expect.any(String));
+    } finally {
+      await down.stop();
+    }
+  });
+});

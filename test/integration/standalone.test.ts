@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { http } from '../support/service';
+
+// `npm start` as a user runs it: the built service on embedded defaults — its own Temporal dev
+// server (SQLite under the data folder) and its own embedded PostgreSQL — stopped and started again.
+const MAIN = path.resolve(__dirname, '../../dist/apps/standalone/src/main.js');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-standalone-'));
+fs.chmodSync(dataDir, 0o755);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+interface Service {
+  child: ChildProcess;
+  lines: Array<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+let ports: { api: number; temporal: number; ui: number; postgres: number };
+let current: Service | undefined;
+
+async function start(): Promise<Service> {
+  if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` (npm test does)`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DUBAN_DATA_DIR: dataDir,
+    PORT: String(ports.api),
+    DUBAN_TEMPORAL_PORT: String(ports.temporal),
+    DUBAN_TEMPORAL_UI_PORT: String(ports.ui),
+    DUBAN_POSTGRES_PORT: String(ports.postgres),
+    LOG_LEVEL: 'info',
+  };
+  delete env.DATABASE_URL;
+  delete env.TEMPORAL_ADDRESS;
+  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Array<Record<string, unknown>> = [];
+  let buffered = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    for (const line of parts) if (line.startsWith('{"level"')) lines.push(JSON.parse(line));
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const deadline = Date.now() + 120_000;
+  while (!lines.some((l) => String(l.msg).startsWith('Duban is running'))) {
+    const failed = lines.find((l) => l.level === 60);
+    if (failed || child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`service did not start: ${JSON.stringify(failed)} ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  current = { child, lines, exited };
+  return current;
+}
+
+async function stop(service: Service): Promise<number | null> {
+  service.child.kill('SIGTERM');
+  const code = await service.exited;
+  current = undefined;
+  return code;
+}
+
+afterAll(async () => {
+  if (current) await stop(current);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start on embedded defaults', () => {
+  it('comes up, keeps an obligation across a restart, and completes it afterwards', async () => {
+    ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), postgres: await freePort() };
+    const api = `http://127.0.0.1:${ports.api}`;
+    let service = await start();
+
+    const banner = service.lines.find((l) => String(l.msg).startsWith('Duban is running'))!;
+    expect(banner).toMatchObject({
+      api: `http://localhost:${ports.api}`,
+      docs: `http://localhost:${ports.api}/docs`,
+      temporalUi: `http://127.0.0.1:${ports.ui}`,
+    });
+    expect((await http(api, 'GET', '/health')).body).toEqual({ status: 'ok', postgres: { up: true }, temporal: { up: true } });
+    expect((await fetch(`${api}/docs`)).status).toBe(200);
+
+    const created = await http(api, 'POST', '/v1/obligations', {
+      key: 'NM-2026-0001',
+      kind: 'public_message',
+      title: '网上民声：小区路灯不亮',
+      unit: 'district-urban-management',
+    });
+    expect(created.status).toBe(201);
+    const workflowId = `obligation-${created.body.id}`;
+
+    // The Temporal Web UI shows the workflow started over HTTP.
+    const ui = await fetch(`http://127.0.0.1:${ports.ui}/api/v1/namespaces/default/workflows/${workflowId}`);
+    expect(ui.status).toBe(200);
+    expect(JSON.stringify(await ui.json())).toContain('obligationWorkflow');
+
+    // Structured logs: every line JSON, and the lines about the obligation carry its workflow id.
+    await new Promise((r) => setTimeout(r, 500));
+    const about = service.lines.filter((l) => l.workflowId === workflowId).map((l) => l.msg);
+    expect(about).toEqual(expect.arrayContaining(['obligation started', 'obligation recorded']));
+
+    expect(await stop(service)).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
+
+    service = await start();
+    const after = await http(api, 'GET', `/v1/obligations/${created.body.id}`);
+    expect(after.body).toEqual(created.body);
+    await http(api, 'POST', `/v1/obligations/${created.body.id}/completion`, { summary: '已修复路灯', evidence: [] });
+    const verified = await http(api, 'POST', `/v1/obligations/${created.body.id}/verification`, { accepted: true });
+    expect(verified.body.status).toBe('completed');
+    expect(await stop(service)).toBe(0);
+  }, 300_000);
+});

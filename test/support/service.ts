@@ -1,0 +1,69 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { inject } from 'vitest';
+import { createApiApp } from '../../apps/api/src/api-app';
+import { createWorkerApp, ObligationWorker } from '../../apps/worker/src/worker-app';
+import { loadConfig, type ServiceConfig } from '../../libs/shared/config';
+import { createLogger } from '../../libs/shared/logging';
+
+/** The service's configuration for one test file: the run's servers, a task queue of its own. */
+export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfig {
+  return {
+    ...loadConfig({ LOG_LEVEL: 'warn' }),
+    DATABASE_URL: inject('databaseUrl'),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    ...overrides,
+  };
+}
+
+export const testLogger = createLogger('test', 'warn');
+
+export interface RunningWorker {
+  app: INestApplicationContext;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(config: ServiceConfig): Promise<RunningWorker> {
+  const app = await createWorkerApp(config, testLogger);
+  const running = app.get(ObligationWorker).run();
+  return {
+    app,
+    stop: async () => {
+      await app.close();
+      await running;
+    },
+  };
+}
+
+export interface RunningApi {
+  app: NestExpressApplication;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startApi(config: ServiceConfig): Promise<RunningApi> {
+  const app = await createApiApp(config, testLogger);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}`, stop: () => app.close() };
+}
+
+/** JSON over HTTP, as a client would send it. */
+export async function http(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}

@@ -1,0 +1,37 @@
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, requireServices } from '../../libs/shared/config';
+
+describe('configuration from the environment', () => {
+  it('has working defaults for every variable', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      PORT: 3000,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'duban-obligations',
+      DUBAN_DATA_DIR: path.resolve('.data'),
+    });
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.TEMPORAL_ADDRESS).toBeUndefined();
+  });
+
+  it('names each bad variable and why', () => {
+    const bad = () => loadConfig({ PORT: 'eighty', TEMPORAL_ADDRESS: 'localhost', DATABASE_URL: 'mysql://x' });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/PORT: .*number/);
+    expect(bad).toThrow(/TEMPORAL_ADDRESS: must be host:port/);
+    expect(bad).toThrow(/DATABASE_URL: must be a postgres:\/\/ URL/);
+    expect(() => loadConfig({ DUBAN_ADMIN_TOKEN: 'short' })).toThrow(/DUBAN_ADMIN_TOKEN: must be at least 16/);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', TEMPORAL_ADDRESS: '' }).PORT).toBe(3000);
+  });
+
+  it('requires both servers for a process that starts none of its own', () => {
+    expect(() => requireServices(loadConfig({ DATABASE_URL: 'postgres://h/db' }))).toThrow(/TEMPORAL_ADDRESS: required/);
+    const c = requireServices(loadConfig({ DATABASE_URL: 'postgres://h/db', TEMPORAL_ADDRESS: 'temporal:7233' }));
+    expect(c.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+});
