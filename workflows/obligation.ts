@@ -2,38 +2,118 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  continueAsNew,
   defineQuery,
   defineUpdate,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { ObligationActivities } from '../activities/obligation-record';
+import type { ObligationActivities } from '../activities/obligation-activities';
+import type { DurationSpec } from '../libs/domain/duration';
+import { TOP_RUNG, rungName, type ClimbingRung } from '../libs/domain/ladder';
 import {
+  applyPlan,
+  attachDocument,
+  climb,
   CommandRefused,
+  decideExemption,
+  decideExtension,
   isSettled,
+  nextTick,
   openObligation,
+  refusalToDecideExemption,
+  refusalToDecideExtension,
+  refusalToEscalate,
+  refusalToReopen,
+  refusalToRequestExemption,
+  refusalToRequestExtension,
   refusalToSubmit,
   refusalToVerify,
+  refusalToWithdraw,
+  remind,
+  reopen,
+  requestExemption,
+  requestExtension,
   submitCompletion,
   verifyCompletion,
-  type Completion,
+  withdraw,
+  type Actor,
+  type Evidence,
+  type ExemptionReason,
   type ObligationInput,
   type ObligationState,
-  type Verification,
 } from '../libs/domain/obligation';
+import { graceOf } from '../libs/domain/policy';
+import { COLOR, DUE_AT, KIND, RUNG, STATUS, UNIT } from '../libs/shared/temporal/search-attributes';
 
-export type CompletionCommand = Omit<Completion, 'at'>;
-export type VerificationCommand = Omit<Verification, 'at'>;
+// ——— messages ———
+
+export interface CompletionCommand {
+  summary: string;
+  evidence: Evidence[];
+  by: Actor | null;
+}
+export interface VerificationCommand {
+  accepted: boolean;
+  comment: string;
+  by: Actor | null;
+}
+export interface ExtensionCommand {
+  dueAt: string;
+  plan: string;
+  requesterConsent: { name: string; at: string };
+  by: Actor | null;
+}
+export interface ExemptionCommand {
+  reason: ExemptionReason;
+  explanation: string;
+  evidence: Evidence[];
+  by: Actor | null;
+}
+export interface DecisionCommand {
+  approved: boolean;
+  comment: string;
+  by: Actor | null;
+}
+export interface ReasonCommand {
+  reason: string;
+  by: Actor | null;
+}
 
 export const stateQuery = defineQuery<ObligationState>('state');
 /** The state once it is in the read model: how the API answers a start with read-your-writes. */
 export const snapshotUpdate = defineUpdate<ObligationState>('snapshot');
 export const completionUpdate = defineUpdate<ObligationState, [CompletionCommand]>('completion');
 export const verificationUpdate = defineUpdate<ObligationState, [VerificationCommand]>('verification');
+export const extensionUpdate = defineUpdate<ObligationState, [ExtensionCommand]>('extension');
+export const extensionDecisionUpdate = defineUpdate<ObligationState, [DecisionCommand]>('extensionDecision');
+export const exemptionUpdate = defineUpdate<ObligationState, [ExemptionCommand]>('exemption');
+export const exemptionDecisionUpdate = defineUpdate<ObligationState, [DecisionCommand]>('exemptionDecision');
+export const escalationUpdate = defineUpdate<ObligationState, [ReasonCommand]>('escalation');
+export const withdrawalUpdate = defineUpdate<ObligationState, [ReasonCommand]>('withdrawal');
+export const reopenUpdate = defineUpdate<ObligationState, [ReasonCommand]>('reopen');
 
-const { recordObligation } = proxyActivities<ObligationActivities>({
+/** A new obligation, or one carried on from an earlier run (continue-as-new, 重办 after completion). */
+export type ObligationStart = ({ open: ObligationInput } | { resume: ObligationState }) & {
+  /** Continue as new past this many history events (default 2,000; tests set it low). */
+  historyLimit?: number;
+};
+
+const DEFAULT_HISTORY_LIMIT = 2_000;
+
+// ——— activities ———
+
+const { recordObligation, issueRungDocument, sendReminder } = proxyActivities<ObligationActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+// Deadline arithmetic reads calendar data: done outside the workflow, its answer kept in the history.
+const { planDeadline } = proxyLocalActivities<ObligationActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumInterval: '10 seconds' },
 });
 
 /** A refused command fails the update, not the workflow, and leaves no trace in the history. */
@@ -41,39 +121,191 @@ function refuse(reason: string | null): void {
   if (reason) throw ApplicationFailure.nonRetryable(reason, 'CommandRefused');
 }
 
-/** One obligation, from the supervisors' start until it is verified complete. */
-export async function obligationWorkflow(input: ObligationInput): Promise<ObligationState> {
-  let state = openObligation(input, new Date());
+/** One obligation, from the supervisors' start until it is settled, climbing the ladder when late. */
+export async function obligationWorkflow(start: ObligationStart): Promise<ObligationState> {
+  const historyLimit = start.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  // A resumed run has its state before any handler is set: an update that arrives with the start
+  // (重办) is validated as soon as its handler is registered.
+  let state = ('resume' in start ? start.resume : undefined) as ObligationState;
   let recordedRevision = 0;
+  // One change at a time: the clock and the commands each await activities in between.
+  let busy = false;
 
-  async function apply(change: (s: ObligationState) => ObligationState): Promise<ObligationState> {
+  async function exclusive(fn: () => Promise<void>): Promise<ObligationState> {
+    await condition(() => !busy);
+    busy = true;
     try {
-      state = change(state);
+      await fn();
     } catch (err) {
-      // Two commands accepted in one activation: the second meets the state the first left.
+      // The state moved between the validator and the handler: refuse, as the validator would have.
       if (err instanceof CommandRefused) refuse(err.reason);
       throw err;
+    } finally {
+      busy = false;
     }
+    return state;
+  }
+
+  async function record(): Promise<void> {
     const written = state;
+    upsertSearchAttributes([
+      { key: UNIT, value: written.unit },
+      { key: KIND, value: written.kind },
+      { key: STATUS, value: written.status },
+      { key: COLOR, value: written.color },
+      { key: RUNG, value: written.rung },
+      { key: DUE_AT, value: written.dueAt ? new Date(written.dueAt) : null },
+    ]);
     await recordObligation(written);
     recordedRevision = Math.max(recordedRevision, written.revision);
-    return written;
   }
+
+  async function planAndApply(deadline: Parameters<typeof planDeadline>[0]['deadline'], rulePrefix: string): Promise<void> {
+    const now = new Date();
+    const plan = await planDeadline({ from: now.toISOString(), deadline, remind: state.policy.remind, rulePrefix });
+    state = applyPlan(state, plan, now);
+    await record();
+  }
+
+  /** Enter the next rung, set its rectification deadline, then run its action exactly once. */
+  async function climbRung(cause: 'deadline' | 'manual', reason: string, by: Actor | null): Promise<void> {
+    state = climb(state, cause, reason, by, new Date());
+    await record();
+    const rung = state.rung as ClimbingRung;
+    const grace: DurationSpec | undefined = graceOf(state.policy, rung);
+    if (rung < TOP_RUNG && grace !== undefined) await planAndApply(grace, `${rungName(rung)}宽限`);
+    const document = await issueRungDocument({ obligation: state, rung });
+    state = attachDocument(state, rung, document, new Date());
+    await record();
+  }
+
+  /** An update validator from a refusal rule; nothing is accepted before the state exists. */
+  const check =
+    <C>(refusal: (s: ObligationState, command: C) => string | null) =>
+    (command: C) =>
+      refuse(state ? refusal(state, command) : '事项正在创建，请稍后再试');
 
   setHandler(stateQuery, () => state);
   setHandler(snapshotUpdate, async () => {
-    await condition(() => recordedRevision >= state.revision);
+    await condition(() => state !== undefined && recordedRevision >= state.revision);
     return state;
   });
-  setHandler(completionUpdate, (cmd) => apply((s) => submitCompletion(s, cmd, new Date())), {
-    validator: (_cmd: CompletionCommand) => refuse(refusalToSubmit(state)),
-  });
-  setHandler(verificationUpdate, (cmd) => apply((s) => verifyCompletion(s, cmd, new Date())), {
-    validator: (_cmd: VerificationCommand) => refuse(refusalToVerify(state)),
-  });
+  setHandler(
+    completionUpdate,
+    (c) => exclusive(async () => {
+      state = submitCompletion(state, c, new Date());
+      await record();
+    }),
+    { validator: check<CompletionCommand>(refusalToSubmit) },
+  );
+  setHandler(
+    verificationUpdate,
+    (v) => exclusive(async () => {
+      state = verifyCompletion(state, v, new Date());
+      await record();
+    }),
+    { validator: check<VerificationCommand>(refusalToVerify) },
+  );
+  setHandler(
+    extensionUpdate,
+    (e) => exclusive(async () => {
+      state = requestExtension(state, e, new Date());
+      await record();
+    }),
+    { validator: check<ExtensionCommand>((s, e) => refusalToRequestExtension(s, new Date(e.dueAt), new Date())) },
+  );
+  setHandler(
+    extensionDecisionUpdate,
+    (d) => exclusive(async () => {
+      state = decideExtension(state, d.approved, d.comment, d.by, new Date());
+      await record();
+      if (d.approved) await planAndApply({ at: state.extensions.at(-1)!.dueAt }, '承诺时限');
+    }),
+    { validator: check<DecisionCommand>(refusalToDecideExtension) },
+  );
+  setHandler(
+    exemptionUpdate,
+    (e) => exclusive(async () => {
+      state = requestExemption(state, e, new Date());
+      await record();
+    }),
+    { validator: check<ExemptionCommand>(refusalToRequestExemption) },
+  );
+  setHandler(
+    exemptionDecisionUpdate,
+    (d) => exclusive(async () => {
+      state = decideExemption(state, d.approved, d.comment, d.by, new Date());
+      await record();
+    }),
+    { validator: check<DecisionCommand>(refusalToDecideExemption) },
+  );
+  setHandler(
+    escalationUpdate,
+    (r) => exclusive(() => climbRung('manual', r.reason, r.by)),
+    { validator: check<ReasonCommand>(refusalToEscalate) },
+  );
+  setHandler(
+    withdrawalUpdate,
+    (r) => exclusive(async () => {
+      state = withdraw(state, r.reason, r.by, new Date());
+      await record();
+    }),
+    { validator: check<ReasonCommand>(refusalToWithdraw) },
+  );
+  setHandler(
+    reopenUpdate,
+    (r) => exclusive(async () => {
+      state = reopen(state, r.reason, r.by, new Date());
+      await record();
+      await planAndApply(state.policy.deadline, '重办');
+    }),
+    { validator: check<ReasonCommand>(refusalToReopen) },
+  );
 
-  await apply((s) => s);
-  await condition(() => isSettled(state));
-  await condition(allHandlersFinished);
+  if ('open' in start) {
+    const input = start.open;
+    const plan = await planDeadline({
+      from: input.startAt,
+      deadline: input.dueAt ? { at: input.dueAt } : input.policy.deadline,
+      remind: input.policy.remind,
+      rulePrefix: '',
+    });
+    state = openObligation(input, plan, new Date());
+  }
+  await record();
+
+  // A run resumed for 重办 starts settled and its reopen update arrives with the start; a reopen
+  // can also reach a run that has just settled. Either way: settled and idle is the end.
+  for (;;) {
+    while (!isSettled(state)) {
+      if (workflowInfo().historyLength > historyLimit || workflowInfo().continueAsNewSuggested) {
+        await condition(() => !busy && allHandlersFinished());
+        await continueAsNew<typeof obligationWorkflow>({ resume: state, historyLimit });
+      }
+      const tick = nextTick(state);
+      const seen = state.revision;
+      const changed = () => state.revision !== seen || busy;
+      if (!tick || (await condition(changed, Math.max(1, Date.parse(tick.at) - Date.now())))) {
+        // No clock running (awaiting verification or a decision): wait for the next command.
+        if (!tick) await condition(changed);
+        await condition(() => !busy);
+        continue;
+      }
+      await exclusive(async () => {
+        // A command may have moved the clock while this waited for its turn.
+        const due = nextTick(state);
+        if (!due || due.type !== tick.type || due.at !== tick.at) return;
+        if (tick.type === 'remind') {
+          state = remind(state, new Date());
+          await record();
+          await sendReminder({ obligation: state, remindAt: tick.at });
+        } else {
+          await climbRung('deadline', `超过${state.deadlineRule}期限未办结`, null);
+        }
+      });
+    }
+    await condition(allHandlersFinished);
+    if (isSettled(state)) break;
+  }
   return state;
 }

@@ -4,10 +4,13 @@ import type { Rung } from './ladder';
 export type Colour = 'blue' | 'yellow' | 'red';
 
 /**
- * blue: on track; yellow: a reminder has fired or the obligation is under 督办 (rung 1);
- * red: publicly listed or worse (挂牌 and above, rung ≥ 2).
+ * The one rule for an obligation's colour:
+ * - blue: on track, or settled (办结/免责/撤回 — nothing left to chase);
+ * - yellow: a reminder for the deadline in force has fired, or it is under 督办 (rung 1);
+ * - red: publicly listed or worse (挂牌 and above, rung ≥ 2).
  */
-export function colourOf(rung: Rung, reminded: boolean): Colour {
+export function colourOf(rung: Rung, reminded: boolean, settled = false): Colour {
+  if (settled) return 'blue';
   if (rung >= 2) return 'red';
   if (rung === 1 || reminded) return 'yellow';
   return 'blue';

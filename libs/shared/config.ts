@@ -14,6 +14,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   DUBAN_DATA_DIR: z.string().min(1).default('./.data'),
   DUBAN_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Where rung actions and reminders are announced (POST JSON); logged only when unset.
+  DUBAN_WEBHOOK_URL: z.string().url('must be an http(s) URL').optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   // Ports of the embedded Temporal dev server, used only when TEMPORAL_ADDRESS is unset.
   DUBAN_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http, startApi, startWorker, testConfig, type RunningApi, type RunningWorker } from '../support/service';
+import { bearer, http, mintToken, startApi, startWorker, testConfig, TEST_ADMIN_TOKEN, type RunningApi, type RunningWorker } from '../support/service';
 
 // The first obligation path through every layer: HTTP → Temporal (real dev server) → Postgres.
 const config = testConfig();
@@ -9,6 +9,8 @@ let api: RunningApi;
 let worker: RunningWorker;
 let temporal: Client;
 let pg: PgClient;
+let supervisor: Record<string, string>;
+let department: Record<string, string>;
 
 const order = (key: string) => ({
   key,
@@ -25,6 +27,8 @@ beforeAll(async () => {
   temporal = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }) });
   pg = new PgClient({ connectionString: config.DATABASE_URL });
   await pg.connect();
+  supervisor = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'supervisor'));
+  department = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'department', 'district-power-supply'));
 });
 
 afterAll(async () => {
@@ -42,7 +46,7 @@ describe('obligations over HTTP', () => {
   });
 
   it('starts a workflow, records it in Postgres, and completes it after verification', async () => {
-    const created = await http(api.url, 'POST', '/v1/obligations', order(`wo-${Date.now()}`));
+    const created = await http(api.url, 'POST', '/v1/obligations', order(`wo-${Date.now()}`), supervisor);
     expect(created.status).toBe(201);
     const id: string = created.body.id;
     expect(created.body).toMatchObject({
@@ -61,57 +65,47 @@ describe('obligations over HTTP', () => {
     const handle = temporal.workflow.getHandle(`obligation-${id}`);
     expect((await handle.describe()).status.name).toBe('RUNNING');
 
-    expect((await http(api.url, 'GET', `/v1/obligations/${id}`)).body).toEqual(created.body);
+    expect((await http(api.url, 'GET', `/v1/obligations/${id}`, undefined, supervisor)).body).toEqual(created.body);
 
     const evidence = [{ name: '回访记录', text: '已电话联系企业，报装已完成' }];
-    const submitted = await http(api.url, 'POST', `/v1/obligations/${id}/completion`, { summary: '已协调完成报装', evidence });
+    const submitted = await http(api.url, 'POST', `/v1/obligations/${id}/completion`, { summary: '已协调完成报装', evidence }, department);
     expect(submitted.status).toBe(200);
     expect(submitted.body.status).toBe('submitted');
     expect(submitted.body.completion).toMatchObject({ summary: '已协调完成报装', evidence });
 
-    const rejected = await http(api.url, 'POST', `/v1/obligations/${id}/verification`, { accepted: false, comment: '缺少企业确认' });
+    const rejected = await http(api.url, 'POST', `/v1/obligations/${id}/verification`, { accepted: false, comment: '缺少企业确认' }, supervisor);
     expect(rejected.body.status).toBe('open');
 
-    await http(api.url, 'POST', `/v1/obligations/${id}/completion`, { summary: '补充企业确认', evidence });
-    const verified = await http(api.url, 'POST', `/v1/obligations/${id}/verification`, { accepted: true, comment: '准予销号' });
+    await http(api.url, 'POST', `/v1/obligations/${id}/completion`, { summary: '补充企业确认', evidence }, department);
+    const verified = await http(api.url, 'POST', `/v1/obligations/${id}/verification`, { accepted: true, comment: '准予销号' }, supervisor);
     expect(verified.status).toBe(200);
     expect(verified.body.status).toBe('completed');
     expect(verified.body.verifications.map((v: { accepted: boolean }) => v.accepted)).toEqual([false, true]);
 
     expect((await handle.result()).status).toBe('completed');
-    expect((await http(api.url, 'GET', `/v1/obligations/${id}`)).body.status).toBe('completed');
-    const again = await http(api.url, 'POST', `/v1/obligations/${id}/completion`, { summary: '再次提交', evidence: [] });
+    expect((await http(api.url, 'GET', `/v1/obligations/${id}`, undefined, supervisor)).body.status).toBe('completed');
+    const again = await http(api.url, 'POST', `/v1/obligations/${id}/completion`, { summary: '再次提交', evidence: [] }, department);
     expect(again.status).toBe(409);
   });
 
   it('is idempotent on the key: the same body gets the first obligation, other values get 409', async () => {
     const body = order(`idem-${Date.now()}`);
-    const first = await http(api.url, 'POST', '/v1/obligations', body);
-    const second = await http(api.url, 'POST', '/v1/obligations', body);
+    const first = await http(api.url, 'POST', '/v1/obligations', body, supervisor);
+    const second = await http(api.url, 'POST', '/v1/obligations', body, supervisor);
     expect(second.status).toBe(201);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(second.body).toEqual(first.body);
     const count = await pg.query('SELECT count(*)::int AS n FROM obligation WHERE key = $1', [body.key]);
     expect(count.rows[0].n).toBe(1);
 
-    const changed = await http(api.url, 'POST', '/v1/obligations', { ...body, title: '另一个事项' });
+    const changed = await http(api.url, 'POST', '/v1/obligations', { ...body, title: '另一个事项' }, supervisor);
     expect(changed.status).toBe(409);
     expect(changed.body.details).toEqual([{ field: 'title', reason: expect.any(String) }]);
   });
 
-  it('answers a retried command with the same Idempotency-Key with the first result', async () => {
-    const { body } = await http(api.url, 'POST', '/v1/obligations', order(`retry-${Date.now()}`));
-    const send = () =>
-      http(api.url, 'POST', `/v1/obligations/${body.id}/completion`, { summary: '已办', evidence: [] }, { 'Idempotency-Key': 'k-1' });
-    const first = await send();
-    const retry = await send();
-    expect(retry.status).toBe(200);
-    expect(retry.body).toEqual(first.body);
-  });
-
   it('refuses a command the state forbids with 409 and the reason', async () => {
-    const { body } = await http(api.url, 'POST', '/v1/obligations', order(`conflict-${Date.now()}`));
-    const res = await http(api.url, 'POST', `/v1/obligations/${body.id}/verification`, { accepted: true });
+    const { body } = await http(api.url, 'POST', '/v1/obligations', order(`conflict-${Date.now()}`), supervisor);
+    const res = await http(api.url, 'POST', `/v1/obligations/${body.id}/verification`, { accepted: true }, supervisor);
     expect(res.status).toBe(409);
     expect(res.body.message).toContain('没有待核验的办结申请');
   });
@@ -124,22 +118,22 @@ describe('obligations over HTTP', () => {
       unit: 'district-power-supply',
       dueAt: '2026-11-27',
       colour: 'red',
-    });
+    }, supervisor);
     expect(bad.status).toBe(400);
     expect(bad.body.statusCode).toBe(400);
     const fields = bad.body.details.map((d: { field: string }) => d.field);
     expect(new Set(fields)).toEqual(new Set(['key', 'kind', 'title', 'dueAt', 'colour']));
     expect(bad.body.details.find((d: { field: string }) => d.field === 'colour').reason).toBe('is not a known field');
 
-    const malformed = await http(api.url, 'POST', '/v1/obligations', '{"key":');
+    const malformed = await http(api.url, 'POST', '/v1/obligations', '{"key":', supervisor);
     expect(malformed.status).toBe(400);
     expect(malformed.body.details[0].field).toBe('body');
 
-    const { body } = await http(api.url, 'POST', '/v1/obligations', order(`bad-${Date.now()}`));
+    const { body } = await http(api.url, 'POST', '/v1/obligations', order(`bad-${Date.now()}`), supervisor);
     const noEvidence = await http(api.url, 'POST', `/v1/obligations/${body.id}/completion`, {
       summary: '已办',
       evidence: [{ url: 'not a url' }],
-    });
+    }, department);
     expect(noEvidence.status).toBe(400);
     expect(noEvidence.body.details.map((d: { field: string }) => d.field)).toEqual(
       expect.arrayContaining(['evidence[0].name', 'evidence[0].url']),
@@ -147,18 +141,18 @@ describe('obligations over HTTP', () => {
   });
 
   it('answers 404 for an unknown obligation', async () => {
-    expect((await http(api.url, 'GET', '/v1/obligations/00000000-0000-4000-8000-000000000000')).status).toBe(404);
-    expect((await http(api.url, 'GET', '/v1/obligations/not-an-id')).status).toBe(404);
+    expect((await http(api.url, 'GET', '/v1/obligations/00000000-0000-4000-8000-000000000000', undefined, supervisor)).status).toBe(404);
+    expect((await http(api.url, 'GET', '/v1/obligations/not-an-id', undefined, supervisor)).status).toBe(404);
   });
 
   it('keeps an obligation across a restart of the API and the worker', async () => {
-    const { body } = await http(api.url, 'POST', '/v1/obligations', order(`restart-${Date.now()}`));
+    const { body } = await http(api.url, 'POST', '/v1/obligations', order(`restart-${Date.now()}`), supervisor);
     await api.stop();
     await worker.stop();
     worker = await startWorker(config);
     api = await startApi(config);
-    expect((await http(api.url, 'GET', `/v1/obligations/${body.id}`)).body.status).toBe('open');
-    const res = await http(api.url, 'POST', `/v1/obligations/${body.id}/completion`, { summary: '重启后办结', evidence: [] });
+    expect((await http(api.url, 'GET', `/v1/obligations/${body.id}`, undefined, supervisor)).body.status).toBe('open');
+    const res = await http(api.url, 'POST', `/v1/obligations/${body.id}/completion`, { summary: '重启后办结', evidence: [] }, department);
     expect(res.body.status).toBe('submitted');
   });
 

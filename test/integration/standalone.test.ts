@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { http } from '../support/service';
+import { bearer, http, mintToken } from '../support/service';
 
 // `npm start` as a user runs it: the built service on embedded defaults — its own Temporal dev
 // server (SQLite under the data folder) and its own embedded PostgreSQL — stopped and started again.
@@ -95,12 +95,20 @@ describe('npm start on embedded defaults', () => {
     expect((await http(api, 'GET', '/health')).body).toEqual({ status: 'ok', postgres: { up: true }, temporal: { up: true } });
     expect((await fetch(`${api}/docs`)).status).toBe(200);
 
+    // The generated admin token is printed and kept in the data folder, mode 0600.
+    const adminToken = String(banner.adminToken);
+    expect(adminToken.length).toBeGreaterThanOrEqual(32);
+    expect(fs.statSync(path.join(dataDir, 'admin-token')).mode & 0o777).toBe(0o600);
+    expect((await http(api, 'GET', '/v1/obligations')).status).toBe(401);
+    const supervisor = bearer(await mintToken(api, adminToken, 'supervisor'));
+    const department = bearer(await mintToken(api, adminToken, 'department', 'district-urban-management'));
+
     const created = await http(api, 'POST', '/v1/obligations', {
       key: 'NM-2026-0001',
       kind: 'public_message',
       title: '网上民声：小区路灯不亮',
       unit: 'district-urban-management',
-    });
+    }, supervisor);
     expect(created.status).toBe(201);
     const workflowId = `obligation-${created.body.id}`;
 
@@ -118,10 +126,12 @@ describe('npm start on embedded defaults', () => {
     expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
 
     service = await start();
-    const after = await http(api, 'GET', `/v1/obligations/${created.body.id}`);
+    // Same admin token after a restart; the tokens minted before still work.
+    expect(service.lines.find((l) => String(l.msg).startsWith('Duban is running'))!.adminToken).toBe(adminToken);
+    const after = await http(api, 'GET', `/v1/obligations/${created.body.id}`, undefined, supervisor);
     expect(after.body).toEqual(created.body);
-    await http(api, 'POST', `/v1/obligations/${created.body.id}/completion`, { summary: '已修复路灯', evidence: [] });
-    const verified = await http(api, 'POST', `/v1/obligations/${created.body.id}/verification`, { accepted: true });
+    await http(api, 'POST', `/v1/obligations/${created.body.id}/completion`, { summary: '已修复路灯', evidence: [] }, department);
+    const verified = await http(api, 'POST', `/v1/obligations/${created.body.id}/verification`, { accepted: true }, supervisor);
     expect(verified.body.status).toBe('completed');
     expect(await stop(service)).toBe(0);
   }, 300_000);

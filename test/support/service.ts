@@ -8,6 +8,9 @@ import { createWorkerApp, ObligationWorker } from '../../apps/worker/src/worker-
 import { loadConfig, type ServiceConfig } from '../../libs/shared/config';
 import { createLogger } from '../../libs/shared/logging';
 
+/** The admin token of testConfig() (DUBAN_ADMIN_TOKEN), unless a test file gives its own. */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-for-duban-tests';
+
 /** The service's configuration for one test file: the run's servers, a task queue of its own. */
 export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfig {
   return {
@@ -15,6 +18,7 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     DATABASE_URL: inject('databaseUrl'),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    DUBAN_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...overrides,
   };
 }
@@ -66,4 +70,23 @@ export async function http(
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+/** The Authorization header of a bearer token. */
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** Mints a token over POST /v1/tokens as the admin; returns the token (shown once). */
+export async function mintToken(
+  api: RunningApi | string,
+  adminToken: string,
+  role: 'supervisor' | 'department' | 'auditor' | 'admin',
+  unit?: string,
+  name = `${role}${unit ? `-${unit}` : ''}-${randomUUID().slice(0, 8)}`,
+): Promise<string> {
+  const base = typeof api === 'string' ? api : api.url;
+  const res = await http(base, 'POST', '/v1/tokens', { role, ...(unit !== undefined && { unit }), name }, bearer(adminToken));
+  if (res.status !== 201) throw new Error(`minting a ${role} token failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.token as string;
 }

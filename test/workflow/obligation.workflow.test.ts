@@ -1,23 +1,36 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ObligationInput, ObligationState } from '../../libs/domain/obligation';
+import { DeadlineActivities } from '../../activities/deadline';
+import type { ObligationActivities } from '../../activities/obligation-activities';
+import type { ClimbingRung } from '../../libs/domain/ladder';
+import type { Actor, ObligationInput, ObligationState } from '../../libs/domain/obligation';
+import type { LadderPolicy } from '../../libs/domain/policy';
 import { createLogger, installTemporalLogging } from '../../libs/shared/logging';
 import { startTimeSkippingServer } from '../../libs/shared/temporal/servers';
 import {
   completionUpdate,
+  escalationUpdate,
+  exemptionDecisionUpdate,
+  exemptionUpdate,
+  extensionDecisionUpdate,
+  extensionUpdate,
   obligationWorkflow,
+  reopenUpdate,
   snapshotUpdate,
   stateQuery,
   verificationUpdate,
+  withdrawalUpdate,
 } from '../../workflows/obligation';
 
-// The obligation workflow on the real time-skipping test server. The read-model activity is
-// replaced by one that keeps what it was given, so each test can see every write.
+// Every path of the ladder on the real time-skipping test server. Deadlines are computed by the
+// real deadline activity; the Postgres-facing activities are replaced by ones that keep what they
+// were asked, so each test can count every action.
 const workflowsPath = path.resolve(__dirname, '../../workflows');
+const HOUR = 60 * 60 * 1000;
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
@@ -28,103 +41,288 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-function input(id: string): ObligationInput {
+const supervisor: Actor = { role: 'supervisor', unit: null, name: '督查室' };
+const department: Actor = { role: 'department', unit: 'district-tax', name: '税务局' };
+
+// One hour to the deadline, a reminder half an hour before it, an hour's grace on each rung.
+const policy: LadderPolicy = {
+  deadline: 'PT1H',
+  remind: ['PT30M'],
+  rungs: [
+    { rung: 1, grace: 'PT1H' },
+    { rung: 2, grace: 'PT1H' },
+    { rung: 3, grace: 'PT1H' },
+    { rung: 4 },
+  ],
+};
+
+let counter = 0;
+function input(): ObligationInput {
+  const id = `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
   return {
     id,
-    key: `key-${id}`,
-    kind: 'disclosure_request',
-    title: '依申请公开：企业补贴名单',
-    unit: 'district-gov-office',
-    startAt: '2026-11-24T09:30:00+08:00',
-    dueAt: '2026-12-22T23:59:59+08:00',
-    policy: null,
+    key: `wf-${id}`,
+    kind: 'work_order',
+    title: '企业反映退税进度慢',
+    unit: 'district-tax',
+    startAt: new Date(0).toISOString(), // replaced below with the test server's clock
+    dueAt: null,
+    policy,
+    by: supervisor,
   };
 }
 
-async function withWorker<T>(fn: (taskQueue: string, records: ObligationState[]) => Promise<T>): Promise<T> {
-  const taskQueue = `wf-${Math.random().toString(36).slice(2)}`;
-  const records: ObligationState[] = [];
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath,
-    activities: { recordObligation: async (s: ObligationState) => void records.push(s) },
-  });
-  return worker.runUntil(fn(taskQueue, records));
+interface Effects {
+  records: ObligationState[];
+  documents: Map<string, number>;
+  reminders: string[];
 }
 
-describe('obligation workflow', () => {
-  it('records each transition once, and ends completed only after an accepted verification', async () => {
-    await withWorker(async (taskQueue, records) => {
-      const handle = await env.client.workflow.start(obligationWorkflow, {
-        taskQueue,
-        workflowId: 'obligation-a',
-        args: [input('a')],
+async function withWorker<T>(fn: (start: (i?: ObligationInput, historyLimit?: number) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof obligationWorkflow>>, fx: Effects, taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `wf-${Math.random().toString(36).slice(2)}`;
+  const fx: Effects = { records: [], documents: new Map(), reminders: [] };
+  const deadline = new DeadlineActivities();
+  const activities: ObligationActivities = {
+    planDeadline: (req) => deadline.planDeadline(req),
+    recordObligation: async (s) => void fx.records.push(s),
+    issueRungDocument: async ({ obligation, rung }) => {
+      const key = `${obligation.id}:${rung}`;
+      fx.documents.set(key, (fx.documents.get(key) ?? 0) + 1);
+      return { kind: 'notice', number: `No.${rung}`, title: `rung ${rung}` };
+    },
+    sendReminder: async ({ remindAt }) => void fx.reminders.push(remindAt),
+  };
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
+  const start = async (i = input(), historyLimit?: number) => {
+    const open = { ...i, startAt: new Date(await env.currentTimeMs()).toISOString() };
+    const handle = await env.client.workflow.start(obligationWorkflow, {
+      taskQueue,
+      workflowId: `obligation-${i.id}`,
+      args: [{ open, historyLimit }],
+    });
+    await handle.executeUpdate(snapshotUpdate);
+    started.push(handle.workflowId);
+    return handle;
+  };
+  const started: string[] = [];
+  try {
+    return await worker.runUntil(fn(start, fx, taskQueue));
+  } finally {
+    // A workflow left running without its worker would hold the test server's clock still when
+    // its next timer fires, stalling every later test.
+    await Promise.all(started.map((id) => env.client.workflow.getHandle(id).terminate('test over').catch(() => undefined)));
+  }
+}
+
+const state = (h: WorkflowHandle<typeof obligationWorkflow>) => h.query(stateQuery);
+const rungsOf = (s: ObligationState) => s.rungs.map((r) => [r.rung, r.cause]);
+
+async function refusal(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+  expect(cause.type).toBe('CommandRefused');
+  return cause.message;
+}
+
+describe('the escalation ladder', () => {
+  it('climbs to 问责 one rung per missed deadline, runs each action once, then waits without climbing', async () => {
+    await withWorker(async (start, fx) => {
+      const h = await start();
+      const opened = await state(h);
+      expect(opened).toMatchObject({ status: 'open', rung: 0, color: 'blue', deadlineRule: '1小时' });
+      expect(opened.remindAt).toHaveLength(1);
+
+      await env.sleep(45 * 60 * 1000); // past the reminder, before the deadline
+      expect(await state(h)).toMatchObject({ rung: 0, color: 'yellow' });
+      expect(fx.reminders).toHaveLength(1);
+
+      await env.sleep(10 * HOUR);
+      const top = await state(h);
+      expect(top).toMatchObject({ status: 'open', rung: 4, rungName: '问责', color: 'red' });
+      expect(rungsOf(top)).toEqual([[1, 'deadline'], [2, 'deadline'], [3, 'deadline'], [4, 'deadline']]);
+      expect(top.rungs.every((r) => r.document !== null)).toBe(true);
+      expect([...fx.documents.values()]).toEqual([1, 1, 1, 1]);
+      // Each rung's new deadline is its grace after entering it.
+      expect(Date.parse(top.rungs[1].at) - Date.parse(top.rungs[0].at)).toBe(HOUR);
+
+      const revisions = fx.records.length;
+      await env.sleep(30 * 24 * HOUR);
+      expect(fx.records).toHaveLength(revisions);
+
+      // A completion can still arrive at the top rung.
+      await h.executeUpdate(completionUpdate, { args: [{ summary: '终于办结', evidence: [], by: department }] });
+      const done = await h.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '准予销号', by: supervisor }] });
+      expect(done).toMatchObject({ status: 'completed', rung: 4, color: 'blue' });
+      expect((await h.result()).status).toBe('completed');
+    });
+  });
+
+  it.each([0, 1, 2, 3, 4])('completes at rung %i with that many actions taken', async (rung) => {
+    await withWorker(async (start, fx) => {
+      const h = await start();
+      if (rung > 0) await env.sleep(HOUR + (rung - 1) * HOUR + HOUR / 2);
+      expect((await state(h)).rung).toBe(rung);
+      await h.executeUpdate(completionUpdate, { args: [{ summary: '已办结', evidence: [{ name: '回执' }], by: department }] });
+      await h.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '', by: supervisor }] });
+      const result = await h.result();
+      expect(result).toMatchObject({ status: 'completed', rung });
+      expect(fx.documents.size).toBe(rung);
+    });
+  });
+
+  it('stops the clock while a completion awaits verification, and resumes it on rejection', async () => {
+    await withWorker(async (start) => {
+      const h = await start();
+      await h.executeUpdate(completionUpdate, { args: [{ summary: '已办', evidence: [], by: department }] });
+      await env.sleep(5 * HOUR);
+      expect(await state(h)).toMatchObject({ status: 'submitted', rung: 0 });
+
+      const rejected = await h.executeUpdate(verificationUpdate, { args: [{ accepted: false, comment: '材料不全', by: supervisor }] });
+      expect(rejected.status).toBe('open');
+      // The deadline in force passed while it was submitted: it climbs at once.
+      await env.sleep(1000);
+      expect(rungsOf(await state(h))).toEqual([[1, 'deadline']]);
+    });
+  });
+
+  it('honours an approved committed deadline (承诺时限), and climbs when it is missed', async () => {
+    await withWorker(async (start) => {
+      const h = await start();
+      const now = await env.currentTimeMs();
+      const committed = new Date(now + 5 * HOUR).toISOString();
+      const consent = { name: '李女士', at: new Date(now).toISOString() };
+      await h.executeUpdate(extensionUpdate, { args: [{ dueAt: committed, plan: '分两步解决', requesterConsent: consent, by: department }] });
+      const approved = await h.executeUpdate(extensionDecisionUpdate, { args: [{ approved: true, comment: '同意', by: supervisor }] });
+      expect(Date.parse(approved.dueAt!)).toBe(Math.floor(Date.parse(committed) / 1000) * 1000);
+      expect(approved.deadlineRule).toContain('承诺时限');
+
+      await env.sleep(3 * HOUR); // the kind's deadline (1h) has passed; the committed one has not
+      expect((await state(h)).rung).toBe(0);
+      await env.sleep(2.5 * HOUR);
+      expect(rungsOf(await state(h))).toEqual([[1, 'deadline']]);
+
+      const second = await refusal(h.executeUpdate(extensionDecisionUpdate, { args: [{ approved: true, comment: '', by: supervisor }] }));
+      expect(second).toBe('没有待审核的延期申请');
+    });
+  });
+
+  it('keeps the deadline in force when an extension is refused', async () => {
+    await withWorker(async (start) => {
+      const h = await start();
+      const now = await env.currentTimeMs();
+      await h.executeUpdate(extensionUpdate, {
+        args: [{ dueAt: new Date(now + 9 * HOUR).toISOString(), plan: '再等等', requesterConsent: { name: '王先生', at: new Date(now).toISOString() }, by: department }],
       });
-      const opened = await handle.executeUpdate(snapshotUpdate);
-      expect(opened).toMatchObject({ status: 'open', rung: 0, color: 'blue', revision: 1 });
+      await h.executeUpdate(extensionDecisionUpdate, { args: [{ approved: false, comment: '理由不充分', by: supervisor }] });
+      await env.sleep(HOUR + 60_000);
+      expect((await state(h)).rung).toBe(1);
+    });
+  });
 
-      // Four weeks pass with nothing done: the obligation waits, open, without busy work.
-      await env.sleep('28 days');
-      expect((await handle.query(stateQuery)).status).toBe('open');
+  it('ends exempted when an exemption is approved, and climbs on when it is refused', async () => {
+    await withWorker(async (start) => {
+      const exemption = { reason: 'litigation' as const, explanation: '已进入诉讼程序', evidence: [{ name: '立案通知书' }], by: department };
+      const approved = await start();
+      await approved.executeUpdate(exemptionUpdate, { args: [exemption] });
+      await approved.executeUpdate(exemptionDecisionUpdate, { args: [{ approved: true, comment: '材料完备', by: supervisor }] });
+      expect(await approved.result()).toMatchObject({ status: 'exempted', color: 'blue' });
 
-      const evidence = [{ name: '答复书', text: '已书面答复申请人' }];
-      expect((await handle.executeUpdate(completionUpdate, { args: [{ summary: '已答复', evidence }] })).status).toBe('submitted');
-      expect((await handle.executeUpdate(verificationUpdate, { args: [{ accepted: false, comment: '未加盖公章' }] })).status).toBe('open');
-      await handle.executeUpdate(completionUpdate, { args: [{ summary: '已补盖公章', evidence }] });
-      const done = await handle.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '准予销号' }] });
+      const refused = await start();
+      await refused.executeUpdate(exemptionUpdate, { args: [exemption] });
+      await refused.executeUpdate(exemptionDecisionUpdate, { args: [{ approved: false, comment: '证据不足', by: supervisor }] });
+      await env.sleep(1.5 * HOUR);
+      expect(await state(refused)).toMatchObject({ status: 'open', rung: 1 });
+    });
+  });
 
-      const result = await handle.result();
-      expect(result).toEqual(done);
-      expect(result.status).toBe('completed');
-      expect(records.map((r) => [r.revision, r.status])).toEqual([
-        [1, 'open'],
-        [2, 'submitted'],
-        [3, 'open'],
-        [4, 'submitted'],
-        [5, 'completed'],
-      ]);
+  it('climbs at once on a manual escalation, and refuses to climb past 问责', async () => {
+    await withWorker(async (start, fx) => {
+      const h = await start();
+      const escalated = await h.executeUpdate(escalationUpdate, { args: [{ reason: '群众反映强烈', by: supervisor }] });
+      expect(escalated).toMatchObject({ rung: 1, rungName: '督办', color: 'yellow' });
+      expect(escalated.rungs[0]).toMatchObject({ cause: 'manual', reason: '群众反映强烈', by: supervisor });
+      expect(escalated.rungs[0].document).not.toBeNull();
+      for (let i = 0; i < 3; i++) await h.executeUpdate(escalationUpdate, { args: [{ reason: '继续升级', by: supervisor }] });
+      expect(await refusal(h.executeUpdate(escalationUpdate, { args: [{ reason: '再升', by: supervisor }] }))).toBe('事项已到“问责”，不能再升级');
+      expect([...fx.documents.keys()].map((k) => Number(k.split(':')[1]) as ClimbingRung)).toEqual([1, 2, 3, 4]);
+    });
+  });
+
+  it('ends withdrawn, and refuses commands afterwards', async () => {
+    await withWorker(async (start) => {
+      const h = await start();
+      const withdrawn = await h.executeUpdate(withdrawalUpdate, { args: [{ reason: '重复派单', by: supervisor }] });
+      expect(withdrawn.status).toBe('withdrawn');
+      expect((await h.result()).status).toBe('withdrawn');
+    });
+  });
+
+  it('reopens a completed obligation (重办) in a new run that keeps its history and gets a new deadline', async () => {
+    await withWorker(async (start, fx, taskQueue) => {
+      const h = await start();
+      await h.executeUpdate(escalationUpdate, { args: [{ reason: '拖延', by: supervisor }] });
+      await h.executeUpdate(completionUpdate, { args: [{ summary: '已办', evidence: [], by: department }] });
+      await h.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '', by: supervisor }] });
+      const final = await h.result();
+      expect(final.status).toBe('completed');
+
+      const reopened = await env.client.workflow.executeUpdateWithStart(reopenUpdate, {
+        args: [{ reason: '诉求人不满意', by: supervisor }],
+        startWorkflowOperation: new WithStartWorkflowOperation(obligationWorkflow, {
+          workflowId: h.workflowId,
+          taskQueue,
+          args: [{ resume: final }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      });
+      expect(reopened).toMatchObject({ status: 'open', reopenCount: 1, rung: 1, completion: null });
+      expect(reopened.deadlineRule).toContain('重办');
+      expect(reopened.revision).toBeGreaterThan(final.revision);
+
+      // Missing the new deadline climbs from where it was, with a new action.
+      await env.sleep(1.5 * HOUR);
+      const again = await env.client.workflow.getHandle(h.workflowId).query(stateQuery);
+      expect(rungsOf(again)).toEqual([[1, 'manual'], [2, 'deadline']]);
+      expect([...fx.documents.values()]).toEqual([1, 1]);
     });
   });
 
   it('refuses a command the state forbids, with the reason, and leaves no trace in the history', async () => {
-    await withWorker(async (taskQueue) => {
-      const handle = await env.client.workflow.start(obligationWorkflow, {
-        taskQueue,
-        workflowId: 'obligation-b',
-        args: [input('b')],
-      });
-      await handle.executeUpdate(snapshotUpdate);
-      const refused = await handle
-        .executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '' }] })
-        .catch((e: unknown) => e);
-      expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
-      const cause = (refused as WorkflowUpdateFailedError).cause as ApplicationFailure;
-      expect(cause.type).toBe('CommandRefused');
-      expect(cause.message).toContain('没有待核验的办结申请');
+    await withWorker(async (start) => {
+      const h = await start();
+      expect(await refusal(h.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '', by: supervisor }] }))).toContain(
+        '没有待核验的办结申请',
+      );
+      expect(await refusal(h.executeUpdate(reopenUpdate, { args: [{ reason: 'x', by: supervisor }] }))).toContain('不能重办');
+      const history = await h.fetchHistory();
+      const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+      expect(accepted.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.name)).toEqual(['snapshot']);
+    });
+  });
 
-      const history = await handle.fetchHistory();
-      const updates = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
-      expect(updates.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.name)).toEqual([
-        'snapshot',
-      ]);
-      expect((await handle.query(stateQuery)).revision).toBe(1);
-      await handle.terminate('test over');
+  it('continues as new when the history grows long, keeping its state and carrying on', async () => {
+    await withWorker(async (start) => {
+      const h = await start(input(), 40);
+      await env.sleep(10 * HOUR);
+      const latest = env.client.workflow.getHandle(h.workflowId);
+      const s = await latest.query(stateQuery);
+      expect(s.rung).toBe(4);
+      expect(rungsOf(s)).toEqual([[1, 'deadline'], [2, 'deadline'], [3, 'deadline'], [4, 'deadline']]);
+      expect((await latest.describe()).runId).not.toBe(h.firstExecutionRunId);
+      await latest.executeUpdate(withdrawalUpdate, { args: [{ reason: '测试结束', by: supervisor }] });
     });
   });
 
   it('replays its own recorded history deterministically', async () => {
-    const history = await withWorker(async (taskQueue) => {
-      const handle = await env.client.workflow.start(obligationWorkflow, {
-        taskQueue,
-        workflowId: 'obligation-c',
-        args: [input('c')],
-      });
-      await handle.executeUpdate(completionUpdate, { args: [{ summary: '已答复', evidence: [] }] });
-      await handle.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '准予' }] });
-      await handle.result();
-      return handle.fetchHistory();
+    const history = await withWorker(async (start) => {
+      const h = await start();
+      await env.sleep(2 * HOUR);
+      await h.executeUpdate(completionUpdate, { args: [{ summary: '已答复', evidence: [], by: department }] });
+      await h.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '准予', by: supervisor }] });
+      await h.result();
+      return h.fetchHistory();
     });
-    await expect(Worker.runReplayHistory({ workflowsPath }, history, 'obligation-c')).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowsPath }, history, 'replayed')).resolves.toBeUndefined();
   });
 });

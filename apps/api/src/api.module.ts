@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
@@ -6,7 +7,10 @@ import type { ServiceConfig } from '../../../libs/shared/config';
 import { ConfigModule } from '../../../libs/shared/config.module';
 import { API_DATABASE, dataSourceOptions } from '../../../libs/shared/database/data-source';
 import { ObligationRecord } from '../../../libs/shared/database/obligation-record.entity';
+import { AuthModule } from './auth/auth.module';
 import { HealthController } from './health.controller';
+import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { KindsController } from './reference/kinds.controller';
 import { ObligationsController } from './obligations/obligations.controller';
 import { ObligationsService, workflowIdOf } from './obligations/obligations.service';
 import { TemporalClientCloser, temporalClientProvider } from './temporal-client';
@@ -32,9 +36,11 @@ export class ApiModule {
         }),
         TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, API_DATABASE)),
         TypeOrmModule.forFeature([ObligationRecord], API_DATABASE),
+        // Bearer tokens, roles and the global AuthGuard (APP_GUARD).
+        AuthModule,
       ],
-      controllers: [HealthController, ObligationsController],
-      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService],
+      controllers: [HealthController, ObligationsController, KindsController],
+      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 }

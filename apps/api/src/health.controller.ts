@@ -5,6 +5,7 @@ import { Client } from '@temporalio/client';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { API_DATABASE } from '../../../libs/shared/database/data-source';
+import { Public } from './auth/roles.decorator';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -31,6 +32,7 @@ async function probe(check: () => Promise<unknown>): Promise<Dependency> {
 }
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

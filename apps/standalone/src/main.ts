@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadConfig } from '../../../libs/shared/config';
 import { createLogger, installTemporalLogging, runMain } from '../../../libs/shared/logging';
 import { createApiApp } from '../../api/src/api-app';
+import { loadOrCreateAdminToken } from '../../api/src/auth/admin-token';
 import { createWorkerApp, ObligationWorker } from '../../worker/src/worker-app';
 import { startEmbeddedServers } from './embedded-servers';
 
@@ -12,7 +13,10 @@ runMain('duban', async () => {
   // Before the dev server: the SDK's runtime, and so its log routing, is fixed on first use.
   installTemporalLogging(logger);
   const servers = await startEmbeddedServers(loadConfig(), logger);
-  const { config } = servers;
+  // Without DUBAN_ADMIN_TOKEN, an admin token of the data folder's own (kept across restarts),
+  // shown in the banner so the user can mint the other roles' tokens.
+  const generated = servers.config.DUBAN_ADMIN_TOKEN ? null : loadOrCreateAdminToken(servers.config.DUBAN_DATA_DIR);
+  const config = generated ? { ...servers.config, DUBAN_ADMIN_TOKEN: generated.token } : servers.config;
   const worker = await createWorkerApp(config, logger);
   const api = await createApiApp(config, logger);
   await api.listen(config.PORT);
@@ -20,8 +24,15 @@ runMain('duban', async () => {
 
   const api_url = `http://localhost:${config.PORT}`;
   logger.info(
-    { api: api_url, docs: `${api_url}/docs`, temporalUi: servers.temporalUi, dataDir: config.DUBAN_DATA_DIR },
-    `Duban is running — API ${api_url} · OpenAPI ${api_url}/docs · Temporal UI ${servers.temporalUi ?? '(external: ' + config.TEMPORAL_ADDRESS + ')'}`,
+    {
+      api: api_url,
+      docs: `${api_url}/docs`,
+      temporalUi: servers.temporalUi,
+      dataDir: config.DUBAN_DATA_DIR,
+      ...(generated && { adminToken: generated.token, adminTokenFile: generated.file }),
+    },
+    `Duban is running — API ${api_url} · OpenAPI ${api_url}/docs · Temporal UI ${servers.temporalUi ?? '(external: ' + config.TEMPORAL_ADDRESS + ')'}` +
+      (generated ? ` · admin token ${generated.token} (POST /v1/tokens with it to mint tokens)` : ''),
   );
 
   let stopping: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import * as path from 'node:path';
-import { obligationActivities, type ObligationRecordActivities } from '../../../activities/obligation-record';
+import type { ObligationActivities } from '../../../activities/obligation-activities';
 import type { ServiceConfig } from '../../../libs/shared/config';
 
 // Resolved by the workflow bundler: workflows/index.ts from source, workflows/index.js from dist.
@@ -17,7 +17,7 @@ export class ObligationWorker implements OnApplicationShutdown {
     private readonly connection: NativeConnection,
   ) {}
 
-  static async create(config: ServiceConfig, activities: ObligationRecordActivities): Promise<ObligationWorker> {
+  static async create(config: ServiceConfig, activities: ObligationActivities): Promise<ObligationWorker> {
     const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
     try {
       const worker = await Worker.create({
@@ -25,7 +25,7 @@ export class ObligationWorker implements OnApplicationShutdown {
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         workflowsPath: WORKFLOWS,
-        activities: obligationActivities(activities),
+        activities,
         shutdownGraceTime: '10 seconds',
       });
       return new ObligationWorker(worker, connection);

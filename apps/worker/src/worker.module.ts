@@ -2,10 +2,14 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import { ObligationRecordActivities } from '../../../activities/obligation-record';
+import { DeadlineActivities } from '../../../activities/deadline';
+import { obligationActivities } from '../../../activities/obligation-activities';
+import { ReadModelActivities } from '../../../activities/read-model';
+import { RungActionActivities } from '../../../activities/rung-actions';
 import { DubanConfig, type ServiceConfig } from '../../../libs/shared/config';
 import { ConfigModule } from '../../../libs/shared/config.module';
 import { dataSourceOptions, WORKER_DATABASE } from '../../../libs/shared/database/data-source';
+import { LogNotifier, Notifier, WebhookNotifier } from '../../../libs/shared/notifier';
 import { ObligationWorker } from './obligation-worker';
 
 @Module({})
@@ -19,11 +23,18 @@ export class WorkerModule {
         TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, WORKER_DATABASE)),
       ],
       providers: [
-        ObligationRecordActivities,
+        {
+          provide: Notifier,
+          useFactory: () => (config.DUBAN_WEBHOOK_URL ? new WebhookNotifier(config.DUBAN_WEBHOOK_URL) : new LogNotifier(logger)),
+        },
+        DeadlineActivities,
+        ReadModelActivities,
+        RungActionActivities,
         {
           provide: ObligationWorker,
-          inject: [DubanConfig, ObligationRecordActivities],
-          useFactory: (c: ServiceConfig, a: ObligationRecordActivities) => ObligationWorker.create(c, a),
+          inject: [DubanConfig, DeadlineActivities, ReadModelActivities, RungActionActivities],
+          useFactory: (c: ServiceConfig, d: DeadlineActivities, r: ReadModelActivities, a: RungActionActivities) =>
+            ObligationWorker.create(c, obligationActivities(d, r, a)),
         },
       ],
     };

@@ -1,3 +1,5 @@
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { installHint, temporalExecutable, TemporalBinaryMissing, type TemporalBinary } from './binaries';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
@@ -16,6 +18,13 @@ async function launch(kind: TemporalBinary, start: (executable: ReturnType<typeo
     );
   }
 }
+
+const T = temporal.api.enums.v1.IndexedValueType;
+const INDEXED: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+  [SearchAttributeType.KEYWORD]: T.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.INT]: T.INDEXED_VALUE_TYPE_INT,
+  [SearchAttributeType.DATETIME]: T.INDEXED_VALUE_TYPE_DATETIME,
+};
 
 export interface DevServerOptions {
   /** SQLite file that keeps every workflow across restarts; in memory when omitted. */
@@ -45,6 +54,12 @@ export function startDevServer(opts: DevServerOptions = {}): Promise<TestWorkflo
 }
 
 /** The time-skipping test server, for workflow tests that span days in seconds. */
-export function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
-  return launch('test-server', (executable) => TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }));
+export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  const env = await launch('test-server', (executable) => TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }));
+  // The test server knows no custom search attributes until told, unlike the dev server's flag.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED[k.type]])),
+  });
+  return env;
 }

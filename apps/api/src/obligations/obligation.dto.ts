@@ -2,6 +2,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
+  IsInt,
+  Max,
+  Min,
   IsArray,
   IsBoolean,
   IsIn,
@@ -17,10 +21,10 @@ import {
   registerDecorator,
   type ValidationOptions,
 } from 'class-validator';
-import { OBLIGATION_KINDS, type ObligationKind } from '../../../../libs/domain/obligation';
+import { EXEMPTION_REASONS, OBLIGATION_KINDS, type ExemptionReason, type ObligationKind } from '../../../../libs/domain/obligation';
 import { parseInstant } from '../../../../libs/domain/time';
 
-function IsInstant(options?: ValidationOptions) {
+export function IsInstant(options?: ValidationOptions) {
   return (target: object, propertyName: string) =>
     registerDecorator({
       name: 'isInstant',
@@ -65,7 +69,12 @@ export class CreateObligationDto {
   @IsInstant()
   dueAt?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "override of the kind's ladder policy" })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "override of the kind's ladder policy: { deadline, remind, rungs } (see GET /v1/kinds)",
+    example: { deadline: 'PT2S', remind: [], rungs: [{ rung: 1, grace: 'PT2S' }, { rung: 2, grace: 'PT2S' }, { rung: 3, grace: 'PT2S' }, { rung: 4 }] },
+  })
   @IsOptional()
   @IsObject()
   policy?: Record<string, unknown>;
@@ -115,21 +124,132 @@ export class VerificationDto {
   comment?: string;
 }
 
+export class ReasonDto {
+  @ApiProperty({ example: '诉求人对办理结果不满意' })
+  @IsString()
+  @Length(1, 2_000)
+  reason!: string;
+}
+
+export class DecisionDto {
+  @ApiProperty()
+  @IsBoolean()
+  approved!: boolean;
+
+  @ApiPropertyOptional({ example: '证明材料齐全', description: 'required when refusing' })
+  @ValidateIf((v: DecisionDto) => v.approved === false || v.comment !== undefined)
+  @IsString()
+  @Length(1, 2_000, { message: 'must say why, in 1 to 2000 characters' })
+  comment?: string;
+}
+
+export class RequesterConsentDto {
+  @ApiProperty({ example: '张先生' })
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+
+  @ApiProperty({ example: '2026-11-25T10:00:00+08:00' })
+  @IsInstant()
+  at!: string;
+}
+
+export class ExtensionDto {
+  @ApiProperty({ example: '2026-12-15T18:00:00+08:00', description: '承诺时限: the committed deadline' })
+  @IsInstant()
+  dueAt!: string;
+
+  @ApiProperty({ example: '分三步解决：…' })
+  @IsString()
+  @Length(1, 5_000)
+  plan!: string;
+
+  @ApiProperty({ type: RequesterConsentDto, description: 'the requester approved the plan (seed ④⑦)' })
+  @ValidateNested()
+  @Type(() => RequesterConsentDto)
+  requesterConsent!: RequesterConsentDto;
+}
+
+export class ExemptionDto {
+  @ApiProperty({ enum: EXEMPTION_REASONS })
+  @IsIn(EXEMPTION_REASONS, { message: `must be one of ${EXEMPTION_REASONS.join(', ')}` })
+  reason!: ExemptionReason;
+
+  @ApiProperty({ example: '该事项已进入诉讼程序' })
+  @IsString()
+  @Length(1, 5_000)
+  explanation!: string;
+
+  @ApiProperty({ type: [EvidenceDto], description: 'at least one piece: 不在受理范围 needs evidence' })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'must hold at least one piece of evidence' })
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => EvidenceDto)
+  evidence!: EvidenceDto[];
+}
+
+const STATUSES = ['open', 'submitted', 'completed', 'exempted', 'withdrawn'] as const;
+const COLOURS = ['blue', 'yellow', 'red'] as const;
+
+export class ListQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(CODE) unit?: string;
+  @ApiPropertyOptional({ enum: OBLIGATION_KINDS }) @IsOptional() @IsIn(OBLIGATION_KINDS) kind?: ObligationKind;
+  @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES) status?: string;
+  @ApiPropertyOptional({ minimum: 0, maximum: 4 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(4)
+  rung?: number;
+  @ApiPropertyOptional({ enum: COLOURS }) @IsOptional() @IsIn(COLOURS) color?: string;
+  @ApiPropertyOptional({ description: 'true: only those past the deadline in force and not settled' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  overdue?: 'true' | 'false';
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}
+
 export class ObligationView {
   @ApiProperty() id!: string;
   @ApiProperty() key!: string;
   @ApiProperty({ enum: OBLIGATION_KINDS }) kind!: string;
   @ApiProperty() title!: string;
   @ApiProperty() unit!: string;
-  @ApiProperty({ enum: ['open', 'submitted', 'completed', 'exempted', 'withdrawn'] }) status!: string;
+  @ApiProperty({ enum: STATUSES }) status!: string;
   @ApiProperty({ minimum: 0, maximum: 4, description: '0 none, 1 督办, 2 挂牌, 3 约谈, 4 问责' }) rung!: number;
-  @ApiProperty({ example: '提醒' }) rungName!: string;
-  @ApiProperty({ enum: ['blue', 'yellow', 'red'] }) color!: string;
-  @ApiProperty({ nullable: true, type: String }) dueAt!: string | null;
+  @ApiProperty({ example: '督办' }) rungName!: string;
+  @ApiProperty({ enum: COLOURS }) color!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'the deadline in force' }) dueAt!: string | null;
+  @ApiProperty({ example: '20个工作日' }) deadlineRule!: string;
+  @ApiProperty({ description: 'past the deadline in force and not settled' }) overdue!: boolean;
   @ApiProperty() startAt!: string;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) policy!: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'the resolved policy' }) policy!: unknown;
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'each rung reached, when, why, its document' })
+  rungs!: unknown[];
+  @ApiProperty({ type: [String] }) remindAt!: string[];
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) completion!: unknown;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) verifications!: unknown[];
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) extensions!: unknown[];
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) exemptions!: unknown[];
+  @ApiProperty() reopenCount!: number;
+  @ApiProperty({ type: [Number], description: 'years of the deadline without official holiday data' }) calendarMissingYears!: number[];
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
+}
+
+export class ObligationPage {
+  @ApiProperty({ type: [ObligationView] }) items!: ObligationView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }

@@ -1,69 +1,171 @@
-import { Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
-import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { ObligationState } from '../../../../libs/domain/obligation';
+import { isSettled, type ObligationState } from '../../../../libs/domain/obligation';
+import type { Principal } from '../auth/principal';
+import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
 import { errorBody } from '../http-errors';
-import { CompletionDto, CreateObligationDto, ObligationView, VerificationDto } from './obligation.dto';
+import {
+  CompletionDto,
+  CreateObligationDto,
+  DecisionDto,
+  ExemptionDto,
+  ExtensionDto,
+  ListQueryDto,
+  ObligationPage,
+  ObligationView,
+  ReasonDto,
+  VerificationDto,
+} from './obligation.dto';
 import { ObligationsService } from './obligations.service';
 
 const IDEMPOTENCY = { name: 'Idempotency-Key', required: false, description: 'a retried request with the same key gets the first answer' };
+
 // Ids are UUIDs; anything else names no obligation.
 const uuid = new ParseUUIDPipe({
   exceptionFactory: () => new NotFoundException(errorBody(404, 'obligation not found', [{ field: 'id', reason: 'no such obligation' }])),
 });
 
-/** Public view of an obligation: the state minus bookkeeping the workflow keeps for itself. */
-function view(state: ObligationState): ObligationView {
-  const { revision: _revision, reminded: _reminded, ...rest } = state;
-  return rest;
+/** Public view of an obligation: the state minus the workflow's own bookkeeping, plus `overdue`. */
+export function view(state: ObligationState, now = Date.now()): ObligationView {
+  const { revision: _revision, lastEvent: _lastEvent, reminded: _reminded, by: _by, ...rest } = state as ObligationState & { by?: unknown };
+  const overdue = !isSettled(state) && state.dueAt !== null && Date.parse(state.dueAt) < now;
+  return { ...rest, overdue };
 }
 
 @ApiTags('obligations')
+@ApiBearerAuth()
+@ApiForbiddenResponse({ description: 'wrong role, or another unit’s obligation' })
 @Controller('v1/obligations')
 export class ObligationsController {
   constructor(private readonly obligations: ObligationsService) {}
 
   @Post()
+  @Roles('supervisor')
+  @ApiOperation({ summary: 'start an obligation (its workflow is obligation-<id>)' })
   @ApiHeader(IDEMPOTENCY)
   @ApiCreatedResponse({ type: ObligationView })
   @ApiConflictResponse({ description: 'the key already started an obligation with other values' })
-  async create(@Body() dto: CreateObligationDto, @Res({ passthrough: true }) res: Response): Promise<ObligationView> {
-    const { state, created } = await this.obligations.create(dto);
+  async create(@Body() dto: CreateObligationDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response): Promise<ObligationView> {
+    const { state, created } = await this.obligations.create(dto, p);
     if (!created) res.setHeader('Idempotent-Replayed', 'true');
     return view(state);
   }
 
+  @Get()
+  @Roles('supervisor', 'department', 'auditor')
+  @ApiOperation({ summary: 'a page of obligations, newest first; departments see their own unit only' })
+  @ApiOkResponse({ type: ObligationPage })
+  async list(@Query() q: ListQueryDto, @CurrentPrincipal() p: Principal): Promise<ObligationPage> {
+    const page = await this.obligations.list(q, p);
+    return { items: page.items.map((s) => view(s)), nextCursor: page.nextCursor };
+  }
+
   @Get(':id')
+  @Roles('supervisor', 'department', 'auditor')
   @ApiOkResponse({ type: ObligationView })
-  async get(@Param('id', uuid) id: string): Promise<ObligationView> {
-    return view(await this.obligations.get(id));
+  async get(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal): Promise<ObligationView> {
+    return view(await this.obligations.get(id, p));
   }
 
   @Post(':id/completion')
+  @Roles('department')
   @HttpCode(200)
+  @ApiOperation({ summary: '办结申请: the unit submits its completion with evidence' })
   @ApiHeader(IDEMPOTENCY)
-  @ApiBody({ type: CompletionDto })
-  @ApiOkResponse({ type: ObligationView, description: 'submitted, awaiting verification' })
+  @ApiOkResponse({ type: ObligationView })
   @ApiConflictResponse({ description: 'the obligation is not open' })
-  async completion(
-    @Param('id', uuid) id: string,
-    @Body() dto: CompletionDto,
-    @Headers('idempotency-key') key?: string,
-  ): Promise<ObligationView> {
-    return view(await this.obligations.submitCompletion(id, dto, key));
+  async completion(@Param('id', uuid) id: string, @Body() dto: CompletionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return view(await this.obligations.completion(id, dto, p, key));
   }
 
   @Post(':id/verification')
+  @Roles('supervisor')
   @HttpCode(200)
+  @ApiOperation({ summary: '核验: accepted → completed (销号); rejected → open again' })
   @ApiHeader(IDEMPOTENCY)
-  @ApiBody({ type: VerificationDto })
-  @ApiOkResponse({ type: ObligationView, description: 'accepted: completed; rejected: open again' })
+  @ApiOkResponse({ type: ObligationView })
   @ApiConflictResponse({ description: 'no completion awaits verification' })
-  async verification(
-    @Param('id', uuid) id: string,
-    @Body() dto: VerificationDto,
-    @Headers('idempotency-key') key?: string,
-  ): Promise<ObligationView> {
-    return view(await this.obligations.verify(id, dto, key));
+  async verification(@Param('id', uuid) id: string, @Body() dto: VerificationDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return view(await this.obligations.verification(id, dto, p, key));
+  }
+
+  @Post(':id/extension')
+  @Roles('department')
+  @HttpCode(200)
+  @ApiOperation({ summary: '承诺时限: ask for a committed deadline the requester approved' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  async extension(@Param('id', uuid) id: string, @Body() dto: ExtensionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return view(await this.obligations.extension(id, dto, p, key));
+  }
+
+  @Post(':id/extension/decision')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'approve (the committed deadline replaces the one in force) or refuse an extension' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  async extensionDecision(@Param('id', uuid) id: string, @Body() dto: DecisionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return view(await this.obligations.extensionDecision(id, dto, p, key));
+  }
+
+  @Post(':id/exemption')
+  @Roles('department')
+  @HttpCode(200)
+  @ApiOperation({ summary: '不在受理范围: ask to be exempted, with reason and evidence' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  async exemption(@Param('id', uuid) id: string, @Body() dto: ExemptionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return view(await this.obligations.exemption(id, dto, p, key));
+  }
+
+  @Post(':id/exemption/decision')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'approve (exempted) or refuse an exemption' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  async exemptionDecision(@Param('id', uuid) id: string, @Body() dto: DecisionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return view(await this.obligations.exemptionDecision(id, dto, p, key));
+  }
+
+  @Post(':id/escalation')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'climb one rung now' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  async escalation(@Param('id', uuid) id: string, @Body() dto: ReasonDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return view(await this.obligations.escalation(id, dto, p, key));
+  }
+
+  @Post(':id/withdrawal')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'withdraw the obligation' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  async withdrawal(@Param('id', uuid) id: string, @Body() dto: ReasonDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return view(await this.obligations.withdrawal(id, dto, p, key));
+  }
+
+  @Post(':id/reopen')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({ summary: '重办: the requester was not satisfied; open again with a new deadline' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  async reopen(@Param('id', uuid) id: string, @Body() dto: ReasonDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return view(await this.obligations.reopen(id, dto, p, key));
   }
 }

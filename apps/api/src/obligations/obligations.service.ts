@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   Client,
@@ -6,24 +6,42 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { PinoLogger } from 'nestjs-pino';
-import { Repository } from 'typeorm';
+import { Brackets, Repository } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
-import type { UpdateDefinition } from '@temporalio/common';
+import { KINDS } from '../../../../libs/domain/kinds';
+import { isSettled, refusalToReopen, type Actor, type ObligationInput, type ObligationState } from '../../../../libs/domain/obligation';
+import { resolvePolicy } from '../../../../libs/domain/policy';
+import { parseInstant, toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import { ObligationRecord } from '../../../../libs/shared/database/obligation-record.entity';
-import { isSettled, type ObligationInput, type ObligationState } from '../../../../libs/domain/obligation';
-import { parseInstant, toShanghaiIso } from '../../../../libs/domain/time';
 import {
   completionUpdate,
+  escalationUpdate,
+  exemptionDecisionUpdate,
+  exemptionUpdate,
+  extensionDecisionUpdate,
+  extensionUpdate,
   obligationWorkflow,
+  reopenUpdate,
   snapshotUpdate,
   verificationUpdate,
+  withdrawalUpdate,
 } from '../../../../workflows/obligation';
+import { canSeeUnit, type Principal } from '../auth/principal';
 import { errorBody } from '../http-errors';
-import type { CompletionDto, CreateObligationDto, VerificationDto } from './obligation.dto';
+import type {
+  CompletionDto,
+  CreateObligationDto,
+  DecisionDto,
+  ExemptionDto,
+  ExtensionDto,
+  ListQueryDto,
+  ReasonDto,
+  VerificationDto,
+} from './obligation.dto';
 
 // Fixed namespace for ids derived from callers' keys: one key, one obligation id, forever.
 const KEY_NAMESPACE = '5b0e4bb6-8f5c-4c5e-9a52-7d1a0c1f3b21';
@@ -32,6 +50,15 @@ export function workflowIdOf(id: string): string {
   return `obligation-${id}`;
 }
 
+function actorOf(p: Principal): Actor {
+  return { role: p.role, unit: p.unit, name: p.name };
+}
+
+function conflict(reason: string): ConflictException {
+  return new ConflictException(errorBody(409, reason, [{ field: 'status', reason }]));
+}
+
+/** The obligations use cases: start, read, list, and every command of the ladder. */
 @Injectable()
 export class ObligationsService {
   constructor(
@@ -42,11 +69,13 @@ export class ObligationsService {
   ) {}
 
   /** Starts the obligation's workflow, or returns the one its key already started. */
-  async create(dto: CreateObligationDto): Promise<{ state: ObligationState; created: boolean }> {
+  async create(dto: CreateObligationDto, by: Principal): Promise<{ state: ObligationState; created: boolean }> {
     const id = uuidv5(dto.key, KEY_NAMESPACE);
     const existing = await this.records.findOneBy({ id });
     if (existing) return { state: sameRequest(existing.state, dto), created: false };
 
+    const { policy, problems } = resolvePolicy(KINDS[dto.kind].policy, dto.policy);
+    if (!policy) throw new BadRequestException(errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems));
     const input: ObligationInput = {
       id,
       key: dto.key,
@@ -55,14 +84,15 @@ export class ObligationsService {
       unit: dto.unit,
       startAt: toShanghaiIso(dto.startAt ? parseInstant(dto.startAt)! : new Date()),
       dueAt: dto.dueAt ? toShanghaiIso(parseInstant(dto.dueAt)!) : null,
-      policy: dto.policy ?? null,
+      policy,
+      by: actorOf(by),
     };
     const workflowId = workflowIdOf(id);
     const state = await this.temporal.workflow.executeUpdateWithStart(snapshotUpdate, {
       startWorkflowOperation: new WithStartWorkflowOperation(obligationWorkflow, {
         workflowId,
         taskQueue: this.config.TEMPORAL_TASK_QUEUE,
-        args: [input],
+        args: [{ open: input }],
         // A concurrent request with the same key joins the workflow the first one started.
         workflowIdConflictPolicy: 'USE_EXISTING',
       }),
@@ -71,49 +101,147 @@ export class ObligationsService {
     return { state: sameRequest(state, dto), created: true };
   }
 
-  async get(id: string): Promise<ObligationState> {
+  /** The obligation as the read model has it; another unit's is forbidden to a department. */
+  async get(id: string, viewer: Principal): Promise<ObligationState> {
     const record = await this.records.findOneBy({ id });
     if (!record) throw new NotFoundException(errorBody(404, `obligation ${id} not found`, [{ field: 'id', reason: 'no such obligation' }]));
+    if (!canSeeUnit(viewer, record.unit)) {
+      throw new ForbiddenException(errorBody(403, 'this obligation belongs to another unit', [{ field: 'id', reason: `not an obligation of unit ${viewer.unit}` }]));
+    }
     return record.state;
   }
 
-  submitCompletion(id: string, dto: CompletionDto, idempotencyKey?: string): Promise<ObligationState> {
-    return this.command(id, completionUpdate, { summary: dto.summary, evidence: dto.evidence }, idempotencyKey);
+  /** A page, newest first; the cursor is the last row's (createdAt, id). */
+  async list(q: ListQueryDto, viewer: Principal): Promise<{ items: ObligationState[]; nextCursor: string | null }> {
+    const limit = q.limit ?? 50;
+    const qb = this.records.createQueryBuilder('o').orderBy('o.created_at', 'DESC').addOrderBy('o.id', 'DESC').limit(limit + 1);
+    const unit = viewer.role === 'department' ? viewer.unit : q.unit;
+    if (viewer.role === 'department' && q.unit && q.unit !== viewer.unit) {
+      throw new ForbiddenException(errorBody(403, 'a department sees only its own unit', [{ field: 'unit', reason: `must be ${viewer.unit}` }]));
+    }
+    if (unit) qb.andWhere('o.unit = :unit', { unit });
+    if (q.kind) qb.andWhere('o.kind = :kind', { kind: q.kind });
+    if (q.status) qb.andWhere('o.status = :status', { status: q.status });
+    if (q.rung !== undefined) qb.andWhere('o.rung = :rung', { rung: q.rung });
+    if (q.color) qb.andWhere('o.color = :color', { color: q.color });
+    if (q.overdue === 'true') qb.andWhere(`o.status IN ('open', 'submitted') AND o.due_at < now()`);
+    if (q.overdue === 'false') qb.andWhere(`NOT (o.status IN ('open', 'submitted') AND o.due_at IS NOT NULL AND o.due_at < now())`);
+    if (q.cursor) {
+      const [createdAt, id] = decodeCursor(q.cursor);
+      qb.andWhere(new Brackets((w) => w.where('o.created_at < :createdAt', { createdAt }).orWhere('o.created_at = :createdAt AND o.id < :id', { createdAt, id })));
+    }
+    const rows = await qb.getMany();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((r) => r.state),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    };
   }
 
-  verify(id: string, dto: VerificationDto, idempotencyKey?: string): Promise<ObligationState> {
-    return this.command(id, verificationUpdate, { accepted: dto.accepted, comment: dto.comment ?? '' }, idempotencyKey);
+  completion(id: string, dto: CompletionDto, by: Principal, key?: string) {
+    return this.command(id, by, completionUpdate, { summary: dto.summary, evidence: dto.evidence, by: actorOf(by) }, key);
+  }
+
+  verification(id: string, dto: VerificationDto, by: Principal, key?: string) {
+    return this.command(id, by, verificationUpdate, { accepted: dto.accepted, comment: dto.comment ?? '', by: actorOf(by) }, key);
+  }
+
+  extension(id: string, dto: ExtensionDto, by: Principal, key?: string) {
+    return this.command(id, by, extensionUpdate, {
+      dueAt: toShanghaiIso(parseInstant(dto.dueAt)!),
+      plan: dto.plan,
+      requesterConsent: { name: dto.requesterConsent.name, at: toShanghaiIso(parseInstant(dto.requesterConsent.at)!) },
+      by: actorOf(by),
+    }, key);
+  }
+
+  extensionDecision(id: string, dto: DecisionDto, by: Principal, key?: string) {
+    return this.command(id, by, extensionDecisionUpdate, { approved: dto.approved, comment: dto.comment ?? '', by: actorOf(by) }, key);
+  }
+
+  exemption(id: string, dto: ExemptionDto, by: Principal, key?: string) {
+    return this.command(id, by, exemptionUpdate, { reason: dto.reason, explanation: dto.explanation, evidence: dto.evidence, by: actorOf(by) }, key);
+  }
+
+  exemptionDecision(id: string, dto: DecisionDto, by: Principal, key?: string) {
+    return this.command(id, by, exemptionDecisionUpdate, { approved: dto.approved, comment: dto.comment ?? '', by: actorOf(by) }, key);
+  }
+
+  escalation(id: string, dto: ReasonDto, by: Principal, key?: string) {
+    return this.command(id, by, escalationUpdate, { reason: dto.reason, by: actorOf(by) }, key);
+  }
+
+  withdrawal(id: string, dto: ReasonDto, by: Principal, key?: string) {
+    return this.command(id, by, withdrawalUpdate, { reason: dto.reason, by: actorOf(by) }, key);
+  }
+
+  /**
+   * 重办. The completed obligation's workflow has ended, so the reopen starts a new run that
+   * carries on from the final state of the last one (workflow id reuse), and applies the reopen.
+   */
+  async reopen(id: string, dto: ReasonDto, by: Principal, key?: string): Promise<ObligationState> {
+    const current = await this.get(id, by);
+    const refusal = refusalToReopen(current);
+    if (refusal) throw conflict(refusal);
+    const workflowId = workflowIdOf(id);
+    const final: ObligationState = await this.temporal.workflow.getHandle(workflowId).result();
+    return this.sendUpdate(workflowId, reopenUpdate, { reason: dto.reason, by: actorOf(by) }, key, () =>
+      new WithStartWorkflowOperation(obligationWorkflow, {
+        workflowId,
+        taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+        args: [{ resume: final }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    );
   }
 
   private async command<Arg>(
     id: string,
+    by: Principal,
     update: UpdateDefinition<ObligationState, [Arg]>,
     arg: Arg,
-    idempotencyKey: string | undefined,
+    key: string | undefined,
   ): Promise<ObligationState> {
-    const current = await this.get(id);
-    const workflowId = workflowIdOf(id);
-    if (isSettled(current)) throw conflict(`事项已${current.status === 'completed' ? '办结' : '结束'}（${current.status}），不能再执行“${update.name}”`);
+    const current = await this.get(id, by);
+    if (isSettled(current)) throw conflict(`事项已结束（${current.status}），不能再执行该操作`);
+    return this.sendUpdate(workflowIdOf(id), update, arg, key);
+  }
+
+  private async sendUpdate<Arg>(
+    workflowId: string,
+    update: UpdateDefinition<ObligationState, [Arg]>,
+    arg: Arg,
+    key: string | undefined,
+    withStart?: () => WithStartWorkflowOperation<typeof obligationWorkflow>,
+  ): Promise<ObligationState> {
+    // Temporal deduplicates updates by id: a retried request gets the first answer.
+    const updateId = key ? `${update.name}:${key}` : undefined;
     try {
-      const state = await this.temporal.workflow.getHandle(workflowId).executeUpdate(update, {
-        args: [arg],
-        // Temporal deduplicates updates by id: a retried request gets the first answer.
-        updateId: idempotencyKey ? `${update.name}:${idempotencyKey}` : undefined,
-      });
-      this.logger.info({ workflowId, command: update.name, status: state.status }, 'obligation command applied');
+      const state = withStart
+        ? await this.temporal.workflow.executeUpdateWithStart(update, { args: [arg], updateId, startWorkflowOperation: withStart() })
+        : await this.temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg], updateId });
+      this.logger.info({ workflowId, command: update.name, status: state.status, rung: state.rung }, 'obligation command applied');
       return state;
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'CommandRefused') {
-        throw conflict(err.cause.message);
-      }
+      const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.type === 'CommandRefused') throw conflict(cause.message);
       if (err instanceof WorkflowNotFoundError) throw conflict('事项已结束，不能再执行该操作');
       throw err;
     }
   }
 }
 
-function conflict(reason: string): ConflictException {
-  return new ConflictException(errorBody(409, reason, [{ field: 'status', reason }]));
+function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw new BadRequestException(errorBody(400, 'Invalid request: cursor', [{ field: 'cursor', reason: 'is not a cursor this API gave' }]));
+  }
+  return [createdAt, id];
 }
 
 /** Idempotency on `key`: a repeat with the same fields gets the first result; different fields, 409. */
@@ -125,15 +253,15 @@ function sameRequest(state: ObligationState, dto: CreateObligationDto): Obligati
     dto.title !== state.title && 'title',
     dto.unit !== state.unit && 'unit',
     instantDiffers(dto.startAt, state.startAt) && 'startAt',
-    instantDiffers(dto.dueAt, state.dueAt) && 'dueAt',
-    dto.policy !== undefined && JSON.stringify(dto.policy) !== JSON.stringify(state.policy) && 'policy',
+    // A repeat is compared with what was asked, not with a deadline moved since (承诺时限).
+    dto.dueAt !== undefined && state.rungs.length === 0 && state.extensions.length === 0 && instantDiffers(dto.dueAt, state.dueAt) && 'dueAt',
   ].filter((f): f is string => typeof f === 'string');
   if (differing.length > 0) {
     throw new ConflictException(
       errorBody(
         409,
         `key ${dto.key} already started obligation ${state.id} with other values`,
-        differing.map((field) => ({ field, reason: `differs from the obligation this key already started` })),
+        differing.map((field) => ({ field, reason: 'differs from the obligation this key already started' })),
       ),
     );
   }

@@ -1,0 +1,87 @@
+import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Response } from 'express';
+import { DubanConfig } from '../../../../libs/shared/config';
+import { errorBody } from '../http-errors';
+import type { AuthenticatedRequest, Principal, Role } from './principal';
+import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+import { sameSecret } from './token-crypto';
+import { TokensService } from './tokens.service';
+
+/**
+ * Whether a route with neither @Roles nor @Public is denied (403 after authentication).
+ * The policy is fail closed: every route must say who may call it. While false (the switch-over),
+ * such routes are let through — anonymously when no token is sent; a token sent is still checked.
+ */
+export const FAIL_CLOSED = false;
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+function unauthorized(res: Response, message: string, reason: string): UnauthorizedException {
+  res.setHeader('WWW-Authenticate', 'Bearer realm="duban"');
+  return new UnauthorizedException(errorBody(401, message, [{ field: 'authorization', reason }]));
+}
+
+/**
+ * The global guard (APP_GUARD): @Public routes need nothing; every other route needs
+ * `Authorization: Bearer <token>` (401 otherwise) from a role its @Roles lists (403 otherwise).
+ * The admin is the DUBAN_ADMIN_TOKEN and may call only routes that list 'admin'. The principal
+ * is left on `req.principal` (see CurrentPrincipal).
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  /** FAIL_CLOSED, as a field so that tests can check both settings. */
+  protected readonly failClosed: boolean = FAIL_CLOSED;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokensService,
+    @Inject(DubanConfig) private readonly config: DubanConfig,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    if (ctx.getType() !== 'http') return true;
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+
+    const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+    const res = ctx.switchToHttp().getResponse<Response>();
+    const header = req.headers.authorization;
+    if (!roles && !this.failClosed && header === undefined) return true;
+
+    const principal = await this.authenticate(header, res);
+    req.principal = principal;
+    const route = `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path}`;
+    if (!roles) {
+      if (!this.failClosed) return true;
+      throw new ForbiddenException(
+        errorBody(403, `${route} declares no roles: denied`, [{ field: 'authorization', reason: `no role may call ${route} (the route declares no roles)` }]),
+      );
+    }
+    if (!roles.includes(principal.role)) {
+      const reason = `role ${principal.role} may not call ${route} (allowed: ${roles.join(', ')})`;
+      throw new ForbiddenException(errorBody(403, `Forbidden: ${reason}`, [{ field: 'authorization', reason }]));
+    }
+    return true;
+  }
+
+  private async authenticate(header: string | undefined, res: Response): Promise<Principal> {
+    if (header === undefined || header.trim() === '') {
+      throw unauthorized(res, 'Authentication required', 'missing: send Authorization: Bearer <token>');
+    }
+    const token = BEARER.exec(header)?.[1];
+    if (!token) throw unauthorized(res, 'Invalid authorization header', 'must be Bearer <token>');
+    const admin = this.config.DUBAN_ADMIN_TOKEN;
+    if (admin !== undefined && sameSecret(token, admin)) {
+      return { tokenId: null, role: 'admin', unit: null, name: 'admin' };
+    }
+    const found = await this.tokens.resolve(token);
+    if ('problem' in found) {
+      throw found.problem === 'revoked'
+        ? unauthorized(res, 'Invalid token', 'the token has been revoked')
+        : unauthorized(res, 'Invalid token', 'is not a valid token');
+    }
+    return found.principal;
+  }
+}

@@ -1,0 +1,70 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { ApiToken } from '../../../../libs/shared/database/api-token.entity';
+import { API_DATABASE } from '../../../../libs/shared/database/data-source';
+import { errorBody } from '../http-errors';
+import type { Principal } from './principal';
+import { generateToken, hashToken, TOKEN_PREFIX } from './token-crypto';
+import type { CreateTokenDto, MintedToken, TokenView } from './token.dto';
+
+export type TokenLookup = { principal: Principal } | { problem: 'unknown' | 'revoked' };
+
+function viewOf(row: ApiToken): TokenView {
+  return {
+    id: row.id,
+    role: row.role,
+    unit: row.unit,
+    name: row.name,
+    createdAt: row.createdAt.toISOString(),
+    revokedAt: row.revokedAt ? row.revokedAt.toISOString() : null,
+  };
+}
+
+/** Minting, listing, revoking and resolving the API's bearer tokens (stored hashed). */
+@Injectable()
+export class TokensService {
+  constructor(@InjectRepository(ApiToken, API_DATABASE) private readonly tokens: Repository<ApiToken>) {}
+
+  async mint(dto: CreateTokenDto): Promise<MintedToken> {
+    const token = generateToken();
+    const row = this.tokens.create({
+      id: randomUUID(),
+      name: dto.name,
+      role: dto.role,
+      unit: dto.role === 'department' ? (dto.unit ?? null) : null,
+      tokenHash: hashToken(token),
+      createdAt: new Date(),
+      revokedAt: null,
+    });
+    await this.tokens.insert(row);
+    return { token, ...viewOf(row) };
+  }
+
+  async list(): Promise<TokenView[]> {
+    return (await this.tokens.find({ order: { createdAt: 'DESC', id: 'DESC' } })).map(viewOf);
+  }
+
+  /** Revokes a token; revoking it again changes nothing. */
+  async revoke(id: string): Promise<TokenView> {
+    await this.tokens
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: () => 'now()' })
+      .where('id = :id AND revoked_at IS NULL', { id })
+      .execute();
+    const row = await this.tokens.findOneBy({ id });
+    if (!row) throw new NotFoundException(errorBody(404, `token ${id} not found`, [{ field: 'id', reason: 'no such token' }]));
+    return viewOf(row);
+  }
+
+  /** The principal a minted token stands for (lookup by hash: the plain token is never stored). */
+  async resolve(token: string): Promise<TokenLookup> {
+    if (!token.startsWith(TOKEN_PREFIX)) return { problem: 'unknown' };
+    const row = await this.tokens.findOneBy({ tokenHash: hashToken(token) });
+    if (!row) return { problem: 'unknown' };
+    if (row.revokedAt) return { problem: 'revoked' };
+    return { principal: { tokenId: row.id, role: row.role, unit: row.unit, name: row.name } };
+  }
+}

@@ -1,0 +1,102 @@
+import type { ObligationKind } from './obligation';
+import type { LadderPolicy, RungStep } from './policy';
+
+/** An obligation kind of the seed, with its default ladder policy and the clause it comes from. */
+export interface KindDefinition {
+  kind: ObligationKind;
+  /** Chinese, shown to users. */
+  name: string;
+  description: string;
+  /** The seed clause the deadline comes from, quoted (牟平区优化营商环境工作组织架构调整方案, 2023-07-20). */
+  source: string;
+  policy: LadderPolicy;
+}
+
+// The graces are the office's defaults, not seed facts: the seed names the rungs (三(四)
+// "一督办、二挂牌、三约谈、四问责") but not how long each lasts. 3 working days to rectify after
+// a 督办通知单, 5 after 挂牌 and after 约谈; 问责 is the top and has none. Fresh arrays per kind,
+// so no caller can change another kind's default through a shared reference.
+function ladder(): RungStep[] {
+  return [
+    { rung: 1, grace: { workingDays: 3 } },
+    { rung: 2, grace: { workingDays: 5 } },
+    { rung: 3, grace: { workingDays: 5 } },
+    { rung: 4 },
+  ];
+}
+
+// Reminders are the office's defaults too: the seed only says the supervisors issue
+// 《重要工作提示单》 (三(二)), not when.
+export const KINDS: Record<ObligationKind, KindDefinition> = {
+  enterprise_contact: {
+    kind: 'enterprise_contact',
+    name: '新注册企业匹配服务',
+    description:
+      '区行政审批局每周一、周三上午推送新注册企业名单，牵头服务部门72小时内与企业建立联系，并将责任科室、责任人、联系方式、联系时间、联系记录录入“政企通”平台；区城市运行中心当日15时、18时和次日8时三次查看催办。',
+    // Seed 二(七)1(2): 72 hours, exact clock time. The operations centre's three checks (二(七)1(3))
+    // come after the push, not before the deadline; one reminder a day before stands for them.
+    source: '二(七)1(2)：牵头服务部门负责做好“政企通”企业综合服务平台的填报工作,确保 72 小时内与企业建立联系,并将联系信息(包括:责任科室、责任人、联系方式、联系时间、联系记录)录入平台',
+    policy: { deadline: 'PT72H', remind: ['PT24H'], rungs: ladder() },
+  },
+  work_order: {
+    kind: 'work_order',
+    name: '12345“政企通”工单',
+    description: '通过12345便民热线办理系统转发的涉企工单：联系诉求人、解决诉求，并在规定时间内回复区城市运行中心，禁止超期回复。',
+    // Seed 二(七)2(2)⑥ gives no length ("规定时间" is the hotline's own limit, which comes with each
+    // ticket as dueAt). Where a ticket carries none: 5 working days, the seed's limit for the closest
+    // analogue, the online public message (二(五)5), and a common 12345 limit for ordinary requests.
+    source: '二(七)2(2)⑥：“政企通”工单需实现一次办好,避免重办,必须在规定时间内回复,禁止超期回复、超期未回复',
+    policy: { deadline: { workingDays: 5 }, remind: [{ workingDays: 1 }], rungs: ladder() },
+  },
+  disclosure_request: {
+    kind: 'disclosure_request',
+    name: '依申请公开办件',
+    description: '收到依申请公开办件（纸质申请、网上申请）后及时报备区政府办政务公开科，并在20个工作日内答复。',
+    // Seed 二(五)5: 20 working days.
+    source: '二(五)5：收到依申请公开办件(纸质申请、网上申请)的,及时报备区政府办政务公开科,在20个工作日内进行答复',
+    policy: { deadline: { workingDays: 20 }, remind: [{ workingDays: 3 }], rungs: ladder() },
+  },
+  public_message: {
+    kind: 'public_message',
+    name: '网上民声办件',
+    description: '收到网上民声办件后在5个工作日内规范答复；区直机关工委分发并督促。',
+    // Seed 二(五)5 and 二(五)8: 5 working days.
+    source: '二(五)5：收到网上民声办件的,要在5个工作日内进行规范答复',
+    policy: { deadline: { workingDays: 5 }, remind: [{ workingDays: 1 }], rungs: ladder() },
+  },
+  meeting_item: {
+    kind: 'meeting_item',
+    name: '周例会部署事项',
+    description: '各工作组周例会部署的事项，逾期未完成即为“久拖未完成”，每月报区纪委监委专班办。',
+    // Seed 三(一) and 二(一)1(5): each item is deployed with its own due date (dueAt or { at });
+    // the default is a week, until the next weekly meeting.
+    source: '三(一)：每周各工作组要自行召开1次内部周例会…并形成本组《周例会纪要》报综合协调组；二(一)1(5)：负责每月向区纪委监委专班办提供…《营商环境每周例会部署事项久拖未完成情况》',
+    policy: { deadline: 'P7D', remind: [{ workingDays: 1 }], rungs: ladder() },
+  },
+  indicator_rank: {
+    kind: 'indicator_rank',
+    name: '考核指标月度位次报送',
+    description: '市级月度考核通报下发后，各指标牵头部门在2日内将上月该指标工作完成情况报综合协调组；位次靠后的逐月升级督办。',
+    // Seed 三(四): "2日内" of the city's bulletin, calendar days, so P2D from the bulletin.
+    source: '三(四)：各牵头部门(单位)要细化考核办法,强化调度推进,在市级通报下发后2日内将上月该指标工作完成情况报综合协调组',
+    policy: { deadline: 'P2D', remind: ['PT24H'], rungs: ladder() },
+  },
+  monthly_report: {
+    kind: 'monthly_report',
+    name: '每月20日前问题报送',
+    description: '各牵头部门和单位将工作存在问题形成书面材料，于每月20日前通过市协同办公系统报综合协调组。',
+    // Seed 三(二): by the 20th, so each obligation is started with { at } the 20th; P20D is only
+    // the fallback for one started without it (from the 1st of the month it lands on the 21st 00:00).
+    source: '三(二)：将工作存在问题形成书面材料于每月20日前通过市协同办公系统报综合协调组',
+    policy: { deadline: 'P20D', remind: [{ workingDays: 2 }], rungs: ladder() },
+  },
+  new_media: {
+    kind: 'new_media',
+    name: '政务新媒体更新',
+    description: '政务新媒体10天内更新内容、14天内至少发布1篇原创内容。',
+    // Seed 二(五)3: update within 10 days (P10D, here). The 14-day original-post rule is a separate
+    // obligation of this kind, started with the override { "deadline": "P14D" }.
+    source: '二(五)3：严格落实10天内更新内容、14天内至少发布1篇原创内容及互动交流功能的配备和运行情况',
+    policy: { deadline: 'P10D', remind: ['P2D'], rungs: ladder() },
+  },
+};

@@ -1,0 +1,164 @@
+import { parseDurationSpec, type DurationSpec, type FieldProblem } from './duration';
+import type { Rung } from './ladder';
+import { parseInstant } from './time';
+
+/** A deadline as a length from the start, or a fixed instant (e.g. the 20th of the month). */
+export type DeadlineSpec = DurationSpec | { at: string /* ISO-8601 instant with offset */ };
+
+/** Entering a rung sets the next deadline to now + grace; the top rung (4, 问责) has none. */
+export interface RungStep {
+  rung: 1 | 2 | 3 | 4;
+  grace?: DurationSpec;
+}
+
+/** The ladder policy of API.md: the deadline, reminders before it, each rung's grace. */
+export interface LadderPolicy {
+  deadline: DeadlineSpec;
+  /** Reminders (重要工作提示单) before the deadline in force, whichever it is. */
+  remind: DurationSpec[];
+  /** Exactly rungs 1..4, in order. */
+  rungs: RungStep[];
+}
+
+type Parsed<T> = { value?: T; problems: FieldProblem[] };
+type PolicyResult = { policy?: LadderPolicy; problems: FieldProblem[] };
+
+const POLICY_FIELDS = ['deadline', 'remind', 'rungs'];
+const STEP_FIELDS = ['rung', 'grace'];
+const TOP = 4;
+// More would be noise to the unit, not supervision.
+const MAX_REMINDERS = 10;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function unknownFields(value: Record<string, unknown>, known: string[], field: string): FieldProblem[] {
+  return Object.keys(value)
+    .filter((k) => !known.includes(k))
+    .map((k) => ({ field: `${field}.${k}`, reason: 'is not a known field' }));
+}
+
+function copySpec(d: DurationSpec): DurationSpec {
+  return typeof d === 'string' ? d : { workingDays: d.workingDays };
+}
+
+function copyPolicy(p: LadderPolicy): LadderPolicy {
+  const deadline = typeof p.deadline === 'object' && 'at' in p.deadline ? { at: p.deadline.at } : copySpec(p.deadline);
+  return {
+    deadline,
+    remind: p.remind.map(copySpec),
+    rungs: p.rungs.map((s) => (s.grace === undefined ? { rung: s.rung } : { rung: s.rung, grace: copySpec(s.grace) })),
+  };
+}
+
+function parseDeadline(value: unknown, field: string): Parsed<DeadlineSpec> {
+  if (value === undefined) return { problems: [{ field, reason: 'is required' }] };
+  if (isRecord(value) && 'at' in value) {
+    const extra = unknownFields(value, ['at'], field);
+    if (extra.length) return { problems: extra };
+    const at = value.at;
+    return typeof at === 'string' && parseInstant(at)
+      ? { value: { at }, problems: [] }
+      : { problems: [{ field: `${field}.at`, reason: 'must be an ISO-8601 date-time with an offset, such as 2026-11-27T18:00:00+08:00' }] };
+  }
+  if (typeof value !== 'string' && !(isRecord(value) && 'workingDays' in value)) {
+    return { problems: [{ field, reason: 'must be an ISO-8601 duration such as PT72H, { "workingDays": n } or { "at": "<date-time with offset>" }' }] };
+  }
+  return parseDurationSpec(value, field);
+}
+
+// Absent means no reminders.
+function parseRemind(value: unknown, field: string): Parsed<DurationSpec[]> {
+  if (value === undefined) return { value: [], problems: [] };
+  if (!Array.isArray(value)) return { problems: [{ field, reason: 'must be an array of durations before the deadline' }] };
+  if (value.length > MAX_REMINDERS) return { problems: [{ field, reason: `must hold at most ${MAX_REMINDERS} reminders` }] };
+  const parsed = value.map((v, i) => parseDurationSpec(v, `${field}[${i}]`));
+  const problems = parsed.flatMap((p) => p.problems);
+  return problems.length ? { problems } : { value: parsed.map((p) => p.value!), problems };
+}
+
+/** One { rung, grace } entry; `field` is its path, e.g. policy.rungs[2]. */
+function parseStep(value: unknown, field: string): Parsed<RungStep> & { rung?: RungStep['rung'] } {
+  if (!isRecord(value)) return { problems: [{ field, reason: 'must be an object { "rung": n, "grace": <duration> }' }] };
+  const problems = unknownFields(value, STEP_FIELDS, field);
+  const rung = value.rung;
+  if (rung !== 1 && rung !== 2 && rung !== 3 && rung !== 4) {
+    return { problems: [...problems, { field: `${field}.rung`, reason: 'must be 1, 2, 3 or 4' }] };
+  }
+  if (rung === TOP) {
+    if (value.grace !== undefined) problems.push({ field: `${field}.grace`, reason: 'must be absent: rung 4 (问责) is the top, nothing follows it' });
+    return problems.length ? { rung, problems } : { rung, value: { rung }, problems };
+  }
+  if (value.grace === undefined) return { rung, problems: [...problems, { field: `${field}.grace`, reason: 'is required for rungs 1 to 3' }] };
+  const grace = parseDurationSpec(value.grace, `${field}.grace`);
+  problems.push(...grace.problems);
+  return problems.length ? { rung, problems } : { rung, value: { rung, grace: grace.value! }, problems };
+}
+
+function parseRungs(value: unknown, field: string): Parsed<RungStep[]> {
+  if (value === undefined) return { problems: [{ field, reason: 'is required: rungs 1 to 4 with the graces of 1 to 3' }] };
+  if (!Array.isArray(value)) return { problems: [{ field, reason: 'must be an array of { "rung", "grace" }' }] };
+  const steps = value.map((v, i) => parseStep(v, `${field}[${i}]`));
+  const problems = steps.flatMap((s) => s.problems);
+  if (steps.every((s) => s.rung !== undefined) && steps.map((s) => s.rung).join() !== '1,2,3,4') {
+    problems.push({ field, reason: 'must list rungs 1, 2, 3 and 4 once each, in that order' });
+  }
+  return problems.length ? { problems } : { value: steps.map((s) => s.value!), problems };
+}
+
+/** Validates a whole policy; each problem names its field (policy.deadline, policy.remind[0], policy.rungs[2].grace). */
+export function parsePolicy(raw: unknown): PolicyResult {
+  if (!isRecord(raw)) return { problems: [{ field: 'policy', reason: 'must be an object { "deadline", "remind", "rungs" }' }] };
+  const deadline = parseDeadline(raw.deadline, 'policy.deadline');
+  const remind = parseRemind(raw.remind, 'policy.remind');
+  const rungs = parseRungs(raw.rungs, 'policy.rungs');
+  const problems = [...unknownFields(raw, POLICY_FIELDS, 'policy'), ...deadline.problems, ...remind.problems, ...rungs.problems];
+  return problems.length ? { problems } : { policy: { deadline: deadline.value!, remind: remind.value!, rungs: rungs.value! }, problems };
+}
+
+/**
+ * A kind's default policy with an obligation's override on top. Any of deadline, remind and rungs
+ * may be given: deadline and remind replace the default's; rungs are matched by number, so
+ * `{ rungs: [{ rung: 1, grace: 'P1D' }] }` changes only 督办's grace. Field paths are those of the
+ * override as sent (policy.rungs[0].grace). `base` is trusted (a kind's default).
+ */
+export function resolvePolicy(base: LadderPolicy, override: unknown): PolicyResult {
+  if (override === undefined || override === null) return { policy: copyPolicy(base), problems: [] };
+  if (!isRecord(override)) return { problems: [{ field: 'policy', reason: 'must be an object with any of "deadline", "remind", "rungs"' }] };
+  const merged = copyPolicy(base);
+  const problems = unknownFields(override, POLICY_FIELDS, 'policy');
+
+  if (override.deadline !== undefined) {
+    const deadline = parseDeadline(override.deadline, 'policy.deadline');
+    problems.push(...deadline.problems);
+    if (deadline.value) merged.deadline = deadline.value;
+  }
+  if (override.remind !== undefined) {
+    const remind = parseRemind(override.remind, 'policy.remind');
+    problems.push(...remind.problems);
+    if (remind.value) merged.remind = remind.value;
+  }
+  if (override.rungs !== undefined) {
+    if (!Array.isArray(override.rungs)) {
+      problems.push({ field: 'policy.rungs', reason: 'must be an array of { "rung", "grace" }' });
+    } else {
+      const seen = new Set<number>();
+      override.rungs.forEach((raw, i) => {
+        const step = parseStep(raw, `policy.rungs[${i}]`);
+        problems.push(...step.problems);
+        if (step.rung !== undefined && seen.has(step.rung)) {
+          problems.push({ field: `policy.rungs[${i}].rung`, reason: `rung ${step.rung} is given twice` });
+        }
+        if (step.rung !== undefined) seen.add(step.rung);
+        if (step.value) merged.rungs = merged.rungs.map((s) => (s.rung === step.value!.rung ? step.value! : s));
+      });
+    }
+  }
+  return problems.length ? { problems } : { policy: merged, problems: [] };
+}
+
+/** The grace of a rung: undefined for rung 0 (not on the ladder yet) and the top rung. */
+export function graceOf(policy: LadderPolicy, rung: Rung): DurationSpec | undefined {
+  return policy.rungs.find((s) => s.rung === rung)?.grace;
+}
