@@ -11,6 +11,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { ObligationActivities } from '../activities/obligation-activities';
 import type { DurationSpec } from '../libs/domain/duration';
 import { TOP_RUNG, rungName, type ClimbingRung } from '../libs/domain/ladder';
@@ -190,77 +191,40 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     await condition(() => state !== undefined && recordedRevision >= state.revision);
     return state;
   });
-  setHandler(
-    completionUpdate,
-    (c) => exclusive(async () => {
-      state = submitCompletion(state, c, new Date());
-      await record();
-    }),
-    { validator: check<CompletionCommand>(refusalToSubmit) },
-  );
-  setHandler(
-    verificationUpdate,
-    (v) => exclusive(async () => {
-      state = verifyCompletion(state, v, new Date());
-      await record();
-    }),
-    { validator: check<VerificationCommand>(refusalToVerify) },
-  );
-  setHandler(
-    extensionUpdate,
-    (e) => exclusive(async () => {
-      state = requestExtension(state, e, new Date());
-      await record();
-    }),
-    { validator: check<ExtensionCommand>((s, e) => refusalToRequestExtension(s, new Date(e.dueAt), new Date())) },
-  );
-  setHandler(
+  /** A command that moves the state by one pure transition, then perhaps sets a new deadline. */
+  function onCommand<C>(
+    update: UpdateDefinition<ObligationState, [C]>,
+    refusal: (s: ObligationState, command: C) => string | null,
+    transition: (s: ObligationState, command: C, now: Date) => ObligationState,
+    then?: (command: C) => Promise<void>,
+  ): void {
+    setHandler(
+      update,
+      (c) => exclusive(async () => {
+        state = transition(state, c, new Date());
+        await record();
+        await then?.(c);
+      }),
+      { validator: check(refusal) },
+    );
+  }
+
+  onCommand(completionUpdate, refusalToSubmit, submitCompletion);
+  onCommand(verificationUpdate, refusalToVerify, verifyCompletion);
+  onCommand(extensionUpdate, (s, e) => refusalToRequestExtension(s, new Date(e.dueAt), new Date()), requestExtension);
+  onCommand(
     extensionDecisionUpdate,
-    (d) => exclusive(async () => {
-      state = decideExtension(state, d.approved, d.comment, d.by, new Date());
-      await record();
+    refusalToDecideExtension,
+    (s, d: DecisionCommand, now) => decideExtension(s, d.approved, d.comment, d.by, now),
+    async (d: DecisionCommand) => {
       if (d.approved) await planAndApply({ at: state.extensions.at(-1)!.dueAt }, '承诺时限');
-    }),
-    { validator: check<DecisionCommand>(refusalToDecideExtension) },
+    },
   );
-  setHandler(
-    exemptionUpdate,
-    (e) => exclusive(async () => {
-      state = requestExemption(state, e, new Date());
-      await record();
-    }),
-    { validator: check<ExemptionCommand>(refusalToRequestExemption) },
-  );
-  setHandler(
-    exemptionDecisionUpdate,
-    (d) => exclusive(async () => {
-      state = decideExemption(state, d.approved, d.comment, d.by, new Date());
-      await record();
-    }),
-    { validator: check<DecisionCommand>(refusalToDecideExemption) },
-  );
-  setHandler(
-    escalationUpdate,
-    (r) => exclusive(() => climbRung('manual', r.reason, r.by)),
-    { validator: check<ReasonCommand>(refusalToEscalate) },
-  );
-  setHandler(
-    withdrawalUpdate,
-    (r) => exclusive(async () => {
-      state = withdraw(state, r.reason, r.by, new Date());
-      await record();
-    }),
-    { validator: check<ReasonCommand>(refusalToWithdraw) },
-  );
-  setHandler(
-    reopenUpdate,
-    (r) => exclusive(async () => {
-      state = reopen(state, r.reason, r.by, new Date());
-      await record();
-      await planAndApply(state.policy.deadline, '重办');
-    }),
-    { validator: check<ReasonCommand>(refusalToReopen) },
-  );
+  onCommand(exemptionUpdate, refusalToRequestExemption, requestExemption);
+  onCommand(exemptionDecisionUpdate, refusalToDecideExemption, (s, d: DecisionCommand, now) => decideExemption(s, d.approved, d.comment, d.by, now));
+  onCommand(withdrawalUpdate, refusalToWithdraw, (s, r: ReasonCommand, now) => withdraw(s, r.reason, r.by, now));
+  onCommand(reopenUpdate, refusalToReopen, (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now), () => planAndApply(state.policy.deadline, '重办'));
+  setHandler(escalationUpdate, (r) => exclusive(() => climbRung('manual', r.reason, r.by)), { validator: check<ReasonCommand>(refusalToEscalate) });
 
   if ('open' in start) {
     const input = start.open;

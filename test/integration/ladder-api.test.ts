@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, startApi, startWorker, testConfig, type RunningApi, type RunningWorker } from '../support/service';
@@ -98,6 +99,20 @@ describe('the ladder over HTTP', () => {
 
     const events = await pg.query('SELECT type FROM obligation_event WHERE obligation_id = $1 ORDER BY revision', [o.id]);
     expect(events.rows.filter((e) => e.type === 'rung_entered')).toHaveLength(4);
+
+    // The Temporal UI can find it by Duban's search attributes.
+    const temporal = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }) });
+    try {
+      const query = `WorkflowId = 'obligation-${o.id}' AND DubanRung = 4 AND DubanColor = 'red' AND DubanStatus = 'open' AND DubanUnit = 'district-power-supply' AND DubanKind = 'work_order'`;
+      const found = await until('search attributes', async () => {
+        const ids: string[] = [];
+        for await (const w of temporal.workflow.list({ query })) ids.push(w.workflowId);
+        return ids;
+      }, (ids) => ids.length === 1);
+      expect(found).toEqual([`obligation-${o.id}`]);
+    } finally {
+      await temporal.connection.close();
+    }
 
     // Waiting longer changes nothing: no fifth rung, no second action.
     await new Promise((r) => setTimeout(r, 3_000));

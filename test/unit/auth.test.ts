@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadOrCreateAdminToken } from '../../apps/api/src/auth/admin-token';
-import { AuthGuard, FAIL_CLOSED } from '../../apps/api/src/auth/auth.guard';
+import { AuthGuard } from '../../apps/api/src/auth/auth.guard';
 import { canSeeUnit, type Principal } from '../../apps/api/src/auth/principal';
 import { Public, Roles } from '../../apps/api/src/auth/roles.decorator';
 import { generateToken, hashToken, sameSecret } from '../../apps/api/src/auth/token-crypto';
@@ -116,14 +116,9 @@ async function outcome(guard: AuthGuard, handler: keyof Routes, authorization?: 
   }
 }
 
-class FailClosedGuard extends AuthGuard {
-  protected override readonly failClosed = true;
-}
-
 describe('AuthGuard', () => {
   const config = { DUBAN_ADMIN_TOKEN: ADMIN } as DubanConfig;
   const guard = new AuthGuard(new Reflector(), fakeTokens, config);
-  const closed = new FailClosedGuard(new Reflector(), fakeTokens, config);
 
   it('lets anyone call a @Public route', async () => {
     expect(await outcome(guard, 'health')).toMatchObject({ allowed: true });
@@ -162,18 +157,11 @@ describe('AuthGuard', () => {
     expect((await outcome(noAdmin, 'tokens', `Bearer ${ADMIN}`)).status).toBe(401);
   });
 
-  it('fails closed on a route with neither @Roles nor @Public once FAIL_CLOSED is on', async () => {
-    expect((await outcome(closed, 'undeclared')).status).toBe(401);
-    const denied = await outcome(closed, 'undeclared', 'Bearer dbn_department');
+  it('denies a route with neither @Roles nor @Public: 401 without a token, 403 with one', async () => {
+    expect((await outcome(guard, 'undeclared')).status).toBe(401);
+    const denied = await outcome(guard, 'undeclared', 'Bearer dbn_department');
     expect(denied.status).toBe(403);
     expect(denied.body.details[0]).toMatchObject({ field: 'authorization', reason: expect.stringMatching(/declares no roles/) });
-    expect(await outcome(closed, 'health')).toMatchObject({ allowed: true });
-  });
-
-  it(`lets such a route through while FAIL_CLOSED is off (now: ${FAIL_CLOSED}), still checking a token sent`, async () => {
-    expect(await outcome(guard, 'undeclared')).toMatchObject({ allowed: true, principal: undefined });
-    expect(await outcome(guard, 'undeclared', 'Bearer dbn_department')).toMatchObject({ allowed: true, principal: { role: 'department' } });
-    expect((await outcome(guard, 'undeclared', 'Bearer dbn_nope')).status).toBe(401);
   });
 });
 

@@ -8,13 +8,6 @@ import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 import { sameSecret } from './token-crypto';
 import { TokensService } from './tokens.service';
 
-/**
- * Whether a route with neither @Roles nor @Public is denied (403 after authentication).
- * The policy is fail closed: every route must say who may call it. While false (the switch-over),
- * such routes are let through — anonymously when no token is sent; a token sent is still checked.
- */
-export const FAIL_CLOSED = false;
-
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
 function unauthorized(res: Response, message: string, reason: string): UnauthorizedException {
@@ -25,14 +18,12 @@ function unauthorized(res: Response, message: string, reason: string): Unauthori
 /**
  * The global guard (APP_GUARD): @Public routes need nothing; every other route needs
  * `Authorization: Bearer <token>` (401 otherwise) from a role its @Roles lists (403 otherwise).
- * The admin is the DUBAN_ADMIN_TOKEN and may call only routes that list 'admin'. The principal
- * is left on `req.principal` (see CurrentPrincipal).
+ * A route with neither is denied (403): every route must say who may call it. The admin is the
+ * DUBAN_ADMIN_TOKEN and may call only routes that list 'admin'. The principal is left on
+ * `req.principal` (see CurrentPrincipal).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  /** FAIL_CLOSED, as a field so that tests can check both settings. */
-  protected readonly failClosed: boolean = FAIL_CLOSED;
-
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokensService,
@@ -47,14 +38,10 @@ export class AuthGuard implements CanActivate {
 
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
     const res = ctx.switchToHttp().getResponse<Response>();
-    const header = req.headers.authorization;
-    if (!roles && !this.failClosed && header === undefined) return true;
-
-    const principal = await this.authenticate(header, res);
+    const principal = await this.authenticate(req.headers.authorization, res);
     req.principal = principal;
     const route = `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path}`;
     if (!roles) {
-      if (!this.failClosed) return true;
       throw new ForbiddenException(
         errorBody(403, `${route} declares no roles: denied`, [{ field: 'authorization', reason: `no role may call ${route} (the route declares no roles)` }]),
       );
