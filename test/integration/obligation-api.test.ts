@@ -159,8 +159,24 @@ describe('obligations over HTTP', () => {
   it('describes every endpoint in the OpenAPI document', async () => {
     const doc = (await http(api.url, 'GET', '/docs-json')).body;
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/health', '/v1/obligations', '/v1/obligations/{id}', '/v1/obligations/{id}/completion', '/v1/obligations/{id}/verification']),
+      expect.arrayContaining([
+        '/health',
+        '/v1/obligations',
+        '/v1/obligations/{id}',
+        ...['completion', 'verification', 'extension', 'extension/decision', 'exemption', 'exemption/decision', 'escalation', 'withdrawal', 'reopen'].map(
+          (c) => `/v1/obligations/{id}/${c}`,
+        ),
+        '/v1/kinds',
+        '/v1/tokens',
+      ]),
     );
+    // Every operation says who may call it and what it answers.
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { security?: unknown; responses: object }>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        expect(Object.keys(op.responses).length, `${method} ${path}`).toBeGreaterThan(0);
+        if (path !== '/health') expect(op.security, `${method} ${path}`).toEqual([{ bearer: [] }]);
+      }
+    }
     expect(doc.components.schemas.CreateObligationDto.required).toEqual(expect.arrayContaining(['key', 'kind', 'title', 'unit']));
   });
 });
