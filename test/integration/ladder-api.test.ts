@@ -81,7 +81,7 @@ describe('the ladder over HTTP', () => {
   it('climbs to 问责 in seconds when left alone, each action once, each party told', async () => {
     const o = await start(`climb-${Date.now()}`);
     expect(o).toMatchObject({ status: 'open', rung: 0, color: 'blue', deadlineRule: '2秒' });
-    const top = await until('rung 4', () => get(o.id), (r) => r.body.rung === 4);
+    const top = await until('rung 4 with its referral', () => get(o.id), (r) => r.body.rung === 4 && r.body.rungs[3]?.document != null);
     expect(top.body).toMatchObject({ status: 'open', rungName: '问责', color: 'red', overdue: true });
     expect(top.body.rungs.map((r: { rung: number; cause: string }) => [r.rung, r.cause])).toEqual([[1, 'deadline'], [2, 'deadline'], [3, 'deadline'], [4, 'deadline']]);
 

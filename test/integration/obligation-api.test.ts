@@ -166,6 +166,9 @@ describe('obligations over HTTP', () => {
         ...['completion', 'verification', 'extension', 'extension/decision', 'exemption', 'exemption/decision', 'escalation', 'withdrawal', 'reopen'].map(
           (c) => `/v1/obligations/{id}/${c}`,
         ),
+        ...['history', 'timeline', 'replay', 'case-file'].map((a) => `/v1/obligations/{id}/${a}`),
+        '/v1/audit-log',
+        '/v1/audit-log/verify',
         '/v1/kinds',
         '/v1/tokens',
       ]),

@@ -133,6 +133,9 @@ describe('npm start on embedded defaults', () => {
     await http(api, 'POST', `/v1/obligations/${created.body.id}/completion`, { summary: '已修复路灯', evidence: [] }, department);
     const verified = await http(api, 'POST', `/v1/obligations/${created.body.id}/verification`, { accepted: true }, supervisor);
     expect(verified.body.status).toBe('completed');
+    // The built service replays with the built workflow code, across the restart.
+    const replay = await http(api, 'POST', `/v1/obligations/${created.body.id}/replay`, undefined, supervisor);
+    expect(replay.body).toMatchObject({ deterministic: true, matchesLive: true });
     expect(await stop(service)).toBe(0);
   }, 300_000);
 });

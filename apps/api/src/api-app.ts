@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from '../../../libs/shared/config';
 import { migrate } from '../../../libs/shared/database/data-source';
 import { ApiModule } from './api.module';
+import { AuditLogService } from './audit-trail/audit-log.service';
+import { auditTrail } from './audit-trail/audit-trail';
 import { HttpErrorFilter, validationPipe } from './http-errors';
 
 /** The HTTP API, migrated and configured but not yet listening. */
@@ -13,6 +15,7 @@ export async function createApiApp(config: ServiceConfig, logger: Logger): Promi
   await migrate(config.DATABASE_URL);
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, logger), { bufferLogs: true });
   app.useLogger(app.get(NestPinoLogger));
+  app.use(auditTrail(app.get(AuditLogService), logger));
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new HttpErrorFilter());
   const document = SwaggerModule.createDocument(

@@ -7,8 +7,12 @@ import type { ServiceConfig } from '../../../libs/shared/config';
 import { ConfigModule } from '../../../libs/shared/config.module';
 import { API_DATABASE, dataSourceOptions } from '../../../libs/shared/database/data-source';
 import { ObligationRecord } from '../../../libs/shared/database/obligation-record.entity';
+import { AuditLogController } from './audit-trail/audit-log.controller';
+import { AuditLogService } from './audit-trail/audit-log.service';
 import { AuthModule } from './auth/auth.module';
 import { HealthController } from './health.controller';
+import { HistoryController } from './history/history.controller';
+import { HistoryService } from './history/history.service';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { KindsController } from './reference/kinds.controller';
 import { ObligationsController } from './obligations/obligations.controller';
@@ -39,8 +43,8 @@ export class ApiModule {
         // Bearer tokens, roles and the global AuthGuard (APP_GUARD).
         AuthModule,
       ],
-      controllers: [HealthController, ObligationsController, KindsController],
-      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController],
+      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 }

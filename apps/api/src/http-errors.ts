@@ -37,6 +37,11 @@ function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
 }
 
 /** Validates bodies against their DTO classes; unknown fields are refused by name. */
+/** A 400 naming one field, for checks the DTO validation cannot express. */
+export function badRequest(field: string, reason: string): BadRequestException {
+  return new BadRequestException(errorBody(400, `Invalid request: ${field}`, [{ field, reason }]));
+}
+
 export const validationPipe = new ValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,

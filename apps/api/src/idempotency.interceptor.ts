@@ -4,18 +4,10 @@ import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { from, mergeMap, of, type Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
+import { canonicalJson } from '../../../libs/domain/canonical-json';
 import { API_DATABASE } from '../../../libs/shared/database/data-source';
 import type { Principal } from './auth/principal';
 import { errorBody } from './http-errors';
-
-/** JSON with sorted keys, so the same request hashes the same whatever its key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 /**
  * `Idempotency-Key` on any POST: the same key with the same request gets the first (successful)
@@ -36,7 +28,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const p = req.principal;
     const scope = p ? (p.tokenId ?? `${p.role}:${p.name}`) : 'anonymous';
-    const hash = createHash('sha256').update(`${req.method} ${req.path}\n${canonical(req.body ?? null)}`).digest('hex');
+    const hash = createHash('sha256').update(`${req.method} ${req.path}\n${canonicalJson(req.body ?? null)}`).digest('hex');
     const [first] = await this.db.query('SELECT request_hash, status, response FROM idempotency_record WHERE scope = $1 AND key = $2', [scope, key]);
     if (first) {
       if (first.request_hash !== hash) {

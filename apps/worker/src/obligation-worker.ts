@@ -1,11 +1,9 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import * as path from 'node:path';
 import type { ObligationActivities } from '../../../activities/obligation-activities';
 import type { ServiceConfig } from '../../../libs/shared/config';
+import { WORKFLOWS_PATH } from '../../../libs/shared/temporal/workflows-path';
 
-// Resolved by the workflow bundler: workflows/index.ts from source, workflows/index.js from dist.
-const WORKFLOWS = path.resolve(__dirname, '../../../workflows');
 
 /** The Temporal worker of the obligation task queue; `run()` resolves once it has shut down. */
 @Injectable()
@@ -24,7 +22,7 @@ export class ObligationWorker implements OnApplicationShutdown {
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        workflowsPath: WORKFLOWS,
+        workflowsPath: WORKFLOWS_PATH,
         activities,
         shutdownGraceTime: '10 seconds',
       });

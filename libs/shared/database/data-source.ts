@@ -5,9 +5,10 @@ import { Obligation1764000000000 } from './migrations/1764000000000-obligation';
 import { ApiToken1764000000100 } from './migrations/1764000000100-api-token';
 import { Ladder1764000000200 } from './migrations/1764000000200-ladder';
 import { Idempotency1764000000300 } from './migrations/1764000000300-idempotency';
+import { AuditLog1764000000400 } from './migrations/1764000000400-audit-log';
 
 export const ENTITIES = [ObligationRecord, ApiToken];
-const MIGRATIONS = [Obligation1764000000000, ApiToken1764000000100, Ladder1764000000200, Idempotency1764000000300];
+const MIGRATIONS = [Obligation1764000000000, ApiToken1764000000100, Ladder1764000000200, Idempotency1764000000300, AuditLog1764000000400];
 
 /** Each process part names its data source: the API and the worker may share one process. */
 export const API_DATABASE = 'api';

@@ -31,7 +31,7 @@ import { ObligationsService } from './obligations.service';
 const IDEMPOTENCY = { name: 'Idempotency-Key', required: false, description: 'a retried request with the same key gets the first answer' };
 
 // Ids are UUIDs; anything else names no obligation.
-const uuid = new ParseUUIDPipe({
+export const obligationId = new ParseUUIDPipe({
   exceptionFactory: () => new NotFoundException(errorBody(404, 'obligation not found', [{ field: 'id', reason: 'no such obligation' }])),
 });
 
@@ -73,7 +73,7 @@ export class ObligationsController {
   @Get(':id')
   @Roles('supervisor', 'department', 'auditor')
   @ApiOkResponse({ type: ObligationView })
-  async get(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal): Promise<ObligationView> {
+  async get(@Param('id', obligationId) id: string, @CurrentPrincipal() p: Principal): Promise<ObligationView> {
     return view(await this.obligations.get(id, p));
   }
 
@@ -84,7 +84,7 @@ export class ObligationsController {
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
   @ApiConflictResponse({ description: 'the obligation is not open' })
-  async completion(@Param('id', uuid) id: string, @Body() dto: CompletionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async completion(@Param('id', obligationId) id: string, @Body() dto: CompletionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return view(await this.obligations.completion(id, dto, p, key));
   }
 
@@ -95,7 +95,7 @@ export class ObligationsController {
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
   @ApiConflictResponse({ description: 'no completion awaits verification' })
-  async verification(@Param('id', uuid) id: string, @Body() dto: VerificationDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async verification(@Param('id', obligationId) id: string, @Body() dto: VerificationDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return view(await this.obligations.verification(id, dto, p, key));
   }
 
@@ -105,7 +105,7 @@ export class ObligationsController {
   @ApiOperation({ summary: '承诺时限: ask for a committed deadline the requester approved' })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
-  async extension(@Param('id', uuid) id: string, @Body() dto: ExtensionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async extension(@Param('id', obligationId) id: string, @Body() dto: ExtensionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return view(await this.obligations.extension(id, dto, p, key));
   }
 
@@ -115,7 +115,7 @@ export class ObligationsController {
   @ApiOperation({ summary: 'approve (the committed deadline replaces the one in force) or refuse an extension' })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
-  async extensionDecision(@Param('id', uuid) id: string, @Body() dto: DecisionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async extensionDecision(@Param('id', obligationId) id: string, @Body() dto: DecisionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return view(await this.obligations.extensionDecision(id, dto, p, key));
   }
 
@@ -125,7 +125,7 @@ export class ObligationsController {
   @ApiOperation({ summary: '不在受理范围: ask to be exempted, with reason and evidence' })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
-  async exemption(@Param('id', uuid) id: string, @Body() dto: ExemptionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async exemption(@Param('id', obligationId) id: string, @Body() dto: ExemptionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return view(await this.obligations.exemption(id, dto, p, key));
   }
 
@@ -135,7 +135,7 @@ export class ObligationsController {
   @ApiOperation({ summary: 'approve (exempted) or refuse an exemption' })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
-  async exemptionDecision(@Param('id', uuid) id: string, @Body() dto: DecisionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async exemptionDecision(@Param('id', obligationId) id: string, @Body() dto: DecisionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return view(await this.obligations.exemptionDecision(id, dto, p, key));
   }
 
@@ -145,7 +145,7 @@ export class ObligationsController {
   @ApiOperation({ summary: 'climb one rung now' })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
-  async escalation(@Param('id', uuid) id: string, @Body() dto: ReasonDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async escalation(@Param('id', obligationId) id: string, @Body() dto: ReasonDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return view(await this.obligations.escalation(id, dto, p, key));
   }
 
@@ -155,7 +155,7 @@ export class ObligationsController {
   @ApiOperation({ summary: 'withdraw the obligation' })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
-  async withdrawal(@Param('id', uuid) id: string, @Body() dto: ReasonDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async withdrawal(@Param('id', obligationId) id: string, @Body() dto: ReasonDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return view(await this.obligations.withdrawal(id, dto, p, key));
   }
 
@@ -165,7 +165,7 @@ export class ObligationsController {
   @ApiOperation({ summary: '重办: the requester was not satisfied; open again with a new deadline' })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
-  async reopen(@Param('id', uuid) id: string, @Body() dto: ReasonDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async reopen(@Param('id', obligationId) id: string, @Body() dto: ReasonDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return view(await this.obligations.reopen(id, dto, p, key));
   }
 }

@@ -1,0 +1,120 @@
+import type { Actor, ObligationEvent, ObligationState } from './obligation';
+import { STATUS_NAMES } from './obligation';
+
+// The timeline auditors read: each transition the workflow recorded, said in Chinese.
+
+export interface TimelineEntry {
+  revision: number;
+  at: string;
+  type: string;
+  by: Actor | null;
+  /** The workflow run that recorded it (several after continue-as-new or 重办). */
+  runId: string;
+  text: string;
+}
+
+const ROLE_NAMES: Record<string, string> = { supervisor: '督导落实组', department: '责任单位', auditor: '审计', admin: '管理员' };
+const EXEMPTION_REASONS: Record<string, string> = {
+  litigation: '已进入诉讼程序',
+  petition: '已进入信访程序',
+  secret: '涉及国家秘密',
+  unlawful: '诉求违法',
+  untrue: '诉求不实',
+  other: '其他',
+};
+
+function who(by: Actor | null): string {
+  if (!by) return '系统';
+  const role = ROLE_NAMES[by.role] ?? by.role;
+  return by.unit ? `${by.name}（${role}，${by.unit}）` : `${by.name}（${role}）`;
+}
+
+/** `2026-11-24T15:00:00+08:00` → `2026-11-24 15:00:00`; the times are Shanghai times already. */
+function clock(iso: unknown): string {
+  return typeof iso === 'string' ? iso.replace('T', ' ').replace(/(\.\d+)?\+08:00$/, '') : '—';
+}
+
+function count(list: unknown): number {
+  return Array.isArray(list) ? list.length : 0;
+}
+
+/** One recorded transition as a sentence. */
+export function describeEvent(e: ObligationEvent): string {
+  const d = e.data as Record<string, any>;
+  const by = who(e.by);
+  switch (e.type) {
+    case 'opened':
+      return `${by}交办事项，期限 ${clock(d.dueAt)}（依据：${d.rule || '指定期限'}）`;
+    case 'deadline_set':
+      return `计算新期限 ${clock(d.dueAt)}（依据：${d.rule}）${count(d.remindAt) ? `，提醒 ${d.remindAt.map(clock).join('、')}` : ''}`;
+    case 'reminded':
+      return `发出重要工作提示单（提醒时点 ${clock(d.remindAt)}，期限 ${clock(d.dueAt)}）`;
+    case 'rung_entered':
+      return d.cause === 'manual'
+        ? `${by}手动升级为第${d.rung}级“${d.name}”：${d.reason}`
+        : `逾期未办结（期限 ${clock(d.overdueSince)}），升级为第${d.rung}级“${d.name}”`;
+    case 'document_issued':
+      return `出具《${d.title}》${d.number}`;
+    case 'completion_submitted':
+      return `${by}提交办结申请：${d.summary}（证明材料 ${count(d.evidence)} 份）`;
+    case 'completion_accepted':
+      return `${by}核验通过，办结销号${d.comment ? `：${d.comment}` : ''}`;
+    case 'completion_rejected':
+      return `${by}核验不通过，退回办理：${d.comment}`;
+    case 'extension_requested':
+      return `${by}申请承诺时限至 ${clock(d.dueAt)}，诉求人${d.requesterConsent?.name}于 ${clock(d.requesterConsent?.at)} 同意；方案：${d.plan}`;
+    case 'extension_approved':
+      return `${by}同意承诺时限 ${clock(d.dueAt)}`;
+    case 'extension_refused':
+      return `${by}不同意延期：${d.comment}`;
+    case 'exemption_requested':
+      return `${by}申请免责（${EXEMPTION_REASONS[d.reason] ?? d.reason}）：${d.explanation}（证明材料 ${count(d.evidence)} 份）`;
+    case 'exemption_approved':
+      return `${by}同意免责${d.comment ? `：${d.comment}` : ''}`;
+    case 'exemption_refused':
+      return `${by}不同意免责：${d.comment}`;
+    case 'withdrawn':
+      return `${by}撤回事项：${d.reason}`;
+    case 'reopened':
+      return `${by}决定重办：${d.reason}`;
+    default:
+      return `${by}：${e.type}`;
+  }
+}
+
+export interface RecordedState {
+  runId: string;
+  state: ObligationState;
+}
+
+/** The states a workflow recorded, once each, in revision order. */
+export function distinct(recorded: RecordedState[]): RecordedState[] {
+  const byRevision = new Map<number, RecordedState>();
+  for (const r of recorded) if (!byRevision.has(r.state.revision)) byRevision.set(r.state.revision, r);
+  return [...byRevision.values()].sort((a, b) => a.state.revision - b.state.revision);
+}
+
+export function timelineOf(recorded: RecordedState[]): TimelineEntry[] {
+  return distinct(recorded).map(({ runId, state }) => ({
+    revision: state.revision,
+    at: state.lastEvent.at,
+    type: state.lastEvent.type,
+    by: state.lastEvent.by,
+    runId,
+    text: describeEvent(state.lastEvent),
+  }));
+}
+
+/** The obligation as it stood at `at`: the last state recorded by then, or null before it existed. */
+export function stateAt(recorded: RecordedState[], at: Date): ObligationState | null {
+  let found: ObligationState | null = null;
+  for (const { state } of distinct(recorded)) {
+    if (Date.parse(state.lastEvent.at) <= at.getTime()) found = state;
+  }
+  return found;
+}
+
+/** A one-line summary of a state, for the command line. */
+export function summarise(state: ObligationState): string {
+  return `${state.title}｜${STATUS_NAMES[state.status]}｜第${state.rung}级“${state.rungName}”｜${state.color}｜期限 ${clock(state.dueAt)}`;
+}

@@ -1,0 +1,108 @@
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { historyFromJSON, historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
+import { bundleWorkflowCode, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import * as path from 'node:path';
+import type { ObligationState } from '../../domain/obligation';
+import type { RecordedState } from '../../domain/timeline';
+import { WORKFLOWS_PATH } from './workflows-path';
+
+// An obligation's Temporal history across its runs (continue-as-new, 重办), as auditors get it:
+// fetched, written as JSON the SDK and CLI replayers accept, read back, replayed.
+
+export interface RunHistory {
+  runId: string;
+  history: History;
+}
+
+/** What `GET /v1/obligations/:id/history` answers and `npm run audit -- replay` reads. */
+export interface HistoryDocument {
+  workflowId: string;
+  runs: Array<{ runId: string; history: unknown }>;
+}
+
+/** Every run of the workflow, oldest first. */
+export async function fetchObligationHistory(client: Client, workflowId: string): Promise<RunHistory[]> {
+  const runs: Array<{ runId: string; startTime: Date }> = [];
+  for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, '')}'` })) {
+    runs.push({ runId: w.runId, startTime: w.startTime });
+  }
+  runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  return Promise.all(runs.map(async ({ runId }) => ({ runId, history: await client.workflow.getHandle(workflowId, runId).fetchHistory() })));
+}
+
+export function toHistoryDocument(workflowId: string, runs: RunHistory[]): HistoryDocument {
+  return { workflowId, runs: runs.map(({ runId, history }) => ({ runId, history: JSON.parse(historyToJSON(history)) })) };
+}
+
+/** Reads a history document, or one bare run's history as `temporal workflow show -o json` writes it. */
+export function fromHistoryDocument(json: unknown): { workflowId: string; runs: RunHistory[] } {
+  const doc = json as Partial<HistoryDocument> & { events?: unknown };
+  if (Array.isArray(doc?.runs)) {
+    return { workflowId: String(doc.workflowId ?? 'replayed'), runs: doc.runs.map((r) => ({ runId: String(r.runId), history: historyFromJSON(r.history) })) };
+  }
+  if (Array.isArray(doc?.events)) return { workflowId: 'replayed', runs: [{ runId: 'replayed', history: historyFromJSON(doc) }] };
+  throw new Error('not a workflow history: expected { runs: [...] } or { events: [...] }');
+}
+
+export function eventCount(runs: RunHistory[]): number {
+  return runs.reduce((n, r) => n + (r.history.events?.length ?? 0), 0);
+}
+
+/** The states the workflow recorded, read from the recordObligation activities in the history. */
+export function recordedStates(runs: RunHistory[]): RecordedState[] {
+  return runs.flatMap(({ runId, history }) =>
+    (history.events ?? []).flatMap((e) => {
+      const a = e.activityTaskScheduledEventAttributes;
+      if (a?.activityType?.name !== 'recordObligation' || !a.input?.payloads?.[0]) return [];
+      return [{ runId, state: defaultPayloadConverter.fromPayload<ObligationState>(a.input.payloads[0] as Payload) }];
+    }),
+  );
+}
+
+export interface ReplayReport {
+  deterministic: boolean;
+  events: number;
+  runs: number;
+  /** The last state the replayed code recorded: what the code now deployed makes of the history. */
+  state: ObligationState | null;
+  findings: Array<{ runId: string; kind: 'non-determinism' | 'failure'; message: string }>;
+}
+
+// Bundling takes seconds; one bundle per workflow source serves every replay.
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+function bundleFor(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  let b = bundles.get(workflowsPath);
+  if (!b) {
+    b = bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [path.join(WORKFLOWS_PATH, 'replay-probe')], logger: Runtime.instance().logger });
+    b.catch(() => bundles.delete(workflowsPath));
+    bundles.set(workflowsPath, b);
+  }
+  return b;
+}
+
+/** Replays every run against the workflow code at `workflowsPath` (the code deployed, by default). */
+export async function replayObligation(workflowId: string, runs: RunHistory[], workflowsPath = WORKFLOWS_PATH): Promise<ReplayReport> {
+  const workflowBundle = await bundleFor(workflowsPath);
+  const findings: ReplayReport['findings'] = [];
+  let state: ObligationState | null = null;
+  for (const { runId, history } of runs) {
+    try {
+      await Worker.runReplayHistory(
+        {
+          workflowBundle,
+          replayName: 'duban-audit',
+          sinks: { replayProbe: { recorded: { fn: (_info, s: ObligationState) => void (state = s), callDuringReplay: true } } },
+        },
+        history,
+        workflowId,
+      );
+    } catch (err) {
+      // The replayer throws @temporalio/workflow's DeterminismViolationError, named so.
+      const kind = (err as Error).name === 'DeterminismViolationError' ? 'non-determinism' : 'failure';
+      findings.push({ runId, kind, message: (err as Error).message });
+    }
+  }
+  return { deterministic: findings.length === 0, events: eventCount(runs), runs: runs.length, state, findings };
+}

@@ -1,0 +1,9 @@
+import { sleep } from '@temporalio/workflow';
+import { obligationWorkflow as deployed, type ObligationStart } from '../../../workflows/obligation';
+
+// A deliberately incompatible change: a timer before anything else, without `patched`. Replaying
+// any recorded history against it must report non-determinism.
+export async function obligationWorkflow(start: ObligationStart) {
+  await sleep('1 minute');
+  return deployed(start);
+}
