@@ -1,9 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { addDuration, chinaCalendar, missingYears, subtractDuration, type WorkingDayCalendar } from '../libs/domain/calendar';
 import { describeDuration, type DurationSpec } from '../libs/domain/duration';
 import type { DeadlinePlan } from '../libs/domain/obligation';
 import type { DeadlineSpec } from '../libs/domain/policy';
 import { parseInstant, toShanghaiIso } from '../libs/domain/time';
+import { readCalendarOverrides } from '../libs/shared/database/calendar-overrides';
+import { WORKER_DATABASE } from '../libs/shared/database/data-source';
 
 export interface DeadlineRequest {
   /** The instant the clock runs from (ISO-8601). */
@@ -14,17 +18,26 @@ export interface DeadlineRequest {
   rulePrefix: string;
 }
 
-/** Deadline arithmetic on the working-day calendar, as a (local) activity. */
+/**
+ * Deadline arithmetic on the working-day calendar, as a (local) activity. The admin's official
+ * schedules are read on every call; the answer is recorded in the history, so a schedule loaded
+ * later never changes a replay. Without a database (workflow tests), the library's data alone.
+ */
 @Injectable()
 export class DeadlineActivities {
-  private readonly calendar: WorkingDayCalendar = chinaCalendar();
+  constructor(@Optional() @InjectDataSource(WORKER_DATABASE) private readonly db?: DataSource) {}
+
+  private async calendarNow(): Promise<WorkingDayCalendar> {
+    return chinaCalendar(this.db ? await readCalendarOverrides((text, params) => this.db!.query(text, params)) : []);
+  }
 
   async planDeadline(req: DeadlineRequest): Promise<DeadlinePlan> {
+    const calendar = await this.calendarNow();
     const from = new Date(req.from);
     const fixed = typeof req.deadline === 'object' && 'at' in req.deadline ? parseInstant(req.deadline.at) : null;
-    const due = fixed ?? addDuration(from, req.deadline as DurationSpec, this.calendar);
+    const due = fixed ?? addDuration(from, req.deadline as DurationSpec, calendar);
     const remindAt = req.remind
-      .map((d) => subtractDuration(due, d, this.calendar))
+      .map((d) => subtractDuration(due, d, calendar))
       .filter((t) => t.getTime() > from.getTime() && t.getTime() < due.getTime())
       .sort((a, b) => a.getTime() - b.getTime())
       .map(toShanghaiIso);
@@ -33,7 +46,7 @@ export class DeadlineActivities {
       dueAt: toShanghaiIso(due),
       remindAt: [...new Set(remindAt)],
       rule: req.rulePrefix ? `${req.rulePrefix}（${length}）` : length,
-      missingYears: missingYears(from, due, this.calendar),
+      missingYears: missingYears(from, due, calendar),
     };
   }
 }

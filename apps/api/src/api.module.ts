@@ -14,7 +14,11 @@ import { HealthController } from './health.controller';
 import { HistoryController } from './history/history.controller';
 import { HistoryService } from './history/history.service';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { CalendarController } from './reference/calendar.controller';
+import { CalendarService } from './reference/calendar.service';
 import { KindsController } from './reference/kinds.controller';
+import { OrganisationController } from './reference/organisation.controller';
+import { OrganisationService } from './reference/organisation.service';
 import { ObligationsController } from './obligations/obligations.controller';
 import { ObligationsService, workflowIdOf } from './obligations/obligations.service';
 import { TemporalClientCloser, temporalClientProvider } from './temporal-client';
@@ -43,8 +47,8 @@ export class ApiModule {
         // Bearer tokens, roles and the global AuthGuard (APP_GUARD).
         AuthModule,
       ],
-      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController],
-      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController, OrganisationController, CalendarController],
+      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, OrganisationService, CalendarService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 }

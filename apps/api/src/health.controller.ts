@@ -6,6 +6,7 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { API_DATABASE } from '../../../libs/shared/database/data-source';
 import { Public } from './auth/roles.decorator';
+import { CalendarService } from './reference/calendar.service';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -38,6 +39,7 @@ export class HealthController {
   constructor(
     @InjectDataSource(API_DATABASE) private readonly db: DataSource,
     @Inject(Client) private readonly temporal: Client,
+    private readonly calendar: CalendarService,
   ) {}
 
   @Get()
@@ -50,6 +52,9 @@ export class HealthController {
     ]);
     const up = postgres.up && temporal.up;
     res.status(up ? 200 : 503);
-    return { status: up ? 'ok' : 'unavailable', postgres, temporal };
+    // Deadlines in a year without official data are computed on weekends only: say so, still 200.
+    const missing = postgres.up ? await this.calendar.missingYears().catch(() => []) : [];
+    const calendar = { missingYears: missing, warnings: missing.map((y) => `calendar data missing for ${y}`) };
+    return { status: up ? 'ok' : 'unavailable', postgres, temporal, calendar };
   }
 }

@@ -6,9 +6,12 @@ import { ApiToken1764000000100 } from './migrations/1764000000100-api-token';
 import { Ladder1764000000200 } from './migrations/1764000000200-ladder';
 import { Idempotency1764000000300 } from './migrations/1764000000300-idempotency';
 import { AuditLog1764000000400 } from './migrations/1764000000400-audit-log';
+import { Organisation1764000000500 } from './migrations/1764000000500-organisation';
+import { CalendarOverride1764000000600 } from './migrations/1764000000600-calendar-override';
+import { loadReferenceData } from './reference-data';
 
 export const ENTITIES = [ObligationRecord, ApiToken];
-const MIGRATIONS = [Obligation1764000000000, ApiToken1764000000100, Ladder1764000000200, Idempotency1764000000300, AuditLog1764000000400];
+const MIGRATIONS = [Obligation1764000000000, ApiToken1764000000100, Ladder1764000000200, Idempotency1764000000300, AuditLog1764000000400, Organisation1764000000500, CalendarOverride1764000000600];
 
 /** Each process part names its data source: the API and the worker may share one process. */
 export const API_DATABASE = 'api';
@@ -41,6 +44,7 @@ export async function migrate(url: string): Promise<string[]> {
     await runner.connect();
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const ran = await ds.runMigrations({ transaction: 'all' });
+    await loadReferenceData(runner);
     return ran.map((m) => m.name);
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);

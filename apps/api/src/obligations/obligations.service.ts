@@ -32,6 +32,7 @@ import {
 } from '../../../../workflows/obligation';
 import { canSeeUnit, type Principal } from '../auth/principal';
 import { errorBody } from '../http-errors';
+import { OrganisationService } from '../reference/organisation.service';
 import type {
   CompletionDto,
   CreateObligationDto,
@@ -66,6 +67,7 @@ export class ObligationsService {
     @Inject(DubanConfig) private readonly config: DubanConfig,
     @InjectRepository(ObligationRecord, API_DATABASE) private readonly records: Repository<ObligationRecord>,
     private readonly logger: PinoLogger,
+    private readonly organisation: OrganisationService,
   ) {}
 
   /** Starts the obligation's workflow, or returns the one its key already started. */
@@ -74,6 +76,9 @@ export class ObligationsService {
     const existing = await this.records.findOneBy({ id });
     if (existing) return { state: sameRequest(existing.state, dto), created: false };
 
+    if (!(await this.organisation.unitExists(dto.unit))) {
+      throw new BadRequestException(errorBody(400, 'Invalid request: unit', [{ field: 'unit', reason: `is not a known unit (${dto.unit}); see GET /v1/units` }]));
+    }
     const { policy, problems } = resolvePolicy(KINDS[dto.kind].policy, dto.policy);
     if (!policy) throw new BadRequestException(errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems));
     const input: ObligationInput = {

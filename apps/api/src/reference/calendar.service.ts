@@ -1,0 +1,45 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { chinaCalendar, type YearSchedule } from '../../../../libs/domain/calendar';
+import { shanghaiDate } from '../../../../libs/domain/duration';
+import { readCalendarOverrides, saveCalendarOverride } from '../../../../libs/shared/database/calendar-overrides';
+import type { Sql } from '../../../../libs/shared/database/audit-log';
+import { API_DATABASE } from '../../../../libs/shared/database/data-source';
+import { errorBody } from '../http-errors';
+
+/** The working-day calendar as deadlines are computed now: the library plus the official schedules loaded. */
+@Injectable()
+export class CalendarService {
+  constructor(@InjectDataSource(API_DATABASE) private readonly db: DataSource) {}
+
+  private readonly sql: Sql = (text, params) => this.db.query(text, params);
+
+  overrides() {
+    return this.sql(`SELECT year, source, holidays, workdays, loaded_at AS "loadedAt" FROM calendar_override ORDER BY year`);
+  }
+
+  /**
+   * Years without official data that matter now: this year and next (where new deadlines fall),
+   * and any year an open obligation's deadline was computed across on weekends only.
+   */
+  async missingYears(now = new Date()): Promise<number[]> {
+    const calendar = chinaCalendar(await readCalendarOverrides(this.sql));
+    const year = Number(shanghaiDate(now).slice(0, 4));
+    const rows: Array<{ year: number }> = await this.sql(
+      `SELECT DISTINCT jsonb_array_elements_text(state->'calendarMissingYears')::int AS year FROM obligation WHERE status IN ('open', 'submitted')`,
+    );
+    return [...new Set([year, year + 1, ...rows.map((r) => r.year)])].filter((y) => !calendar.knowsYear(y)).sort();
+  }
+
+  async load(schedule: YearSchedule): Promise<void> {
+    try {
+      chinaCalendar([schedule]);
+    } catch (err) {
+      const message = (err as Error).message;
+      const field = /\d{4}-\d{2}-\d{2}/.exec(message) ? (schedule.workdays.some((d) => message.includes(d)) ? 'workdays' : 'holidays') : 'year';
+      throw new BadRequestException(errorBody(400, `Invalid request: ${field}`, [{ field, reason: message }]));
+    }
+    await saveCalendarOverride(this.sql, schedule, 'admin');
+  }
+}

@@ -1,0 +1,74 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Indicator, Unit, WorkGroup } from '../../../../libs/domain/organisation';
+import { API_DATABASE } from '../../../../libs/shared/database/data-source';
+import { errorBody } from '../http-errors';
+import type { CreateTaskForceDto, CreateUnitDto, GroupMembersDto } from './organisation.dto';
+
+const UNIT = `SELECT code, name, kind, leader, source FROM unit`;
+const GROUP = `SELECT code, name, kind, duties, lead, responsible, responsible_all_units AS "responsibleAllUnits", source FROM work_group`;
+
+/** The district's units, working groups and indicators, as loaded from the data file and changed by the admin. */
+@Injectable()
+export class OrganisationService {
+  constructor(@InjectDataSource(API_DATABASE) private readonly db: DataSource) {}
+
+  units(): Promise<Array<Unit & { source: string }>> {
+    return this.db.query(`${UNIT} ORDER BY source DESC, code`);
+  }
+
+  groups(): Promise<Array<WorkGroup & { source: string }>> {
+    return this.db.query(`${GROUP} ORDER BY created_at, code`);
+  }
+
+  indicators(): Promise<Indicator[]> {
+    return this.db.query(`SELECT code, name, group_code AS "group", lead_unit AS "leadUnit" FROM indicator ORDER BY code`);
+  }
+
+  async unitExists(code: string): Promise<boolean> {
+    return (await this.db.query(`SELECT 1 FROM unit WHERE code = $1`, [code])).length > 0;
+  }
+
+  /** Adds a unit; the same unit again is answered as it is (created: false), other values 409. */
+  async addUnit(dto: CreateUnitDto): Promise<{ unit: Unit; created: boolean }> {
+    const leader = { name: dto.leader?.name ?? null, title: dto.leader?.title ?? null, phone: dto.leader?.phone ?? null };
+    const [existing] = await this.db.query(`${UNIT} WHERE code = $1 OR name = $2`, [dto.code, dto.name]);
+    if (existing) {
+      const differing = (['code', 'name', 'kind'] as const).filter((f) => existing[f] !== dto[f]);
+      if (differing.length) throw new ConflictException(errorBody(409, `unit ${existing.code} (${existing.name}) exists with other values`, differing.map((field) => ({ field, reason: 'differs from the existing unit' }))));
+      return { unit: existing, created: false };
+    }
+    await this.db.query(`INSERT INTO unit (code, name, kind, leader, source) VALUES ($1, $2, $3, $4, 'admin')`, [dto.code, dto.name, dto.kind, JSON.stringify(leader)]);
+    return { unit: { code: dto.code, name: dto.name, kind: dto.kind as Unit['kind'], leader }, created: true };
+  }
+
+  async addTaskForce(dto: CreateTaskForceDto): Promise<WorkGroup> {
+    await this.checkMembers(dto);
+    const [existing] = await this.db.query(`${GROUP} WHERE code = $1 OR name = $2`, [dto.code, dto.name]);
+    if (existing) throw new ConflictException(errorBody(409, `group ${existing.code} (${existing.name}) exists`, [{ field: existing.code === dto.code ? 'code' : 'name', reason: 'is taken' }]));
+    await this.db.query(`INSERT INTO work_group (code, name, kind, duties, lead, responsible, source) VALUES ($1, $2, 'task-force', $3, $4, $5, 'admin')`, [dto.code, dto.name, dto.duties, dto.lead, dto.responsible]);
+    return this.group(dto.code);
+  }
+
+  async setMembers(code: string, dto: GroupMembersDto): Promise<WorkGroup> {
+    await this.group(code);
+    await this.checkMembers(dto);
+    await this.db.query(`UPDATE work_group SET lead = $2, responsible = $3 WHERE code = $1`, [code, dto.lead, dto.responsible]);
+    return this.group(code);
+  }
+
+  private async group(code: string): Promise<WorkGroup> {
+    const [g] = await this.db.query(`${GROUP} WHERE code = $1`, [code]);
+    if (!g) throw new NotFoundException(errorBody(404, `group ${code} not found`, [{ field: 'code', reason: 'no such group' }]));
+    return g;
+  }
+
+  private async checkMembers(dto: GroupMembersDto): Promise<void> {
+    const known = new Set<string>((await this.db.query(`SELECT code FROM unit WHERE code = ANY($1)`, [[...dto.lead, ...dto.responsible]])).map((r: { code: string }) => r.code));
+    const problems = (['lead', 'responsible'] as const).flatMap((list) =>
+      dto[list].flatMap((c, i) => (known.has(c) ? [] : [{ field: `${list}[${i}]`, reason: `is not a known unit (${c}); see GET /v1/units` }])),
+    );
+    if (problems.length) throw new BadRequestException(errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems));
+  }
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, http, mintToken, startApi, startWorker, testConfig, TEST_ADMIN_TOKEN, type RunningApi, type RunningWorker } from '../support/service';
+
+// The district as data over HTTP: loaded from the data file at start, changed by the admin, audited.
+const config = testConfig();
+let api: RunningApi;
+let worker: RunningWorker;
+const admin = bearer(TEST_ADMIN_TOKEN);
+const as: Record<string, Record<string, string>> = {};
+const tag = randomUUID().slice(0, 8);
+
+beforeAll(async () => {
+  worker = await startWorker(config);
+  api = await startApi(config);
+  as.supervisor = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'supervisor'));
+  as.department = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'department', 'district-tax'));
+  as.auditor = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'auditor'));
+});
+
+afterAll(async () => {
+  await api?.stop();
+  await worker?.stop();
+});
+
+describe('units, groups and indicators', () => {
+  it('serves the seed’s organisation to every role', async () => {
+    const units = await http(api.url, 'GET', '/v1/units', undefined, as.department);
+    expect(units.status).toBe(200);
+    expect(units.body).toEqual(expect.arrayContaining([
+      expect.objectContaining({ code: 'district-power-supply', name: '区供电公司', kind: 'vertical', source: 'seed' }),
+      expect.objectContaining({ code: 'towns-and-parks', name: '各镇街(园区)', kind: 'town' }),
+    ]));
+    const groups = (await http(api.url, 'GET', '/v1/groups', undefined, as.auditor)).body;
+    expect(groups.filter((g: { source: string }) => g.source === 'seed')).toHaveLength(11);
+    expect(groups.find((g: { code: string }) => g.code === 'supervision')).toMatchObject({ name: '督导落实组', lead: [], responsible: ['discipline-commission', 'supervision-office'] });
+    const indicators = (await http(api.url, 'GET', '/v1/indicators', undefined, as.supervisor)).body;
+    expect(indicators).toHaveLength(9);
+    expect(indicators.find((i: { code: string }) => i.code === 'publicity')).toEqual({ code: 'publicity', name: '宣传', group: 'publicity', leadUnit: 'party-publicity-department' });
+    expect((await http(api.url, 'GET', '/v1/units')).status).toBe(401);
+  });
+
+  it('lets the admin add a town, idempotently, and refuses a clash naming the field', async () => {
+    const town = { code: `town-${tag}`, name: `宁海街道${tag}`, kind: 'town', leader: { name: '王某某', title: '街道党工委书记' } };
+    const created = await http(api.url, 'POST', '/v1/units', town, admin);
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ ...town, leader: { name: '王某某', title: '街道党工委书记', phone: null } });
+    expect((await http(api.url, 'POST', '/v1/units', town, admin)).status).toBe(200);
+    const clash = await http(api.url, 'POST', '/v1/units', { ...town, kind: 'department' }, admin);
+    expect(clash.status).toBe(409);
+    expect(clash.body.details).toEqual([{ field: 'kind', reason: expect.any(String) }]);
+    const bad = await http(api.url, 'POST', '/v1/units', { code: 'Bad Code', name: 'x', kind: 'planet' }, admin);
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['code', 'kind']);
+    expect((await http(api.url, 'POST', '/v1/units', town, as.supervisor)).status).toBe(403);
+
+    // An obligation can now be given to the new town; an unknown unit is refused by name.
+    const start = (unit: string) => http(api.url, 'POST', '/v1/obligations', { key: `org-${unit}-${Date.now()}`, kind: 'public_message', title: '路灯不亮', unit }, as.supervisor);
+    expect((await start(town.code)).status).toBe(201);
+    const unknown = await start('nowhere');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.details).toEqual([{ field: 'unit', reason: expect.stringContaining('is not a known unit') }]);
+  });
+
+  it('lets the admin set up a task force and change a group’s members, each change audited', async () => {
+    const force = { code: `task-force-${tag}`, name: `重点项目审批攻坚专班${tag}`, duties: '负责重点项目审批提速', lead: ['district-administrative-approval'], responsible: ['district-natural-resources', 'nowhere'] };
+    const refused = await http(api.url, 'POST', '/v1/groups', force, admin);
+    expect(refused.status).toBe(400);
+    expect(refused.body.details).toEqual([{ field: 'responsible[1]', reason: expect.stringContaining('nowhere') }]);
+    const created = await http(api.url, 'POST', '/v1/groups', { ...force, responsible: ['district-natural-resources'] }, admin);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ code: force.code, kind: 'task-force', lead: ['district-administrative-approval'] });
+
+    const changed = await http(api.url, 'PUT', `/v1/groups/${force.code}/members`, { lead: ['district-commerce'], responsible: ['district-tax', 'district-finance'] }, admin);
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ lead: ['district-commerce'], responsible: ['district-tax', 'district-finance'] });
+    expect((await http(api.url, 'PUT', '/v1/groups/no-such-group/members', { lead: [], responsible: [] }, admin)).status).toBe(404);
+
+    const log: Array<{ seq: number; path: string; detail: unknown }> = [];
+    for (let page; !page || page.length === 1000; ) {
+      page = (await http(api.url, 'GET', `/v1/audit-log?limit=1000&after=${log.at(-1)?.seq ?? 0}`, undefined, as.auditor)).body.items;
+      log.push(...page);
+    }
+    const mine = log.filter((e) => e.path.includes(force.code) || (e.path === '/v1/groups' && JSON.stringify(e.detail).includes(force.code)));
+    expect(mine.map((e: any) => [e.method, e.status, e.role])).toEqual([
+      ['POST', 400, 'admin'],
+      ['POST', 201, 'admin'],
+      ['PUT', 200, 'admin'],
+    ]);
+  });
+});
+
+describe('the working-day calendar', () => {
+  const start = (key: string) =>
+    http(api.url, 'POST', '/v1/obligations', { key: `${key}-${tag}`, kind: 'public_message', title: '网上民声', unit: 'district-tax', startAt: '2031-10-08T09:00:00+08:00', policy: { deadline: { workingDays: 1 } } }, as.supervisor);
+
+  it('computes a deadline in a year it has no official data for on weekends only, and says so on the obligation and in /health', async () => {
+    const o = await start('cal-before');
+    expect(o.status).toBe(201);
+    expect(o.body).toMatchObject({ dueAt: '2031-10-09T23:59:59+08:00', calendarMissingYears: expect.arrayContaining([2031]) });
+    const health = (await http(api.url, 'GET', '/health')).body;
+    expect(health.status).toBe('ok');
+    expect(health.calendar.warnings).toContain('calendar data missing for 2031');
+  });
+
+  it('takes a year’s official schedule from the admin, and computes later deadlines with it', async () => {
+    const bad = await http(api.url, 'PUT', '/v1/calendar/2031', { holidays: ['2030-10-01'], workdays: [] }, admin);
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual([{ field: 'holidays', reason: expect.stringContaining('2030-10-01 is in another year') }]);
+    expect((await http(api.url, 'PUT', '/v1/calendar/2031', { holidays: [], workdays: [] }, as.supervisor)).status).toBe(403);
+
+    const loaded = await http(api.url, 'PUT', '/v1/calendar/2031', { holidays: ['2031-10-01', '2031-10-09'], workdays: ['2031-10-11'] }, admin);
+    expect(loaded.status).toBe(200);
+    expect(loaded.body.overrides).toEqual(expect.arrayContaining([expect.objectContaining({ year: 2031, source: 'admin', holidays: ['2031-10-01', '2031-10-09'] })]));
+    expect((await http(api.url, 'GET', '/health')).body.calendar.missingYears).not.toContain(2031);
+
+    const after = await start('cal-after');
+    expect(after.body).toMatchObject({ dueAt: '2031-10-10T23:59:59+08:00' });
+    expect(after.body.calendarMissingYears).not.toContain(2031);
+  });
+});
