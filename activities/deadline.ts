@@ -1,10 +1,10 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { addDuration, chinaCalendar, missingYears, subtractDuration, type WorkingDayCalendar } from '../libs/domain/calendar';
+import { addDuration, addWorkingDays, chinaCalendar, missingYears, shanghaiDate, subtractDuration, type WorkingDayCalendar } from '../libs/domain/calendar';
 import { describeDuration, type DurationSpec } from '../libs/domain/duration';
 import type { DeadlinePlan } from '../libs/domain/obligation';
-import type { DeadlineSpec } from '../libs/domain/policy';
+import { isClockCheck, type ClockCheck, type DeadlineSpec, type RemindSpec } from '../libs/domain/policy';
 import { parseInstant, toShanghaiIso } from '../libs/domain/time';
 import { readCalendarOverrides } from '../libs/shared/database/calendar-overrides';
 import { WORKER_DATABASE } from '../libs/shared/database/data-source';
@@ -13,9 +13,15 @@ export interface DeadlineRequest {
   /** The instant the clock runs from (ISO-8601). */
   from: string;
   deadline: DeadlineSpec;
-  remind: DurationSpec[];
+  remind: RemindSpec[];
   /** How the workflow names this deadline's origin: "督办宽限", "承诺时限", "重办", or "" at the start. */
   rulePrefix: string;
+}
+
+/** HH:MM (Shanghai) on the start's date, or on the `day`th working day after it. */
+function checkTime(from: Date, c: ClockCheck, calendar: WorkingDayCalendar): Date {
+  const date = c.day === 0 ? shanghaiDate(from) : shanghaiDate(addWorkingDays(from, c.day, calendar));
+  return new Date(`${date}T${c.check}:00+08:00`);
 }
 
 /**
@@ -36,8 +42,9 @@ export class DeadlineActivities {
     const from = new Date(req.from);
     const fixed = typeof req.deadline === 'object' && 'at' in req.deadline ? parseInstant(req.deadline.at) : null;
     const due = fixed ?? addDuration(from, req.deadline as DurationSpec, calendar);
+    // Clock checks belong to the first deadline (rulePrefix "") only: not to a rung's grace.
     const remindAt = req.remind
-      .map((d) => subtractDuration(due, d, calendar))
+      .flatMap((r) => (isClockCheck(r) ? (req.rulePrefix ? [] : [checkTime(from, r, calendar)]) : [subtractDuration(due, r, calendar)]))
       .filter((t) => t.getTime() > from.getTime() && t.getTime() < due.getTime())
       .sort((a, b) => a.getTime() - b.getTime())
       .map(toShanghaiIso);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { log } from '@temporalio/activity';
 import { DataSource } from 'typeorm';
 import { renderDocument, documentNumber, type RenderedDocument } from '../libs/domain/documents';
+import { KINDS } from '../libs/domain/kinds';
 import { RUNGS, type ClimbingRung } from '../libs/domain/ladder';
 import type { LadderDocument, ObligationState } from '../libs/domain/obligation';
 import { toShanghaiIso } from '../libs/domain/time';
@@ -71,5 +72,18 @@ export class RungActionActivities {
       rung: obligation.rung,
       text: `重要工作提示：“${obligation.title}”将于${obligation.dueAt}到期（${obligation.deadlineRule}），请抓紧办理。`,
     });
+    // 二(七)1(3): after the third check the units still without contact are reported on.
+    const reportTo = KINDS[obligation.kind].reportAfterChecks;
+    if (reportTo && obligation.remindAt.length === 0 && obligation.rung === 0) {
+      await this.notifier.notify({
+        idempotencyKey: `${obligation.id}:report:${remindAt}`,
+        type: 'report',
+        obligationId: obligation.id,
+        workflowId: `obligation-${obligation.id}`,
+        unit: reportTo,
+        rung: obligation.rung,
+        text: `第三次查看仍未建立联系：${obligation.unit}“${obligation.title}”，期限${obligation.dueAt}。`,
+      });
+    }
   }
 }

@@ -42,6 +42,7 @@ import {
   verifyCompletion,
   withdraw,
   type Actor,
+  type EnterpriseContact,
   type Evidence,
   type ExemptionReason,
   type ObligationInput,
@@ -55,6 +56,7 @@ import { COLOR, DUE_AT, KIND, RUNG, STATUS, UNIT } from '../libs/shared/temporal
 export interface CompletionCommand {
   summary: string;
   evidence: Evidence[];
+  contact?: EnterpriseContact;
   by: Actor | null;
 }
 export interface VerificationCommand {

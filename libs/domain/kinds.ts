@@ -1,3 +1,4 @@
+import type { FieldProblem } from './duration';
 import type { ObligationKind } from './obligation';
 import type { LadderPolicy, RungStep } from './policy';
 
@@ -10,6 +11,8 @@ export interface KindDefinition {
   /** The seed clause the deadline comes from, quoted (牟平区优化营商环境工作组织架构调整方案, 2023-07-20). */
   source: string;
   policy: LadderPolicy;
+  /** The unit told when the last clock check finds the obligation still open (城市运行中心). */
+  reportAfterChecks?: string;
 }
 
 // The graces are the office's defaults, not seed facts: the seed names the rungs (三(四)
@@ -33,10 +36,20 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     name: '新注册企业匹配服务',
     description:
       '区行政审批局每周一、周三上午推送新注册企业名单，牵头服务部门72小时内与企业建立联系，并将责任科室、责任人、联系方式、联系时间、联系记录录入“政企通”平台；区城市运行中心当日15时、18时和次日8时三次查看催办。',
-    // Seed 二(七)1(2): 72 hours, exact clock time. The operations centre's three checks (二(七)1(3))
-    // come after the push, not before the deadline; one reminder a day before stands for them.
+    // Seed 二(七)1(2): 72 hours, exact clock time. 二(七)1(3): the operations centre checks at 15:00
+    // and 18:00 on the day of the push and 08:00 the next (working) day, reminding the unit each
+    // time; after the third, units still without contact are reported to it (reportAfterChecks).
     source: '二(七)1(2)：牵头服务部门负责做好“政企通”企业综合服务平台的填报工作,确保 72 小时内与企业建立联系,并将联系信息(包括:责任科室、责任人、联系方式、联系时间、联系记录)录入平台',
-    policy: { deadline: 'PT72H', remind: ['PT24H'], rungs: ladder() },
+    policy: {
+      deadline: 'PT72H',
+      remind: [
+        { check: '15:00', day: 0 },
+        { check: '18:00', day: 0 },
+        { check: '08:00', day: 1 },
+      ],
+      rungs: ladder(),
+    },
+    reportAfterChecks: 'district-city-operations',
   },
   work_order: {
     kind: 'work_order',
@@ -100,3 +113,23 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     policy: { deadline: 'P10D', remind: ['P2D'], rungs: ladder() },
   },
 };
+
+const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** What a kind requires of an obligation's `subject`; each problem names its field. */
+export function subjectProblems(kind: ObligationKind, subject: Record<string, unknown> | undefined): FieldProblem[] {
+  if (kind !== 'enterprise_contact') return [];
+  if (!subject) return [{ field: 'subject', reason: 'is required for enterprise_contact: { enterpriseName, creditCode, registeredOn }' }];
+  const problems: FieldProblem[] = [];
+  if (typeof subject.enterpriseName !== 'string' || !subject.enterpriseName.trim()) problems.push({ field: 'subject.enterpriseName', reason: 'is required' });
+  if (typeof subject.creditCode !== 'string' || !CREDIT_CODE.test(subject.creditCode)) problems.push({ field: 'subject.creditCode', reason: 'must be an 18-character unified social credit code (统一社会信用代码)' });
+  if (typeof subject.registeredOn !== 'string' || !DAY.test(subject.registeredOn)) problems.push({ field: 'subject.registeredOn', reason: 'must be a date YYYY-MM-DD' });
+  return problems;
+}
+
+/** A 新注册企业 contact is completed with the five facts the seed names (二(七)1(2)). */
+export function completionProblems(kind: ObligationKind, contact: unknown): FieldProblem[] {
+  if (kind !== 'enterprise_contact' || contact) return [];
+  return [{ field: 'contact', reason: 'is required for enterprise_contact: the five facts { department 科室, person 责任人, phone 联系方式, contactedAt 联系时间, record 联系记录 }' }];
+}

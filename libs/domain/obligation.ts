@@ -29,6 +29,14 @@ export interface Actor {
   name: string;
 }
 
+export interface EnterpriseContact {
+  department: string;
+  person: string;
+  phone: string;
+  contactedAt: string;
+  record: string;
+}
+
 export interface Evidence {
   name: string;
   url?: string;
@@ -38,6 +46,8 @@ export interface Evidence {
 export interface Completion {
   summary: string;
   evidence: Evidence[];
+  /** The five facts of a 新注册企业 contact (科室, 责任人, 联系方式, 联系时间, 联系记录). */
+  contact?: EnterpriseContact;
   at: string;
   by: Actor | null;
 }
@@ -106,6 +116,8 @@ export interface ObligationInput {
   dueAt: string | null;
   policy: LadderPolicy;
   by: Actor | null;
+  /** What the obligation is about, per kind (the enterprise of a 新注册企业 contact, a ticket). */
+  subject?: Record<string, unknown>;
 }
 
 /** One transition, as the audit trail and the read model's event table keep it. */
@@ -294,7 +306,7 @@ export function refusalToSubmit(state: ObligationState): string | null {
 
 export function submitCompletion(state: ObligationState, c: Omit<Completion, 'at'>, at: Date): ObligationState {
   refuseUnless(refusalToSubmit(state));
-  return transition(state, at, { type: 'completion_submitted', by: c.by, data: { summary: c.summary, evidence: c.evidence } }, {
+  return transition(state, at, { type: 'completion_submitted', by: c.by, data: { summary: c.summary, evidence: c.evidence, ...(c.contact && { contact: c.contact }) } }, {
     status: 'submitted',
     completion: { ...c, at: toShanghaiIso(at) },
   });

@@ -11,11 +11,27 @@ export interface RungStep {
   grace?: DurationSpec;
 }
 
+/**
+ * A check at a clock time after the obligation starts (新注册企业: 15:00 and 18:00 on the day of
+ * the push, 08:00 the next working day): `day` counts working days after the start's date, 0 the
+ * same date. Checks run for the first deadline only, and only those before it.
+ */
+export interface ClockCheck {
+  check: string; // HH:MM, Asia/Shanghai
+  day: number;
+}
+
+export type RemindSpec = DurationSpec | ClockCheck;
+
+export function isClockCheck(r: RemindSpec): r is ClockCheck {
+  return typeof r === 'object' && 'check' in r;
+}
+
 /** The ladder policy of API.md: the deadline, reminders before it, each rung's grace. */
 export interface LadderPolicy {
   deadline: DeadlineSpec;
-  /** Reminders (重要工作提示单) before the deadline in force, whichever it is. */
-  remind: DurationSpec[];
+  /** Reminders (重要工作提示单) before the deadline in force, whichever it is, and clock checks. */
+  remind: RemindSpec[];
   /** Exactly rungs 1..4, in order. */
   rungs: RungStep[];
 }
@@ -47,7 +63,7 @@ function copyPolicy(p: LadderPolicy): LadderPolicy {
   const deadline = typeof p.deadline === 'object' && 'at' in p.deadline ? { at: p.deadline.at } : copySpec(p.deadline);
   return {
     deadline,
-    remind: p.remind.map(copySpec),
+    remind: p.remind.map((r) => (isClockCheck(r) ? { check: r.check, day: r.day } : copySpec(r))),
     rungs: p.rungs.map((s) => (s.grace === undefined ? { rung: s.rung } : { rung: s.rung, grace: copySpec(s.grace) })),
   };
 }
@@ -68,12 +84,23 @@ function parseDeadline(value: unknown, field: string): Parsed<DeadlineSpec> {
   return parseDurationSpec(value, field);
 }
 
+const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+function parseClockCheck(value: Record<string, unknown>, field: string): Parsed<RemindSpec> {
+  const problems = unknownFields(value, ['check', 'day'], field);
+  if (typeof value.check !== 'string' || !CLOCK.test(value.check)) problems.push({ field: `${field}.check`, reason: 'must be a clock time HH:MM (Asia/Shanghai)' });
+  if (!Number.isInteger(value.day) || (value.day as number) < 0 || (value.day as number) > 30) {
+    problems.push({ field: `${field}.day`, reason: 'must be a whole number of working days after the start, 0 to 30' });
+  }
+  return problems.length ? { problems } : { value: { check: value.check as string, day: value.day as number }, problems };
+}
+
 // Absent means no reminders.
-function parseRemind(value: unknown, field: string): Parsed<DurationSpec[]> {
+function parseRemind(value: unknown, field: string): Parsed<RemindSpec[]> {
   if (value === undefined) return { value: [], problems: [] };
-  if (!Array.isArray(value)) return { problems: [{ field, reason: 'must be an array of durations before the deadline' }] };
+  if (!Array.isArray(value)) return { problems: [{ field, reason: 'must be an array of durations before the deadline, or { "check": "HH:MM", "day": n }' }] };
   if (value.length > MAX_REMINDERS) return { problems: [{ field, reason: `must hold at most ${MAX_REMINDERS} reminders` }] };
-  const parsed = value.map((v, i) => parseDurationSpec(v, `${field}[${i}]`));
+  const parsed = value.map((v, i) => (isRecord(v) && 'check' in v ? parseClockCheck(v, `${field}[${i}]`) : parseDurationSpec(v, `${field}[${i}]`)));
   const problems = parsed.flatMap((p) => p.problems);
   return problems.length ? { problems } : { value: parsed.map((p) => p.value!), problems };
 }

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 export interface Notification {
   /** Receivers deduplicate on this: a retried activity may announce twice. */
   idempotencyKey: string;
-  type: 'reminder' | 'rung_entered';
+  /** report: the last clock check found no contact; told to the unit that follows up (`unit`). */
+  type: 'reminder' | 'rung_entered' | 'report';
   obligationId: string;
   workflowId: string;
   unit: string;

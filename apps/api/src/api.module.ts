@@ -19,6 +19,7 @@ import { CalendarService } from './reference/calendar.service';
 import { KindsController } from './reference/kinds.controller';
 import { OrganisationController } from './reference/organisation.controller';
 import { OrganisationService } from './reference/organisation.service';
+import { EnterprisePushController } from './obligations/enterprise-push';
 import { ObligationsController } from './obligations/obligations.controller';
 import { ObligationsService, workflowIdOf } from './obligations/obligations.service';
 import { TemporalClientCloser, temporalClientProvider } from './temporal-client';
@@ -47,7 +48,7 @@ export class ApiModule {
         // Bearer tokens, roles and the global AuthGuard (APP_GUARD).
         AuthModule,
       ],
-      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController, OrganisationController, CalendarController],
+      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController, OrganisationController, CalendarController, EnterprisePushController],
       providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, OrganisationService, CalendarService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }

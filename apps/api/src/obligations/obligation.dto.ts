@@ -78,6 +78,16 @@ export class CreateObligationDto {
   @IsOptional()
   @IsObject()
   policy?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'what the obligation is about; enterprise_contact requires { enterpriseName, creditCode, registeredOn }',
+    example: { enterpriseName: '烟台某某科技有限公司', creditCode: '91370612MA3XXXXX1K', registeredOn: '2026-11-23' },
+  })
+  @IsOptional()
+  @IsObject()
+  subject?: Record<string, unknown>;
 }
 
 export class EvidenceDto {
@@ -98,6 +108,14 @@ export class EvidenceDto {
   text?: string;
 }
 
+export class EnterpriseContactDto {
+  @ApiProperty({ example: '区商务局外资科', description: '责任科室' }) @IsString() @Length(1, 100) department!: string;
+  @ApiProperty({ example: '张三', description: '责任人' }) @IsString() @Length(1, 50) person!: string;
+  @ApiProperty({ example: '0535-0000000', description: '联系方式' }) @IsString() @Length(1, 50) phone!: string;
+  @ApiProperty({ example: '2026-11-24T15:30:00+08:00', description: '联系时间' }) @IsInstant() contactedAt!: string;
+  @ApiProperty({ example: '电话联系企业负责人，介绍惠企政策', description: '联系记录' }) @IsString() @Length(1, 2000) record!: string;
+}
+
 export class CompletionDto {
   @ApiProperty({ example: '已协调供电公司完成报装' })
   @IsString()
@@ -110,6 +128,12 @@ export class CompletionDto {
   @ValidateNested({ each: true })
   @Type(() => EvidenceDto)
   evidence!: EvidenceDto[];
+
+  @ApiPropertyOptional({ type: EnterpriseContactDto, description: 'required for enterprise_contact: the five facts of the contact' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EnterpriseContactDto)
+  contact?: EnterpriseContactDto;
 }
 
 export class VerificationDto {
@@ -233,6 +257,7 @@ export class ObligationView {
   @ApiProperty({ enum: COLOURS }) color!: string;
   @ApiProperty({ nullable: true, type: String, description: 'the deadline in force' }) dueAt!: string | null;
   @ApiProperty({ example: '20个工作日' }) deadlineRule!: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) subject?: Record<string, unknown>;
   @ApiProperty({ description: 'past the deadline in force and not settled' }) overdue!: boolean;
   @ApiProperty() startAt!: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'the resolved policy' }) policy!: unknown;

@@ -10,7 +10,8 @@ import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Brackets, Repository } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
-import { KINDS } from '../../../../libs/domain/kinds';
+import { canonicalJson } from '../../../../libs/domain/canonical-json';
+import { completionProblems, KINDS, subjectProblems } from '../../../../libs/domain/kinds';
 import { isSettled, refusalToReopen, type Actor, type ObligationInput, type ObligationState } from '../../../../libs/domain/obligation';
 import { resolvePolicy } from '../../../../libs/domain/policy';
 import { parseInstant, toShanghaiIso } from '../../../../libs/domain/time';
@@ -80,7 +81,8 @@ export class ObligationsService {
       throw new BadRequestException(errorBody(400, 'Invalid request: unit', [{ field: 'unit', reason: `is not a known unit (${dto.unit}); see GET /v1/units` }]));
     }
     const { policy, problems } = resolvePolicy(KINDS[dto.kind].policy, dto.policy);
-    if (!policy) throw new BadRequestException(errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems));
+    problems.push(...subjectProblems(dto.kind, dto.subject));
+    if (!policy || problems.length) throw new BadRequestException(errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems));
     const input: ObligationInput = {
       id,
       key: dto.key,
@@ -91,6 +93,7 @@ export class ObligationsService {
       dueAt: dto.dueAt ? toShanghaiIso(parseInstant(dto.dueAt)!) : null,
       policy,
       by: actorOf(by),
+      ...(dto.subject && { subject: dto.subject }),
     };
     const workflowId = workflowIdOf(id);
     const state = await this.temporal.workflow.executeUpdateWithStart(snapshotUpdate, {
@@ -144,8 +147,11 @@ export class ObligationsService {
     };
   }
 
-  completion(id: string, dto: CompletionDto, by: Principal, key?: string) {
-    return this.command(id, by, completionUpdate, { summary: dto.summary, evidence: dto.evidence, by: actorOf(by) }, key);
+  async completion(id: string, dto: CompletionDto, by: Principal, key?: string) {
+    const problems = completionProblems((await this.get(id, by)).kind, dto.contact);
+    if (problems.length) throw new BadRequestException(errorBody(400, 'Invalid request: contact', problems));
+    const contact = dto.contact && { ...dto.contact, contactedAt: toShanghaiIso(parseInstant(dto.contact.contactedAt)!) };
+    return this.command(id, by, completionUpdate, { summary: dto.summary, evidence: dto.evidence, ...(contact && { contact }), by: actorOf(by) }, key);
   }
 
   verification(id: string, dto: VerificationDto, by: Principal, key?: string) {
@@ -258,6 +264,7 @@ function sameRequest(state: ObligationState, dto: CreateObligationDto): Obligati
     dto.title !== state.title && 'title',
     dto.unit !== state.unit && 'unit',
     instantDiffers(dto.startAt, state.startAt) && 'startAt',
+    dto.subject !== undefined && canonicalJson(dto.subject) !== canonicalJson(state.subject ?? null) && 'subject',
     // A repeat is compared with what was asked, not with a deadline moved since (承诺时限).
     dto.dueAt !== undefined && state.rungs.length === 0 && state.extensions.length === 0 && instantDiffers(dto.dueAt, state.dueAt) && 'dueAt',
   ].filter((f): f is string => typeof f === 'string');
