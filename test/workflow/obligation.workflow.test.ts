@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadlineActivities } from '../../activities/deadline';
 import type { ObligationActivities } from '../../activities/obligation-activities';
+import { chinaCalendar, shanghaiDate } from '../../libs/domain/calendar';
+import { KINDS } from '../../libs/domain/kinds';
 import type { ClimbingRung } from '../../libs/domain/ladder';
 import type { Actor, ObligationInput, ObligationState } from '../../libs/domain/obligation';
 import type { LadderPolicy } from '../../libs/domain/policy';
@@ -59,6 +61,7 @@ const policy: LadderPolicy = {
 };
 
 let counter = 0;
+const EPOCH = new Date(0).toISOString();
 function input(): ObligationInput {
   const id = `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
   return {
@@ -67,7 +70,7 @@ function input(): ObligationInput {
     kind: 'work_order',
     title: '企业反映退税进度慢',
     unit: 'district-tax',
-    startAt: new Date(0).toISOString(), // replaced below with the test server's clock
+    startAt: EPOCH, // replaced below with the test server's clock
     dueAt: null,
     policy,
     by: supervisor,
@@ -96,7 +99,7 @@ async function withWorker<T>(fn: (start: (i?: ObligationInput, historyLimit?: nu
   };
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
   const start = async (i = input(), historyLimit?: number) => {
-    const open = { ...i, startAt: new Date(await env.currentTimeMs()).toISOString() };
+    const open = { ...i, startAt: i.startAt === EPOCH ? new Date(await env.currentTimeMs()).toISOString() : i.startAt };
     const handle = await env.client.workflow.start(obligationWorkflow, {
       taskQueue,
       workflowId: `obligation-${i.id}`,
@@ -277,6 +280,29 @@ describe('the escalation ladder', () => {
       expect(await refusal(h.executeUpdate(escalationUpdate, { args: [{ reason: '再升', by: supervisor }] }))).toBe('事项已到“问责”，不能再升级');
       expect([...fx.documents.keys()].map((k) => Number(k.split(':')[1]) as ClimbingRung)).toEqual([1, 2, 3, 4]);
       await keep('manual-escalation', h.workflowId, h.firstExecutionRunId);
+    });
+  });
+
+  it('checks a 新注册企业 contact at 15:00, 18:00 and 08:00 the next working day, then climbs at 72 hours', async () => {
+    await withWorker(async (start, fx) => {
+      // The next Friday, at least two days ahead, whose Monday is a working day too.
+      const calendar = chinaCalendar();
+      let day = new Date((await env.currentTimeMs()) + 2 * 24 * HOUR);
+      const ymd = (d: Date) => shanghaiDate(d);
+      while (new Date(`${ymd(day)}T12:00:00+08:00`).getUTCDay() !== 5 || !calendar.isWorkingDay(ymd(day)) || !calendar.isWorkingDay(ymd(new Date(day.getTime() + 3 * 24 * HOUR)))) {
+        day = new Date(day.getTime() + 24 * HOUR);
+      }
+      const friday = ymd(day);
+      const monday = ymd(new Date(day.getTime() + 3 * 24 * HOUR));
+      const h = await start({ ...input(), kind: 'enterprise_contact', startAt: `${friday}T10:30:00+08:00`, policy: KINDS.enterprise_contact.policy });
+      expect((await state(h)).remindAt).toEqual([`${friday}T15:00:00+08:00`, `${friday}T18:00:00+08:00`, `${monday}T08:00:00+08:00`]);
+
+      await env.sleep(Date.parse(`${monday}T09:00:00+08:00`) - (await env.currentTimeMs()));
+      expect(fx.reminders).toEqual([`${friday}T15:00:00+08:00`, `${friday}T18:00:00+08:00`, `${monday}T08:00:00+08:00`]);
+      expect(await state(h)).toMatchObject({ rung: 0, color: 'yellow', dueAt: `${monday}T10:30:00+08:00` });
+      await env.sleep(2 * HOUR);
+      expect(rungsOf(await state(h))).toEqual([[1, 'deadline']]);
+      await keep('enterprise-checks', h.workflowId, h.firstExecutionRunId);
     });
   });
 
