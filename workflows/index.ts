@@ -1,2 +1,3 @@
 // The worker's workflow bundle entry: every workflow type Duban runs.
 export { obligationWorkflow } from './obligation';
+export { indicatorWorkflow } from './indicator';

@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  defineSignal,
   defineUpdate,
   proxyActivities,
   proxyLocalActivities,
@@ -98,6 +99,12 @@ export const exemptionDecisionUpdate = defineUpdate<ObligationState, [DecisionCo
 export const escalationUpdate = defineUpdate<ObligationState, [ReasonCommand]>('escalation');
 export const withdrawalUpdate = defineUpdate<ObligationState, [ReasonCommand]>('withdrawal');
 export const reopenUpdate = defineUpdate<ObligationState, [ReasonCommand]>('reopen');
+
+/** A command from another workflow (an indicator's red episode), which cannot send updates. */
+export interface SystemCommand extends ReasonCommand {
+  type: 'escalation' | 'withdrawal';
+}
+export const systemCommandSignal = defineSignal<[SystemCommand]>('systemCommand');
 
 /** A new obligation, or one carried on from an earlier run (continue-as-new, 重办 after completion). */
 export type ObligationStart = ({ open: ObligationInput } | { resume: ObligationState }) & {
@@ -227,6 +234,17 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
   onCommand(withdrawalUpdate, refusalToWithdraw, (s, r: ReasonCommand, now) => withdraw(s, r.reason, r.by, now));
   onCommand(reopenUpdate, refusalToReopen, (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now), () => planAndApply(state.policy.deadline, '重办'));
   setHandler(escalationUpdate, (r) => exclusive(() => climbRung('manual', r.reason, r.by)), { validator: check<ReasonCommand>(refusalToEscalate) });
+  // A signal cannot be refused: one the state forbids by the time its turn comes is dropped.
+  setHandler(systemCommandSignal, async (c) => {
+    await condition(() => state !== undefined);
+    await exclusive(async () => {
+      if (c.type === 'escalation' && !refusalToEscalate(state)) await climbRung('manual', c.reason, c.by);
+      if (c.type === 'withdrawal' && !refusalToWithdraw(state)) {
+        state = withdraw(state, c.reason, c.by, new Date());
+        await record();
+      }
+    });
+  });
 
   if ('open' in start) {
     const input = start.open;

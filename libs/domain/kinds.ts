@@ -119,6 +119,8 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** What a kind requires of an obligation's `subject`; each problem names its field. */
 export function subjectProblems(kind: ObligationKind, subject: Record<string, unknown> | undefined): FieldProblem[] {
+  if (kind === 'meeting_item') return meetingProblems(subject);
+  if (kind === 'work_order') return subject && typeof subject.ticketNumber !== 'string' ? [{ field: 'subject.ticketNumber', reason: 'is required in a work order’s subject { ticketNumber, requester }' }] : [];
   if (kind !== 'enterprise_contact') return [];
   if (!subject) return [{ field: 'subject', reason: 'is required for enterprise_contact: { enterpriseName, creditCode, registeredOn }' }];
   const problems: FieldProblem[] = [];
@@ -132,4 +134,13 @@ export function subjectProblems(kind: ObligationKind, subject: Record<string, un
 export function completionProblems(kind: ObligationKind, contact: unknown): FieldProblem[] {
   if (kind !== 'enterprise_contact' || contact) return [];
   return [{ field: 'contact', reason: 'is required for enterprise_contact: the five facts { department 科室, person 责任人, phone 联系方式, contactedAt 联系时间, record 联系记录 }' }];
+}
+
+/** A weekly-meeting item names the meeting that deployed it (三(一)). */
+function meetingProblems(subject: Record<string, unknown> | undefined): FieldProblem[] {
+  if (!subject) return [{ field: 'subject', reason: 'is required for meeting_item: { group, meetingDate, minutesRef }' }];
+  const problems: FieldProblem[] = [];
+  if (typeof subject.group !== 'string' || !subject.group) problems.push({ field: 'subject.group', reason: 'is required: the working group whose meeting deployed the item' });
+  if (typeof subject.meetingDate !== 'string' || !DAY.test(subject.meetingDate)) problems.push({ field: 'subject.meetingDate', reason: 'must be a date YYYY-MM-DD' });
+  return problems;
 }

@@ -119,3 +119,33 @@ describe('the working-day calendar', () => {
     expect(after.body.calendarMissingYears).not.toContain(2031);
   });
 });
+
+describe('indicator ranks', () => {
+  it('colours a month’s rank, climbs the lead unit on red, asks for its report, and refuses the month twice', async () => {
+    const red = await http(api.url, 'POST', '/v1/indicators/publicity/ranks', { month: '2026-10', rank: 7, of: 14, bulletinAt: '2026-11-05T09:00:00+08:00' }, as.supervisor);
+    expect(red.status).toBe(200);
+    expect(red.body).toMatchObject({ code: 'publicity', leadUnit: 'party-publicity-department', redStreak: 1, months: [{ month: '2026-10', rank: 7, colour: 'red' }] });
+
+    // Two obligations for the lead unit: the month's report (2 days) and the red episode at 督办.
+    const byKey = async () => {
+      const page = await http(api.url, 'GET', '/v1/obligations?kind=indicator_rank&unit=party-publicity-department&limit=200', undefined, as.supervisor);
+      return Object.fromEntries(page.body.items.map((o: { key: string }) => [o.key, o]));
+    };
+    let found: Record<string, any> = {};
+    for (let i = 0; i < 100 && !found['indicator-episode:publicity:2026-10']?.rungs?.[0]?.document; i++) {
+      found = await byKey();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(found['indicator-report:publicity:2026-10']).toMatchObject({ startAt: '2026-11-05T09:00:00+08:00', dueAt: '2026-11-07T09:00:00+08:00' });
+    expect(found['indicator-episode:publicity:2026-10']).toMatchObject({ rung: 1, rungName: '督办', color: 'yellow' });
+
+    const twice = await http(api.url, 'POST', '/v1/indicators/publicity/ranks', { month: '2026-10', rank: 2, of: 14 }, as.supervisor);
+    expect(twice.status).toBe(409);
+    expect(twice.body.details[0].field).toBe('month');
+    expect((await http(api.url, 'POST', '/v1/indicators/nope/ranks', { month: '2026-10', rank: 2, of: 14 }, as.supervisor)).status).toBe(404);
+    expect((await http(api.url, 'POST', '/v1/indicators/publicity/ranks', { month: '2026-11', rank: 2, of: 14 }, as.department)).status).toBe(403);
+    const bad = await http(api.url, 'POST', '/v1/indicators/publicity/ranks', { month: '2026-13', rank: 0, of: 14 }, as.supervisor);
+    expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['month', 'rank']);
+    expect((await http(api.url, 'GET', '/v1/indicators/publicity/ranks', undefined, as.auditor)).body.months).toHaveLength(1);
+  });
+});

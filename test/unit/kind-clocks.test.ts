@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeadlineActivities } from '../../activities/deadline';
 import { RungActionActivities } from '../../activities/rung-actions';
-import { KINDS } from '../../libs/domain/kinds';
+import { completionProblems, KINDS, subjectProblems } from '../../libs/domain/kinds';
 import type { ObligationState } from '../../libs/domain/obligation';
 import type { Notification, Notifier } from '../../libs/shared/notifier';
 
@@ -55,5 +55,26 @@ describe('working-day kinds across National Day', () => {
 
   it('网上民声 (public_message): 5 working days from 30 September count 8, 9, 10 (make-up Saturday), 12 and 13 October', async () => {
     expect((await plan('public_message', '2026-09-30T09:00:00+08:00')).dueAt).toBe('2026-10-13T23:59:59+08:00');
+  });
+});
+
+describe('what a kind requires of an obligation', () => {
+  it('an enterprise with a valid credit code; a meeting item its meeting; a work order, when described, its ticket', () => {
+    expect(subjectProblems('enterprise_contact', undefined).map((p) => p.field)).toEqual(['subject']);
+    expect(subjectProblems('enterprise_contact', { enterpriseName: '烟台甲', creditCode: '91370612MA3C0000XK', registeredOn: '2026-11-23' })).toEqual([]);
+    expect(subjectProblems('enterprise_contact', { enterpriseName: '', creditCode: '91370612MA3C0000IK', registeredOn: '23/11/2026' }).map((p) => p.field)).toEqual([
+      'subject.enterpriseName',
+      'subject.creditCode',
+      'subject.registeredOn',
+    ]);
+    expect(subjectProblems('meeting_item', { group: 'rule-of-law', meetingDate: '2026-11-23', minutesRef: '法治保障组〔2026〕47号' })).toEqual([]);
+    expect(subjectProblems('meeting_item', { meetingDate: 'Monday' }).map((p) => p.field)).toEqual(['subject.group', 'subject.meetingDate']);
+    expect(subjectProblems('work_order', undefined)).toEqual([]);
+    expect(subjectProblems('work_order', { requester: '李女士' }).map((p) => p.field)).toEqual(['subject.ticketNumber']);
+  });
+
+  it('the five facts to complete a 新注册企业 contact, and nothing extra elsewhere', () => {
+    expect(completionProblems('enterprise_contact', undefined).map((p) => p.field)).toEqual(['contact']);
+    expect(completionProblems('work_order', undefined)).toEqual([]);
   });
 });

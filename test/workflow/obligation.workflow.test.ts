@@ -2,7 +2,6 @@ import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHan
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadlineActivities } from '../../activities/deadline';
@@ -13,8 +12,8 @@ import type { ClimbingRung } from '../../libs/domain/ladder';
 import type { Actor, ObligationInput, ObligationState } from '../../libs/domain/obligation';
 import type { LadderPolicy } from '../../libs/domain/policy';
 import { createLogger, installTemporalLogging } from '../../libs/shared/logging';
-import { toHistoryDocument, type RunHistory } from '../../libs/shared/temporal/obligation-history';
 import { startTimeSkippingServer } from '../../libs/shared/temporal/servers';
+import { keepHistory } from '../support/histories';
 import {
   completionUpdate,
   escalationUpdate,
@@ -119,28 +118,6 @@ async function withWorker<T>(fn: (start: (i?: ObligationInput, historyLimit?: nu
   }
 }
 
-// `npm run record-histories` keeps each significant path's history under test/histories, where
-// test/workflow/replay.test.ts replays them against the current code.
-const RECORD = process.env.DUBAN_RECORD_HISTORIES === '1';
-const HISTORIES = path.resolve(__dirname, '../histories');
-
-/** Writes the history of every run from each of `firstRunIds`, following continue-as-new. */
-async function keep(name: string, workflowId: string, ...firstRunIds: string[]): Promise<void> {
-  if (!RECORD) return;
-  const runs: RunHistory[] = [];
-  for (let runId of firstRunIds) {
-    for (;;) {
-      const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-      runs.push({ runId, history });
-      const next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-      if (!next) break;
-      runId = next;
-    }
-  }
-  fs.mkdirSync(HISTORIES, { recursive: true });
-  fs.writeFileSync(path.join(HISTORIES, `${name}.json`), `${JSON.stringify(toHistoryDocument(workflowId, runs))}\n`);
-}
-
 const state = (h: WorkflowHandle<typeof obligationWorkflow>) => h.query(stateQuery);
 const rungsOf = (s: ObligationState) => s.rungs.map((r) => [r.rung, r.cause]);
 
@@ -176,7 +153,7 @@ describe('the escalation ladder', () => {
       const revisions = fx.records.length;
       await env.sleep(30 * 24 * HOUR);
       expect(fx.records).toHaveLength(revisions);
-      await keep('full-climb', h.workflowId, h.firstExecutionRunId);
+      await keepHistory(env, 'full-climb', h.workflowId, h.firstExecutionRunId);
 
       // A completion can still arrive at the top rung.
       await h.executeUpdate(completionUpdate, { args: [{ summary: '终于办结', evidence: [], by: department }] });
@@ -196,7 +173,7 @@ describe('the escalation ladder', () => {
       const result = await h.result();
       expect(result).toMatchObject({ status: 'completed', rung });
       expect(fx.documents.size).toBe(rung);
-      if (rung === 2) await keep('completion-at-rung-2', h.workflowId, h.firstExecutionRunId);
+      if (rung === 2) await keepHistory(env, 'completion-at-rung-2', h.workflowId, h.firstExecutionRunId);
     });
   });
 
@@ -212,7 +189,7 @@ describe('the escalation ladder', () => {
       // The deadline in force passed while it was submitted: it climbs at once.
       await env.sleep(1000);
       expect(rungsOf(await state(h))).toEqual([[1, 'deadline']]);
-      await keep('rejection', h.workflowId, h.firstExecutionRunId);
+      await keepHistory(env, 'rejection', h.workflowId, h.firstExecutionRunId);
     });
   });
 
@@ -234,7 +211,7 @@ describe('the escalation ladder', () => {
 
       const second = await refusal(h.executeUpdate(extensionDecisionUpdate, { args: [{ approved: true, comment: '', by: supervisor }] }));
       expect(second).toBe('没有待审核的延期申请');
-      await keep('extension', h.workflowId, h.firstExecutionRunId);
+      await keepHistory(env, 'extension', h.workflowId, h.firstExecutionRunId);
     });
   });
 
@@ -264,8 +241,8 @@ describe('the escalation ladder', () => {
       await refused.executeUpdate(exemptionDecisionUpdate, { args: [{ approved: false, comment: '证据不足', by: supervisor }] });
       await env.sleep(1.5 * HOUR);
       expect(await state(refused)).toMatchObject({ status: 'open', rung: 1 });
-      await keep('exemption-approved', approved.workflowId, approved.firstExecutionRunId);
-      await keep('exemption-refused', refused.workflowId, refused.firstExecutionRunId);
+      await keepHistory(env, 'exemption-approved', approved.workflowId, approved.firstExecutionRunId);
+      await keepHistory(env, 'exemption-refused', refused.workflowId, refused.firstExecutionRunId);
     });
   });
 
@@ -279,7 +256,7 @@ describe('the escalation ladder', () => {
       for (let i = 0; i < 3; i++) await h.executeUpdate(escalationUpdate, { args: [{ reason: '继续升级', by: supervisor }] });
       expect(await refusal(h.executeUpdate(escalationUpdate, { args: [{ reason: '再升', by: supervisor }] }))).toBe('事项已到“问责”，不能再升级');
       expect([...fx.documents.keys()].map((k) => Number(k.split(':')[1]) as ClimbingRung)).toEqual([1, 2, 3, 4]);
-      await keep('manual-escalation', h.workflowId, h.firstExecutionRunId);
+      await keepHistory(env, 'manual-escalation', h.workflowId, h.firstExecutionRunId);
     });
   });
 
@@ -302,7 +279,7 @@ describe('the escalation ladder', () => {
       expect(await state(h)).toMatchObject({ rung: 0, color: 'yellow', dueAt: `${monday}T10:30:00+08:00` });
       await env.sleep(2 * HOUR);
       expect(rungsOf(await state(h))).toEqual([[1, 'deadline']]);
-      await keep('enterprise-checks', h.workflowId, h.firstExecutionRunId);
+      await keepHistory(env, 'enterprise-checks', h.workflowId, h.firstExecutionRunId);
     });
   });
 
@@ -312,7 +289,7 @@ describe('the escalation ladder', () => {
       const withdrawn = await h.executeUpdate(withdrawalUpdate, { args: [{ reason: '重复派单', by: supervisor }] });
       expect(withdrawn.status).toBe('withdrawn');
       expect((await h.result()).status).toBe('withdrawn');
-      await keep('withdrawal', h.workflowId, h.firstExecutionRunId);
+      await keepHistory(env, 'withdrawal', h.workflowId, h.firstExecutionRunId);
     });
   });
 
@@ -343,7 +320,7 @@ describe('the escalation ladder', () => {
       const again = await env.client.workflow.getHandle(h.workflowId).query(stateQuery);
       expect(rungsOf(again)).toEqual([[1, 'manual'], [2, 'deadline']]);
       expect([...fx.documents.values()]).toEqual([1, 1]);
-      await keep('reopen', h.workflowId, h.firstExecutionRunId, (await env.client.workflow.getHandle(h.workflowId).describe()).runId);
+      await keepHistory(env, 'reopen', h.workflowId, h.firstExecutionRunId, (await env.client.workflow.getHandle(h.workflowId).describe()).runId);
     });
   });
 
@@ -369,7 +346,7 @@ describe('the escalation ladder', () => {
       expect(s.rung).toBe(4);
       expect(rungsOf(s)).toEqual([[1, 'deadline'], [2, 'deadline'], [3, 'deadline'], [4, 'deadline']]);
       expect((await latest.describe()).runId).not.toBe(h.firstExecutionRunId);
-      await keep('continue-as-new', h.workflowId, h.firstExecutionRunId);
+      await keepHistory(env, 'continue-as-new', h.workflowId, h.firstExecutionRunId);
       await latest.executeUpdate(withdrawalUpdate, { args: [{ reason: '测试结束', by: supervisor }] });
     });
   });

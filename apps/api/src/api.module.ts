@@ -16,6 +16,8 @@ import { HistoryService } from './history/history.service';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { CalendarController } from './reference/calendar.controller';
 import { CalendarService } from './reference/calendar.service';
+import { IndicatorRanksController } from './reference/indicator-ranks.controller';
+import { IndicatorRanksService } from './reference/indicator-ranks.service';
 import { KindsController } from './reference/kinds.controller';
 import { OrganisationController } from './reference/organisation.controller';
 import { OrganisationService } from './reference/organisation.service';
@@ -48,8 +50,8 @@ export class ApiModule {
         // Bearer tokens, roles and the global AuthGuard (APP_GUARD).
         AuthModule,
       ],
-      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController, OrganisationController, CalendarController, EnterprisePushController],
-      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, OrganisationService, CalendarService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController, OrganisationController, CalendarController, EnterprisePushController, IndicatorRanksController],
+      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, OrganisationService, CalendarService, IndicatorRanksService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 }

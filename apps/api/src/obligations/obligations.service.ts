@@ -48,6 +48,11 @@ import type {
 // Fixed namespace for ids derived from callers' keys: one key, one obligation id, forever.
 const KEY_NAMESPACE = '5b0e4bb6-8f5c-4c5e-9a52-7d1a0c1f3b21';
 
+/** The obligation id of a caller's key: one key, one obligation, whoever starts it. */
+export function obligationIdOf(key: string): string {
+  return uuidv5(key, KEY_NAMESPACE);
+}
+
 export function workflowIdOf(id: string): string {
   return `obligation-${id}`;
 }
@@ -73,7 +78,7 @@ export class ObligationsService {
 
   /** Starts the obligation's workflow, or returns the one its key already started. */
   async create(dto: CreateObligationDto, by: Principal): Promise<{ state: ObligationState; created: boolean }> {
-    const id = uuidv5(dto.key, KEY_NAMESPACE);
+    const id = obligationIdOf(dto.key);
     const existing = await this.records.findOneBy({ id });
     if (existing) return { state: sameRequest(existing.state, dto), created: false };
 
