@@ -10,6 +10,8 @@ import { ObligationRecord } from '../../../libs/shared/database/obligation-recor
 import { AuditLogController } from './audit-trail/audit-log.controller';
 import { AuditLogService } from './audit-trail/audit-log.service';
 import { AuthModule } from './auth/auth.module';
+import { BoardController } from './board/board.controller';
+import { BoardService } from './board/board.service';
 import { HealthController } from './health.controller';
 import { HistoryController } from './history/history.controller';
 import { HistoryService } from './history/history.service';
@@ -50,8 +52,8 @@ export class ApiModule {
         // Bearer tokens, roles and the global AuthGuard (APP_GUARD).
         AuthModule,
       ],
-      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController, OrganisationController, CalendarController, EnterprisePushController, IndicatorRanksController],
-      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, OrganisationService, CalendarService, IndicatorRanksService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController, OrganisationController, CalendarController, EnterprisePushController, IndicatorRanksController, BoardController],
+      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, OrganisationService, CalendarService, IndicatorRanksService, BoardService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 }

@@ -1,0 +1,30 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { OBLIGATION_KINDS } from '../../../../libs/domain/obligation';
+import type { Principal } from '../auth/principal';
+import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
+import { view } from '../obligations/obligations.controller';
+import { BoardService } from './board.service';
+
+export class BoardQueryDto {
+  @ApiPropertyOptional({ enum: OBLIGATION_KINDS }) @IsOptional() @IsIn(OBLIGATION_KINDS) kind?: string;
+  @ApiPropertyOptional({ description: 'a working group code: its lead and responsible units only' }) @IsOptional() @IsString() @Length(1, 64) group?: string;
+  @ApiPropertyOptional({ enum: ['true', 'false'] }) @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';
+}
+
+@ApiTags('board')
+@ApiBearerAuth()
+@Controller('v1/board')
+export class BoardController {
+  constructor(private readonly board: BoardService) {}
+
+  @Get()
+  @Roles('supervisor', 'department', 'auditor')
+  @ApiOperation({ summary: '挂图作战: open obligations by unit × rung × colour, red units first, and the red list (挂牌 and above); a department sees its own unit' })
+  @ApiOkResponse({ description: '{ units: [{ unit, name, total, overdue, rungs: [r0..r4], colors: { blue, yellow, red } }], redList: [obligation] }' })
+  async get(@Query() q: BoardQueryDto, @CurrentPrincipal() p: Principal) {
+    const { units, redList } = await this.board.board(q, p);
+    return { units, redList: redList.map((s) => view(s)) };
+  }
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { ObligationState } from '../../../../libs/domain/obligation';
+import { API_DATABASE } from '../../../../libs/shared/database/data-source';
+import type { Principal } from '../auth/principal';
+
+export interface BoardFilter {
+  kind?: string;
+  group?: string;
+  overdue?: 'true' | 'false';
+}
+
+export interface UnitRow {
+  unit: string;
+  name: string | null;
+  total: number;
+  overdue: number;
+  rungs: [number, number, number, number, number];
+  colors: { blue: number; yellow: number; red: number };
+}
+
+// Only what is still to do counts on the board: settled obligations have left it.
+const OPEN = `o.status IN ('open', 'submitted')`;
+const OVERDUE = `(o.due_at IS NOT NULL AND o.due_at < now())`;
+
+/** 挂图作战: every unit's open obligations by rung and colour, and the red list (挂牌 and above). */
+@Injectable()
+export class BoardService {
+  constructor(@InjectDataSource(API_DATABASE) private readonly db: DataSource) {}
+
+  async board(filter: BoardFilter, viewer: Principal): Promise<{ units: UnitRow[]; redList: ObligationState[] }> {
+    const where = [OPEN];
+    const params: unknown[] = [];
+    if (viewer.role === 'department') where.push(`o.unit = $${params.push(viewer.unit)}`);
+    if (filter.kind) where.push(`o.kind = $${params.push(filter.kind)}`);
+    if (filter.group) {
+      where.push(`o.unit IN (SELECT unnest(lead || responsible) FROM work_group WHERE code = $${params.push(filter.group)})`);
+    }
+    if (filter.overdue === 'true') where.push(OVERDUE);
+    if (filter.overdue === 'false') where.push(`NOT ${OVERDUE}`);
+    const rows: Array<{ unit: string; name: string | null; rung: number; color: 'blue' | 'yellow' | 'red'; n: number; overdue: number }> = await this.db.query(
+      `SELECT o.unit, u.name, o.rung, o.color, count(*)::int AS n, count(*) FILTER (WHERE ${OVERDUE})::int AS overdue
+         FROM obligation o LEFT JOIN unit u ON u.code = o.unit
+        WHERE ${where.join(' AND ')}
+        GROUP BY o.unit, u.name, o.rung, o.color`,
+      params,
+    );
+    const units = new Map<string, UnitRow>();
+    for (const r of rows) {
+      const row = units.get(r.unit) ?? { unit: r.unit, name: r.name, total: 0, overdue: 0, rungs: [0, 0, 0, 0, 0], colors: { blue: 0, yellow: 0, red: 0 } };
+      row.total += r.n;
+      row.overdue += r.overdue;
+      row.rungs[r.rung] += r.n;
+      row.colors[r.color] += r.n;
+      units.set(r.unit, row);
+    }
+    const red: Array<{ state: ObligationState }> = await this.db.query(
+      `SELECT o.state FROM obligation o WHERE ${[...where, 'o.rung >= 2'].join(' AND ')} ORDER BY o.rung DESC, o.due_at ASC NULLS LAST, o.id LIMIT 500`,
+      params,
+    );
+    // Red units first, then by how much is open.
+    const ordered = [...units.values()].sort((a, b) => b.colors.red - a.colors.red || b.colors.yellow - a.colors.yellow || b.total - a.total || a.unit.localeCompare(b.unit));
+    return { units: ordered, redList: red.map((r) => r.state) };
+  }
+}
