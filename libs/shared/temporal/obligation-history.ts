@@ -84,25 +84,38 @@ function bundleFor(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> 
 
 /** Replays every run against the workflow code at `workflowsPath` (the code deployed, by default). */
 export async function replayObligation(workflowId: string, runs: RunHistory[], workflowsPath = WORKFLOWS_PATH): Promise<ReplayReport> {
+  return (await replayObligations([{ workflowId, runs }], workflowsPath))[0];
+}
+
+/**
+ * Replays many obligations on one replay worker (a worker per history would cost more than the
+ * replays). Histories replay one after another, so the states reported between two results belong
+ * to the history of the second.
+ */
+export async function replayObligations(obligations: Array<{ workflowId: string; runs: RunHistory[] }>, workflowsPath = WORKFLOWS_PATH): Promise<ReplayReport[]> {
   const workflowBundle = await bundleFor(workflowsPath);
-  const findings: ReplayReport['findings'] = [];
-  let state: ObligationState | null = null;
-  for (const { runId, history } of runs) {
-    try {
-      await Worker.runReplayHistory(
-        {
-          workflowBundle,
-          replayName: 'duban-audit',
-          sinks: { replayProbe: { recorded: { fn: (_info, s: ObligationState) => void (state = s), callDuringReplay: true } } },
-        },
-        history,
-        workflowId,
-      );
-    } catch (err) {
-      // The replayer throws @temporalio/workflow's DeterminismViolationError, named so.
-      const kind = (err as Error).name === 'DeterminismViolationError' ? 'non-determinism' : 'failure';
-      findings.push({ runId, kind, message: (err as Error).message });
-    }
+  let lastRecorded: ObligationState | null = null;
+  const histories = obligations.flatMap(({ workflowId, runs }) => runs.map(({ history }) => ({ workflowId, history })));
+  const results = Worker.runReplayHistories(
+    {
+      workflowBundle,
+      replayName: 'duban-audit',
+      sinks: { replayProbe: { recorded: { fn: (_info, s: ObligationState) => void (lastRecorded = s), callDuringReplay: true } } },
+    },
+    histories,
+  );
+  const perRun: Array<{ state: ObligationState | null; finding?: ReplayReport['findings'][number] }> = [];
+  for await (const r of results) {
+    const finding = r.error
+      ? { runId: r.runId, kind: r.error.name === 'DeterminismViolationError' ? ('non-determinism' as const) : ('failure' as const), message: r.error.message }
+      : undefined;
+    perRun.push({ state: lastRecorded, finding });
+    lastRecorded = null;
   }
-  return { deterministic: findings.length === 0, events: eventCount(runs), runs: runs.length, state, findings };
+  let i = 0;
+  return obligations.map(({ runs }) => {
+    const mine = perRun.slice(i, (i += runs.length));
+    const findings = mine.flatMap((m, k) => (m.finding ? [{ ...m.finding, runId: runs[k].runId }] : []));
+    return { deterministic: findings.length === 0, events: eventCount(runs), runs: runs.length, state: mine.at(-1)?.state ?? null, findings };
+  });
 }

@@ -1,0 +1,215 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client as PgClient } from 'pg';
+import { loadConfig } from '../../../libs/shared/config';
+import { startEmbeddedPostgres } from '../../../libs/shared/database/embedded-postgres';
+import { createLogger, installTemporalLogging } from '../../../libs/shared/logging';
+import { fromHistoryDocument, replayObligation, replayObligations } from '../../../libs/shared/temporal/obligation-history';
+import { startDevServer } from '../../../libs/shared/temporal/servers';
+import { createApiApp } from '../../api/src/api-app';
+import { createWorkerApp, ObligationWorker } from '../../worker/src/worker-app';
+import { percentile, pool } from './stats';
+
+// `npm run bench [-- --quick]`: what Duban sustains on this machine against the real dev server
+// and Postgres, each figure beside a baseline measured in the same run. Writes bench/results/latest.json.
+
+const QUICK = process.argv.includes('--quick');
+const SIZE = QUICK
+  ? { starts: 200, commandRounds: 4, storm: 300, readModel: 10_000, replays: 100 }
+  : { starts: 2_000, commandRounds: 20, storm: 10_000, readModel: 100_000, replays: 1_000 };
+const CONCURRENCY = 20;
+const CLIENTS = 50;
+const ROOT = path.resolve(__dirname, '../../../..');
+const logger = createLogger('bench', 'warn');
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function postgres(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const db = `duban_bench_${Date.now()}`;
+  const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const admin = new PgClient({ connectionString: server, connectionTimeoutMillis: 2_000 });
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  let base = server;
+  try {
+    await admin.connect();
+  } catch {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-bench-pg-'));
+    const pg = await startEmbeddedPostgres(dir, 55_433, logger);
+    stopEmbedded = pg.stop;
+    base = pg.url;
+  }
+  await admin.end().catch(() => undefined);
+  const c = new PgClient({ connectionString: base });
+  await c.connect();
+  await c.query(`CREATE DATABASE ${db}`);
+  await c.end();
+  const url = new URL(base);
+  url.pathname = `/${db}`;
+  return {
+    url: url.toString(),
+    stop: async () => {
+      const d = new PgClient({ connectionString: base });
+      await d.connect();
+      await d.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      await d.end();
+      await stopEmbedded?.();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  installTemporalLogging(logger);
+  const temporalEnv = await startDevServer();
+  const pg = await postgres();
+  const config = { ...loadConfig({ LOG_LEVEL: 'warn' }), DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporalEnv.address, DUBAN_ADMIN_TOKEN: 'bench-admin-token-0123456789', TEMPORAL_TASK_QUEUE: 'bench' };
+  const workerApp = await createWorkerApp(config, logger);
+  const running = workerApp.get(ObligationWorker).run();
+  const api = await createApiApp(config, logger);
+  await api.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(api.getHttpServer().address() as { port: number }).port}`;
+  const client = new Client({ connection: await Connection.connect({ address: temporalEnv.address }) });
+  const db = new PgClient({ connectionString: pg.url });
+  await db.connect();
+
+  const call = async (method: string, p: string, body: unknown, token: string): Promise<any> => {
+    const res = await fetch(base + p, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json: any = await res.json();
+    if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const mint = async (role: string, unit?: string) => (await call('POST', '/v1/tokens', { role, unit, name: `bench-${role}` }, config.DUBAN_ADMIN_TOKEN!)).token as string;
+  const supervisor = await mint('supervisor');
+  const department = await mint('department', 'district-tax');
+  const results: Record<string, unknown> = { machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, quick: QUICK };
+  let seq = 0;
+  const start = (extra: object = {}) =>
+    call('POST', '/v1/obligations', { key: `bench-${Date.now()}-${seq++}`, kind: 'work_order', title: '基准测试工单', unit: 'district-tax', policy: { deadline: 'P1D' }, ...extra }, supervisor);
+
+  // 1. Start throughput over HTTP ÷ bare client.workflow.start of a minimal workflow, same concurrency.
+  const baselineWorker = await Worker.create({
+    connection: await NativeConnection.connect({ address: temporalEnv.address }),
+    taskQueue: 'bench-baseline',
+    workflowsPath: require.resolve('./baseline-workflows'),
+  });
+  const baselineRun = baselineWorker.run();
+  let t = performance.now();
+  await pool(SIZE.starts, CONCURRENCY, async (i) => void (await client.workflow.start('baselineWorkflow', { taskQueue: 'bench-baseline', workflowId: `baseline-${Date.now()}-${i}` })));
+  const baselinePerSecond = SIZE.starts / ((performance.now() - t) / 1000);
+  t = performance.now();
+  await pool(SIZE.starts, CONCURRENCY, async () => void (await start()));
+  const startsPerSecond = SIZE.starts / ((performance.now() - t) / 1000);
+  results.startsPerSecond = Math.round(startsPerSecond);
+  results.baselineStartsPerSecond = Math.round(baselinePerSecond);
+  results.startRatio = Number((startsPerSecond / baselinePerSecond).toFixed(2));
+  say(`starts: ${results.startsPerSecond}/s over HTTP vs ${results.baselineStartsPerSecond}/s bare → ratio ${results.startRatio}`);
+
+  // 2. completion → verification round trips with 50 clients, until GET shows the new state.
+  const latencies: number[] = [];
+  await pool(CLIENTS, CLIENTS, async () => {
+    for (let r = 0; r < SIZE.commandRounds; r++) {
+      const o = await start();
+      const t0 = performance.now();
+      await call('POST', `/v1/obligations/${o.id}/completion`, { summary: '已办', evidence: [] }, department);
+      await call('POST', `/v1/obligations/${o.id}/verification`, { accepted: true }, supervisor);
+      while ((await call('GET', `/v1/obligations/${o.id}`, undefined, supervisor)).status !== 'completed');
+      latencies.push(performance.now() - t0);
+    }
+  });
+  results.commandP50Ms = Math.round(percentile(latencies, 50));
+  results.commandP99Ms = Math.round(percentile(latencies, 99));
+  say(`commands: p50 ${results.commandP50Ms} ms, p99 ${results.commandP99Ms} ms (${latencies.length} round trips, ${CLIENTS} clients)`);
+
+  // 3. Deadline storm: every deadline in the same minute; how late each 督办 notice is issued.
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  const dueAt = new Date(Date.now() + (QUICK ? 30_000 : 120_000)).toISOString();
+  const storm: string[] = [];
+  await pool(SIZE.storm, CONCURRENCY, async () => void storm.push((await start({ dueAt })).id));
+  const waitUntil = Date.now() + 300_000;
+  let rows: Array<{ n: number; lateness: number }> = [];
+  for (;;) {
+    ({ rows } = await db.query(
+      `SELECT count(*)::int AS n, (extract(epoch FROM max(d.issued_at)) - extract(epoch FROM $2::timestamptz)) * 1000 AS lateness
+         FROM ladder_document d WHERE d.obligation_id = ANY($1) GROUP BY d.obligation_id`,
+      [storm, dueAt],
+    ));
+    if (rows.length >= storm.length || Date.now() > waitUntil) break;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  clearInterval(sampler);
+  const lateness = rows.map((r) => Number(r.lateness));
+  results.stormObligations = storm.length;
+  results.stormP50LatenessMs = Math.round(percentile(lateness, 50));
+  results.stormP99LatenessMs = Math.round(percentile(lateness, 99));
+  results.stormMaxLatenessMs = Math.round(Math.max(0, ...lateness));
+  results.stormMissedOrDoubled = storm.length - rows.length + rows.filter((r) => r.n !== 1).length;
+  results.workerPeakRssMiB = Math.round(peakRss / 2 ** 20);
+  say(`storm: ${storm.length} deadlines in one minute → lateness p50 ${results.stormP50LatenessMs} ms, p99 ${results.stormP99LatenessMs} ms, max ${results.stormMaxLatenessMs} ms; missed or doubled: ${results.stormMissedOrDoubled}; peak RSS (API + worker) ${results.workerPeakRssMiB} MiB`);
+
+  // 4. Board and list with a large read model (synthetic rows beside the real ones).
+  await db.query(
+    `INSERT INTO obligation (id, key, workflow_id, kind, unit, status, rung, color, due_at, state, revision, created_at, updated_at)
+     SELECT gen_random_uuid(), 'synthetic-' || g, 'obligation-synthetic-' || g, 'work_order', u.code,
+            (ARRAY['open','submitted','completed'])[1 + g % 3], g % 5, (ARRAY['blue','yellow','red','red','red'])[1 + g % 5],
+            now() + ((g % 20) - 10) * interval '1 day',
+            jsonb_build_object('id', g, 'status', 'open', 'rung', g % 5, 'dueAt', null, 'unit', u.code), 1, now() - g * interval '1 second', now()
+       FROM generate_series(1, $1) g JOIN LATERAL (SELECT code FROM unit ORDER BY code OFFSET g % 50 LIMIT 1) u ON true`,
+    [SIZE.readModel],
+  );
+  await db.query('ANALYZE obligation');
+  const timed = async (p: string) => {
+    const d: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t1 = performance.now();
+      await call('GET', p, undefined, supervisor);
+      d.push(performance.now() - t1);
+    }
+    return Math.round(percentile(d, 99));
+  };
+  results.readModelRows = Number((await db.query('SELECT count(*) AS n FROM obligation')).rows[0].n);
+  results.boardP99Ms = await timed('/v1/board');
+  results.listP99Ms = await timed('/v1/obligations?unit=district-tax&status=open&limit=50');
+  const plan = (await db.query(`EXPLAIN SELECT * FROM obligation WHERE unit = 'district-tax' AND status = 'open' ORDER BY created_at DESC, id DESC LIMIT 51`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+  results.listPlanUsesIndex = /Index/.test(plan);
+  say(`read model of ${results.readModelRows} rows: board p99 ${results.boardP99Ms} ms, list p99 ${results.listP99Ms} ms (index: ${results.listPlanUsesIndex})`);
+
+  // 5. Replay: one full-ladder history, then many recorded histories.
+  const fixtures = fs.readdirSync(path.join(ROOT, 'test/histories')).map((f) => fromHistoryDocument(JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories', f), 'utf8'))));
+  const climb = fromHistoryDocument(JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories/full-climb.json'), 'utf8')));
+  await replayObligation(climb.workflowId, climb.runs); // bundles once
+  t = performance.now();
+  await replayObligation(climb.workflowId, climb.runs);
+  results.replayFullLadderMs = Math.round(performance.now() - t);
+  t = performance.now();
+  const reports = await replayObligations(Array.from({ length: SIZE.replays }, (_, i) => fixtures[i % fixtures.length]));
+  if (reports.some((r) => !r.deterministic)) throw new Error('a recorded history did not replay');
+  results.replayHistories = SIZE.replays;
+  results[`replay${SIZE.replays}Seconds`] = Number(((performance.now() - t) / 1000).toFixed(1));
+  results.replay1000Seconds = Number((((performance.now() - t) / 1000) * (1000 / SIZE.replays)).toFixed(1));
+  say(`replay: full ladder ${results.replayFullLadderMs} ms; ${SIZE.replays} histories in ${results[`replay${SIZE.replays}Seconds`]} s (1,000 → ${results.replay1000Seconds} s)`);
+
+  results.obligations = SIZE.starts + CLIENTS * SIZE.commandRounds + storm.length;
+  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  say(`written to bench/results/latest.json`);
+
+  baselineWorker.shutdown();
+  await baselineRun;
+  await db.end();
+  await client.connection.close();
+  await api.close();
+  await workerApp.close();
+  await running;
+  await temporalEnv.teardown();
+  await pg.stop();
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);
