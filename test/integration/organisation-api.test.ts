@@ -149,3 +149,38 @@ describe('indicator ranks', () => {
     expect((await http(api.url, 'GET', '/v1/indicators/publicity/ranks', undefined, as.auditor)).body.months).toHaveLength(1);
   });
 });
+
+describe('weekly meetings (周例会)', () => {
+  const meeting = {
+    group: 'rule-of-law',
+    date: '2026-11-23',
+    attendees: ['区司法局 王某', '区法院 李某'],
+    minutes: '法治保障组周例会：部署涉企执法检查清单梳理等事项。',
+    items: [
+      { title: '梳理涉企行政执法检查清单', unit: 'district-justice', dueAt: '2026-11-30T18:00:00+08:00' },
+      { title: '报送法院执行质效情况', unit: 'district-court', dueAt: '2026-11-27T18:00:00+08:00' },
+    ],
+  };
+
+  it('records the meeting and starts one meeting_item obligation per item, once', async () => {
+    const first = await http(api.url, 'POST', '/v1/meetings', meeting, as.supervisor);
+    expect(first.status).toBe(201);
+    expect(first.body.items.map((i: { unit: string }) => i.unit)).toEqual(['district-justice', 'district-court']);
+    const o = (await http(api.url, 'GET', `/v1/obligations/${first.body.items[1].obligationId}`, undefined, as.auditor)).body;
+    expect(o).toMatchObject({ kind: 'meeting_item', unit: 'district-court', dueAt: '2026-11-27T18:00:00+08:00', subject: { group: 'rule-of-law', meetingDate: '2026-11-23', minutesRef: first.body.id } });
+
+    const again = await http(api.url, 'POST', '/v1/meetings', meeting, as.supervisor);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    const changed = await http(api.url, 'POST', '/v1/meetings', { ...meeting, minutes: '另一份纪要' }, as.supervisor);
+    expect(changed.status).toBe(409);
+    expect(changed.body.details[0].field).toBe('date');
+  });
+
+  it('names an unknown group or owner unit, and records nothing', async () => {
+    const bad = await http(api.url, 'POST', '/v1/meetings', { ...meeting, group: 'no-such-group', date: '2026-11-24', items: [{ ...meeting.items[0], unit: 'nowhere' }] }, as.supervisor);
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(['group', 'items[0].unit']);
+    expect((await http(api.url, 'POST', '/v1/meetings', meeting, as.department)).status).toBe(403);
+  });
+});

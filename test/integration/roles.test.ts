@@ -86,6 +86,7 @@ const MATRIX: Row[] = [
   { name: 'replay', method: 'POST', path: (id) => `/v1/obligations/${id}/replay`, expect: { ...deny, supervisor: 200, auditor: 200 } },
   { name: 'case file', method: 'GET', path: (id) => `/v1/obligations/${id}/case-file`, expect: { ...deny, supervisor: 200, auditor: 200 } },
   { name: 'audit log', method: 'GET', path: () => '/v1/audit-log?limit=5', expect: { ...deny, supervisor: 200, auditor: 200 } },
+  { name: 'meeting', method: 'POST', path: () => '/v1/meetings', body: () => ({ group: 'publicity', date: `2026-0${1 + (n % 9)}-${String(10 + (++n % 18)).padStart(2, '0')}`, attendees: [], minutes: '纪要', items: [] }), expect: { ...deny, supervisor: 201 } },
   { name: 'board', method: 'GET', path: () => '/v1/board', expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 } },
   { name: 'kinds', method: 'GET', path: () => '/v1/kinds', expect: { none: 401, admin: 200, supervisor: 200, auditor: 200, own: 200, other: 200 } },
   { name: 'mint a token', method: 'POST', path: () => '/v1/tokens', body: () => ({ role: 'auditor', name: `matrix-${++n}` }), expect: { ...deny, admin: 201 } },

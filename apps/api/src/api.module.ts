@@ -16,6 +16,8 @@ import { HealthController } from './health.controller';
 import { HistoryController } from './history/history.controller';
 import { HistoryService } from './history/history.service';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { MeetingsController } from './meetings/meetings.controller';
+import { MeetingsService } from './meetings/meetings.service';
 import { CalendarController } from './reference/calendar.controller';
 import { CalendarService } from './reference/calendar.service';
 import { IndicatorRanksController } from './reference/indicator-ranks.controller';
@@ -52,8 +54,8 @@ export class ApiModule {
         // Bearer tokens, roles and the global AuthGuard (APP_GUARD).
         AuthModule,
       ],
-      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController, OrganisationController, CalendarController, EnterprisePushController, IndicatorRanksController, BoardController],
-      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, OrganisationService, CalendarService, IndicatorRanksService, BoardService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController, OrganisationController, CalendarController, EnterprisePushController, IndicatorRanksController, BoardController, MeetingsController],
+      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, OrganisationService, CalendarService, IndicatorRanksService, BoardService, MeetingsService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 }

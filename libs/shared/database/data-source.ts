@@ -8,10 +8,11 @@ import { Idempotency1764000000300 } from './migrations/1764000000300-idempotency
 import { AuditLog1764000000400 } from './migrations/1764000000400-audit-log';
 import { Organisation1764000000500 } from './migrations/1764000000500-organisation';
 import { CalendarOverride1764000000600 } from './migrations/1764000000600-calendar-override';
+import { Meeting1764000000700 } from './migrations/1764000000700-meeting';
 import { loadReferenceData } from './reference-data';
 
 export const ENTITIES = [ObligationRecord, ApiToken];
-const MIGRATIONS = [Obligation1764000000000, ApiToken1764000000100, Ladder1764000000200, Idempotency1764000000300, AuditLog1764000000400, Organisation1764000000500, CalendarOverride1764000000600];
+const MIGRATIONS = [Obligation1764000000000, ApiToken1764000000100, Ladder1764000000200, Idempotency1764000000300, AuditLog1764000000400, Organisation1764000000500, CalendarOverride1764000000600, Meeting1764000000700];
 
 /** Each process part names its data source: the API and the worker may share one process. */
 export const API_DATABASE = 'api';
