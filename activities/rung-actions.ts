@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { renderDocument, documentNumber, type RenderedDocument } from '../libs/domain/documents';
 import { KINDS } from '../libs/domain/kinds';
 import { RUNGS, type ClimbingRung } from '../libs/domain/ladder';
-import type { LadderDocument, ObligationState } from '../libs/domain/obligation';
+import { workflowIdOf, type LadderDocument, type ObligationState } from '../libs/domain/obligation';
 import { toShanghaiIso } from '../libs/domain/time';
 import { WORKER_DATABASE } from '../libs/shared/database/data-source';
 import { Notifier } from '../libs/shared/notifier';
@@ -51,7 +51,7 @@ export class RungActionActivities {
       idempotencyKey: key,
       type: 'rung_entered',
       obligationId: obligation.id,
-      workflowId: `obligation-${obligation.id}`,
+      workflowId: workflowIdOf(obligation.id),
       unit: obligation.unit,
       rung,
       text: `“${obligation.title}”已进入“${RUNGS[rung].name}”：${doc.number}`,
@@ -67,7 +67,7 @@ export class RungActionActivities {
       idempotencyKey: `${obligation.id}:remind:${remindAt}`,
       type: 'reminder',
       obligationId: obligation.id,
-      workflowId: `obligation-${obligation.id}`,
+      workflowId: workflowIdOf(obligation.id),
       unit: obligation.unit,
       rung: obligation.rung,
       text: `重要工作提示：“${obligation.title}”将于${obligation.dueAt}到期（${obligation.deadlineRule}），请抓紧办理。`,
@@ -79,7 +79,7 @@ export class RungActionActivities {
         idempotencyKey: `${obligation.id}:report:${remindAt}`,
         type: 'report',
         obligationId: obligation.id,
-        workflowId: `obligation-${obligation.id}`,
+        workflowId: workflowIdOf(obligation.id),
         unit: reportTo,
         rung: obligation.rung,
         text: `第三次查看仍未建立联系：${obligation.unit}“${obligation.title}”，期限${obligation.dueAt}。`,

@@ -1,3 +1,4 @@
 // The worker's workflow bundle entry: every workflow type Duban runs.
 export { obligationWorkflow } from './obligation';
 export { indicatorWorkflow } from './indicator';
+export { rhythmWorkflow } from './rhythm';

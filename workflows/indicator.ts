@@ -7,14 +7,22 @@ import {
   defineUpdate,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
+  proxyActivities,
   setHandler,
   startChild,
 } from '@temporalio/workflow';
 import { recordRank, refusalToRecordRank, type IndicatorState, type RankEntry } from '../libs/domain/indicator';
 import { KINDS } from '../libs/domain/kinds';
-import type { ObligationInput } from '../libs/domain/obligation';
+import { workflowIdOf, type ObligationInput } from '../libs/domain/obligation';
 import type { LadderPolicy } from '../libs/domain/policy';
+import type { WorkerActivities } from '../activities/worker-activities';
 import { obligationWorkflow, systemCommandSignal } from './obligation';
+
+const { recordIndicatorRank } = proxyActivities<WorkerActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
 
 /** A month's rank as the API sends it, with the ids it derived for the obligations it may start. */
 export interface RankCommand extends RankEntry {
@@ -60,7 +68,7 @@ export async function indicatorWorkflow(start: IndicatorStart): Promise<void> {
   });
   const startObligation = (input: ObligationInput) =>
     startChild(obligationWorkflow, {
-      workflowId: `obligation-${input.id}`,
+      workflowId: workflowIdOf(input.id),
       args: [{ open: input }],
       // The obligations outlive this run: continue-as-new must not end them.
       parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -73,6 +81,11 @@ export async function indicatorWorkflow(start: IndicatorStart): Promise<void> {
       const { state: next, step } = recordRank(state, c, c.episodeObligationId);
       const episode = state.episode ?? next.episode;
       state = next;
+      // Added after the first histories: the monthly bulletin reads the ranks from Postgres.
+      if (patched('indicator-rank-read-model')) {
+        const { colour } = state.months.at(-1)!;
+        await recordIndicatorRank({ indicator: state.code, month: c.month, rank: c.rank, of: c.of, colour, bulletinAt: c.bulletinAt });
+      }
       await startObligation(
         obligation(c.reportObligationId, {
           key: `indicator-report:${state.code}:${c.month}`,
@@ -87,7 +100,7 @@ export async function indicatorWorkflow(start: IndicatorStart): Promise<void> {
         );
       }
       if (step && episode) {
-        await getExternalWorkflowHandle(`obligation-${episode.obligationId}`).signal(systemCommandSignal, {
+        await getExternalWorkflowHandle(workflowIdOf(episode.obligationId)).signal(systemCommandSignal, {
           type: step.type === 'close' ? 'withdrawal' : 'escalation',
           reason: step.reason,
           by: c.by,

@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { ObligationActivities } from '../activities/obligation-activities';
+import type { WorkerActivities } from '../activities/worker-activities';
 import type { DurationSpec } from '../libs/domain/duration';
 import { TOP_RUNG, rungName, type ClimbingRung } from '../libs/domain/ladder';
 import {
@@ -116,12 +116,12 @@ const DEFAULT_HISTORY_LIMIT = 2_000;
 
 // ——— activities ———
 
-const { recordObligation, issueRungDocument, sendReminder } = proxyActivities<ObligationActivities>({
+const { recordObligation, issueRungDocument, sendReminder } = proxyActivities<WorkerActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 // Deadline arithmetic reads calendar data: done outside the workflow, its answer kept in the history.
-const { planDeadline } = proxyLocalActivities<ObligationActivities>({
+const { planDeadline } = proxyLocalActivities<WorkerActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumInterval: '10 seconds' },
 });

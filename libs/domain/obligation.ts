@@ -16,6 +16,11 @@ export const OBLIGATION_KINDS = [
 ] as const;
 export type ObligationKind = (typeof OBLIGATION_KINDS)[number];
 
+/** The Temporal workflow id of an obligation: one id, one workflow, across every run. */
+export function workflowIdOf(id: string): string {
+  return `obligation-${id}`;
+}
+
 export type ObligationStatus = 'open' | 'submitted' | 'completed' | 'exempted' | 'withdrawn';
 
 // 不在受理范围 grounds (seed 二(七)2(2)②), plus anything else the reviewers accept.

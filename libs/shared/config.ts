@@ -16,6 +16,9 @@ const schema = z.object({
   DUBAN_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Where rung actions and reminders are announced (POST JSON); logged only when unset.
   DUBAN_WEBHOOK_URL: z.string().url('must be an http(s) URL').optional(),
+  // Days of the month (Asia/Shanghai) the district bulletin and the discipline commission's five reports are generated.
+  DUBAN_BULLETIN_DAY: z.coerce.number().int().min(1).max(28).default(5),
+  DUBAN_DISCIPLINE_REPORTS_DAY: z.coerce.number().int().min(1).max(28).default(5),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   // Ports of the embedded Temporal dev server, used only when TEMPORAL_ADDRESS is unset.
   DUBAN_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),

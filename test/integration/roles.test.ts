@@ -60,7 +60,7 @@ const prepared: Record<string, (id: string) => Promise<unknown>> = {
 
 interface Row {
   name: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   path: (id: string) => string;
   body?: () => unknown;
   state?: keyof typeof prepared;
@@ -88,6 +88,12 @@ const MATRIX: Row[] = [
   { name: 'audit log', method: 'GET', path: () => '/v1/audit-log?limit=5', expect: { ...deny, supervisor: 200, auditor: 200 } },
   { name: 'meeting', method: 'POST', path: () => '/v1/meetings', body: () => ({ group: 'publicity', date: `2026-0${1 + (n % 9)}-${String(10 + (++n % 18)).padStart(2, '0')}`, attendees: [], minutes: '纪要', items: [] }), expect: { ...deny, supervisor: 201 } },
   { name: 'board', method: 'GET', path: () => '/v1/board', expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 } },
+  { name: 'schedules', method: 'GET', path: () => '/v1/schedules', expect: { ...deny, supervisor: 200, auditor: 200, admin: 200 } },
+  { name: 'trigger a schedule', method: 'POST', path: () => '/v1/schedules/district-bulletin/trigger', expect: { ...deny, supervisor: 202 } },
+  { name: 'regenerate a report', method: 'POST', path: () => '/v1/reports/district_bulletin/2026-10/regenerate', expect: { ...deny, supervisor: 200 } },
+  { name: 'reports', method: 'GET', path: () => '/v1/reports?type=district_bulletin', expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 } },
+  { name: 'survey input', method: 'PUT', path: () => '/v1/report-inputs/satisfaction/2026-10', body: () => ({ units: [{ unit: OWN, score: 90 }] }), expect: { ...deny, supervisor: 200 } },
+  { name: 'problem report', method: 'POST', path: () => '/v1/problem-reports', body: () => ({ month: '2026-10', unit: OWN, content: '本月问题' }), expect: { ...deny, supervisor: 200, own: 200 } },
   { name: 'kinds', method: 'GET', path: () => '/v1/kinds', expect: { none: 401, admin: 200, supervisor: 200, auditor: 200, own: 200, other: 200 } },
   { name: 'mint a token', method: 'POST', path: () => '/v1/tokens', body: () => ({ role: 'auditor', name: `matrix-${++n}` }), expect: { ...deny, admin: 201 } },
 ];

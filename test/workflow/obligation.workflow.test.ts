@@ -1,19 +1,15 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeadlineActivities } from '../../activities/deadline';
-import type { ObligationActivities } from '../../activities/obligation-activities';
+import { describe, expect, it } from 'vitest';
 import { chinaCalendar, shanghaiDate } from '../../libs/domain/calendar';
 import { KINDS } from '../../libs/domain/kinds';
 import type { ClimbingRung } from '../../libs/domain/ladder';
 import type { Actor, ObligationInput, ObligationState } from '../../libs/domain/obligation';
 import type { LadderPolicy } from '../../libs/domain/policy';
-import { createLogger, installTemporalLogging } from '../../libs/shared/logging';
-import { startTimeSkippingServer } from '../../libs/shared/temporal/servers';
+import { WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
 import { keepHistory } from '../support/histories';
+import { recordingActivities, useTimeSkippingServer, type Effects } from '../support/time-skipping';
 import {
   completionUpdate,
   escalationUpdate,
@@ -32,17 +28,8 @@ import {
 // Every path of the ladder on the real time-skipping test server. Deadlines are computed by the
 // real deadline activity; the Postgres-facing activities are replaced by ones that keep what they
 // were asked, so each test can count every action.
-const workflowsPath = path.resolve(__dirname, '../../workflows');
 const HOUR = 60 * 60 * 1000;
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  installTemporalLogging(createLogger('test', 'warn'));
-  env = await startTimeSkippingServer();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = useTimeSkippingServer();
 
 const supervisor: Actor = { role: 'supervisor', unit: null, name: '督查室' };
 const department: Actor = { role: 'department', unit: 'district-tax', name: '税务局' };
@@ -76,30 +63,14 @@ function input(): ObligationInput {
   };
 }
 
-interface Effects {
-  records: ObligationState[];
-  documents: Map<string, number>;
-  reminders: string[];
-}
 
 async function withWorker<T>(fn: (start: (i?: ObligationInput, historyLimit?: number) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof obligationWorkflow>>, fx: Effects, taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `wf-${Math.random().toString(36).slice(2)}`;
-  const fx: Effects = { records: [], documents: new Map(), reminders: [] };
-  const deadline = new DeadlineActivities();
-  const activities: ObligationActivities = {
-    planDeadline: (req) => deadline.planDeadline(req),
-    recordObligation: async (s) => void fx.records.push(s),
-    issueRungDocument: async ({ obligation, rung }) => {
-      const key = `${obligation.id}:${rung}`;
-      fx.documents.set(key, (fx.documents.get(key) ?? 0) + 1);
-      return { kind: 'notice', number: `No.${rung}`, title: `rung ${rung}` };
-    },
-    sendReminder: async ({ remindAt }) => void fx.reminders.push(remindAt),
-  };
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
+  const { fx, activities } = recordingActivities();
+  const worker = await Worker.create({ connection: server.env.nativeConnection, taskQueue, workflowsPath: WORKFLOWS_PATH, activities });
   const start = async (i = input(), historyLimit?: number) => {
-    const open = { ...i, startAt: i.startAt === EPOCH ? new Date(await env.currentTimeMs()).toISOString() : i.startAt };
-    const handle = await env.client.workflow.start(obligationWorkflow, {
+    const open = { ...i, startAt: i.startAt === EPOCH ? new Date(await server.env.currentTimeMs()).toISOString() : i.startAt };
+    const handle = await server.env.client.workflow.start(obligationWorkflow, {
       taskQueue,
       workflowId: `obligation-${i.id}`,
       args: [{ open, historyLimit }],
@@ -114,7 +85,7 @@ async function withWorker<T>(fn: (start: (i?: ObligationInput, historyLimit?: nu
   } finally {
     // A workflow left running without its worker would hold the test server's clock still when
     // its next timer fires, stalling every later test.
-    await Promise.all(started.map((id) => env.client.workflow.getHandle(id).terminate('test over').catch(() => undefined)));
+    await Promise.all(started.map((id) => server.env.client.workflow.getHandle(id).terminate('test over').catch(() => undefined)));
   }
 }
 
@@ -137,11 +108,11 @@ describe('the escalation ladder', () => {
       expect(opened).toMatchObject({ status: 'open', rung: 0, color: 'blue', deadlineRule: '1小时' });
       expect(opened.remindAt).toHaveLength(1);
 
-      await env.sleep(45 * 60 * 1000); // past the reminder, before the deadline
+      await server.env.sleep(45 * 60 * 1000); // past the reminder, before the deadline
       expect(await state(h)).toMatchObject({ rung: 0, color: 'yellow' });
       expect(fx.reminders).toHaveLength(1);
 
-      await env.sleep(10 * HOUR);
+      await server.env.sleep(10 * HOUR);
       const top = await state(h);
       expect(top).toMatchObject({ status: 'open', rung: 4, rungName: '问责', color: 'red' });
       expect(rungsOf(top)).toEqual([[1, 'deadline'], [2, 'deadline'], [3, 'deadline'], [4, 'deadline']]);
@@ -151,9 +122,9 @@ describe('the escalation ladder', () => {
       expect(Date.parse(top.rungs[1].at) - Date.parse(top.rungs[0].at)).toBe(HOUR);
 
       const revisions = fx.records.length;
-      await env.sleep(30 * 24 * HOUR);
+      await server.env.sleep(30 * 24 * HOUR);
       expect(fx.records).toHaveLength(revisions);
-      await keepHistory(env, 'full-climb', h.workflowId, h.firstExecutionRunId);
+      await keepHistory(server.env, 'full-climb', h.workflowId, h.firstExecutionRunId);
 
       // A completion can still arrive at the top rung.
       await h.executeUpdate(completionUpdate, { args: [{ summary: '终于办结', evidence: [], by: department }] });
@@ -166,14 +137,14 @@ describe('the escalation ladder', () => {
   it.each([0, 1, 2, 3, 4])('completes at rung %i with that many actions taken', async (rung) => {
     await withWorker(async (start, fx) => {
       const h = await start();
-      if (rung > 0) await env.sleep(HOUR + (rung - 1) * HOUR + HOUR / 2);
+      if (rung > 0) await server.env.sleep(HOUR + (rung - 1) * HOUR + HOUR / 2);
       expect((await state(h)).rung).toBe(rung);
       await h.executeUpdate(completionUpdate, { args: [{ summary: '已办结', evidence: [{ name: '回执' }], by: department }] });
       await h.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '', by: supervisor }] });
       const result = await h.result();
       expect(result).toMatchObject({ status: 'completed', rung });
       expect(fx.documents.size).toBe(rung);
-      if (rung === 2) await keepHistory(env, 'completion-at-rung-2', h.workflowId, h.firstExecutionRunId);
+      if (rung === 2) await keepHistory(server.env, 'completion-at-rung-2', h.workflowId, h.firstExecutionRunId);
     });
   });
 
@@ -181,22 +152,22 @@ describe('the escalation ladder', () => {
     await withWorker(async (start) => {
       const h = await start();
       await h.executeUpdate(completionUpdate, { args: [{ summary: '已办', evidence: [], by: department }] });
-      await env.sleep(5 * HOUR);
+      await server.env.sleep(5 * HOUR);
       expect(await state(h)).toMatchObject({ status: 'submitted', rung: 0 });
 
       const rejected = await h.executeUpdate(verificationUpdate, { args: [{ accepted: false, comment: '材料不全', by: supervisor }] });
       expect(rejected.status).toBe('open');
       // The deadline in force passed while it was submitted: it climbs at once.
-      await env.sleep(1000);
+      await server.env.sleep(1000);
       expect(rungsOf(await state(h))).toEqual([[1, 'deadline']]);
-      await keepHistory(env, 'rejection', h.workflowId, h.firstExecutionRunId);
+      await keepHistory(server.env, 'rejection', h.workflowId, h.firstExecutionRunId);
     });
   });
 
   it('honours an approved committed deadline (承诺时限), and climbs when it is missed', async () => {
     await withWorker(async (start) => {
       const h = await start();
-      const now = await env.currentTimeMs();
+      const now = await server.env.currentTimeMs();
       const committed = new Date(now + 5 * HOUR).toISOString();
       const consent = { name: '李女士', at: new Date(now).toISOString() };
       await h.executeUpdate(extensionUpdate, { args: [{ dueAt: committed, plan: '分两步解决', requesterConsent: consent, by: department }] });
@@ -204,26 +175,26 @@ describe('the escalation ladder', () => {
       expect(Date.parse(approved.dueAt!)).toBe(Math.floor(Date.parse(committed) / 1000) * 1000);
       expect(approved.deadlineRule).toContain('承诺时限');
 
-      await env.sleep(3 * HOUR); // the kind's deadline (1h) has passed; the committed one has not
+      await server.env.sleep(3 * HOUR); // the kind's deadline (1h) has passed; the committed one has not
       expect((await state(h)).rung).toBe(0);
-      await env.sleep(2.5 * HOUR);
+      await server.env.sleep(2.5 * HOUR);
       expect(rungsOf(await state(h))).toEqual([[1, 'deadline']]);
 
       const second = await refusal(h.executeUpdate(extensionDecisionUpdate, { args: [{ approved: true, comment: '', by: supervisor }] }));
       expect(second).toBe('没有待审核的延期申请');
-      await keepHistory(env, 'extension', h.workflowId, h.firstExecutionRunId);
+      await keepHistory(server.env, 'extension', h.workflowId, h.firstExecutionRunId);
     });
   });
 
   it('keeps the deadline in force when an extension is refused', async () => {
     await withWorker(async (start) => {
       const h = await start();
-      const now = await env.currentTimeMs();
+      const now = await server.env.currentTimeMs();
       await h.executeUpdate(extensionUpdate, {
         args: [{ dueAt: new Date(now + 9 * HOUR).toISOString(), plan: '再等等', requesterConsent: { name: '王先生', at: new Date(now).toISOString() }, by: department }],
       });
       await h.executeUpdate(extensionDecisionUpdate, { args: [{ approved: false, comment: '理由不充分', by: supervisor }] });
-      await env.sleep(HOUR + 60_000);
+      await server.env.sleep(HOUR + 60_000);
       expect((await state(h)).rung).toBe(1);
     });
   });
@@ -239,10 +210,10 @@ describe('the escalation ladder', () => {
       const refused = await start();
       await refused.executeUpdate(exemptionUpdate, { args: [exemption] });
       await refused.executeUpdate(exemptionDecisionUpdate, { args: [{ approved: false, comment: '证据不足', by: supervisor }] });
-      await env.sleep(1.5 * HOUR);
+      await server.env.sleep(1.5 * HOUR);
       expect(await state(refused)).toMatchObject({ status: 'open', rung: 1 });
-      await keepHistory(env, 'exemption-approved', approved.workflowId, approved.firstExecutionRunId);
-      await keepHistory(env, 'exemption-refused', refused.workflowId, refused.firstExecutionRunId);
+      await keepHistory(server.env, 'exemption-approved', approved.workflowId, approved.firstExecutionRunId);
+      await keepHistory(server.env, 'exemption-refused', refused.workflowId, refused.firstExecutionRunId);
     });
   });
 
@@ -256,7 +227,7 @@ describe('the escalation ladder', () => {
       for (let i = 0; i < 3; i++) await h.executeUpdate(escalationUpdate, { args: [{ reason: '继续升级', by: supervisor }] });
       expect(await refusal(h.executeUpdate(escalationUpdate, { args: [{ reason: '再升', by: supervisor }] }))).toBe('事项已到“问责”，不能再升级');
       expect([...fx.documents.keys()].map((k) => Number(k.split(':')[1]) as ClimbingRung)).toEqual([1, 2, 3, 4]);
-      await keepHistory(env, 'manual-escalation', h.workflowId, h.firstExecutionRunId);
+      await keepHistory(server.env, 'manual-escalation', h.workflowId, h.firstExecutionRunId);
     });
   });
 
@@ -264,7 +235,7 @@ describe('the escalation ladder', () => {
     await withWorker(async (start, fx) => {
       // The next Friday, at least two days ahead, whose Monday is a working day too.
       const calendar = chinaCalendar();
-      let day = new Date((await env.currentTimeMs()) + 2 * 24 * HOUR);
+      let day = new Date((await server.env.currentTimeMs()) + 2 * 24 * HOUR);
       const ymd = (d: Date) => shanghaiDate(d);
       while (new Date(`${ymd(day)}T12:00:00+08:00`).getUTCDay() !== 5 || !calendar.isWorkingDay(ymd(day)) || !calendar.isWorkingDay(ymd(new Date(day.getTime() + 3 * 24 * HOUR)))) {
         day = new Date(day.getTime() + 24 * HOUR);
@@ -274,12 +245,12 @@ describe('the escalation ladder', () => {
       const h = await start({ ...input(), kind: 'enterprise_contact', startAt: `${friday}T10:30:00+08:00`, policy: KINDS.enterprise_contact.policy });
       expect((await state(h)).remindAt).toEqual([`${friday}T15:00:00+08:00`, `${friday}T18:00:00+08:00`, `${monday}T08:00:00+08:00`]);
 
-      await env.sleep(Date.parse(`${monday}T09:00:00+08:00`) - (await env.currentTimeMs()));
+      await server.env.sleep(Date.parse(`${monday}T09:00:00+08:00`) - (await server.env.currentTimeMs()));
       expect(fx.reminders).toEqual([`${friday}T15:00:00+08:00`, `${friday}T18:00:00+08:00`, `${monday}T08:00:00+08:00`]);
       expect(await state(h)).toMatchObject({ rung: 0, color: 'yellow', dueAt: `${monday}T10:30:00+08:00` });
-      await env.sleep(2 * HOUR);
+      await server.env.sleep(2 * HOUR);
       expect(rungsOf(await state(h))).toEqual([[1, 'deadline']]);
-      await keepHistory(env, 'enterprise-checks', h.workflowId, h.firstExecutionRunId);
+      await keepHistory(server.env, 'enterprise-checks', h.workflowId, h.firstExecutionRunId);
     });
   });
 
@@ -289,7 +260,7 @@ describe('the escalation ladder', () => {
       const withdrawn = await h.executeUpdate(withdrawalUpdate, { args: [{ reason: '重复派单', by: supervisor }] });
       expect(withdrawn.status).toBe('withdrawn');
       expect((await h.result()).status).toBe('withdrawn');
-      await keepHistory(env, 'withdrawal', h.workflowId, h.firstExecutionRunId);
+      await keepHistory(server.env, 'withdrawal', h.workflowId, h.firstExecutionRunId);
     });
   });
 
@@ -302,7 +273,7 @@ describe('the escalation ladder', () => {
       const final = await h.result();
       expect(final.status).toBe('completed');
 
-      const reopened = await env.client.workflow.executeUpdateWithStart(reopenUpdate, {
+      const reopened = await server.env.client.workflow.executeUpdateWithStart(reopenUpdate, {
         args: [{ reason: '诉求人不满意', by: supervisor }],
         startWorkflowOperation: new WithStartWorkflowOperation(obligationWorkflow, {
           workflowId: h.workflowId,
@@ -316,11 +287,11 @@ describe('the escalation ladder', () => {
       expect(reopened.revision).toBeGreaterThan(final.revision);
 
       // Missing the new deadline climbs from where it was, with a new action.
-      await env.sleep(1.5 * HOUR);
-      const again = await env.client.workflow.getHandle(h.workflowId).query(stateQuery);
+      await server.env.sleep(1.5 * HOUR);
+      const again = await server.env.client.workflow.getHandle(h.workflowId).query(stateQuery);
       expect(rungsOf(again)).toEqual([[1, 'manual'], [2, 'deadline']]);
       expect([...fx.documents.values()]).toEqual([1, 1]);
-      await keepHistory(env, 'reopen', h.workflowId, h.firstExecutionRunId, (await env.client.workflow.getHandle(h.workflowId).describe()).runId);
+      await keepHistory(server.env, 'reopen', h.workflowId, h.firstExecutionRunId, (await server.env.client.workflow.getHandle(h.workflowId).describe()).runId);
     });
   });
 
@@ -340,13 +311,13 @@ describe('the escalation ladder', () => {
   it('continues as new when the history grows long, keeping its state and carrying on', async () => {
     await withWorker(async (start) => {
       const h = await start(input(), 40);
-      await env.sleep(10 * HOUR);
-      const latest = env.client.workflow.getHandle(h.workflowId);
+      await server.env.sleep(10 * HOUR);
+      const latest = server.env.client.workflow.getHandle(h.workflowId);
       const s = await latest.query(stateQuery);
       expect(s.rung).toBe(4);
       expect(rungsOf(s)).toEqual([[1, 'deadline'], [2, 'deadline'], [3, 'deadline'], [4, 'deadline']]);
       expect((await latest.describe()).runId).not.toBe(h.firstExecutionRunId);
-      await keepHistory(env, 'continue-as-new', h.workflowId, h.firstExecutionRunId);
+      await keepHistory(server.env, 'continue-as-new', h.workflowId, h.firstExecutionRunId);
       await latest.executeUpdate(withdrawalUpdate, { args: [{ reason: '测试结束', by: supervisor }] });
     });
   });

@@ -28,5 +28,9 @@ export async function createApiApp(config: ServiceConfig, logger: Logger): Promi
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // Idle keep-alive sockets outlive any client's and proxy's, so a reused one is never closed under a request.
+  const server = app.getHttpServer();
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return app;
 }

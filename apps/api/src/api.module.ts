@@ -27,7 +27,12 @@ import { OrganisationController } from './reference/organisation.controller';
 import { OrganisationService } from './reference/organisation.service';
 import { EnterprisePushController } from './obligations/enterprise-push';
 import { ObligationsController } from './obligations/obligations.controller';
-import { ObligationsService, workflowIdOf } from './obligations/obligations.service';
+import { ObligationsService } from './obligations/obligations.service';
+import { workflowIdOf } from '../../../libs/domain/obligation';
+import { ReportsController } from './rhythm/reports.controller';
+import { ReportsService } from './rhythm/reports.service';
+import { SchedulesController } from './rhythm/schedules.controller';
+import { SchedulesService } from './rhythm/schedules.service';
 import { TemporalClientCloser, temporalClientProvider } from './temporal-client';
 
 // Request lines about one obligation carry its workflow id, like the worker's lines do.
@@ -54,8 +59,8 @@ export class ApiModule {
         // Bearer tokens, roles and the global AuthGuard (APP_GUARD).
         AuthModule,
       ],
-      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController, OrganisationController, CalendarController, EnterprisePushController, IndicatorRanksController, BoardController, MeetingsController],
-      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, OrganisationService, CalendarService, IndicatorRanksService, BoardService, MeetingsService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController, OrganisationController, CalendarController, EnterprisePushController, IndicatorRanksController, BoardController, MeetingsController, ReportsController, SchedulesController],
+      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, OrganisationService, CalendarService, IndicatorRanksService, BoardService, MeetingsService, ReportsService, SchedulesService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 }

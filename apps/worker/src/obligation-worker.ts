@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { ObligationActivities } from '../../../activities/obligation-activities';
+import type { WorkerActivities } from '../../../activities/worker-activities';
 import type { ServiceConfig } from '../../../libs/shared/config';
 import { WORKFLOWS_PATH } from '../../../libs/shared/temporal/workflows-path';
 
@@ -15,7 +15,7 @@ export class ObligationWorker implements OnApplicationShutdown {
     private readonly connection: NativeConnection,
   ) {}
 
-  static async create(config: ServiceConfig, activities: ObligationActivities): Promise<ObligationWorker> {
+  static async create(config: ServiceConfig, activities: WorkerActivities): Promise<ObligationWorker> {
     const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
     try {
       const worker = await Worker.create({

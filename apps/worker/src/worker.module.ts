@@ -3,8 +3,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { DeadlineActivities } from '../../../activities/deadline';
-import { obligationActivities } from '../../../activities/obligation-activities';
+import { workerActivities } from '../../../activities/worker-activities';
 import { ReadModelActivities } from '../../../activities/read-model';
+import { ReportActivities } from '../../../activities/reports';
 import { RungActionActivities } from '../../../activities/rung-actions';
 import { DubanConfig, type ServiceConfig } from '../../../libs/shared/config';
 import { ConfigModule } from '../../../libs/shared/config.module';
@@ -30,11 +31,12 @@ export class WorkerModule {
         DeadlineActivities,
         ReadModelActivities,
         RungActionActivities,
+        ReportActivities,
         {
           provide: ObligationWorker,
-          inject: [DubanConfig, DeadlineActivities, ReadModelActivities, RungActionActivities],
-          useFactory: (c: ServiceConfig, d: DeadlineActivities, r: ReadModelActivities, a: RungActionActivities) =>
-            ObligationWorker.create(c, obligationActivities(d, r, a)),
+          inject: [DubanConfig, DeadlineActivities, ReadModelActivities, RungActionActivities, ReportActivities],
+          useFactory: (c: ServiceConfig, d: DeadlineActivities, r: ReadModelActivities, a: RungActionActivities, p: ReportActivities) =>
+            ObligationWorker.create(c, workerActivities(d, r, a, p)),
         },
       ],
     };

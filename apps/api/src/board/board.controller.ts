@@ -4,7 +4,7 @@ import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { OBLIGATION_KINDS } from '../../../../libs/domain/obligation';
 import type { Principal } from '../auth/principal';
 import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
-import { view } from '../obligations/obligations.controller';
+import { view } from '../obligations/obligation-view';
 import { BoardService } from './board.service';
 
 export class BoardQueryDto {

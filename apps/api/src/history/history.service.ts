@@ -4,7 +4,7 @@ import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { buildCaseFile, type CaseFile } from '../../../../libs/domain/case-file';
 import { canonicalJson } from '../../../../libs/domain/canonical-json';
-import type { ObligationState } from '../../../../libs/domain/obligation';
+import { workflowIdOf, type ObligationState } from '../../../../libs/domain/obligation';
 import { distinct, stateAt, timelineOf, type TimelineEntry } from '../../../../libs/domain/timeline';
 import { toShanghaiIso } from '../../../../libs/domain/time';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
@@ -20,8 +20,8 @@ import {
 import { AuditLogService } from '../audit-trail/audit-log.service';
 import type { Principal } from '../auth/principal';
 import type { ObligationView } from '../obligations/obligation.dto';
-import { view } from '../obligations/obligations.controller';
-import { ObligationsService, workflowIdOf } from '../obligations/obligations.service';
+import { view } from '../obligations/obligation-view';
+import { ObligationsService } from '../obligations/obligations.service';
 
 export interface Timeline {
   id: string;

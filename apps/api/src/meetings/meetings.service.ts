@@ -5,7 +5,8 @@ import { canonicalJson } from '../../../../libs/domain/canonical-json';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import type { Principal } from '../auth/principal';
 import { errorBody } from '../http-errors';
-import { obligationIdOf, ObligationsService } from '../obligations/obligations.service';
+import { obligationIdOf } from '../../../../libs/shared/obligation-id';
+import { ObligationsService } from '../obligations/obligations.service';
 import { OrganisationService } from '../reference/organisation.service';
 import type { MeetingDto } from './meeting.dto';
 
@@ -29,9 +30,8 @@ export class MeetingsService {
   async record(dto: MeetingDto, by: Principal): Promise<RecordedMeeting> {
     const problems = [];
     if (!(await this.organisation.groups()).some((g) => g.code === dto.group)) problems.push({ field: 'group', reason: 'is not a known group; see GET /v1/groups' });
-    for (const [i, item] of dto.items.entries()) {
-      if (!(await this.organisation.unitExists(item.unit))) problems.push({ field: `items[${i}].unit`, reason: `is not a known unit (${item.unit})` });
-    }
+    const unknown = await this.organisation.unknownUnits(dto.items.map((i) => i.unit));
+    dto.items.forEach((item, i) => unknown.has(item.unit) && problems.push({ field: `items[${i}].unit`, reason: `is not a known unit (${item.unit})` }));
     if (problems.length) throw new BadRequestException(errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems));
 
     // One meeting per group and day: the same call again answers the same, another body is a conflict.

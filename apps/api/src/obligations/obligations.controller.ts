@@ -10,7 +10,6 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { isSettled, type ObligationState } from '../../../../libs/domain/obligation';
 import type { Principal } from '../auth/principal';
 import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
 import { errorBody } from '../http-errors';
@@ -26,6 +25,7 @@ import {
   ReasonDto,
   VerificationDto,
 } from './obligation.dto';
+import { view } from './obligation-view';
 import { ObligationsService } from './obligations.service';
 
 const IDEMPOTENCY = { name: 'Idempotency-Key', required: false, description: 'a retried request with the same key gets the first answer' };
@@ -35,12 +35,6 @@ export const obligationId = new ParseUUIDPipe({
   exceptionFactory: () => new NotFoundException(errorBody(404, 'obligation not found', [{ field: 'id', reason: 'no such obligation' }])),
 });
 
-/** Public view of an obligation: the state minus the workflow's own bookkeeping, plus `overdue`. */
-export function view(state: ObligationState, now = Date.now()): ObligationView {
-  const { revision: _revision, lastEvent: _lastEvent, reminded: _reminded, by: _by, ...rest } = state as ObligationState & { by?: unknown };
-  const overdue = !isSettled(state) && state.dueAt !== null && Date.parse(state.dueAt) < now;
-  return { ...rest, overdue };
-}
 
 @ApiTags('obligations')
 @ApiBearerAuth()

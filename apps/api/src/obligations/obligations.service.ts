@@ -9,15 +9,15 @@ import {
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Brackets, Repository } from 'typeorm';
-import { v5 as uuidv5 } from 'uuid';
 import { canonicalJson } from '../../../../libs/domain/canonical-json';
 import { completionProblems, KINDS, subjectProblems } from '../../../../libs/domain/kinds';
-import { isSettled, refusalToReopen, type Actor, type ObligationInput, type ObligationState } from '../../../../libs/domain/obligation';
+import { isSettled, refusalToReopen, workflowIdOf, type Actor, type ObligationInput, type ObligationState } from '../../../../libs/domain/obligation';
 import { resolvePolicy } from '../../../../libs/domain/policy';
 import { parseInstant, toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import { ObligationRecord } from '../../../../libs/shared/database/obligation-record.entity';
+import { obligationIdOf } from '../../../../libs/shared/obligation-id';
 import {
   completionUpdate,
   escalationUpdate,
@@ -44,18 +44,6 @@ import type {
   ReasonDto,
   VerificationDto,
 } from './obligation.dto';
-
-// Fixed namespace for ids derived from callers' keys: one key, one obligation id, forever.
-const KEY_NAMESPACE = '5b0e4bb6-8f5c-4c5e-9a52-7d1a0c1f3b21';
-
-/** The obligation id of a caller's key: one key, one obligation, whoever starts it. */
-export function obligationIdOf(key: string): string {
-  return uuidv5(key, KEY_NAMESPACE);
-}
-
-export function workflowIdOf(id: string): string {
-  return `obligation-${id}`;
-}
 
 function actorOf(p: Principal): Actor {
   return { role: p.role, unit: p.unit, name: p.name };
@@ -152,11 +140,12 @@ export class ObligationsService {
     };
   }
 
-  async completion(id: string, dto: CompletionDto, by: Principal, key?: string) {
-    const problems = completionProblems((await this.get(id, by)).kind, dto.contact);
-    if (problems.length) throw new BadRequestException(errorBody(400, 'Invalid request: contact', problems));
+  completion(id: string, dto: CompletionDto, by: Principal, key?: string) {
     const contact = dto.contact && { ...dto.contact, contactedAt: toShanghaiIso(parseInstant(dto.contact.contactedAt)!) };
-    return this.command(id, by, completionUpdate, { summary: dto.summary, evidence: dto.evidence, ...(contact && { contact }), by: actorOf(by) }, key);
+    return this.command(id, by, completionUpdate, { summary: dto.summary, evidence: dto.evidence, ...(contact && { contact }), by: actorOf(by) }, key, (current) => {
+      const problems = completionProblems(current.kind, dto.contact);
+      if (problems.length) throw new BadRequestException(errorBody(400, 'Invalid request: contact', problems));
+    });
   }
 
   verification(id: string, dto: VerificationDto, by: Principal, key?: string) {
@@ -218,8 +207,11 @@ export class ObligationsService {
     update: UpdateDefinition<ObligationState, [Arg]>,
     arg: Arg,
     key: string | undefined,
+    /** What the command needs of the obligation besides its state (e.g. its kind), checked on the same read. */
+    check?: (current: ObligationState) => void,
   ): Promise<ObligationState> {
     const current = await this.get(id, by);
+    check?.(current);
     if (isSettled(current)) throw conflict(`事项已结束（${current.status}），不能再执行该操作`);
     return this.sendUpdate(workflowIdOf(id), update, arg, key);
   }

@@ -7,7 +7,7 @@ import { DubanConfig } from '../../../../libs/shared/config';
 import { indicatorStateQuery, indicatorWorkflow, rankUpdate } from '../../../../workflows/indicator';
 import type { Principal } from '../auth/principal';
 import { errorBody } from '../http-errors';
-import { obligationIdOf } from '../obligations/obligations.service';
+import { obligationIdOf } from '../../../../libs/shared/obligation-id';
 import { OrganisationService } from './organisation.service';
 
 export interface RankInput {

@@ -64,11 +64,18 @@ export class OrganisationService {
     return g;
   }
 
+  /** The codes among `codes` that name no unit, in one query. */
+  async unknownUnits(codes: string[]): Promise<Set<string>> {
+    const known = new Set<string>((await this.db.query(`SELECT code FROM unit WHERE code = ANY($1)`, [codes])).map((r: { code: string }) => r.code));
+    return new Set(codes.filter((c) => !known.has(c)));
+  }
+
   private async checkMembers(dto: GroupMembersDto): Promise<void> {
-    const known = new Set<string>((await this.db.query(`SELECT code FROM unit WHERE code = ANY($1)`, [[...dto.lead, ...dto.responsible]])).map((r: { code: string }) => r.code));
+    const unknown = await this.unknownUnits([...dto.lead, ...dto.responsible]);
     const problems = (['lead', 'responsible'] as const).flatMap((list) =>
-      dto[list].flatMap((c, i) => (known.has(c) ? [] : [{ field: `${list}[${i}]`, reason: `is not a known unit (${c}); see GET /v1/units` }])),
+      dto[list].flatMap((c, i) => (unknown.has(c) ? [{ field: `${list}[${i}]`, reason: `is not a known unit (${c}); see GET /v1/units` }] : [])),
     );
     if (problems.length) throw new BadRequestException(errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems));
   }
+
 }

@@ -1,15 +1,19 @@
 import type { DeadlineActivities } from './deadline';
 import type { ReadModelActivities } from './read-model';
+import type { ReportActivities } from './reports';
 import type { RungActionActivities } from './rung-actions';
 
 /** The activity functions the worker registers, bound to their Nest services. */
-export function obligationActivities(deadline: DeadlineActivities, readModel: ReadModelActivities, rungActions: RungActionActivities) {
+export function workerActivities(deadline: DeadlineActivities, readModel: ReadModelActivities, rungActions: RungActionActivities, reports: ReportActivities) {
   return {
     planDeadline: deadline.planDeadline.bind(deadline),
     recordObligation: readModel.recordObligation.bind(readModel),
     issueRungDocument: rungActions.issueRungDocument.bind(rungActions),
     sendReminder: rungActions.sendReminder.bind(rungActions),
+    generateReports: reports.generateReports.bind(reports),
+    recordIndicatorRank: reports.recordIndicatorRank.bind(reports),
+    owedProblemReports: reports.owedProblemReports.bind(reports),
   };
 }
 
-export type ObligationActivities = ReturnType<typeof obligationActivities>;
+export type WorkerActivities = ReturnType<typeof workerActivities>;

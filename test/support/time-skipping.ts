@@ -1,0 +1,50 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { DeadlineActivities } from '../../activities/deadline';
+import type { IndicatorRankRecord } from '../../activities/reports';
+import type { WorkerActivities } from '../../activities/worker-activities';
+import type { ObligationState } from '../../libs/domain/obligation';
+import { createLogger, installTemporalLogging } from '../../libs/shared/logging';
+import { startTimeSkippingServer } from '../../libs/shared/temporal/servers';
+
+/** One real time-skipping test server for a test file; call at the top level, read `.env` in tests. */
+export function useTimeSkippingServer(): { env: TestWorkflowEnvironment } {
+  const holder = {} as { env: TestWorkflowEnvironment };
+  beforeAll(async () => {
+    installTemporalLogging(createLogger('test', 'warn'));
+    holder.env = await startTimeSkippingServer();
+  });
+  afterAll(async () => {
+    await holder.env?.teardown();
+  });
+  return holder;
+}
+
+/** What the workflows asked of the Postgres-facing activities, kept so tests can count every action. */
+export interface Effects {
+  records: ObligationState[];
+  /** `<obligationId>:<rung>` → how many times its document was issued. */
+  documents: Map<string, number>;
+  reminders: string[];
+  ranks: IndicatorRankRecord[];
+}
+
+type LadderActivities = Omit<WorkerActivities, 'generateReports' | 'owedProblemReports'>;
+
+/** The real deadline activity; the ladder's others replaced by ones that keep what they were asked. */
+export function recordingActivities(): { fx: Effects; activities: LadderActivities } {
+  const fx: Effects = { records: [], documents: new Map(), reminders: [], ranks: [] };
+  const deadline = new DeadlineActivities();
+  const activities: LadderActivities = {
+    planDeadline: (req) => deadline.planDeadline(req),
+    recordObligation: async (s) => void fx.records.push(s),
+    issueRungDocument: async ({ obligation, rung }) => {
+      const key = `${obligation.id}:${rung}`;
+      fx.documents.set(key, (fx.documents.get(key) ?? 0) + 1);
+      return { kind: 'notice', number: `No.${rung}`, title: `rung ${rung}` };
+    },
+    sendReminder: async ({ remindAt }) => void fx.reminders.push(remindAt),
+    recordIndicatorRank: async (r) => void fx.ranks.push(r),
+  };
+  return { fx, activities };
+}

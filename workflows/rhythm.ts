@@ -1,0 +1,84 @@
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  proxyActivities,
+  startChild,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { GeneratedReport } from '../activities/reports';
+import type { WorkerActivities } from '../activities/worker-activities';
+import { monthContaining, parsePeriod, previousPeriod, type Period } from '../libs/domain/period';
+import { DISCIPLINE_REPORTS, type ReportType } from '../libs/domain/reports';
+import { toShanghaiIso } from '../libs/domain/time';
+import { workflowIdOf } from '../libs/domain/obligation';
+import { obligationWorkflow } from './obligation';
+
+/** The office's recurring jobs, each run by a Temporal Schedule of the same name. */
+export const RHYTHM_JOBS = {
+  weekly: { name: '周例会部署事项清单与营转办周例会纪要', cadence: 'week', reports: ['group_weekly', 'office_weekly'] },
+  'district-bulletin': { name: '月度营商环境工作通报（蓝黄红）', cadence: 'month', reports: ['district_bulletin'] },
+  'discipline-reports': { name: '向纪委监委派驻组报送的五项月报', cadence: 'month', reports: DISCIPLINE_REPORTS },
+  'problem-reports': { name: '每月20日问题报送督办', cadence: 'month', reports: [] },
+} as const satisfies Record<string, { name: string; cadence: Period['kind']; reports: readonly ReportType[] }>;
+
+export type RhythmJob = keyof typeof RHYTHM_JOBS;
+
+export interface RhythmRun {
+  job: RhythmJob;
+  /** A period to (re)generate instead of the one the run's time implies. */
+  period?: string;
+}
+
+export interface RhythmResult {
+  job: RhythmJob;
+  period: string;
+  reports: GeneratedReport[];
+  /** Obligations started (problem-reports), and those that already existed. */
+  started: string[];
+  existing: string[];
+}
+
+const { generateReports, owedProblemReports } = proxyActivities<WorkerActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
+});
+
+const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+
+/** The time the run stands for: the schedule's nominal time (so a caught-up run reports the period it missed), else its start. */
+function runTime(): Date {
+  return workflowInfo().typedSearchAttributes.get(SCHEDULED_START) ?? workflowInfo().startTime;
+}
+
+/** One run of a rhythm job: the reports of the period just ended, or the 20th's problem-report obligations. */
+export async function rhythmWorkflow(run: RhythmRun): Promise<RhythmResult> {
+  const job = RHYTHM_JOBS[run.job];
+  const at = runTime();
+  // The 20th's check is about the month it runs in; the reports are about the period just ended.
+  const asked = run.period === undefined ? null : parsePeriod(run.period);
+  if (run.period !== undefined && asked?.kind !== job.cadence) throw ApplicationFailure.nonRetryable(`${run.job} needs a ${job.cadence}, not ${run.period}`, 'BadPeriod');
+  const period = asked ?? (run.job === 'problem-reports' ? monthContaining(at) : previousPeriod(job.cadence, at));
+  const result: RhythmResult = { job: run.job, period: period.text, reports: [], started: [], existing: [] };
+  if (job.reports.length > 0) {
+    result.reports = await generateReports({ types: [...job.reports], period: period.text, generatedAt: new Date().toISOString() });
+    return result;
+  }
+  for (const input of await owedProblemReports({ month: period.text, startAt: toShanghaiIso(Date.now()) })) {
+    try {
+      await startChild(obligationWorkflow, {
+        workflowId: workflowIdOf(input.id),
+        args: [{ open: input }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        // One obligation per unit and month, even once it is settled.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+      result.started.push(input.id);
+    } catch (err) {
+      if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+      result.existing.push(input.id);
+    }
+  }
+  return result;
+}
