@@ -7,16 +7,17 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 # ---- build: all dependencies, then compile TypeScript to dist/ ----
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# The root postinstall would pip-install the Temporal CLI (a dev/test tool); the image doesn't
-# need it. SCARF_ANALYTICS: no install-time telemetry call.
+# The root postinstall would pip-install the Temporal CLI and apt-install Chromium (dev/test
+# tools); the image needs neither. SCARF_ANALYTICS: no install-time telemetry call.
 ENV DUBAN_SKIP_TEMPORAL_INSTALL=1 \
+    DUBAN_SKIP_BROWSER_INSTALL=1 \
     SCARF_ANALYTICS=false \
     npm_config_fund=false \
     npm_config_audit=false \
     npm_config_update_notifier=false
 # Manifests (and the postinstall script they name) first, so code edits reuse the install layer.
 COPY package.json package-lock.json ./
-COPY scripts/install-temporal.mjs scripts/
+COPY scripts/install-temporal.mjs scripts/install-browser.mjs scripts/
 RUN --mount=type=cache,target=/root/.npm npm ci
 COPY . .
 RUN npm run build
@@ -25,12 +26,13 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 ENV DUBAN_SKIP_TEMPORAL_INSTALL=1 \
+    DUBAN_SKIP_BROWSER_INSTALL=1 \
     SCARF_ANALYTICS=false \
     npm_config_fund=false \
     npm_config_audit=false \
     npm_config_update_notifier=false
 COPY package.json package-lock.json ./
-COPY scripts/install-temporal.mjs scripts/
+COPY scripts/install-temporal.mjs scripts/install-browser.mjs scripts/
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
 
 # ---- runtime ----

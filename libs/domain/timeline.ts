@@ -14,7 +14,7 @@ export interface TimelineEntry {
 }
 
 const ROLE_NAMES: Record<string, string> = { supervisor: '督导落实组', department: '责任单位', auditor: '审计', admin: '管理员' };
-const EXEMPTION_REASONS: Record<string, string> = {
+export const EXEMPTION_REASON_NAMES: Record<string, string> = {
   litigation: '已进入诉讼程序',
   petition: '已进入信访程序',
   secret: '涉及国家秘密',
@@ -68,7 +68,7 @@ export function describeEvent(e: ObligationEvent): string {
     case 'extension_refused':
       return `${by}不同意延期：${d.comment}`;
     case 'exemption_requested':
-      return `${by}申请免责（${EXEMPTION_REASONS[d.reason] ?? d.reason}）：${d.explanation}（证明材料 ${count(d.evidence)} 份）`;
+      return `${by}申请免责（${EXEMPTION_REASON_NAMES[d.reason] ?? d.reason}）：${d.explanation}（证明材料 ${count(d.evidence)} 份）`;
     case 'exemption_approved':
       return `${by}同意免责${d.comment ? `：${d.comment}` : ''}`;
     case 'exemption_refused':

@@ -94,6 +94,8 @@ const MATRIX: Row[] = [
   { name: 'reports', method: 'GET', path: () => '/v1/reports?type=district_bulletin', expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 } },
   { name: 'survey input', method: 'PUT', path: () => '/v1/report-inputs/satisfaction/2026-10', body: () => ({ units: [{ unit: OWN, score: 90 }] }), expect: { ...deny, supervisor: 200 } },
   { name: 'problem report', method: 'POST', path: () => '/v1/problem-reports', body: () => ({ month: '2026-10', unit: OWN, content: '本月问题' }), expect: { ...deny, supervisor: 200, own: 200 } },
+  { name: 'me', method: 'GET', path: () => '/v1/me', expect: { none: 401, admin: 200, supervisor: 200, auditor: 200, own: 200, other: 200 } },
+  { name: 'documents', method: 'GET', path: (id) => `/v1/obligations/${id}/documents`, expect: { ...deny, supervisor: 200, auditor: 200, own: 200 } },
   { name: 'kinds', method: 'GET', path: () => '/v1/kinds', expect: { none: 401, admin: 200, supervisor: 200, auditor: 200, own: 200, other: 200 } },
   { name: 'mint a token', method: 'POST', path: () => '/v1/tokens', body: () => ({ role: 'auditor', name: `matrix-${++n}` }), expect: { ...deny, admin: 201 } },
 ];

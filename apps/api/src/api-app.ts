@@ -1,7 +1,10 @@
 import { NestFactory } from '@nestjs/core';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../../../libs/shared/config';
 import { migrate } from '../../../libs/shared/database/data-source';
@@ -28,6 +31,14 @@ export async function createApiApp(config: ServiceConfig, logger: Logger): Promi
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // The web console (apps/console, built into dist/console), served as static files; its data comes from /v1.
+  const consoleDir = [path.resolve(__dirname, '../../../console'), path.resolve(__dirname, '../../../dist/console')].find((d) => fs.existsSync(path.join(d, 'index.html')));
+  if (consoleDir) {
+    app.useStaticAssets(consoleDir, { prefix: '/console/' });
+    (app.getHttpAdapter().getInstance() as Express).get('/', (_req, res) => res.redirect('/console/'));
+  } else {
+    logger.warn('the web console is not built (npm run build); /console/ is not served');
+  }
   // Idle keep-alive sockets outlive any client's and proxy's, so a reused one is never closed under a request.
   const server = app.getHttpServer();
   server.keepAliveTimeout = 65_000;

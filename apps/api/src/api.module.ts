@@ -34,6 +34,9 @@ import { ReportsService } from './rhythm/reports.service';
 import { SchedulesController } from './rhythm/schedules.controller';
 import { SchedulesService } from './rhythm/schedules.service';
 import { TemporalClientCloser, temporalClientProvider } from './temporal-client';
+import { MeController } from './auth/me.controller';
+import { EvidenceController } from './evidence/evidence.controller';
+import { EvidenceService } from './evidence/evidence.service';
 
 // Request lines about one obligation carry its workflow id, like the worker's lines do.
 const OBLIGATION_PATH = /^\/v1\/obligations\/([0-9a-f-]{36})(\/|$|\?)/i;
@@ -59,8 +62,8 @@ export class ApiModule {
         // Bearer tokens, roles and the global AuthGuard (APP_GUARD).
         AuthModule,
       ],
-      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController, OrganisationController, CalendarController, EnterprisePushController, IndicatorRanksController, BoardController, MeetingsController, ReportsController, SchedulesController],
-      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, OrganisationService, CalendarService, IndicatorRanksService, BoardService, MeetingsService, ReportsService, SchedulesService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController, OrganisationController, CalendarController, EnterprisePushController, IndicatorRanksController, BoardController, MeetingsController, ReportsController, SchedulesController, MeController, EvidenceController],
+      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, OrganisationService, CalendarService, IndicatorRanksService, BoardService, MeetingsService, ReportsService, SchedulesService, EvidenceService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 }

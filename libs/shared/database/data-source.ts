@@ -10,10 +10,11 @@ import { Organisation1764000000500 } from './migrations/1764000000500-organisati
 import { CalendarOverride1764000000600 } from './migrations/1764000000600-calendar-override';
 import { Meeting1764000000700 } from './migrations/1764000000700-meeting';
 import { Rhythm1764000000800 } from './migrations/1764000000800-rhythm';
+import { EvidenceFile1764000000900 } from './migrations/1764000000900-evidence-file';
 import { loadReferenceData } from './reference-data';
 
 export const ENTITIES = [ObligationRecord, ApiToken];
-const MIGRATIONS = [Obligation1764000000000, ApiToken1764000000100, Ladder1764000000200, Idempotency1764000000300, AuditLog1764000000400, Organisation1764000000500, CalendarOverride1764000000600, Meeting1764000000700, Rhythm1764000000800];
+const MIGRATIONS = [Obligation1764000000000, ApiToken1764000000100, Ladder1764000000200, Idempotency1764000000300, AuditLog1764000000400, Organisation1764000000500, CalendarOverride1764000000600, Meeting1764000000700, Rhythm1764000000800, EvidenceFile1764000000900];
 
 /** Each process part names its data source: the API and the worker may share one process. */
 export const API_DATABASE = 'api';

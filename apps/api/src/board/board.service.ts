@@ -9,6 +9,20 @@ export interface BoardFilter {
   kind?: string;
   group?: string;
   overdue?: 'true' | 'false';
+  rung?: string;
+  color?: string;
+}
+
+/** An indicator's latest monthly rank and colour: the board's units × indicators. */
+export interface IndicatorCell {
+  code: string;
+  name: string;
+  leadUnit: string;
+  leadUnitName: string | null;
+  month: string | null;
+  rank: number | null;
+  of: number | null;
+  colour: 'blue' | 'yellow' | 'red' | null;
 }
 
 export interface UnitRow {
@@ -29,7 +43,7 @@ const OVERDUE = `(o.due_at IS NOT NULL AND o.due_at < now())`;
 export class BoardService {
   constructor(@InjectDataSource(API_DATABASE) private readonly db: DataSource) {}
 
-  async board(filter: BoardFilter, viewer: Principal): Promise<{ units: UnitRow[]; redList: ObligationState[] }> {
+  async board(filter: BoardFilter, viewer: Principal): Promise<{ units: UnitRow[]; redList: ObligationState[]; indicators: IndicatorCell[] }> {
     const where = [OPEN];
     const params: unknown[] = [];
     if (viewer.role === 'department') where.push(`o.unit = $${params.push(viewer.unit)}`);
@@ -37,6 +51,8 @@ export class BoardService {
     if (filter.group) {
       where.push(`o.unit IN (SELECT unnest(lead || responsible) FROM work_group WHERE code = $${params.push(filter.group)})`);
     }
+    if (filter.rung) where.push(`o.rung = $${params.push(Number(filter.rung))}`);
+    if (filter.color) where.push(`o.color = $${params.push(filter.color)}`);
     if (filter.overdue === 'true') where.push(OVERDUE);
     if (filter.overdue === 'false') where.push(`NOT ${OVERDUE}`);
     const rows: Array<{ unit: string; name: string | null; rung: number; color: 'blue' | 'yellow' | 'red'; n: number; overdue: number }> = await this.db.query(
@@ -61,6 +77,22 @@ export class BoardService {
     );
     // Red units first, then by how much is open.
     const ordered = [...units.values()].sort((a, b) => b.colors.red - a.colors.red || b.colors.yellow - a.colors.yellow || b.total - a.total || a.unit.localeCompare(b.unit));
-    return { units: ordered, redList: red.map((r) => r.state) };
+    return { units: ordered, redList: red.map((r) => r.state), indicators: await this.indicators(filter, viewer) };
+  }
+
+  private async indicators(filter: BoardFilter, viewer: Principal): Promise<IndicatorCell[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (viewer.role === 'department') where.push(`i.lead_unit = $${params.push(viewer.unit)}`);
+    if (filter.group) where.push(`i.group_code = $${params.push(filter.group)}`);
+    return this.db.query(
+      `SELECT i.code, i.name, i.lead_unit AS "leadUnit", u.name AS "leadUnitName", r.month, r.rank, r.of, r.colour
+         FROM indicator i
+         LEFT JOIN unit u ON u.code = i.lead_unit
+         LEFT JOIN LATERAL (SELECT month, rank, of, colour FROM indicator_rank WHERE indicator = i.code ORDER BY month DESC LIMIT 1) r ON true
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY i.code`,
+      params,
+    );
   }
 }

@@ -71,6 +71,13 @@ export class ObligationsController {
     return view(await this.obligations.get(id, p));
   }
 
+  @Get(':id/documents')
+  @Roles('supervisor', 'department', 'auditor')
+  @ApiOperation({ summary: 'the documents its rungs issued, with their full text' })
+  documents(@Param('id', obligationId) id: string, @CurrentPrincipal() p: Principal) {
+    return this.obligations.documents(id, p);
+  }
+
   @Post(':id/completion')
   @Roles('department')
   @HttpCode(200)

@@ -1,0 +1,63 @@
+/// <reference types="multer" />
+import {
+  Controller,
+  Get,
+  Injectable,
+  Param,
+  ParseUUIDPipe,
+  PayloadTooLargeException,
+  Post,
+  StreamableFile,
+  UploadedFile,
+  UseInterceptors,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '../auth/principal';
+import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
+import { obligationId } from '../obligations/obligations.controller';
+import { errorBody } from '../http-errors';
+import { EvidenceService, MAX_EVIDENCE_BYTES } from './evidence.service';
+
+/** Multer's upload of the `file` field, its size limit answered like every other bad field. */
+@Injectable()
+class EvidenceUpload implements NestInterceptor {
+  private readonly multer = new (FileInterceptor('file', { limits: { fileSize: MAX_EVIDENCE_BYTES, files: 1 } }))();
+
+  async intercept(ctx: ExecutionContext, next: CallHandler) {
+    try {
+      return await this.multer.intercept(ctx, next);
+    } catch (err) {
+      if (err instanceof PayloadTooLargeException) throw new PayloadTooLargeException(errorBody(413, 'evidence file too large', [{ field: 'file', reason: 'must be at most 5 MiB' }]));
+      throw err;
+    }
+  }
+}
+
+@ApiTags('obligations')
+@ApiBearerAuth()
+@Controller('v1/obligations/:id/evidence')
+export class EvidenceController {
+  constructor(private readonly evidence: EvidenceService) {}
+
+  @Post()
+  @Roles('department')
+  @UseInterceptors(EvidenceUpload)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiOperation({ summary: 'upload an evidence file (≤ 5 MiB) for the completion; answers { id, name, size, sha256, path }' })
+  upload(@Param('id', obligationId) id: string, @UploadedFile() file: Express.Multer.File | undefined, @CurrentPrincipal() p: Principal) {
+    return this.evidence.upload(id, file, p);
+  }
+
+  @Get(':fileId')
+  @Roles('supervisor', 'department', 'auditor')
+  @ApiOperation({ summary: 'download an evidence file' })
+  async download(@Param('id', obligationId) id: string, @Param('fileId', new ParseUUIDPipe()) fileId: string, @CurrentPrincipal() p: Principal) {
+    const f = await this.evidence.download(id, fileId, p);
+    return new StreamableFile(f.data, { type: f.mime, disposition: `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}` });
+  }
+}

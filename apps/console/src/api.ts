@@ -1,0 +1,73 @@
+// The console talks to the same API as everyone else, with the token kept for this browser tab only.
+const TOKEN_KEY = 'duban.token';
+
+export const session = {
+  get token(): string | null {
+    return sessionStorage.getItem(TOKEN_KEY);
+  },
+  signIn(token: string) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+  },
+  signOut() {
+    sessionStorage.removeItem(TOKEN_KEY);
+  },
+};
+
+export interface Problem {
+  field: string;
+  reason: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: Problem[] = [],
+  ) {
+    super(message);
+  }
+
+  /** What the user reads: the reason, and each field with its problem. */
+  describe(): string {
+    const fields = this.details.map((d) => `${d.field}：${d.reason}`).join('；');
+    return `${this.message}${fields ? `（${fields}）` : ''}`;
+  }
+}
+
+async function request(method: string, path: string, body?: unknown, form?: FormData): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (session.token) headers.authorization = `Bearer ${session.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  // Each mutating call carries its own key: a retried click never acts twice.
+  if (method !== 'GET') headers['idempotency-key'] = crypto.randomUUID();
+  const res = await fetch(path, { method, headers, body: form ?? (body === undefined ? undefined : JSON.stringify(body)) });
+  if (!res.ok) {
+    const err = await res.json().catch(() => ({}));
+    throw new ApiError(res.status, res.status === 401 ? '令牌无效或已撤销，请重新登录' : res.status === 403 ? `无权操作：${err.message ?? ''}` : (err.message ?? `请求失败（${res.status}）`), err.details ?? []);
+  }
+  return res;
+}
+
+export const api = {
+  get: async <T,>(path: string): Promise<T> => (await request('GET', path)).json(),
+  post: async <T,>(path: string, body?: unknown): Promise<T> => (await request('POST', path, body ?? {})).json(),
+  put: async <T,>(path: string, body: unknown): Promise<T> => (await request('PUT', path, body)).json(),
+  upload: async <T,>(path: string, form: FormData): Promise<T> => (await request('POST', path, undefined, form)).json(),
+  text: async (path: string): Promise<string> => (await request('GET', path)).text(),
+  blob: async (path: string): Promise<Blob> => (await request('GET', path)).blob(),
+};
+
+/** Saves a file the API serves only with the token. */
+export async function download(path: string, name: string): Promise<void> {
+  const url = URL.createObjectURL(await api.blob(path));
+  const a = Object.assign(document.createElement('a'), { href: url, download: name });
+  a.click();
+  URL.revokeObjectURL(url);
+}
+
+let units: Promise<Map<string, string>> | undefined;
+/** Unit code → Chinese name, read once per page load. */
+export function unitNames(): Promise<Map<string, string>> {
+  units ??= api.get<Array<{ code: string; name: string }>>('/v1/units').then((l) => new Map(l.map((u) => [u.code, u.name])));
+  return units;
+}

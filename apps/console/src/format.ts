@@ -1,0 +1,33 @@
+import { RUNGS } from '../../../libs/domain/ladder';
+import { STATUS_NAMES, type ObligationStatus } from '../../../libs/domain/obligation';
+
+export { RUNGS, STATUS_NAMES };
+
+export const COLOUR_NAMES = { blue: '蓝', yellow: '黄', red: '红' } as const;
+export type Colour = keyof typeof COLOUR_NAMES;
+
+export const ROLE_NAMES: Record<string, string> = { supervisor: '督查督办', department: '责任单位', auditor: '纪检审计', admin: '管理员' };
+
+export function statusName(s: string): string {
+  return STATUS_NAMES[s as ObligationStatus] ?? s;
+}
+
+/** `2026-11-25 15:00` in Shanghai time, whatever the browser's zone. */
+export function shanghai(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** `剩余 2天3小时` / `已逾期 5分12秒`: the countdown to a deadline. */
+export function countdown(dueAt: string | null, now: number): string {
+  if (!dueAt) return '无期限';
+  let ms = new Date(dueAt).getTime() - now;
+  const late = ms < 0;
+  ms = Math.abs(ms);
+  const d = Math.floor(ms / 86_400_000);
+  const h = Math.floor((ms % 86_400_000) / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = Math.floor((ms % 60_000) / 1000);
+  const text = d > 0 ? `${d}天${h}小时` : h > 0 ? `${h}小时${m}分` : `${m}分${s}秒`;
+  return late ? `已逾期 ${text}` : `剩余 ${text}`;
+}

@@ -1,0 +1,90 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, session } from './api';
+import { ROLE_NAMES } from './format';
+import { Board } from './views/board';
+import { NewObligation } from './views/new-obligation';
+import { ObligationList } from './views/obligation-list';
+import { ObligationPage } from './views/obligation-page';
+import { Ranks } from './views/ranks';
+import { Reports } from './views/reports';
+import { SignIn } from './views/sign-in';
+import './style.css';
+
+export interface Me {
+  role: 'supervisor' | 'department' | 'auditor' | 'admin';
+  unit: string | null;
+  unitName: string | null;
+  name: string;
+}
+
+function useHash(): string {
+  const [hash, setHash] = useState(location.hash || '#/board');
+  useEffect(() => {
+    const on = () => setHash(location.hash || '#/board');
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return hash;
+}
+
+const NAV: Array<{ href: string; label: string; roles: Me['role'][] }> = [
+  { href: '#/board', label: '挂图作战', roles: ['supervisor', 'department', 'auditor'] },
+  { href: '#/obligations', label: '督办事项', roles: ['supervisor', 'auditor'] },
+  { href: '#/obligations', label: '我的事项', roles: ['department'] },
+  { href: '#/new', label: '交办事项', roles: ['supervisor'] },
+  { href: '#/ranks', label: '指标位次', roles: ['supervisor'] },
+  { href: '#/reports', label: '通报与报告', roles: ['supervisor', 'department', 'auditor'] },
+];
+
+function App() {
+  const hash = useHash();
+  const [me, setMe] = useState<Me | null>(null);
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    if (!session.token) return;
+    api.get<Me>('/v1/me').then(setMe, (e: ApiError) => {
+      session.signOut();
+      setError(e.describe());
+    });
+  }, []);
+
+  if (!session.token || !me) {
+    return <SignIn error={error} onSignedIn={(m) => { setMe(m); setError(''); location.hash = '#/board'; }} />;
+  }
+  if (me.role === 'admin') {
+    return <Shell me={me} hash={hash}><p role="alert">管理员令牌只用于签发令牌和维护基础数据，请使用 API（/docs）。</p></Shell>;
+  }
+  const [, route, id] = hash.split('/');
+  const page =
+    route === 'obligations' && id ? <ObligationPage id={id} me={me} />
+    : route === 'obligations' ? <ObligationList me={me} />
+    : route === 'new' && me.role === 'supervisor' ? <NewObligation />
+    : route === 'ranks' && me.role === 'supervisor' ? <Ranks />
+    : route === 'reports' ? <Reports me={me} />
+    : <Board me={me} />;
+  return <Shell me={me} hash={hash}>{page}</Shell>;
+}
+
+function Shell({ me, hash, children }: { me: Me; hash: string; children: preact.ComponentChildren }) {
+  return (
+    <>
+      <header class="top">
+        <h1 class="brand">督办 <small>一督办 · 二挂牌 · 三约谈 · 四问责</small></h1>
+        <nav aria-label="主导航">
+          {NAV.filter((n) => n.roles.includes(me.role)).map((n) => (
+            <a href={n.href} aria-current={hash.startsWith(n.href) ? 'page' : undefined}>{n.label}</a>
+          ))}
+        </nav>
+        <div class="who">
+          <span data-testid="who">{ROLE_NAMES[me.role]}{me.unitName ? ` · ${me.unitName}` : ''} · {me.name}</span>
+          <button type="button" class="link" onClick={() => { session.signOut(); location.reload(); }}>退出</button>
+        </div>
+      </header>
+      <main>{children}</main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);
