@@ -27,7 +27,8 @@ const APPEND = `
 export class ReadModelActivities {
   constructor(@InjectDataSource(WORKER_DATABASE) private readonly db: DataSource) {}
 
-  async recordObligation(s: ObligationState): Promise<void> {
+  /** Returns the state it wrote: run as a local activity, the history keeps only its result, and the auditors read the states from there. */
+  async recordObligation(s: ObligationState): Promise<ObligationState> {
     const e = s.lastEvent;
     await this.db.transaction(async (tx) => {
       await tx.query(UPSERT, [
@@ -37,5 +38,6 @@ export class ReadModelActivities {
       await tx.query(APPEND, [s.id, s.revision, e.type, e.at, e.by, e.data, s.kind, s.unit, s.status, s.rung, s.color, s.dueAt]);
     });
     log.info('obligation recorded', { revision: s.revision, event: e.type, status: s.status, rung: s.rung });
+    return s;
   }
 }

@@ -6,6 +6,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -120,6 +121,12 @@ const { recordObligation, issueRungDocument, sendReminder } = proxyActivities<Wo
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+// The projection write as a local activity: done within the workflow task, without a round trip
+// through the server's task queue, so a command answers after one workflow task, not three.
+const { recordObligation: recordLocally } = proxyLocalActivities<WorkerActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
 // Deadline arithmetic reads calendar data: done outside the workflow, its answer kept in the history.
 const { planDeadline } = proxyLocalActivities<WorkerActivities>({
   startToCloseTimeout: '10 seconds',
@@ -166,7 +173,8 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
       { key: RUNG, value: written.rung },
       { key: DUE_AT, value: written.dueAt ? new Date(written.dueAt) : null },
     ]);
-    await recordObligation(written);
+    // Histories written before the change recorded with a regular activity; they replay that way.
+    await (patched('record-as-local-activity') ? recordLocally(written) : recordObligation(written));
     recordedRevision = Math.max(recordedRevision, written.revision);
   }
 

@@ -16,6 +16,11 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
         if (input.activityType === 'recordObligation') replayProbe.recorded(input.args[0]);
         return next(input);
       },
+      // Since `record-as-local-activity`.
+      scheduleLocalActivity(input, next) {
+        if (input.activityType === 'recordObligation') replayProbe.recorded(input.args[0]);
+        return next(input);
+      },
     },
   ],
 });

@@ -21,7 +21,6 @@ export const REPORT_TYPES = {
 } as const;
 
 export type ReportType = keyof typeof REPORT_TYPES;
-export const REPORT_TYPE_NAMES = Object.keys(REPORT_TYPES) as ReportType[];
 export const DISCIPLINE_REPORTS: ReportType[] = ['work_report', 'overdue_items', 'task_list', 'satisfaction', 'clues'];
 /** The office-wide scope of a report that is not one group's. */
 export const OFFICE_SCOPE = 'office';

@@ -151,6 +151,36 @@ describe('the web console', () => {
     await context.close();
   });
 
+  it('lets a department ask for an extension with the requester’s consent, and the supervisor grant it', { timeout: 60_000 }, async () => {
+    const created = await http(api.url, 'POST', '/v1/obligations', { key: `console-ext-${tag}`, kind: 'public_message', title: `延期事项${tag}`, unit: town }, bearer(tokens.supervisor));
+    expect(created.status).toBe(201);
+    const dep = await signedIn('department');
+    await dep.page.goto(`${api.url}/console/#/obligations/${created.body.id}`);
+    await dep.page.getByRole('textbox', { name: '办理计划', exact: true }).fill('协调产权单位后办理');
+    await dep.page.getByRole('textbox', { name: '诉求人（同意延期）', exact: true }).fill('张先生');
+    await dep.page.getByRole('button', { name: '申请延期' }).click();
+    await expect.poll(() => dep.page.getByRole('status').textContent()).toContain('申请延期：已提交');
+
+    const sup = await signedIn('supervisor');
+    await sup.page.goto(`${api.url}/console/#/obligations/${created.body.id}`);
+    await sup.page.getByRole('group', { name: /延期申请至/ }).getByRole('button', { name: '同意延期' }).click();
+    await expect.poll(async () => (await http(api.url, 'GET', `/v1/obligations/${created.body.id}`, undefined, bearer(tokens.supervisor))).body.extensions[0].decision?.approved).toBe(true);
+    await expect.poll(() => sup.page.getByRole('group', { name: /延期申请至/ }).count()).toBe(0);
+    await sup.context.close();
+    await dep.context.close();
+  });
+
+  it('lists the reports and opens one as its printable document', { timeout: 60_000 }, async () => {
+    const { context, page } = await signedIn('supervisor');
+    await page.getByRole('link', { name: '通报与报告' }).click();
+    await page.getByRole('row', { name: /月度营商环境工作通报/ }).getByRole('button', { name: '立即运行' }).click();
+    // The list refreshes itself: the new bulletin appears without reloading.
+    await page.getByRole('button', { name: /营商环境工作通报（蓝黄红）/ }).first().click({ timeout: 20_000 });
+    const frame = page.frameLocator('iframe.report');
+    await expect.poll(() => frame.locator('h2').allTextContents()).toContain('红榜（挂牌及以上）');
+    await context.close();
+  });
+
   it('lays out on a phone-width screen with the long unit name', async () => {
     const { context, page } = await signedIn('department', { width: 390, height: 844 });
     await page.goto(`${api.url}/console/#/obligations/${id}`);

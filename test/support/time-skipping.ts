@@ -37,7 +37,10 @@ export function recordingActivities(): { fx: Effects; activities: LadderActiviti
   const deadline = new DeadlineActivities();
   const activities: LadderActivities = {
     planDeadline: (req) => deadline.planDeadline(req),
-    recordObligation: async (s) => void fx.records.push(s),
+    recordObligation: async (s) => {
+      fx.records.push(s);
+      return s;
+    },
     issueRungDocument: async ({ obligation, rung }) => {
       const key = `${obligation.id}:${rung}`;
       fx.documents.set(key, (fx.documents.get(key) ?? 0) + 1);

@@ -7,6 +7,8 @@ import type { ObligationState } from '../../domain/obligation';
 import type { RecordedState } from '../../domain/timeline';
 import { WORKFLOWS_PATH } from './workflows-path';
 
+type HistoryEvent = NonNullable<History['events']>[number];
+
 // An obligation's Temporal history across its runs (continue-as-new, 重办), as auditors get it:
 // fetched, written as JSON the SDK and CLI replayers accept, read back, replayed.
 
@@ -50,12 +52,28 @@ export function eventCount(runs: RunHistory[]): number {
 }
 
 /** The states the workflow recorded, read from the recordObligation activities in the history. */
+/** A state written by the record activity (histories before `record-as-local-activity`): its input. */
+function recordActivityInput(e: HistoryEvent): ObligationState | null {
+  const a = e.activityTaskScheduledEventAttributes;
+  if (a?.activityType?.name !== 'recordObligation' || !a.input?.payloads?.[0]) return null;
+  return defaultPayloadConverter.fromPayload<ObligationState>(a.input.payloads[0] as Payload);
+}
+
+/** A state written by the record local activity: the marker keeps its result, the state written. */
+function recordLocalActivityResult(e: HistoryEvent): ObligationState | null {
+  const m = e.markerRecordedEventAttributes;
+  const data = m?.details?.data?.payloads?.[0];
+  const result = m?.details?.result?.payloads?.[0];
+  if (m?.markerName !== 'core_local_activity' || !data || !result) return null;
+  if (defaultPayloadConverter.fromPayload<{ activity_type?: string }>(data as Payload).activity_type !== 'recordObligation') return null;
+  return defaultPayloadConverter.fromPayload<ObligationState>(result as Payload) ?? null;
+}
+
 export function recordedStates(runs: RunHistory[]): RecordedState[] {
   return runs.flatMap(({ runId, history }) =>
     (history.events ?? []).flatMap((e) => {
-      const a = e.activityTaskScheduledEventAttributes;
-      if (a?.activityType?.name !== 'recordObligation' || !a.input?.payloads?.[0]) return [];
-      return [{ runId, state: defaultPayloadConverter.fromPayload<ObligationState>(a.input.payloads[0] as Payload) }];
+      const state = recordActivityInput(e) ?? recordLocalActivityResult(e);
+      return state ? [{ runId, state }] : [];
     }),
   );
 }

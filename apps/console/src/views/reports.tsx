@@ -16,13 +16,15 @@ export function Reports({ me }: { me: Me }) {
   useEffect(() => {
     void load();
     if (me.role !== 'department') api.get<Schedule[]>('/v1/schedules').then(setSchedules, () => undefined);
+    // A run started here, or by a schedule, shows up without reloading.
+    const timer = setInterval(load, 5_000);
+    return () => clearInterval(timer);
   }, []);
   const show = async (r: Summary) => setOpen({ title: r.title, html: await api.text(`/v1/reports/${r.type}/${r.period}/html?scope=${r.scope}`) });
   const trigger = async (s: Schedule) => {
     try {
       await api.post(`/v1/schedules/${s.name}/trigger`);
-      setMessage(`已启动：${s.title}，稍后刷新列表`);
-      setTimeout(load, 2_000);
+      setMessage(`已启动：${s.title}，生成后显示在下方列表`);
     } catch (e) {
       setMessage((e as ApiError).describe());
     }
