@@ -90,8 +90,13 @@ describe('npm start on embedded defaults', () => {
     expect(banner).toMatchObject({
       api: `http://localhost:${ports.api}`,
       docs: `http://localhost:${ports.api}/docs`,
+      console: `http://localhost:${ports.api}/console/`,
       temporalUi: `http://127.0.0.1:${ports.ui}`,
     });
+    // The built service serves the web console, and / leads to it.
+    const page = await fetch(`${api}/`);
+    expect(page.url).toBe(`${api}/console/`);
+    expect(await page.text()).toContain('<title>督办 · 挂图作战</title>');
     expect((await http(api, 'GET', '/health')).body).toMatchObject({ status: 'ok', postgres: { up: true }, temporal: { up: true } });
     expect((await fetch(`${api}/docs`)).status).toBe(200);
 

@@ -27,11 +27,12 @@ runMain('duban', async () => {
     {
       api: api_url,
       docs: `${api_url}/docs`,
+      console: `${api_url}/console/`,
       temporalUi: servers.temporalUi,
       dataDir: config.DUBAN_DATA_DIR,
       ...(generated && { adminToken: generated.token, adminTokenFile: generated.file }),
     },
-    `Duban is running — API ${api_url} · OpenAPI ${api_url}/docs · Temporal UI ${servers.temporalUi ?? '(external: ' + config.TEMPORAL_ADDRESS + ')'}` +
+    `Duban is running — console ${api_url}/console/ · API ${api_url} · OpenAPI ${api_url}/docs · Temporal UI ${servers.temporalUi ?? '(external: ' + config.TEMPORAL_ADDRESS + ')'}` +
       (generated ? ` · admin token ${generated.token} (POST /v1/tokens with it to mint tokens)` : ''),
   );
 
