@@ -87,7 +87,7 @@ export class ReportActivities {
       (await this.db.query(STANDINGS, [at])).map(({ due_at, ...r }: any) => ({ ...r, dueAt: due_at ? toShanghaiIso(due_at) : null }));
     const [units, groups, indicators, start, end, rungEntries, meetings, ranks, inputs] = await Promise.all([
       this.db.query(`SELECT code, name FROM unit ORDER BY code`),
-      this.db.query(`SELECT code, name, lead || responsible AS members FROM work_group ORDER BY code`),
+      this.db.query(`SELECT code, name FROM work_group ORDER BY code`),
       this.db.query(`SELECT code, name, lead_unit AS "leadUnit" FROM indicator ORDER BY code`),
       standings(period.from),
       standings(asOf),

@@ -73,7 +73,7 @@ export interface ReportFacts {
   /** The period's end, or the generation time while the period is still running. */
   asOf: Date;
   units: Array<{ code: string; name: string }>;
-  groups: Array<{ code: string; name: string; members: string[] }>;
+  groups: Array<{ code: string; name: string }>;
   indicators: Array<{ code: string; name: string; leadUnit: string }>;
   /** Standings at the period's start and at `asOf`. */
   start: Standing[];

@@ -7,7 +7,7 @@ const standing = (id: string, over: Partial<Standing>): Standing => ({
   id, kind: 'meeting_item', unit: 'u1', title: `事项${id}`, status: 'open', rung: 0, color: 'blue', dueAt: null, group: 'g1', overdueSince: null, ...over,
 });
 const facts = (over: Partial<ReportFacts>): ReportFacts => ({
-  period: month, asOf: month.to, units: [{ code: 'u1', name: '区税务局' }], groups: [{ code: 'g1', name: '法治保障组', members: ['u1'] }],
+  period: month, asOf: month.to, units: [{ code: 'u1', name: '区税务局' }], groups: [{ code: 'g1', name: '法治保障组' }],
   indicators: [], start: [], end: [], rungEntries: [], meetings: [], ranks: [], satisfaction: null, clues: null, ...over,
 });
 

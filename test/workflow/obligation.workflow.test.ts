@@ -63,7 +63,6 @@ function input(): ObligationInput {
   };
 }
 
-
 async function withWorker<T>(fn: (start: (i?: ObligationInput, historyLimit?: number) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof obligationWorkflow>>, fx: Effects, taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `wf-${Math.random().toString(36).slice(2)}`;
   const { fx, activities } = recordingActivities();

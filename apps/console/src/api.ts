@@ -51,7 +51,6 @@ async function request(method: string, path: string, body?: unknown, form?: Form
 export const api = {
   get: async <T,>(path: string): Promise<T> => (await request('GET', path)).json(),
   post: async <T,>(path: string, body?: unknown): Promise<T> => (await request('POST', path, body ?? {})).json(),
-  put: async <T,>(path: string, body: unknown): Promise<T> => (await request('PUT', path, body)).json(),
   upload: async <T,>(path: string, form: FormData): Promise<T> => (await request('POST', path, undefined, form)).json(),
   text: async (path: string): Promise<string> => (await request('GET', path)).text(),
   blob: async (path: string): Promise<Blob> => (await request('GET', path)).blob(),

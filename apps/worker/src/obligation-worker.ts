@@ -4,7 +4,6 @@ import type { WorkerActivities } from '../../../activities/worker-activities';
 import type { ServiceConfig } from '../../../libs/shared/config';
 import { WORKFLOWS_PATH } from '../../../libs/shared/temporal/workflows-path';
 
-
 /** The Temporal worker of the obligation task queue; `run()` resolves once it has shut down. */
 @Injectable()
 export class ObligationWorker implements OnApplicationShutdown {

@@ -35,7 +35,6 @@ export const obligationId = new ParseUUIDPipe({
   exceptionFactory: () => new NotFoundException(errorBody(404, 'obligation not found', [{ field: 'id', reason: 'no such obligation' }])),
 });
 
-
 @ApiTags('obligations')
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'wrong role, or another unit’s obligation' })

@@ -112,7 +112,6 @@ export class ObligationsService {
     return record.state;
   }
 
-  /** A page, newest first; the cursor is the last row's (createdAt, id). */
   /** The documents its rungs issued (督办通知单, 挂牌督办公告, 约谈记录, 问题线索移送函), in full. */
   async documents(id: string, viewer: Principal): Promise<Array<{ rung: number; kind: string; number: string; title: string; body: string; issuedAt: string }>> {
     await this.get(id, viewer);
@@ -123,6 +122,7 @@ export class ObligationsService {
     return rows.map((r: { issuedAt: Date }) => ({ ...r, issuedAt: toShanghaiIso(r.issuedAt) }));
   }
 
+  /** A page, newest first; the cursor is the last row's (createdAt, id). */
   async list(q: ListQueryDto, viewer: Principal): Promise<{ items: ObligationState[]; nextCursor: string | null }> {
     const limit = q.limit ?? 50;
     const qb = this.records.createQueryBuilder('o').orderBy('o.created_at', 'DESC').addOrderBy('o.id', 'DESC').limit(limit + 1);

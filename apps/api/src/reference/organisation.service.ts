@@ -77,5 +77,4 @@ export class OrganisationService {
     );
     if (problems.length) throw new BadRequestException(errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems));
   }
-
 }
