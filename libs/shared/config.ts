@@ -19,6 +19,8 @@ const schema = z.object({
   // Days of the month (Asia/Shanghai) the district bulletin and the discipline commission's five reports are generated.
   DUBAN_BULLETIN_DAY: z.coerce.number().int().min(1).max(28).default(5),
   DUBAN_DISCIPLINE_REPORTS_DAY: z.coerce.number().int().min(1).max(28).default(5),
+  // Workflows the worker keeps in memory between tasks (the SDK's sticky cache); unset, the SDK sizes it from the heap.
+  DUBAN_WORKFLOW_CACHE: z.coerce.number().int().min(0).max(1_000_000).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   // Ports of the embedded Temporal dev server, used only when TEMPORAL_ADDRESS is unset.
   DUBAN_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),

@@ -23,6 +23,9 @@ describe('configuration from the environment', () => {
     expect(bad).toThrow(/DATABASE_URL: must be a postgres:\/\/ URL/);
     expect(() => loadConfig({ DUBAN_ADMIN_TOKEN: 'short' })).toThrow(/DUBAN_ADMIN_TOKEN: must be at least 16/);
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DUBAN_BULLETIN_DAY: '31' })).toThrow(/DUBAN_BULLETIN_DAY/);
+    expect(() => loadConfig({ DUBAN_WORKFLOW_CACHE: '-1' })).toThrow(/DUBAN_WORKFLOW_CACHE/);
+    expect(loadConfig({ DUBAN_WORKFLOW_CACHE: '500' }).DUBAN_WORKFLOW_CACHE).toBe(500);
   });
 
   it('treats an empty variable as unset', () => {

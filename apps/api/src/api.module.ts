@@ -33,7 +33,7 @@ import { ReportsController } from './rhythm/reports.controller';
 import { ReportsService } from './rhythm/reports.service';
 import { SchedulesController } from './rhythm/schedules.controller';
 import { SchedulesService } from './rhythm/schedules.service';
-import { TemporalClientCloser, temporalClientProvider } from './temporal-client';
+import { directTemporalClientProvider, TemporalClientCloser, temporalClientProvider } from './temporal-client';
 import { MeController } from './auth/me.controller';
 import { EvidenceController } from './evidence/evidence.controller';
 import { EvidenceService } from './evidence/evidence.service';
@@ -63,7 +63,7 @@ export class ApiModule {
         AuthModule,
       ],
       controllers: [HealthController, ObligationsController, KindsController, HistoryController, AuditLogController, OrganisationController, CalendarController, EnterprisePushController, IndicatorRanksController, BoardController, MeetingsController, ReportsController, SchedulesController, MeController, EvidenceController],
-      providers: [temporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, OrganisationService, CalendarService, IndicatorRanksService, BoardService, MeetingsService, ReportsService, SchedulesService, EvidenceService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      providers: [temporalClientProvider, directTemporalClientProvider, TemporalClientCloser, ObligationsService, HistoryService, AuditLogService, OrganisationService, CalendarService, IndicatorRanksService, BoardService, MeetingsService, ReportsService, SchedulesService, EvidenceService, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 }

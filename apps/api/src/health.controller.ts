@@ -1,12 +1,12 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client } from '@temporalio/client';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { API_DATABASE } from '../../../libs/shared/database/data-source';
 import { Public } from './auth/roles.decorator';
 import { CalendarService } from './reference/calendar.service';
+import { DirectTemporalClient } from './temporal-client';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -38,7 +38,7 @@ async function probe(check: () => Promise<unknown>): Promise<Dependency> {
 export class HealthController {
   constructor(
     @InjectDataSource(API_DATABASE) private readonly db: DataSource,
-    @Inject(Client) private readonly temporal: Client,
+    @Inject(DirectTemporalClient) private readonly temporal: DirectTemporalClient,
     private readonly calendar: CalendarService,
   ) {}
 

@@ -10,11 +10,28 @@ export const temporalClientProvider: Provider = {
     new Client({ connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE }),
 };
 
+/**
+ * A client whose calls are never retried behind the caller's back, for the health probe and the
+ * schedules' own retry loop: the SDK's retry timers cannot be cancelled, and one that fires after
+ * shutdown has closed the connection throws out of the process.
+ */
+export abstract class DirectTemporalClient extends Client {}
+
+export const directTemporalClientProvider: Provider = {
+  provide: DirectTemporalClient,
+  inject: [DubanConfig],
+  useFactory: (config: ServiceConfig) =>
+    new Client({ connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS, interceptors: [] }), namespace: config.TEMPORAL_NAMESPACE }),
+};
+
 @Injectable()
 export class TemporalClientCloser implements OnApplicationShutdown {
-  constructor(@Inject(Client) private readonly client: Client) {}
+  constructor(
+    @Inject(Client) private readonly client: Client,
+    @Inject(DirectTemporalClient) private readonly direct: Client,
+  ) {}
 
-  onApplicationShutdown(): Promise<void> {
-    return this.client.connection.close();
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.client.connection.close(), this.direct.connection.close()]);
   }
 }

@@ -24,6 +24,7 @@ export class ObligationWorker implements OnApplicationShutdown {
         workflowsPath: WORKFLOWS_PATH,
         activities,
         shutdownGraceTime: '10 seconds',
+        ...(config.DUBAN_WORKFLOW_CACHE !== undefined && { maxCachedWorkflows: config.DUBAN_WORKFLOW_CACHE }),
       });
       return new ObligationWorker(worker, connection);
     } catch (err) {

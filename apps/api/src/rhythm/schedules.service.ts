@@ -1,10 +1,11 @@
 import { Inject, Injectable, NotFoundException, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptions, type ScheduleSpec } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptions, type ScheduleSpec } from '@temporalio/client';
 import { PinoLogger } from 'nestjs-pino';
 import { toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
 import { RHYTHM_JOBS, rhythmWorkflow, type RhythmJob } from '../../../../workflows/rhythm';
 import { errorBody } from '../http-errors';
+import { DirectTemporalClient } from '../temporal-client';
 
 const TIMEZONE = 'Asia/Shanghai';
 const RETRY_MS = 5_000;
@@ -32,7 +33,8 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
   private retry: NodeJS.Timeout | undefined;
 
   constructor(
-    @Inject(Client) private readonly temporal: Client,
+    // Its own loop retries; nothing of the SDK's is left in flight at shutdown.
+    @Inject(DirectTemporalClient) private readonly temporal: DirectTemporalClient,
     @Inject(DubanConfig) private readonly config: DubanConfig,
     private readonly logger: PinoLogger,
   ) {}
