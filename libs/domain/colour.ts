@@ -3,6 +3,8 @@ import type { Rung } from './ladder';
 // 蓝黄红 three-colour rating (seed 三(四)).
 export type Colour = 'blue' | 'yellow' | 'red';
 
+export const COLOUR_NAMES: Record<Colour, string> = { blue: '蓝', yellow: '黄', red: '红' };
+
 /**
  * The one rule for an obligation's colour:
  * - blue: on track, or settled (办结/免责/撤回 — nothing left to chase);

@@ -1,6 +1,7 @@
+import { SHANGHAI_OFFSET_MS } from './time';
+
 // The rhythm's periods, in Asia/Shanghai: an ISO week (2026-W48, Monday to Monday) or a month
 // (2026-11). A period is half-open: [from, to).
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const WEEK = /^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$/;
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;

@@ -1,4 +1,4 @@
-import type { Colour } from './colour';
+import { COLOUR_NAMES, type Colour } from './colour';
 import { KINDS } from './kinds';
 import { rungName, RUNGS, type Rung } from './ladder';
 import type { ObligationKind, ObligationStatus } from './obligation';
@@ -229,8 +229,6 @@ function unitColour(open: Standing[]): Colour {
   if (open.some((s) => s.color === 'yellow')) return 'yellow';
   return 'blue';
 }
-
-const COLOUR_NAMES: Record<Colour, string> = { blue: '蓝', yellow: '黄', red: '红' };
 
 function districtBulletin(f: ReportFacts) {
   const unitName = byCode(f.units);

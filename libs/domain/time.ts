@@ -1,6 +1,6 @@
 // All clocks in the product are Asia/Shanghai. China has kept UTC+8 without daylight
 // saving since 1991, so a fixed offset is exact for every instant the product handles.
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+export const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 
 /** `2026-11-24T15:00:00+08:00`: the API's and the UI's way of writing an instant. */
 export function toShanghaiIso(instant: Date | string | number): string {

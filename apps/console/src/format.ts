@@ -1,10 +1,9 @@
+import { COLOUR_NAMES, type Colour } from '../../../libs/domain/colour';
 import { RUNGS } from '../../../libs/domain/ladder';
 import { STATUS_NAMES, type ObligationStatus } from '../../../libs/domain/obligation';
+import { SHANGHAI_OFFSET_MS, toShanghaiIso } from '../../../libs/domain/time';
 
-export { RUNGS, STATUS_NAMES };
-
-export const COLOUR_NAMES = { blue: '蓝', yellow: '黄', red: '红' } as const;
-export type Colour = keyof typeof COLOUR_NAMES;
+export { COLOUR_NAMES, RUNGS, SHANGHAI_OFFSET_MS, STATUS_NAMES, type Colour };
 
 export const ROLE_NAMES: Record<string, string> = { supervisor: '督查督办', department: '责任单位', auditor: '纪检审计', admin: '管理员' };
 
@@ -15,7 +14,7 @@ export function statusName(s: string): string {
 /** `2026-11-25 15:00` in Shanghai time, whatever the browser's zone. */
 export function shanghai(iso: string | null | undefined): string {
   if (!iso) return '—';
-  return new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+  return toShanghaiIso(iso).slice(0, 16).replace('T', ' ');
 }
 
 /** `剩余 2天3小时` / `已逾期 5分12秒`: the countdown to a deadline. */

@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { EXEMPTION_REASON_NAMES } from '../../../../libs/domain/timeline';
 import { api, ApiError, download, unitNames } from '../api';
-import { COLOUR_NAMES, countdown, RUNGS, shanghai, statusName } from '../format';
+import { COLOUR_NAMES, countdown, RUNGS, SHANGHAI_OFFSET_MS, shanghai, statusName } from '../format';
 import type { Me } from '../main';
 import type { Obligation } from './obligation-list';
 
@@ -10,7 +10,7 @@ interface TimelineEntry { revision: number; at: string; text: string }
 interface Replay { deterministic: boolean; events: number; runs: number; matchesLive: boolean; findings: Array<{ kind: string; message: string }> }
 
 const OPEN = ['open', 'submitted'];
-const isoIn = (hours: number) => new Date(Date.now() + hours * 3600_000 + 8 * 3600_000).toISOString().slice(0, 16);
+const isoIn = (hours: number) => new Date(Date.now() + hours * 3600_000 + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16);
 /** A datetime-local value, read as Shanghai time. */
 const fromLocal = (v: string) => `${v}:00+08:00`;
 
@@ -24,9 +24,14 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
   const [names, setNames] = useState(new Map<string, string>());
   const audits = me.role === 'supervisor' || me.role === 'auditor';
 
+  // The timeline reads the whole Temporal history: fetched again only when the obligation changed.
+  const seen = useRef('');
   const load = async () => {
     try {
-      setO(await api.get<Obligation>(`/v1/obligations/${id}`));
+      const next = await api.get<Obligation>(`/v1/obligations/${id}`);
+      setO(next);
+      if (next.updatedAt === seen.current) return;
+      seen.current = next.updatedAt;
       setDocs(await api.get<Doc[]>(`/v1/obligations/${id}/documents`));
       if (audits) setTimeline((await api.get<{ entries: TimelineEntry[] }>(`/v1/obligations/${id}/timeline`)).entries);
     } catch (e) {

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
+import { COLOUR_NAMES, SHANGHAI_OFFSET_MS, type Colour } from '../format';
 
 /** A month's city ranks, one indicator at a time (保五争三奔第一). */
 export function Ranks() {
   const [indicators, setIndicators] = useState<Array<{ code: string; name: string }>>([]);
-  const lastMonth = new Date(Date.now() + 8 * 3600_000 - 28 * 86_400_000).toISOString().slice(0, 7);
+  const lastMonth = new Date(Date.now() + SHANGHAI_OFFSET_MS - 28 * 86_400_000).toISOString().slice(0, 7);
   const [form, setForm] = useState({ code: '', month: lastMonth, rank: '', of: '' });
   const [result, setResult] = useState('');
   const [error, setError] = useState('');
@@ -16,8 +17,8 @@ export function Ranks() {
     e.preventDefault();
     setError('');
     try {
-      const s = await api.post<{ months: Array<{ month: string; colour: string }>; redStreak: number }>(`/v1/indicators/${form.code}/ranks`, { month: form.month, rank: Number(form.rank), of: Number(form.of) });
-      setResult(`已录入 ${form.month}：${({ blue: '蓝', yellow: '黄', red: '红' } as Record<string, string>)[s.months.at(-1)!.colour]}，连续靠后 ${s.redStreak} 个月`);
+      const s = await api.post<{ months: Array<{ month: string; colour: Colour }>; redStreak: number }>(`/v1/indicators/${form.code}/ranks`, { month: form.month, rank: Number(form.rank), of: Number(form.of) });
+      setResult(`已录入 ${form.month}：${COLOUR_NAMES[s.months.at(-1)!.colour]}，连续靠后 ${s.redStreak} 个月`);
     } catch (err) {
       setError((err as ApiError).describe());
     }
