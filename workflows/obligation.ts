@@ -24,6 +24,7 @@ import {
   CommandRefused,
   decideExemption,
   decideExtension,
+  firstDeadline,
   isSettled,
   nextTick,
   openObligation,
@@ -44,6 +45,7 @@ import {
   verifyCompletion,
   withdraw,
   type Actor,
+  type DeadlinePlan,
   type EnterpriseContact,
   type Evidence,
   type ExemptionReason,
@@ -107,8 +109,15 @@ export interface SystemCommand extends ReasonCommand {
 }
 export const systemCommandSignal = defineSignal<[SystemCommand]>('systemCommand');
 
+/** How the API opened the obligation it answered with: the workflow opens the very same state. */
+export interface Opening {
+  plan: DeadlinePlan;
+  /** The opening's moment (the state's createdAt). */
+  at: string;
+}
+
 /** A new obligation, or one carried on from an earlier run (continue-as-new, 重办 after completion). */
-export type ObligationStart = ({ open: ObligationInput } | { resume: ObligationState }) & {
+export type ObligationStart = ({ open: ObligationInput; opened?: Opening } | { resume: ObligationState }) & {
   /** Continue as new past this many history events (default 2,000; tests set it low). */
   historyLimit?: number;
 };
@@ -141,9 +150,10 @@ function refuse(reason: string | null): void {
 /** One obligation, from the supervisors' start until it is settled, climbing the ladder when late. */
 export async function obligationWorkflow(start: ObligationStart): Promise<ObligationState> {
   const historyLimit = start.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-  // A resumed run has its state before any handler is set: an update that arrives with the start
-  // (重办) is validated as soon as its handler is registered.
-  let state = ('resume' in start ? start.resume : undefined) as ObligationState;
+  // A resumed run, and one the API opened, has its state before any handler is set: an update that
+  // arrives with the start (重办, a command right after the API's answer) is validated as soon as
+  // its handler is registered. The input decides, so histories started otherwise replay as before.
+  let state = ('resume' in start ? start.resume : start.opened ? openObligation(start.open, start.opened.plan, new Date(start.opened.at)) : undefined) as ObligationState;
   let recordedRevision = 0;
   // One change at a time: the clock and the commands each await activities in between.
   let busy = false;
@@ -254,16 +264,8 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     });
   });
 
-  if ('open' in start) {
-    const input = start.open;
-    const plan = await planDeadline({
-      from: input.startAt,
-      deadline: input.dueAt ? { at: input.dueAt } : input.policy.deadline,
-      remind: input.policy.remind,
-      rulePrefix: '',
-    });
-    state = openObligation(input, plan, new Date());
-  }
+  // Workflows start other obligations without an opening: their first deadline is planned here.
+  if ('open' in start && !start.opened) state = openObligation(start.open, await planDeadline(firstDeadline(start.open)), new Date());
   await record();
 
   // A run resumed for 重办 starts settled and its reopen update arrives with the start; a reopen

@@ -1,4 +1,5 @@
 import { colourOf, type Colour } from './colour';
+import type { DeadlineRequest } from './deadline';
 import { rungName, TOP_RUNG, type ClimbingRung, type Rung } from './ladder';
 import type { LadderPolicy } from './policy';
 import { toShanghaiIso } from './time';
@@ -190,6 +191,11 @@ export function pendingExtension(state: ObligationState): ExtensionRequest | nul
 export function pendingExemption(state: ObligationState): ExemptionRequest | null {
   const last = state.exemptions.at(-1);
   return last && !last.decision ? last : null;
+}
+
+/** The first deadline's request: the supervisors' fixed one, else the policy's from the start. */
+export function firstDeadline(input: ObligationInput): DeadlineRequest {
+  return { from: input.startAt, deadline: input.dueAt ? { at: input.dueAt } : input.policy.deadline, remind: input.policy.remind, rulePrefix: '' };
 }
 
 export function openObligation(input: ObligationInput, plan: DeadlinePlan, at: Date): ObligationState {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { DeadlineActivities } from '../../activities/deadline';
 import type { IndicatorRankRecord } from '../../activities/reports';
 import type { WorkerActivities } from '../../activities/worker-activities';
+import type { DeadlineRequest } from '../../libs/domain/deadline';
 import type { ObligationState } from '../../libs/domain/obligation';
 import { createLogger, installTemporalLogging } from '../../libs/shared/logging';
 import { startTimeSkippingServer } from '../../libs/shared/temporal/servers';
@@ -22,6 +23,8 @@ export function useTimeSkippingServer(): { env: TestWorkflowEnvironment } {
 
 /** What the workflows asked of the Postgres-facing activities, kept so tests can count every action. */
 export interface Effects {
+  /** The deadlines the workflows asked to have planned. */
+  plans: DeadlineRequest[];
   records: ObligationState[];
   /** `<obligationId>:<rung>` → how many times its document was issued. */
   documents: Map<string, number>;
@@ -33,10 +36,13 @@ type LadderActivities = Omit<WorkerActivities, 'generateReports' | 'owedProblemR
 
 /** The real deadline activity; the ladder's others replaced by ones that keep what they were asked. */
 export function recordingActivities(): { fx: Effects; activities: LadderActivities } {
-  const fx: Effects = { records: [], documents: new Map(), reminders: [], ranks: [] };
+  const fx: Effects = { plans: [], records: [], documents: new Map(), reminders: [], ranks: [] };
   const deadline = new DeadlineActivities();
   const activities: LadderActivities = {
-    planDeadline: (req) => deadline.planDeadline(req),
+    planDeadline: (req) => {
+      fx.plans.push(req);
+      return deadline.planDeadline(req);
+    },
     recordObligation: async (s) => {
       fx.records.push(s);
       return s;

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { chinaCalendar, shanghaiDate } from '../../libs/domain/calendar';
 import { KINDS } from '../../libs/domain/kinds';
 import type { ClimbingRung } from '../../libs/domain/ladder';
-import type { Actor, ObligationInput, ObligationState } from '../../libs/domain/obligation';
+import { planDeadline } from '../../libs/domain/deadline';
+import { firstDeadline, openObligation, type Actor, type ObligationInput, type ObligationState } from '../../libs/domain/obligation';
 import type { LadderPolicy } from '../../libs/domain/policy';
 import { WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
 import { keepHistory } from '../support/histories';
@@ -100,6 +101,25 @@ async function refusal(p: Promise<unknown>): Promise<string> {
 }
 
 describe('the escalation ladder', () => {
+  it('opens the very state the API answered with, and takes a command sent right after the start', async () => {
+    await withWorker(async (_start, fx, taskQueue) => {
+      const now = new Date(await server.env.currentTimeMs());
+      const i = { ...input(), startAt: now.toISOString() };
+      // As the API does: plan the first deadline, open the state, answer with it, then start.
+      const plan = planDeadline(firstDeadline(i), chinaCalendar([]));
+      const answered = openObligation(i, plan, now);
+      const h = await server.env.client.workflow.start(obligationWorkflow, { taskQueue, workflowId: `obligation-${i.id}`, args: [{ open: i, opened: { plan, at: answered.createdAt } }] });
+      const submitted = await h.executeUpdate(completionUpdate, { args: [{ summary: '已办结', evidence: [], by: department }] });
+      expect(submitted).toMatchObject({ status: 'submitted', revision: 2 });
+      expect(fx.records[0]).toEqual(answered);
+      expect(fx.plans).toEqual([]);
+      const done = await h.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '准予销号', by: supervisor }] });
+      expect(await h.result()).toEqual(done);
+      expect(done).toMatchObject({ status: 'completed', dueAt: answered.dueAt, createdAt: answered.createdAt });
+      await keepHistory(server.env, 'api-opened', h.workflowId, h.firstExecutionRunId);
+    });
+  });
+
   it('climbs to 问责 one rung per missed deadline, runs each action once, then waits without climbing', async () => {
     await withWorker(async (start, fx) => {
       const h = await start();

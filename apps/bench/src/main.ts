@@ -1,16 +1,16 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client as PgClient } from 'pg';
-import { loadConfig } from '../../../libs/shared/config';
 import { startEmbeddedPostgres } from '../../../libs/shared/database/embedded-postgres';
 import { createLogger, installTemporalLogging } from '../../../libs/shared/logging';
 import { fromHistoryDocument, replayObligation, replayObligations } from '../../../libs/shared/temporal/obligation-history';
 import { startDevServer } from '../../../libs/shared/temporal/servers';
-import { createApiApp } from '../../api/src/api-app';
-import { createWorkerApp, ObligationWorker } from '../../worker/src/worker-app';
 import { percentile, pool } from './stats';
 
 // `npm run bench [-- --quick]`: what Duban sustains on this machine against the real dev server
@@ -59,19 +59,77 @@ async function postgres(): Promise<{ url: string; stop: () => Promise<void> }> {
   };
 }
 
+/** A free TCP port on 127.0.0.1, for the API child. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** One part of the service as docker-compose deploys it (`npm run start:api` / `start:worker`): a process of its own. */
+function startPart(part: 'api' | 'worker', env: Record<string, string>) {
+  const child = spawn(process.execPath, [path.join(ROOT, `dist/apps/${part}/src/main.js`)], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      if (!stopping) {
+        process.stderr.write(`the ${part} exited (${code}) during the benchmark\n`);
+        process.exit(1);
+      }
+      resolve();
+    }),
+  );
+  return {
+    /** Peak resident memory so far (Linux's VmHWM), MiB. */
+    peakRssMiB: () => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024),
+    stop: async () => {
+      stopping = true;
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 async function main(): Promise<void> {
   installTemporalLogging(logger);
   const temporalEnv = await startDevServer();
   const pg = await postgres();
-  const config = { ...loadConfig({ LOG_LEVEL: 'warn' }), DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporalEnv.address, DUBAN_ADMIN_TOKEN: 'bench-admin-token-0123456789', TEMPORAL_TASK_QUEUE: 'bench' };
-  const workerApp = await createWorkerApp(config, logger);
-  const running = workerApp.get(ObligationWorker).run();
-  const api = await createApiApp(config, logger);
-  await api.listen(0, '127.0.0.1');
-  const base = `http://127.0.0.1:${(api.getHttpServer().address() as { port: number }).port}`;
+  const port = await freePort();
+  const config = { DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporalEnv.address, DUBAN_ADMIN_TOKEN: 'bench-admin-token-0123456789', TEMPORAL_TASK_QUEUE: 'bench', PORT: String(port), LOG_LEVEL: 'warn' };
+  const worker = startPart('worker', config);
+  const api = startPart('api', config);
+  const base = `http://127.0.0.1:${port}`;
   const client = new Client({ connection: await Connection.connect({ address: temporalEnv.address }) });
+  await until('the API', async () => ((await fetch(`${base}/health`)).ok ? true : undefined));
+  await until('the worker', async () => {
+    const { pollers } = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: config.TEMPORAL_TASK_QUEUE }, taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW });
+    return pollers?.length ? true : undefined;
+  });
   const db = new PgClient({ connectionString: pg.url });
   await db.connect();
+  // Starts are answered before the worker runs their first task: wait until it has caught up.
+  const caughtUp = () =>
+    until('the worker to catch up', async () => {
+      const { stats } = await client.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        reportStats: true,
+      });
+      return Number(stats?.approximateBacklogCount ?? 0) === 0 ? true : undefined;
+    }, 600_000);
 
   const call = async (method: string, p: string, body: unknown, token: string): Promise<any> => {
     const res = await fetch(base + p, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -106,10 +164,14 @@ async function main(): Promise<void> {
   say(`starts: ${results.startsPerSecond}/s over HTTP vs ${results.baselineStartsPerSecond}/s bare → ratio ${results.startRatio}`);
 
   // 2. completion → verification round trips with 50 clients, until GET shows the new state.
+  // The obligations are opened first: the figure is the commands' alone.
+  const opened: string[] = [];
+  await pool(CLIENTS * SIZE.commandRounds, CONCURRENCY, async () => void opened.push((await start()).id));
+  await caughtUp();
   const latencies: number[] = [];
   await pool(CLIENTS, CLIENTS, async () => {
     for (let r = 0; r < SIZE.commandRounds; r++) {
-      const o = await start();
+      const o = { id: opened.pop()! };
       const t0 = performance.now();
       await call('POST', `/v1/obligations/${o.id}/completion`, { summary: '已办', evidence: [] }, department);
       await call('POST', `/v1/obligations/${o.id}/verification`, { accepted: true }, supervisor);
@@ -122,11 +184,12 @@ async function main(): Promise<void> {
   say(`commands: p50 ${results.commandP50Ms} ms, p99 ${results.commandP99Ms} ms (${latencies.length} round trips, ${CLIENTS} clients)`);
 
   // 3. Deadline storm: every deadline in the same minute; how late each 督办 notice is issued.
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
-  const dueAt = new Date(Date.now() + (QUICK ? 30_000 : 120_000)).toISOString();
+  // Due once every start is answered and the worker has caught up, at twice the start rate measured above.
+  const dueAt = new Date(Date.now() + (SIZE.storm / startsPerSecond) * 2_000 + 20_000).toISOString();
   const storm: string[] = [];
   await pool(SIZE.storm, CONCURRENCY, async () => void storm.push((await start({ dueAt })).id));
+  await caughtUp();
+  if (Date.now() > Date.parse(dueAt)) throw new Error('the storm came due before its obligations were all started: lateness would be wrong');
   const waitUntil = Date.now() + 300_000;
   let rows: Array<{ n: number; lateness: number }> = [];
   for (;;) {
@@ -138,15 +201,14 @@ async function main(): Promise<void> {
     if (rows.length >= storm.length || Date.now() > waitUntil) break;
     await new Promise((r) => setTimeout(r, 1_000));
   }
-  clearInterval(sampler);
   const lateness = rows.map((r) => Number(r.lateness));
   results.stormObligations = storm.length;
   results.stormP50LatenessMs = Math.round(percentile(lateness, 50));
   results.stormP99LatenessMs = Math.round(percentile(lateness, 99));
   results.stormMaxLatenessMs = Math.round(Math.max(0, ...lateness));
   results.stormMissedOrDoubled = storm.length - rows.length + rows.filter((r) => r.n !== 1).length;
-  results.workerPeakRssMiB = Math.round(peakRss / 2 ** 20);
-  say(`storm: ${storm.length} deadlines in one minute → lateness p50 ${results.stormP50LatenessMs} ms, p99 ${results.stormP99LatenessMs} ms, max ${results.stormMaxLatenessMs} ms; missed or doubled: ${results.stormMissedOrDoubled}; peak RSS (API + worker) ${results.workerPeakRssMiB} MiB`);
+  results.workerPeakRssMiB = worker.peakRssMiB();
+  say(`storm: ${storm.length} deadlines in one minute → lateness p50 ${results.stormP50LatenessMs} ms, p99 ${results.stormP99LatenessMs} ms, max ${results.stormMaxLatenessMs} ms; missed or doubled: ${results.stormMissedOrDoubled}; worker's peak RSS ${results.workerPeakRssMiB} MiB`);
 
   // 4. Board and list with a large read model (synthetic rows beside the real ones).
   await db.query(
@@ -199,9 +261,8 @@ async function main(): Promise<void> {
   await baselineRun;
   await db.end();
   await client.connection.close();
-  await api.close();
-  await workerApp.close();
-  await running;
+  await api.stop();
+  await worker.stop();
   await temporalEnv.teardown();
   await pg.stop();
 }

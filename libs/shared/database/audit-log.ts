@@ -47,20 +47,28 @@ function toEntry(r: any): AuditEntry {
   };
 }
 
-/** Appends one entry at the head of the chain; `sql` must run inside one transaction. */
-export async function appendAudit(sql: Sql, record: AuditRecord): Promise<AuditEntry> {
+/** Appends entries, in order, at the head of the chain; `sql` must run inside one transaction. */
+export async function appendAudit(sql: Sql, records: AuditRecord[]): Promise<AuditEntry[]> {
   await sql('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
   const [head] = await sql('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-  const seq = head ? Number(head.seq) + 1 : 1;
-  const prevHash: string = head?.hash ?? GENESIS;
-  // As it will read back from jsonb: no undefined, no class instances.
-  const content = { ...record, at: new Date(record.at).toISOString(), detail: JSON.parse(JSON.stringify(record.detail)), seq };
-  const hash = hashEntry(prevHash, content);
-  await sql(
-    `INSERT INTO audit_log (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-    [seq, content.at, record.requestId, record.tokenId, record.role, record.unit, record.actorName, record.method, record.path, record.obligationId, record.status, record.outcome, JSON.stringify(content.detail), prevHash, hash],
-  );
-  return { ...content, prevHash, hash };
+  let seq = head ? Number(head.seq) : 0;
+  let prevHash: string = head?.hash ?? GENESIS;
+  const entries = records.map((record) => {
+    seq += 1;
+    // As it will read back from jsonb: no undefined, no class instances.
+    const content = { ...record, at: new Date(record.at).toISOString(), detail: JSON.parse(JSON.stringify(record.detail)), seq };
+    const entry: AuditEntry = { ...content, prevHash, hash: hashEntry(prevHash, content) };
+    prevHash = entry.hash;
+    return entry;
+  });
+  const params: unknown[] = [];
+  const rows = entries.map((e) => {
+    const values = [e.seq, e.at, e.requestId, e.tokenId, e.role, e.unit, e.actorName, e.method, e.path, e.obligationId, e.status, e.outcome, JSON.stringify(e.detail), e.prevHash, e.hash];
+    return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
+  });
+  // One statement for the whole batch: a busy API writes its log without a round trip per call.
+  await sql(`INSERT INTO audit_log (${COLUMNS}) VALUES ${rows.join(', ')}`, params);
+  return entries;
 }
 
 export async function readAudit(sql: Sql, filter: { obligationId?: string; after?: number; limit?: number } = {}): Promise<AuditEntry[]> {

@@ -3,19 +3,22 @@ import { InjectRepository } from '@nestjs/typeorm';
 import {
   Client,
   WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, WorkflowIdReusePolicy, type UpdateDefinition } from '@temporalio/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Brackets, Repository } from 'typeorm';
 import { canonicalJson } from '../../../../libs/domain/canonical-json';
+import { planDeadline } from '../../../../libs/domain/deadline';
 import { completionProblems, KINDS, subjectProblems } from '../../../../libs/domain/kinds';
-import { isSettled, refusalToReopen, workflowIdOf, type Actor, type ObligationInput, type ObligationState } from '../../../../libs/domain/obligation';
+import { firstDeadline, isSettled, openObligation, refusalToReopen, workflowIdOf, type Actor, type ObligationInput, type ObligationState } from '../../../../libs/domain/obligation';
 import { resolvePolicy } from '../../../../libs/domain/policy';
 import { parseInstant, toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
+import { writeObligation } from '../../../../libs/shared/database/obligation-projection';
 import { ObligationRecord } from '../../../../libs/shared/database/obligation-record.entity';
 import { obligationIdOf } from '../../../../libs/shared/obligation-id';
 import {
@@ -33,6 +36,7 @@ import {
 } from '../../../../workflows/obligation';
 import { canSeeUnit, type Principal } from '../auth/principal';
 import { errorBody } from '../http-errors';
+import { CalendarService } from '../reference/calendar.service';
 import { OrganisationService } from '../reference/organisation.service';
 import type {
   CompletionDto,
@@ -62,9 +66,14 @@ export class ObligationsService {
     @InjectRepository(ObligationRecord, API_DATABASE) private readonly records: Repository<ObligationRecord>,
     private readonly logger: PinoLogger,
     private readonly organisation: OrganisationService,
+    private readonly calendar: CalendarService,
   ) {}
 
-  /** Starts the obligation's workflow, or returns the one its key already started. */
+  /**
+   * Opens the obligation and starts its workflow, or returns the one its key already started.
+   * The API plans the first deadline and writes the opened state itself, so the answer waits for
+   * neither the workflow's first task nor its record; the workflow opens the very same state.
+   */
   async create(dto: CreateObligationDto, by: Principal): Promise<{ state: ObligationState; created: boolean }> {
     const id = obligationIdOf(dto.key);
     const existing = await this.records.findOneBy({ id });
@@ -76,30 +85,40 @@ export class ObligationsService {
     const { policy, problems } = resolvePolicy(KINDS[dto.kind].policy, dto.policy);
     problems.push(...subjectProblems(dto.kind, dto.subject));
     if (!policy || problems.length) throw new BadRequestException(errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems));
+    const now = new Date();
     const input: ObligationInput = {
       id,
       key: dto.key,
       kind: dto.kind,
       title: dto.title,
       unit: dto.unit,
-      startAt: toShanghaiIso(dto.startAt ? parseInstant(dto.startAt)! : new Date()),
+      startAt: toShanghaiIso(dto.startAt ? parseInstant(dto.startAt)! : now),
       dueAt: dto.dueAt ? toShanghaiIso(parseInstant(dto.dueAt)!) : null,
       policy,
       by: actorOf(by),
       ...(dto.subject && { subject: dto.subject }),
     };
+    const plan = planDeadline(firstDeadline(input), await this.calendar.current());
+    const state = openObligation(input, plan, now);
     const workflowId = workflowIdOf(id);
-    const state = await this.temporal.workflow.executeUpdateWithStart(snapshotUpdate, {
-      startWorkflowOperation: new WithStartWorkflowOperation(obligationWorkflow, {
+    try {
+      await this.temporal.workflow.start(obligationWorkflow, {
         workflowId,
         taskQueue: this.config.TEMPORAL_TASK_QUEUE,
-        args: [{ open: input }],
-        // A concurrent request with the same key joins the workflow the first one started.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      }),
-    });
+        args: [{ open: input, opened: { plan, at: state.createdAt } }],
+        // A key starts one obligation, ever.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // A concurrent request with the same key started it: its state, once written, is the answer.
+      const first = await this.temporal.workflow.getHandle(workflowId).executeUpdate(snapshotUpdate);
+      return { state: sameRequest(first, dto), created: false };
+    }
+    // Only the request that started the workflow writes, so the read model holds its state.
+    await writeObligation((text, params) => this.records.manager.query(text, params), state);
     this.logger.info({ workflowId, kind: input.kind, unit: input.unit }, 'obligation started');
-    return { state: sameRequest(state, dto), created: true };
+    return { state, created: true };
   }
 
   /** The obligation as the read model has it; another unit's is forbidden to a department. */

@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { chinaCalendar, type YearSchedule } from '../../../../libs/domain/calendar';
+import { chinaCalendar, type WorkingDayCalendar, type YearSchedule } from '../../../../libs/domain/calendar';
 import { shanghaiDate } from '../../../../libs/domain/duration';
 import { readCalendarOverrides, saveCalendarOverride } from '../../../../libs/shared/database/calendar-overrides';
 import type { Sql } from '../../../../libs/shared/database/audit-log';
@@ -19,12 +19,17 @@ export class CalendarService {
     return this.sql(`SELECT year, source, holidays, workdays, loaded_at AS "loadedAt" FROM calendar_override ORDER BY year`);
   }
 
+  /** The calendar new deadlines are computed on: the library's data and the schedules loaded. */
+  async current(): Promise<WorkingDayCalendar> {
+    return chinaCalendar(await readCalendarOverrides(this.sql));
+  }
+
   /**
    * Years without official data that matter now: this year and next (where new deadlines fall),
    * and any year an open obligation's deadline was computed across on weekends only.
    */
   async missingYears(now = new Date()): Promise<number[]> {
-    const calendar = chinaCalendar(await readCalendarOverrides(this.sql));
+    const calendar = await this.current();
     const year = Number(shanghaiDate(now).slice(0, 4));
     const rows: Array<{ year: number }> = await this.sql(
       `SELECT DISTINCT jsonb_array_elements_text(state->'calendarMissingYears')::int AS year FROM obligation WHERE status IN ('open', 'submitted')`,

@@ -1,0 +1,33 @@
+import { workflowIdOf, type ObligationState } from '../../domain/obligation';
+import type { Sql } from './audit-log';
+
+// One statement, so one round trip and atomic without a transaction. The latest state takes newer
+// revisions only: a retried or late write never overwrites a newer state. The event table is
+// append-only: one row per revision, a repeat adds nothing. Each row keeps the standing after it,
+// so reports can be computed as of any past moment.
+const WRITE = `
+  WITH latest AS (
+    INSERT INTO obligation (id, key, workflow_id, kind, unit, status, rung, color, due_at, state, revision, reopen_count, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+    ON CONFLICT (id) DO UPDATE SET
+      status = EXCLUDED.status, rung = EXCLUDED.rung, color = EXCLUDED.color, due_at = EXCLUDED.due_at,
+      state = EXCLUDED.state, revision = EXCLUDED.revision, reopen_count = EXCLUDED.reopen_count,
+      updated_at = EXCLUDED.updated_at
+    WHERE obligation.revision < EXCLUDED.revision
+  )
+  INSERT INTO obligation_event (obligation_id, revision, type, at, actor, data, kind, unit, status, rung, color, due_at)
+  VALUES ($1, $11, $15, $16, $17, $18, $4, $5, $6, $7, $8, $9)
+  ON CONFLICT (obligation_id, revision) DO NOTHING`;
+
+/**
+ * Writes one state into the read model (latest state + event log). Written by the workflow's
+ * record activity and, for a new obligation, by the API before it answers: both write the same
+ * state, whichever comes second changes nothing.
+ */
+export async function writeObligation(sql: Sql, s: ObligationState): Promise<void> {
+  const e = s.lastEvent;
+  await sql(WRITE, [
+    s.id, s.key, workflowIdOf(s.id), s.kind, s.unit, s.status, s.rung, s.color, s.dueAt, s, s.revision, s.reopenCount, s.createdAt, s.updatedAt,
+    e.type, e.at, e.by, e.data,
+  ]);
+}
