@@ -130,9 +130,12 @@ const { recordObligation, issueRungDocument, sendReminder } = proxyActivities<Wo
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-// The projection write as a local activity: done within the workflow task, without a round trip
-// through the server's task queue, so a command answers after one workflow task, not three.
-const { recordObligation: recordLocally } = proxyLocalActivities<WorkerActivities>({
+// The projection write, and since `rung-actions-as-local-activities` the rung's document and the
+// reminder, as local activities: done within the workflow task, without a round trip through the
+// server's task queue, so a command answers after one workflow task, not three, and a climb takes
+// one. A workflow task retried after a lost worker issues no second document (each is stored under
+// its key), and the webhook's receivers deduplicate on the same key.
+const { recordObligation: recordLocally, issueRungDocument: issueLocally, sendReminder: remindLocally } = proxyLocalActivities<WorkerActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -141,6 +144,8 @@ const { planDeadline } = proxyLocalActivities<WorkerActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumInterval: '10 seconds' },
 });
+
+const LOCAL_RUNG_ACTIONS = 'rung-actions-as-local-activities';
 
 /** A refused command fails the update, not the workflow, and leaves no trace in the history. */
 function refuse(reason: string | null): void {
@@ -202,7 +207,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     const rung = state.rung as ClimbingRung;
     const grace: DurationSpec | undefined = graceOf(state.policy, rung);
     if (rung < TOP_RUNG && grace !== undefined) await planAndApply(grace, `${rungName(rung)}宽限`);
-    const document = await issueRungDocument({ obligation: state, rung });
+    const document = await (patched(LOCAL_RUNG_ACTIONS) ? issueLocally : issueRungDocument)({ obligation: state, rung });
     state = attachDocument(state, rung, document, new Date());
     await record();
   }
@@ -292,7 +297,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
         if (tick.type === 'remind') {
           state = remind(state, new Date());
           await record();
-          await sendReminder({ obligation: state, remindAt: tick.at });
+          await (patched(LOCAL_RUNG_ACTIONS) ? remindLocally : sendReminder)({ obligation: state, remindAt: tick.at });
         } else {
           await climbRung('deadline', `超过${state.deadlineRule}期限未办结`, null);
         }

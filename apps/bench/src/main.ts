@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { spawn } from 'node:child_process';
@@ -11,6 +11,7 @@ import { startEmbeddedPostgres } from '../../../libs/shared/database/embedded-po
 import { createLogger, installTemporalLogging } from '../../../libs/shared/logging';
 import { fromHistoryDocument, replayObligation, replayObligations } from '../../../libs/shared/temporal/obligation-history';
 import { startDevServer } from '../../../libs/shared/temporal/servers';
+import { baselineCommandsWorkflow, baselineDeadlineWorkflow, touchUpdate } from './baseline-workflows';
 import { percentile, pool } from './stats';
 
 // `npm run bench [-- --quick]`: what Duban sustains on this machine against the real dev server
@@ -21,6 +22,9 @@ const SIZE = QUICK
   ? { starts: 200, commandRounds: 4, storm: 300, readModel: 10_000, replays: 100 }
   : { starts: 2_000, commandRounds: 20, storm: 10_000, readModel: 100_000, replays: 1_000 };
 const CONCURRENCY = 20;
+// The worker's workflow cache: bounds its memory with 10,000 open obligations; a workflow evicted
+// from it is replayed from its (short) history when its next timer fires.
+const WORKFLOW_CACHE = 2_000;
 const CLIENTS = 50;
 const ROOT = path.resolve(__dirname, '../../../..');
 const logger = createLogger('bench', 'warn');
@@ -72,6 +76,8 @@ async function freePort(): Promise<number> {
 function startPart(part: 'api' | 'worker', env: Record<string, string>) {
   const child = spawn(process.execPath, [path.join(ROOT, `dist/apps/${part}/src/main.js`)], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
   let stopping = false;
+  // A benchmark that fails leaves no service behind.
+  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code) => {
       if (!stopping) {
@@ -107,7 +113,7 @@ async function main(): Promise<void> {
   const temporalEnv = await startDevServer();
   const pg = await postgres();
   const port = await freePort();
-  const config = { DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporalEnv.address, DUBAN_ADMIN_TOKEN: 'bench-admin-token-0123456789', TEMPORAL_TASK_QUEUE: 'bench', PORT: String(port), LOG_LEVEL: 'warn' };
+  const config = { DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporalEnv.address, DUBAN_ADMIN_TOKEN: 'bench-admin-token-0123456789', TEMPORAL_TASK_QUEUE: 'bench', PORT: String(port), LOG_LEVEL: 'warn', DUBAN_WORKFLOW_CACHE: String(WORKFLOW_CACHE) };
   const worker = startPart('worker', config);
   const api = startPart('api', config);
   const base = `http://127.0.0.1:${port}`;
@@ -120,11 +126,11 @@ async function main(): Promise<void> {
   const db = new PgClient({ connectionString: pg.url });
   await db.connect();
   // Starts are answered before the worker runs their first task: wait until it has caught up.
-  const caughtUp = () =>
+  const caughtUp = (taskQueue = config.TEMPORAL_TASK_QUEUE) =>
     until('the worker to catch up', async () => {
       const { stats } = await client.workflowService.describeTaskQueue({
         namespace: 'default',
-        taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
+        taskQueue: { name: taskQueue },
         taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         reportStats: true,
       });
@@ -150,21 +156,37 @@ async function main(): Promise<void> {
     connection: await NativeConnection.connect({ address: temporalEnv.address }),
     taskQueue: 'bench-baseline',
     workflowsPath: require.resolve('./baseline-workflows'),
+    activities: { wallClock: async () => Date.now() },
   });
   const baselineRun = baselineWorker.run();
-  let t = performance.now();
-  await pool(SIZE.starts, CONCURRENCY, async (i) => void (await client.workflow.start('baselineWorkflow', { taskQueue: 'bench-baseline', workflowId: `baseline-${Date.now()}-${i}` })));
-  const baselinePerSecond = SIZE.starts / ((performance.now() - t) / 1000);
-  t = performance.now();
-  await pool(SIZE.starts, CONCURRENCY, async () => void (await start()));
-  const startsPerSecond = SIZE.starts / ((performance.now() - t) / 1000);
+  const rate = async (startOne: (i: number) => Promise<unknown>) => {
+    const t0 = performance.now();
+    await pool(SIZE.starts, CONCURRENCY, async (i) => void (await startOne(i)));
+    return SIZE.starts / ((performance.now() - t0) / 1000);
+  };
+  const baselinePerSecond = await rate((i) => client.workflow.start('baselineWorkflow', { taskQueue: 'bench-baseline', workflowId: `baseline-${Date.now()}-${i}` }));
+  const startsPerSecond = await rate(() => start());
   results.startsPerSecond = Math.round(startsPerSecond);
   results.baselineStartsPerSecond = Math.round(baselinePerSecond);
   results.startRatio = Number((startsPerSecond / baselinePerSecond).toFixed(2));
   say(`starts: ${results.startsPerSecond}/s over HTTP vs ${results.baselineStartsPerSecond}/s bare → ratio ${results.startRatio}`);
 
-  // 2. completion → verification round trips with 50 clients, until GET shows the new state.
-  // The obligations are opened first: the figure is the commands' alone.
+  // 2. completion → verification round trips with 50 clients, until GET shows the new state;
+  // beside two bare updates on a minimal workflow, the same way. The workflows are started first:
+  // the figures are the commands' alone.
+  const bare: Array<WorkflowHandle<typeof baselineCommandsWorkflow>> = [];
+  await pool(CLIENTS * SIZE.commandRounds, CONCURRENCY, async (i) => void bare.push(await client.workflow.start(baselineCommandsWorkflow, { taskQueue: 'bench-baseline', workflowId: `baseline-commands-${Date.now()}-${i}` })));
+  await caughtUp('bench-baseline');
+  const bareLatencies: number[] = [];
+  await pool(CLIENTS, CLIENTS, async () => {
+    for (let r = 0; r < SIZE.commandRounds; r++) {
+      const h = bare.pop()!;
+      const t0 = performance.now();
+      await h.executeUpdate(touchUpdate);
+      await h.executeUpdate(touchUpdate);
+      bareLatencies.push(performance.now() - t0);
+    }
+  });
   const opened: string[] = [];
   await pool(CLIENTS * SIZE.commandRounds, CONCURRENCY, async () => void opened.push((await start()).id));
   await caughtUp();
@@ -181,16 +203,28 @@ async function main(): Promise<void> {
   });
   results.commandP50Ms = Math.round(percentile(latencies, 50));
   results.commandP99Ms = Math.round(percentile(latencies, 99));
-  say(`commands: p50 ${results.commandP50Ms} ms, p99 ${results.commandP99Ms} ms (${latencies.length} round trips, ${CLIENTS} clients)`);
+  results.baselineCommandP50Ms = Math.round(percentile(bareLatencies, 50));
+  results.baselineCommandP99Ms = Math.round(percentile(bareLatencies, 99));
+  say(`commands: p50 ${results.commandP50Ms} ms, p99 ${results.commandP99Ms} ms (${latencies.length} round trips, ${CLIENTS} clients); two bare updates: p50 ${results.baselineCommandP50Ms} ms, p99 ${results.baselineCommandP99Ms} ms`);
 
-  // 3. Deadline storm: every deadline in the same minute; how late each 督办 notice is issued.
-  // Due once every start is answered and the worker has caught up, at twice the start rate measured above.
-  const dueAt = new Date(Date.now() + (SIZE.storm / startsPerSecond) * 2_000 + 20_000).toISOString();
+  // 3. Deadline storm: every deadline in the same minute; how late each 督办 notice is issued, beside
+  // as many bare timers followed by one local activity. Each is due once every start is answered
+  // and the worker has caught up: twice the time the starts take at the rate measured above, and
+  // Duban's at half its rate, as its worker runs the first tasks after the answers.
+  const dueIn = (perSecond: number) => new Date(Date.now() + (SIZE.storm / perSecond) * 2_000 + 20_000).toISOString();
+  const bareDue = dueIn(baselinePerSecond);
+  const timers: Array<WorkflowHandle<typeof baselineDeadlineWorkflow>> = [];
+  await pool(SIZE.storm, CONCURRENCY, async (i) => void timers.push(await client.workflow.start(baselineDeadlineWorkflow, { taskQueue: 'bench-baseline', workflowId: `baseline-deadline-${Date.now()}-${i}`, args: [bareDue] })));
+  const bareLateness: number[] = [];
+  await pool(timers.length, 100, async (i) => void bareLateness.push((await timers[i].result()) - Date.parse(bareDue)));
+  results.baselineStormP50LatenessMs = Math.round(percentile(bareLateness, 50));
+  results.baselineStormP99LatenessMs = Math.round(percentile(bareLateness, 99));
+  const dueAt = dueIn(startsPerSecond / 2);
   const storm: string[] = [];
   await pool(SIZE.storm, CONCURRENCY, async () => void storm.push((await start({ dueAt })).id));
   await caughtUp();
   if (Date.now() > Date.parse(dueAt)) throw new Error('the storm came due before its obligations were all started: lateness would be wrong');
-  const waitUntil = Date.now() + 300_000;
+  const waitUntil = Math.max(Date.now(), Date.parse(dueAt)) + (QUICK ? 300_000 : 1_200_000);
   let rows: Array<{ n: number; lateness: number }> = [];
   for (;;) {
     ({ rows } = await db.query(
@@ -208,7 +242,8 @@ async function main(): Promise<void> {
   results.stormMaxLatenessMs = Math.round(Math.max(0, ...lateness));
   results.stormMissedOrDoubled = storm.length - rows.length + rows.filter((r) => r.n !== 1).length;
   results.workerPeakRssMiB = worker.peakRssMiB();
-  say(`storm: ${storm.length} deadlines in one minute → lateness p50 ${results.stormP50LatenessMs} ms, p99 ${results.stormP99LatenessMs} ms, max ${results.stormMaxLatenessMs} ms; missed or doubled: ${results.stormMissedOrDoubled}; worker's peak RSS ${results.workerPeakRssMiB} MiB`);
+  results.workflowCache = WORKFLOW_CACHE;
+  say(`storm: ${storm.length} deadlines in one minute → lateness p50 ${results.stormP50LatenessMs} ms, p99 ${results.stormP99LatenessMs} ms, max ${results.stormMaxLatenessMs} ms; missed or doubled: ${results.stormMissedOrDoubled}; worker's peak RSS ${results.workerPeakRssMiB} MiB (cache ${WORKFLOW_CACHE}); bare timers: p50 ${results.baselineStormP50LatenessMs} ms, p99 ${results.baselineStormP99LatenessMs} ms`);
 
   // 4. Board and list with a large read model (synthetic rows beside the real ones).
   await db.query(
@@ -220,7 +255,8 @@ async function main(): Promise<void> {
        FROM generate_series(1, $1) g JOIN LATERAL (SELECT code FROM unit ORDER BY code OFFSET g % 50 LIMIT 1) u ON true`,
     [SIZE.readModel],
   );
-  await db.query('ANALYZE obligation');
+  // What autovacuum does after a bulk load, so index-only scans see the new rows as visible.
+  await db.query('VACUUM ANALYZE obligation');
   const timed = async (p: string) => {
     const d: number[] = [];
     for (let i = 0; i < 200; i++) {
@@ -241,7 +277,7 @@ async function main(): Promise<void> {
   const fixtures = fs.readdirSync(path.join(ROOT, 'test/histories')).map((f) => fromHistoryDocument(JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories', f), 'utf8'))));
   const climb = fromHistoryDocument(JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories/full-climb.json'), 'utf8')));
   await replayObligation(climb.workflowId, climb.runs); // bundles once
-  t = performance.now();
+  let t = performance.now();
   await replayObligation(climb.workflowId, climb.runs);
   results.replayFullLadderMs = Math.round(performance.now() - t);
   t = performance.now();

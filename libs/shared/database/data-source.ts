@@ -11,10 +11,11 @@ import { CalendarOverride1764000000600 } from './migrations/1764000000600-calend
 import { Meeting1764000000700 } from './migrations/1764000000700-meeting';
 import { Rhythm1764000000800 } from './migrations/1764000000800-rhythm';
 import { EvidenceFile1764000000900 } from './migrations/1764000000900-evidence-file';
+import { BoardIndexes1764000001000 } from './migrations/1764000001000-board-indexes';
 import { loadReferenceData } from './reference-data';
 
 export const ENTITIES = [ObligationRecord, ApiToken];
-const MIGRATIONS = [Obligation1764000000000, ApiToken1764000000100, Ladder1764000000200, Idempotency1764000000300, AuditLog1764000000400, Organisation1764000000500, CalendarOverride1764000000600, Meeting1764000000700, Rhythm1764000000800, EvidenceFile1764000000900];
+const MIGRATIONS = [Obligation1764000000000, ApiToken1764000000100, Ladder1764000000200, Idempotency1764000000300, AuditLog1764000000400, Organisation1764000000500, CalendarOverride1764000000600, Meeting1764000000700, Rhythm1764000000800, EvidenceFile1764000000900, BoardIndexes1764000001000];
 
 /** Each process part names its data source: the API and the worker may share one process. */
 export const API_DATABASE = 'api';

@@ -51,7 +51,6 @@ export function eventCount(runs: RunHistory[]): number {
   return runs.reduce((n, r) => n + (r.history.events?.length ?? 0), 0);
 }
 
-/** The states the workflow recorded, read from the recordObligation activities in the history. */
 /** A state written by the record activity (histories before `record-as-local-activity`): its input. */
 function recordActivityInput(e: HistoryEvent): ObligationState | null {
   const a = e.activityTaskScheduledEventAttributes;
@@ -69,6 +68,7 @@ function recordLocalActivityResult(e: HistoryEvent): ObligationState | null {
   return defaultPayloadConverter.fromPayload<ObligationState>(result as Payload) ?? null;
 }
 
+/** The states the workflow recorded, read from the recordObligation activities in the history. */
 export function recordedStates(runs: RunHistory[]): RecordedState[] {
   return runs.flatMap(({ runId, history }) =>
     (history.events ?? []).flatMap((e) => {

@@ -56,10 +56,12 @@ export class BoardService {
     if (filter.overdue === 'true') where.push(OVERDUE);
     if (filter.overdue === 'false') where.push(`NOT ${OVERDUE}`);
     const rows: Array<{ unit: string; name: string | null; rung: number; color: 'blue' | 'yellow' | 'red'; n: number; overdue: number }> = await this.db.query(
-      `SELECT o.unit, u.name, o.rung, o.color, count(*)::int AS n, count(*) FILTER (WHERE ${OVERDUE})::int AS overdue
-         FROM obligation o LEFT JOIN unit u ON u.code = o.unit
-        WHERE ${where.join(' AND ')}
-        GROUP BY o.unit, u.name, o.rung, o.color`,
+      // Counted first, then named: the join touches one row per group, not one per obligation.
+      `SELECT b.unit, u.name, b.rung, b.color, b.n, b.overdue
+         FROM (SELECT o.unit, o.rung, o.color, count(*)::int AS n, count(*) FILTER (WHERE ${OVERDUE})::int AS overdue
+                 FROM obligation o WHERE ${where.join(' AND ')}
+                GROUP BY o.unit, o.rung, o.color) b
+         LEFT JOIN unit u ON u.code = b.unit`,
       params,
     );
     const units = new Map<string, UnitRow>();
