@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { chinaCalendar } from '../libs/domain/calendar';
 import { planDeadline, type DeadlineRequest } from '../libs/domain/deadline';
 import type { DeadlinePlan } from '../libs/domain/obligation';
-import { readCalendarOverrides } from '../libs/shared/database/calendar-overrides';
+import { currentCalendar } from '../libs/shared/database/calendar-overrides';
 import { WORKER_DATABASE } from '../libs/shared/database/data-source';
 
 /**
@@ -17,7 +17,7 @@ export class DeadlineActivities {
   constructor(@Optional() @InjectDataSource(WORKER_DATABASE) private readonly db?: DataSource) {}
 
   async planDeadline(req: DeadlineRequest): Promise<DeadlinePlan> {
-    const overrides = this.db ? await readCalendarOverrides((text, params) => this.db!.query(text, params)) : [];
-    return planDeadline(req, chinaCalendar(overrides));
+    const calendar = this.db ? await currentCalendar((text, params) => this.db!.query(text, params)) : chinaCalendar([]);
+    return planDeadline(req, calendar);
   }
 }

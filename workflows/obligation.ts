@@ -91,7 +91,7 @@ export interface ReasonCommand {
 }
 
 export const stateQuery = defineQuery<ObligationState>('state');
-/** The state once it is in the read model: how the API answers a start with read-your-writes. */
+/** The state once it is in the read model: the answer to a start that lost a race for its key. */
 export const snapshotUpdate = defineUpdate<ObligationState>('snapshot');
 export const completionUpdate = defineUpdate<ObligationState, [CompletionCommand]>('completion');
 export const verificationUpdate = defineUpdate<ObligationState, [VerificationCommand]>('verification');

@@ -1,8 +1,10 @@
-import type { YearSchedule } from '../../domain/calendar';
+import { chinaCalendar, type WorkingDayCalendar, type YearSchedule } from '../../domain/calendar';
 import type { Sql } from './audit-log';
 
-export async function readCalendarOverrides(sql: Sql): Promise<YearSchedule[]> {
-  return sql(`SELECT year, holidays, workdays FROM calendar_override ORDER BY year`);
+/** The calendar deadlines are computed on now: the library's data and the official schedules loaded. */
+export async function currentCalendar(sql: Sql): Promise<WorkingDayCalendar> {
+  const overrides: YearSchedule[] = await sql(`SELECT year, holidays, workdays FROM calendar_override ORDER BY year`);
+  return chinaCalendar(overrides);
 }
 
 /** Replaces a year's schedule; the caller has checked it with chinaCalendar(). */

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { chinaCalendar, type WorkingDayCalendar, type YearSchedule } from '../../../../libs/domain/calendar';
 import { shanghaiDate } from '../../../../libs/domain/duration';
-import { readCalendarOverrides, saveCalendarOverride } from '../../../../libs/shared/database/calendar-overrides';
+import { currentCalendar, saveCalendarOverride } from '../../../../libs/shared/database/calendar-overrides';
 import type { Sql } from '../../../../libs/shared/database/audit-log';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import { errorBody } from '../http-errors';
@@ -20,8 +20,8 @@ export class CalendarService {
   }
 
   /** The calendar new deadlines are computed on: the library's data and the schedules loaded. */
-  async current(): Promise<WorkingDayCalendar> {
-    return chinaCalendar(await readCalendarOverrides(this.sql));
+  current(): Promise<WorkingDayCalendar> {
+    return currentCalendar(this.sql);
   }
 
   /**
