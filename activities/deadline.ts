@@ -17,7 +17,9 @@ export class DeadlineActivities {
   constructor(@Optional() @InjectDataSource(WORKER_DATABASE) private readonly db?: DataSource) {}
 
   async planDeadline(req: DeadlineRequest): Promise<DeadlinePlan> {
-    const calendar = this.db ? await currentCalendar((text, params) => this.db!.query(text, params)) : chinaCalendar([]);
+    const calendar = this.db
+      ? await currentCalendar((text, params) => this.db!.query(text, params))
+      : chinaCalendar([]);
     return planDeadline(req, calendar);
   }
 }

@@ -9,7 +9,14 @@ import type { Colour } from '../libs/domain/colour';
 import { KINDS } from '../libs/domain/kinds';
 import type { ObligationInput } from '../libs/domain/obligation';
 import { parsePeriod, type Period } from '../libs/domain/period';
-import { buildReport, OFFICE_SCOPE, REPORT_TYPES, type ReportFacts, type ReportType, type Standing } from '../libs/domain/reports';
+import {
+  buildReport,
+  OFFICE_SCOPE,
+  REPORT_TYPES,
+  type ReportFacts,
+  type ReportType,
+  type Standing,
+} from '../libs/domain/reports';
 import { toShanghaiIso } from '../libs/domain/time';
 import { shanghaiDate } from '../libs/domain/duration';
 import { WORKER_DATABASE } from '../libs/shared/database/data-source';
@@ -58,15 +65,25 @@ export class ReportActivities {
     const facts = await this.facts(period, asOf);
     const out: GeneratedReport[] = [];
     for (const type of req.types) {
-      if (REPORT_TYPES[type].cadence !== period.kind) throw ApplicationFailure.nonRetryable(`${type} is not a ${period.kind}ly report`, 'BadPeriod');
+      if (REPORT_TYPES[type].cadence !== period.kind)
+        throw ApplicationFailure.nonRetryable(`${type} is not a ${period.kind}ly report`, 'BadPeriod');
       const scopes = REPORT_TYPES[type].scope === 'group' ? facts.groups.map((g) => g.code) : [OFFICE_SCOPE];
       for (const scope of scopes) out.push(await this.store(type, scope, facts, req.generatedAt));
     }
-    log.info('reports generated', { period: req.period, reports: out.length, changed: out.filter((r) => r.changed).length });
+    log.info('reports generated', {
+      period: req.period,
+      reports: out.length,
+      changed: out.filter((r) => r.changed).length,
+    });
     return out;
   }
 
-  private async store(type: ReportType, scope: string, facts: ReportFacts, generatedAt: string): Promise<GeneratedReport> {
+  private async store(
+    type: ReportType,
+    scope: string,
+    facts: ReportFacts,
+    generatedAt: string,
+  ): Promise<GeneratedReport> {
     const content = buildReport(type, scope, facts);
     const contentHash = createHash('sha256').update(canonicalJson(content)).digest('hex');
     const [row]: Array<{ previous: string | null }> = await this.db.query(
@@ -84,7 +101,10 @@ export class ReportActivities {
 
   private async facts(period: Period, asOf: Date): Promise<ReportFacts> {
     const standings = async (at: Date): Promise<Standing[]> =>
-      (await this.db.query(STANDINGS, [at])).map(({ due_at, ...r }: any) => ({ ...r, dueAt: due_at ? toShanghaiIso(due_at) : null }));
+      (await this.db.query(STANDINGS, [at])).map(({ due_at, ...r }: any) => ({
+        ...r,
+        dueAt: due_at ? toShanghaiIso(due_at) : null,
+      }));
     const [units, groups, indicators, start, end, rungEntries, meetings, ranks, inputs] = await Promise.all([
       this.db.query(`SELECT code, name FROM unit ORDER BY code`),
       this.db.query(`SELECT code, name FROM work_group ORDER BY code`),
@@ -101,7 +121,11 @@ export class ReportActivities {
           WHERE date >= $1 AND date < $2 ORDER BY date, group_code`,
         [shanghaiDate(period.from), shanghaiDate(period.to)],
       ),
-      period.kind === 'month' ? this.db.query(`SELECT indicator, rank, of, colour FROM indicator_rank WHERE month = $1 ORDER BY indicator`, [period.text]) : [],
+      period.kind === 'month'
+        ? this.db.query(`SELECT indicator, rank, of, colour FROM indicator_rank WHERE month = $1 ORDER BY indicator`, [
+            period.text,
+          ])
+        : [],
       this.db.query(`SELECT type, data FROM report_input WHERE period = $1`, [period.text]),
     ]);
     const input = (type: string) => inputs.find((i: { type: string }) => i.type === type)?.data ?? null;

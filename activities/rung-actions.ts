@@ -22,7 +22,13 @@ export class RungActionActivities {
    * 督办通知单 / 挂牌 / 约谈记录 / 问题线索移送: stored once under `<obligationId>:<rung>` (a retry
    * finds the first one), then announced; receivers deduplicate on the same key.
    */
-  async issueRungDocument({ obligation, rung }: { obligation: ObligationState; rung: ClimbingRung }): Promise<LadderDocument> {
+  async issueRungDocument({
+    obligation,
+    rung,
+  }: {
+    obligation: ObligationState;
+    rung: ClimbingRung;
+  }): Promise<LadderDocument> {
     const key = `${obligation.id}:${rung}`;
     const doc = await this.db.transaction(async (tx) => {
       // Two attempts at once (a retry after a lost worker) queue here instead of both numbering.
@@ -43,7 +49,17 @@ export class RungActionActivities {
       await tx.query(
         `INSERT INTO ladder_document (idempotency_key, obligation_id, rung, kind, number, title, body, unit, issued_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [key, obligation.id, rung, rendered.kind, rendered.number, rendered.title, rendered.body, obligation.unit, issuedAt],
+        [
+          key,
+          obligation.id,
+          rung,
+          rendered.kind,
+          rendered.number,
+          rendered.title,
+          rendered.body,
+          obligation.unit,
+          issuedAt,
+        ],
       );
       return rendered;
     });

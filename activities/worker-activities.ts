@@ -4,7 +4,12 @@ import type { ReportActivities } from './reports';
 import type { RungActionActivities } from './rung-actions';
 
 /** The activity functions the worker registers, bound to their Nest services. */
-export function workerActivities(deadline: DeadlineActivities, readModel: ReadModelActivities, rungActions: RungActionActivities, reports: ReportActivities) {
+export function workerActivities(
+  deadline: DeadlineActivities,
+  readModel: ReadModelActivities,
+  rungActions: RungActionActivities,
+  reports: ReportActivities,
+) {
   return {
     planDeadline: deadline.planDeadline.bind(deadline),
     recordObligation: readModel.recordObligation.bind(readModel),

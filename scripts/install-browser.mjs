@@ -11,7 +11,11 @@ if (hasChromium && hasCjkFont) process.exit(0);
 
 const packages = [...(hasChromium ? [] : ['chromium']), ...(hasCjkFont ? [] : ['fonts-noto-cjk'])];
 const root = process.getuid?.() === 0;
-const apt = (args) => spawnSync(root ? 'apt-get' : 'sudo', root ? args : ['-n', 'apt-get', ...args], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+const apt = (args) =>
+  spawnSync(root ? 'apt-get' : 'sudo', root ? args : ['-n', 'apt-get', ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 console.log(`duban: installing ${packages.join(', ')} with apt-get (for the browser tests)`);
 let result = apt(['install', '-y', '--no-install-recommends', ...packages]);
 if (result.status !== 0) {
@@ -20,5 +24,7 @@ if (result.status !== 0) {
 }
 if (result.status !== 0) {
   // Not fatal for running the service; the browser tests will fail and say what is missing.
-  console.warn(`duban: could not install ${packages.join(', ')}; install them yourself (apt-get install ${packages.join(' ')}) before running the tests.`);
+  console.warn(
+    `duban: could not install ${packages.join(', ')}; install them yourself (apt-get install ${packages.join(' ')}) before running the tests.`,
+  );
 }

@@ -13,7 +13,9 @@ if (process.env.DUBAN_SKIP_TEMPORAL_INSTALL === '1') process.exit(0);
 
 function scriptFolders() {
   try {
-    return execFileSync('python3', ['-c', "import sysconfig;print(sysconfig.get_path('scripts'))"], { encoding: 'utf8' })
+    return execFileSync('python3', ['-c', "import sysconfig;print(sysconfig.get_path('scripts'))"], {
+      encoding: 'utf8',
+    })
       .split('\n')
       .filter(Boolean);
   } catch {
@@ -23,7 +25,9 @@ function scriptFolders() {
 
 const folders = [...(process.env.PATH ?? '').split(delimiter), ...scriptFolders()].filter(Boolean);
 const missing = PACKAGES.filter(
-  (p) => !(process.env[p.variable] && existsSync(process.env[p.variable])) && !folders.some((f) => existsSync(join(f, p.file))),
+  (p) =>
+    !(process.env[p.variable] && existsSync(process.env[p.variable])) &&
+    !folders.some((f) => existsSync(join(f, p.file))),
 );
 if (missing.length === 0) process.exit(0);
 

@@ -51,7 +51,13 @@ const EPISODE_POLICY: LadderPolicy = {
 
 /** One assessment indicator's monthly ranks, one run per year. */
 export async function indicatorWorkflow(start: IndicatorStart): Promise<void> {
-  let state: IndicatorState = start.resume ?? { ...start.indicator, months: [], redStreak: 0, episode: null, episodes: 0 };
+  let state: IndicatorState = start.resume ?? {
+    ...start.indicator,
+    months: [],
+    redStreak: 0,
+    episode: null,
+    episodes: 0,
+  };
   let nextYear: number | null = null;
 
   const obligation = (id: string, over: Partial<ObligationInput>): ObligationInput => ({
@@ -84,7 +90,14 @@ export async function indicatorWorkflow(start: IndicatorStart): Promise<void> {
       // Added after the first histories: the monthly bulletin reads the ranks from Postgres.
       if (patched('indicator-rank-read-model')) {
         const { colour } = state.months.at(-1)!;
-        await recordIndicatorRank({ indicator: state.code, month: c.month, rank: c.rank, of: c.of, colour, bulletinAt: c.bulletinAt });
+        await recordIndicatorRank({
+          indicator: state.code,
+          month: c.month,
+          rank: c.rank,
+          of: c.of,
+          colour,
+          bulletinAt: c.bulletinAt,
+        });
       }
       await startObligation(
         obligation(c.reportObligationId, {
@@ -96,7 +109,13 @@ export async function indicatorWorkflow(start: IndicatorStart): Promise<void> {
       );
       if (step?.type === 'open') {
         await startObligation(
-          obligation(c.episodeObligationId, { key: `indicator-episode:${state.code}:${c.month}`, title: step.reason, startAt: c.bulletinAt, policy: EPISODE_POLICY, by: c.by }),
+          obligation(c.episodeObligationId, {
+            key: `indicator-episode:${state.code}:${c.month}`,
+            title: step.reason,
+            startAt: c.bulletinAt,
+            policy: EPISODE_POLICY,
+            by: c.by,
+          }),
         );
       }
       if (step && episode) {

@@ -135,7 +135,11 @@ const { recordObligation, issueRungDocument, sendReminder } = proxyActivities<Wo
 // server's task queue, so a command answers after one workflow task, not three, and a climb takes
 // one. A workflow task retried after a lost worker issues no second document (each is stored under
 // its key), and the webhook's receivers deduplicate on the same key.
-const { recordObligation: recordLocally, issueRungDocument: issueLocally, sendReminder: remindLocally } = proxyLocalActivities<WorkerActivities>({
+const {
+  recordObligation: recordLocally,
+  issueRungDocument: issueLocally,
+  sendReminder: remindLocally,
+} = proxyLocalActivities<WorkerActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -158,7 +162,13 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
   // A resumed run, and one the API opened, has its state before any handler is set: an update that
   // arrives with the start (重办, a command right after the API's answer) is validated as soon as
   // its handler is registered. The input decides, so histories started otherwise replay as before.
-  let state = ('resume' in start ? start.resume : start.opened ? openObligation(start.open, start.opened.plan, new Date(start.opened.at)) : undefined) as ObligationState;
+  let state = (
+    'resume' in start
+      ? start.resume
+      : start.opened
+        ? openObligation(start.open, start.opened.plan, new Date(start.opened.at))
+        : undefined
+  ) as ObligationState;
   let recordedRevision = 0;
   // One change at a time: the clock and the commands each await activities in between.
   let busy = false;
@@ -193,7 +203,10 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     recordedRevision = Math.max(recordedRevision, written.revision);
   }
 
-  async function planAndApply(deadline: Parameters<typeof planDeadline>[0]['deadline'], rulePrefix: string): Promise<void> {
+  async function planAndApply(
+    deadline: Parameters<typeof planDeadline>[0]['deadline'],
+    rulePrefix: string,
+  ): Promise<void> {
     const now = new Date();
     const plan = await planDeadline({ from: now.toISOString(), deadline, remind: state.policy.remind, rulePrefix });
     state = applyPlan(state, plan, now);
@@ -207,7 +220,10 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     const rung = state.rung as ClimbingRung;
     const grace: DurationSpec | undefined = graceOf(state.policy, rung);
     if (rung < TOP_RUNG && grace !== undefined) await planAndApply(grace, `${rungName(rung)}宽限`);
-    const document = await (patched(LOCAL_RUNG_ACTIONS) ? issueLocally : issueRungDocument)({ obligation: state, rung });
+    const document = await (patched(LOCAL_RUNG_ACTIONS) ? issueLocally : issueRungDocument)({
+      obligation: state,
+      rung,
+    });
     state = attachDocument(state, rung, document, new Date());
     await record();
   }
@@ -232,11 +248,12 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
   ): void {
     setHandler(
       update,
-      (c) => exclusive(async () => {
-        state = transition(state, c, new Date());
-        await record();
-        await then?.(c);
-      }),
+      (c) =>
+        exclusive(async () => {
+          state = transition(state, c, new Date());
+          await record();
+          await then?.(c);
+        }),
       { validator: check(refusal) },
     );
   }
@@ -253,10 +270,19 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     },
   );
   onCommand(exemptionUpdate, refusalToRequestExemption, requestExemption);
-  onCommand(exemptionDecisionUpdate, refusalToDecideExemption, (s, d: DecisionCommand, now) => decideExemption(s, d.approved, d.comment, d.by, now));
+  onCommand(exemptionDecisionUpdate, refusalToDecideExemption, (s, d: DecisionCommand, now) =>
+    decideExemption(s, d.approved, d.comment, d.by, now),
+  );
   onCommand(withdrawalUpdate, refusalToWithdraw, (s, r: ReasonCommand, now) => withdraw(s, r.reason, r.by, now));
-  onCommand(reopenUpdate, refusalToReopen, (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now), () => planAndApply(state.policy.deadline, '重办'));
-  setHandler(escalationUpdate, (r) => exclusive(() => climbRung('manual', r.reason, r.by)), { validator: check<ReasonCommand>(refusalToEscalate) });
+  onCommand(
+    reopenUpdate,
+    refusalToReopen,
+    (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now),
+    () => planAndApply(state.policy.deadline, '重办'),
+  );
+  setHandler(escalationUpdate, (r) => exclusive(() => climbRung('manual', r.reason, r.by)), {
+    validator: check<ReasonCommand>(refusalToEscalate),
+  });
   // A signal cannot be refused: one the state forbids by the time its turn comes is dropped.
   setHandler(systemCommandSignal, async (c) => {
     await condition(() => state !== undefined);
@@ -270,7 +296,8 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
   });
 
   // Workflows start other obligations without an opening: their first deadline is planned here.
-  if ('open' in start && !start.opened) state = openObligation(start.open, await planDeadline(firstDeadline(start.open)), new Date());
+  if ('open' in start && !start.opened)
+    state = openObligation(start.open, await planDeadline(firstDeadline(start.open)), new Date());
   await record();
 
   // A run resumed for 重办 starts settled and its reopen update arrives with the start; a reopen

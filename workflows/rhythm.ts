@@ -58,11 +58,16 @@ export async function rhythmWorkflow(run: RhythmRun): Promise<RhythmResult> {
   const at = runTime();
   // The 20th's check is about the month it runs in; the reports are about the period just ended.
   const asked = run.period === undefined ? null : parsePeriod(run.period);
-  if (run.period !== undefined && asked?.kind !== job.cadence) throw ApplicationFailure.nonRetryable(`${run.job} needs a ${job.cadence}, not ${run.period}`, 'BadPeriod');
+  if (run.period !== undefined && asked?.kind !== job.cadence)
+    throw ApplicationFailure.nonRetryable(`${run.job} needs a ${job.cadence}, not ${run.period}`, 'BadPeriod');
   const period = asked ?? (run.job === 'problem-reports' ? monthContaining(at) : previousPeriod(job.cadence, at));
   const result: RhythmResult = { job: run.job, period: period.text, reports: [], started: [], existing: [] };
   if (job.reports.length > 0) {
-    result.reports = await generateReports({ types: [...job.reports], period: period.text, generatedAt: new Date().toISOString() });
+    result.reports = await generateReports({
+      types: [...job.reports],
+      period: period.text,
+      generatedAt: new Date().toISOString(),
+    });
     return result;
   }
   for (const input of await owedProblemReports({ month: period.text, startAt: toShanghaiIso(Date.now()) })) {

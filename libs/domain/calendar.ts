@@ -58,7 +58,8 @@ function checkedOverrides(overrides: YearSchedule[]): Map<number, Official> {
     if (!Number.isInteger(o.year)) throw new RangeError(`calendar override: not a year: ${o.year}`);
     if (byYear.has(o.year)) throw new RangeError(`calendar override: ${o.year} is given twice`);
     for (const date of [...o.holidays, ...o.workdays]) {
-      if (checkDate(date) !== o.year) throw new RangeError(`calendar override for ${o.year}: ${date} is in another year`);
+      if (checkDate(date) !== o.year)
+        throw new RangeError(`calendar override for ${o.year}: ${date} is in another year`);
     }
     const holidays = new Set(o.holidays);
     const clash = o.workdays.find((d) => holidays.has(d));
@@ -81,7 +82,8 @@ export function chinaCalendar(overrides: YearSchedule[] = []): WorkingDayCalenda
       const year = checkDate(date);
       const official = byYear.get(year);
       if (official) return official.workdays.has(date) || (!isWeekend(date) && !official.holidays.has(date));
-      if (LIBRARY_YEARS.has(year)) return Object.hasOwn(LIBRARY.workdays, date) || (!isWeekend(date) && !Object.hasOwn(LIBRARY.holidays, date));
+      if (LIBRARY_YEARS.has(year))
+        return Object.hasOwn(LIBRARY.workdays, date) || (!isWeekend(date) && !Object.hasOwn(LIBRARY.holidays, date));
       return !isWeekend(date);
     },
   };

@@ -21,8 +21,18 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 
 export function buildCaseFile(obligationId: string, generatedAt: string, contents: Record<string, unknown>): CaseFile {
   const files = Object.fromEntries(Object.entries(contents).map(([name, v]) => [name, JSON.stringify(v, null, 2)]));
-  const manifest = { algorithm: 'sha256' as const, files: Object.fromEntries(Object.entries(files).map(([name, text]) => [name, sha256(text)])) };
-  return { format: CASE_FILE_FORMAT, obligationId, generatedAt, manifest, manifestSha256: sha256(canonical(manifest)), files };
+  const manifest = {
+    algorithm: 'sha256' as const,
+    files: Object.fromEntries(Object.entries(files).map(([name, text]) => [name, sha256(text)])),
+  };
+  return {
+    format: CASE_FILE_FORMAT,
+    obligationId,
+    generatedAt,
+    manifest,
+    manifestSha256: sha256(canonical(manifest)),
+    files,
+  };
 }
 
 export interface CaseFileCheck {
@@ -38,7 +48,8 @@ export function verifyCaseFile(input: unknown): CaseFileCheck {
     return { ok: false, files: 0, problems: [{ file: '(case file)', problem: `不是 ${CASE_FILE_FORMAT} 格式的案卷` }] };
   }
   const problems: CaseFileCheck['problems'] = [];
-  if (sha256(canonical(c.manifest)) !== c.manifestSha256) problems.push({ file: 'manifest', problem: '清单的 SHA-256 不符，清单被改动' });
+  if (sha256(canonical(c.manifest)) !== c.manifestSha256)
+    problems.push({ file: 'manifest', problem: '清单的 SHA-256 不符，清单被改动' });
   for (const [name, digest] of Object.entries(c.manifest.files)) {
     const text = c.files[name];
     if (typeof text !== 'string') problems.push({ file: name, problem: '清单中的文件缺失' });

@@ -1,4 +1,11 @@
-import { addDuration, addWorkingDays, missingYears, shanghaiDate, subtractDuration, type WorkingDayCalendar } from './calendar';
+import {
+  addDuration,
+  addWorkingDays,
+  missingYears,
+  shanghaiDate,
+  subtractDuration,
+  type WorkingDayCalendar,
+} from './calendar';
 import { describeDuration, type DurationSpec } from './duration';
 import type { DeadlinePlan } from './obligation';
 import { isClockCheck, type ClockCheck, type DeadlineSpec, type RemindSpec } from './policy';
@@ -26,7 +33,9 @@ export function planDeadline(req: DeadlineRequest, calendar: WorkingDayCalendar)
   const due = fixed ?? addDuration(from, req.deadline as DurationSpec, calendar);
   // Clock checks belong to the first deadline (rulePrefix "") only: not to a rung's grace.
   const remindAt = req.remind
-    .flatMap((r) => (isClockCheck(r) ? (req.rulePrefix ? [] : [checkTime(from, r, calendar)]) : [subtractDuration(due, r, calendar)]))
+    .flatMap((r) =>
+      isClockCheck(r) ? (req.rulePrefix ? [] : [checkTime(from, r, calendar)]) : [subtractDuration(due, r, calendar)],
+    )
     .filter((t) => t.getTime() > from.getTime() && t.getTime() < due.getTime())
     .sort((a, b) => a.getTime() - b.getTime())
     .map(toShanghaiIso);

@@ -48,7 +48,13 @@ function isoParts(iso: string): IsoParts | null {
   const m = ISO_DURATION.exec(iso);
   if (!m || iso === 'P') return null;
   const [, w, d, h, min, s] = m;
-  return { weeks: Number(w ?? 0), days: Number(d ?? 0), hours: Number(h ?? 0), minutes: Number(min ?? 0), seconds: Number(s ?? 0) };
+  return {
+    weeks: Number(w ?? 0),
+    days: Number(d ?? 0),
+    hours: Number(h ?? 0),
+    minutes: Number(min ?? 0),
+    seconds: Number(s ?? 0),
+  };
 }
 
 /**
@@ -59,14 +65,17 @@ function isoParts(iso: string): IsoParts | null {
 export function isoDurationMs(iso: string): number {
   const p = isoParts(iso);
   if (!p) throw new RangeError(`not a supported ISO-8601 duration: ${iso}`);
-  return (p.weeks * 7 + p.days) * DAY_MS + p.hours * HOUR_MS + p.minutes * MINUTE_MS + Math.round(p.seconds * SECOND_MS);
+  return (
+    (p.weeks * 7 + p.days) * DAY_MS + p.hours * HOUR_MS + p.minutes * MINUTE_MS + Math.round(p.seconds * SECOND_MS)
+  );
 }
 
 /** Validates an unknown value as a DurationSpec; `field` names it in problems (policy.rungs[1].grace). */
 export function parseDurationSpec(value: unknown, field: string): { value?: DurationSpec; problems: FieldProblem[] } {
   const problem = (reason: string, at = field) => ({ problems: [{ field: at, reason }] });
   if (typeof value === 'string') {
-    if (value.startsWith('-')) return problem('must be longer than zero: durations count forward, reminders before the deadline');
+    if (value.startsWith('-'))
+      return problem('must be longer than zero: durations count forward, reminders before the deadline');
     if (CALENDAR_UNITS.test(value)) {
       return problem('years and months have no fixed length: use days (P30D) or { "workingDays": n }');
     }
@@ -119,16 +128,18 @@ function shiftDate(date: string, days: number): string {
 }
 
 function assertWorkingDayCount(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`working days must be a whole number of at least 1, not ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`working days must be a whole number of at least 1, not ${n}`);
 }
 
 /** The Nth working day strictly after (step 1) or before (step -1) a date. */
 function walkWorkingDays(date: string, n: number, step: 1 | -1, cal: WorkingDayCalendar): string {
   assertWorkingDayCount(n);
   let day = date;
-  for (let counted = 0, scanned = 0; counted < n; ) {
+  for (let counted = 0, scanned = 0; counted < n;) {
     day = shiftDate(day, step);
-    if (++scanned > MAX_SCAN_DAYS) throw new RangeError(`the calendar has fewer than ${n} working days within ${MAX_SCAN_DAYS} days of ${date}`);
+    if (++scanned > MAX_SCAN_DAYS)
+      throw new RangeError(`the calendar has fewer than ${n} working days within ${MAX_SCAN_DAYS} days of ${date}`);
     if (cal.isWorkingDay(day)) counted++;
   }
   return day;
@@ -159,10 +170,14 @@ export function subtractWorkingDays(deadline: Date, n: number, cal: WorkingDayCa
 
 /** start + d: ISO durations are exact milliseconds; working days per addWorkingDays. */
 export function addDuration(start: Date, d: DurationSpec, cal: WorkingDayCalendar): Date {
-  return typeof d === 'string' ? new Date(start.getTime() + isoDurationMs(d)) : addWorkingDays(start, d.workingDays, cal);
+  return typeof d === 'string'
+    ? new Date(start.getTime() + isoDurationMs(d))
+    : addWorkingDays(start, d.workingDays, cal);
 }
 
 /** deadline − d, for reminders before a deadline: ISO exact; working days per subtractWorkingDays. */
 export function subtractDuration(deadline: Date, d: DurationSpec, cal: WorkingDayCalendar): Date {
-  return typeof d === 'string' ? new Date(deadline.getTime() - isoDurationMs(d)) : subtractWorkingDays(deadline, d.workingDays, cal);
+  return typeof d === 'string'
+    ? new Date(deadline.getTime() - isoDurationMs(d))
+    : subtractWorkingDays(deadline, d.workingDays, cal);
 }

@@ -31,7 +31,8 @@ export interface IndicatorState {
 }
 
 /** What a new month asks the workflow to do besides recording it. */
-export type EpisodeStep = { type: 'open'; reason: string } | { type: 'climb'; reason: string } | { type: 'close'; reason: string } | null;
+export type EpisodeStep =
+  { type: 'open'; reason: string } | { type: 'climb'; reason: string } | { type: 'close'; reason: string } | null;
 
 export function rankColour(rank: number): Colour {
   if (rank <= 3) return 'blue';
@@ -43,13 +44,18 @@ const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 export function refusalToRecordRank(state: IndicatorState, e: Pick<RankEntry, 'month' | 'rank' | 'of'>): string | null {
   if (!MONTH.test(e.month)) return `月份格式应为 YYYY-MM：${e.month}`;
-  if (!Number.isInteger(e.of) || e.of < 1 || !Number.isInteger(e.rank) || e.rank < 1 || e.rank > e.of) return `位次应在 1 到 ${e.of} 之间`;
+  if (!Number.isInteger(e.of) || e.of < 1 || !Number.isInteger(e.rank) || e.rank < 1 || e.rank > e.of)
+    return `位次应在 1 到 ${e.of} 之间`;
   const last = state.months.at(-1);
   if (last && e.month <= last.month) return `${e.month} 不晚于已录入的 ${last.month}，不能重复或倒序录入`;
   return null;
 }
 
-export function recordRank(state: IndicatorState, e: RankEntry, episodeId: string): { state: IndicatorState; step: EpisodeStep } {
+export function recordRank(
+  state: IndicatorState,
+  e: RankEntry,
+  episodeId: string,
+): { state: IndicatorState; step: EpisodeStep } {
   const colour = rankColour(e.rank);
   const months = [...state.months, { ...e, colour }];
   const place = `${e.month}全市第${e.rank}名（共${e.of}个）`;
@@ -57,14 +63,26 @@ export function recordRank(state: IndicatorState, e: RankEntry, episodeId: strin
     const redStreak = state.redStreak + 1;
     if (!state.episode) {
       return {
-        state: { ...state, months, redStreak, episode: { obligationId: episodeId, since: e.month }, episodes: state.episodes + 1 },
+        state: {
+          ...state,
+          months,
+          redStreak,
+          episode: { obligationId: episodeId, since: e.month },
+          episodes: state.episodes + 1,
+        },
         step: { type: 'open', reason: `“${state.name}”指标${place}，位次靠后` },
       };
     }
-    return { state: { ...state, months, redStreak }, step: { type: 'climb', reason: `“${state.name}”指标连续${redStreak}个月位次靠后，${place}` } };
+    return {
+      state: { ...state, months, redStreak },
+      step: { type: 'climb', reason: `“${state.name}”指标连续${redStreak}个月位次靠后，${place}` },
+    };
   }
   if (state.episode) {
-    return { state: { ...state, months, redStreak: 0, episode: null }, step: { type: 'close', reason: `“${state.name}”指标${place}，回到全市前五，本轮督办结束` } };
+    return {
+      state: { ...state, months, redStreak: 0, episode: null },
+      step: { type: 'close', reason: `“${state.name}”指标${place}，回到全市前五，本轮督办结束` },
+    };
   }
   return { state: { ...state, months, redStreak: 0 }, step: null };
 }

@@ -39,7 +39,8 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     // Seed 二(七)1(2): 72 hours, exact clock time. 二(七)1(3): the operations centre checks at 15:00
     // and 18:00 on the day of the push and 08:00 the next (working) day, reminding the unit each
     // time; after the third, units still without contact are reported to it (reportAfterChecks).
-    source: '二(七)1(2)：牵头服务部门负责做好“政企通”企业综合服务平台的填报工作,确保 72 小时内与企业建立联系,并将联系信息(包括:责任科室、责任人、联系方式、联系时间、联系记录)录入平台',
+    source:
+      '二(七)1(2)：牵头服务部门负责做好“政企通”企业综合服务平台的填报工作,确保 72 小时内与企业建立联系,并将联系信息(包括:责任科室、责任人、联系方式、联系时间、联系记录)录入平台',
     policy: {
       deadline: 'PT72H',
       remind: [
@@ -54,7 +55,8 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
   work_order: {
     kind: 'work_order',
     name: '12345“政企通”工单',
-    description: '通过12345便民热线办理系统转发的涉企工单：联系诉求人、解决诉求，并在规定时间内回复区城市运行中心，禁止超期回复。',
+    description:
+      '通过12345便民热线办理系统转发的涉企工单：联系诉求人、解决诉求，并在规定时间内回复区城市运行中心，禁止超期回复。',
     // Seed 二(七)2(2)⑥ gives no length ("规定时间" is the hotline's own limit, which comes with each
     // ticket as dueAt). Where a ticket carries none: 5 working days, the seed's limit for the closest
     // analogue, the online public message (二(五)5), and a common 12345 limit for ordinary requests.
@@ -83,15 +85,18 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     description: '各工作组周例会部署的事项，逾期未完成即为“久拖未完成”，每月报区纪委监委专班办。',
     // Seed 三(一) and 二(一)1(5): each item is deployed with its own due date (dueAt or { at });
     // the default is a week, until the next weekly meeting.
-    source: '三(一)：每周各工作组要自行召开1次内部周例会…并形成本组《周例会纪要》报综合协调组；二(一)1(5)：负责每月向区纪委监委专班办提供…《营商环境每周例会部署事项久拖未完成情况》',
+    source:
+      '三(一)：每周各工作组要自行召开1次内部周例会…并形成本组《周例会纪要》报综合协调组；二(一)1(5)：负责每月向区纪委监委专班办提供…《营商环境每周例会部署事项久拖未完成情况》',
     policy: { deadline: 'P7D', remind: [{ workingDays: 1 }], rungs: ladder() },
   },
   indicator_rank: {
     kind: 'indicator_rank',
     name: '考核指标月度位次报送',
-    description: '市级月度考核通报下发后，各指标牵头部门在2日内将上月该指标工作完成情况报综合协调组；位次靠后的逐月升级督办。',
+    description:
+      '市级月度考核通报下发后，各指标牵头部门在2日内将上月该指标工作完成情况报综合协调组；位次靠后的逐月升级督办。',
     // Seed 三(四): "2日内" of the city's bulletin, calendar days, so P2D from the bulletin.
-    source: '三(四)：各牵头部门(单位)要细化考核办法,强化调度推进,在市级通报下发后2日内将上月该指标工作完成情况报综合协调组',
+    source:
+      '三(四)：各牵头部门(单位)要细化考核办法,强化调度推进,在市级通报下发后2日内将上月该指标工作完成情况报综合协调组',
     policy: { deadline: 'P2D', remind: ['PT24H'], rungs: ladder() },
   },
   monthly_report: {
@@ -120,27 +125,48 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** What a kind requires of an obligation's `subject`; each problem names its field. */
 export function subjectProblems(kind: ObligationKind, subject: Record<string, unknown> | undefined): FieldProblem[] {
   if (kind === 'meeting_item') return meetingProblems(subject);
-  if (kind === 'work_order') return subject && typeof subject.ticketNumber !== 'string' ? [{ field: 'subject.ticketNumber', reason: 'is required in a work order’s subject { ticketNumber, requester }' }] : [];
+  if (kind === 'work_order')
+    return subject && typeof subject.ticketNumber !== 'string'
+      ? [{ field: 'subject.ticketNumber', reason: 'is required in a work order’s subject { ticketNumber, requester }' }]
+      : [];
   if (kind !== 'enterprise_contact') return [];
-  if (!subject) return [{ field: 'subject', reason: 'is required for enterprise_contact: { enterpriseName, creditCode, registeredOn }' }];
+  if (!subject)
+    return [
+      { field: 'subject', reason: 'is required for enterprise_contact: { enterpriseName, creditCode, registeredOn }' },
+    ];
   const problems: FieldProblem[] = [];
-  if (typeof subject.enterpriseName !== 'string' || !subject.enterpriseName.trim()) problems.push({ field: 'subject.enterpriseName', reason: 'is required' });
-  if (typeof subject.creditCode !== 'string' || !CREDIT_CODE.test(subject.creditCode)) problems.push({ field: 'subject.creditCode', reason: 'must be an 18-character unified social credit code (统一社会信用代码)' });
-  if (typeof subject.registeredOn !== 'string' || !DAY.test(subject.registeredOn)) problems.push({ field: 'subject.registeredOn', reason: 'must be a date YYYY-MM-DD' });
+  if (typeof subject.enterpriseName !== 'string' || !subject.enterpriseName.trim())
+    problems.push({ field: 'subject.enterpriseName', reason: 'is required' });
+  if (typeof subject.creditCode !== 'string' || !CREDIT_CODE.test(subject.creditCode))
+    problems.push({
+      field: 'subject.creditCode',
+      reason: 'must be an 18-character unified social credit code (统一社会信用代码)',
+    });
+  if (typeof subject.registeredOn !== 'string' || !DAY.test(subject.registeredOn))
+    problems.push({ field: 'subject.registeredOn', reason: 'must be a date YYYY-MM-DD' });
   return problems;
 }
 
 /** A 新注册企业 contact is completed with the five facts the seed names (二(七)1(2)). */
 export function completionProblems(kind: ObligationKind, contact: unknown): FieldProblem[] {
   if (kind !== 'enterprise_contact' || contact) return [];
-  return [{ field: 'contact', reason: 'is required for enterprise_contact: the five facts { department 科室, person 责任人, phone 联系方式, contactedAt 联系时间, record 联系记录 }' }];
+  return [
+    {
+      field: 'contact',
+      reason:
+        'is required for enterprise_contact: the five facts { department 科室, person 责任人, phone 联系方式, contactedAt 联系时间, record 联系记录 }',
+    },
+  ];
 }
 
 /** A weekly-meeting item names the meeting that deployed it (三(一)). */
 function meetingProblems(subject: Record<string, unknown> | undefined): FieldProblem[] {
-  if (!subject) return [{ field: 'subject', reason: 'is required for meeting_item: { group, meetingDate, minutesRef }' }];
+  if (!subject)
+    return [{ field: 'subject', reason: 'is required for meeting_item: { group, meetingDate, minutesRef }' }];
   const problems: FieldProblem[] = [];
-  if (typeof subject.group !== 'string' || !subject.group) problems.push({ field: 'subject.group', reason: 'is required: the working group whose meeting deployed the item' });
-  if (typeof subject.meetingDate !== 'string' || !DAY.test(subject.meetingDate)) problems.push({ field: 'subject.meetingDate', reason: 'must be a date YYYY-MM-DD' });
+  if (typeof subject.group !== 'string' || !subject.group)
+    problems.push({ field: 'subject.group', reason: 'is required: the working group whose meeting deployed the item' });
+  if (typeof subject.meetingDate !== 'string' || !DAY.test(subject.meetingDate))
+    problems.push({ field: 'subject.meetingDate', reason: 'must be a date YYYY-MM-DD' });
   return problems;
 }

@@ -195,7 +195,12 @@ export function pendingExemption(state: ObligationState): ExemptionRequest | nul
 
 /** The first deadline's request: the supervisors' fixed one, else the policy's from the start. */
 export function firstDeadline(input: ObligationInput): DeadlineRequest {
-  return { from: input.startAt, deadline: input.dueAt ? { at: input.dueAt } : input.policy.deadline, remind: input.policy.remind, rulePrefix: '' };
+  return {
+    from: input.startAt,
+    deadline: input.dueAt ? { at: input.dueAt } : input.policy.deadline,
+    remind: input.policy.remind,
+    rulePrefix: '',
+  };
 }
 
 export function openObligation(input: ObligationInput, plan: DeadlinePlan, at: Date): ObligationState {
@@ -279,10 +284,15 @@ export function nextTick(state: ObligationState): LadderTick | null {
 /** 提醒: a reminder for the deadline in force fired (重要工作提示单). */
 export function remind(state: ObligationState, at: Date): ObligationState {
   const [fired, ...rest] = state.remindAt;
-  return transition(state, at, { type: 'reminded', by: null, data: { remindAt: fired, dueAt: state.dueAt } }, {
-    remindAt: rest,
-    reminded: true,
-  });
+  return transition(
+    state,
+    at,
+    { type: 'reminded', by: null, data: { remindAt: fired, dueAt: state.dueAt } },
+    {
+      remindAt: rest,
+      reminded: true,
+    },
+  );
 }
 
 export function refusalToEscalate(state: ObligationState): string | null {
@@ -291,22 +301,43 @@ export function refusalToEscalate(state: ObligationState): string | null {
 }
 
 /** Climbs one rung; the workflow then runs the rung's action and sets the next deadline. */
-export function climb(state: ObligationState, cause: RungEntry['cause'], reason: string, by: Actor | null, at: Date): ObligationState {
+export function climb(
+  state: ObligationState,
+  cause: RungEntry['cause'],
+  reason: string,
+  by: Actor | null,
+  at: Date,
+): ObligationState {
   refuseUnless(refusalToEscalate(state));
   const rung = (state.rung + 1) as ClimbingRung;
   const entry: RungEntry = { rung, at: toShanghaiIso(at), cause, reason, by, document: null };
-  return transition(state, at, { type: 'rung_entered', by, data: { rung, name: rungName(rung), cause, reason, overdueSince: state.dueAt } }, {
-    rung,
-    rungs: [...state.rungs, entry],
-    remindAt: [],
-  });
+  return transition(
+    state,
+    at,
+    { type: 'rung_entered', by, data: { rung, name: rungName(rung), cause, reason, overdueSince: state.dueAt } },
+    {
+      rung,
+      rungs: [...state.rungs, entry],
+      remindAt: [],
+    },
+  );
 }
 
 /** The rung's document (notice, listing, interview record, referral) was issued. */
-export function attachDocument(state: ObligationState, rung: ClimbingRung, document: LadderDocument, at: Date): ObligationState {
-  return transition(state, at, { type: 'document_issued', by: null, data: { rung, ...document } }, {
-    rungs: state.rungs.map((r) => (r.rung === rung && r.document === null ? { ...r, document } : r)),
-  });
+export function attachDocument(
+  state: ObligationState,
+  rung: ClimbingRung,
+  document: LadderDocument,
+  at: Date,
+): ObligationState {
+  return transition(
+    state,
+    at,
+    { type: 'document_issued', by: null, data: { rung, ...document } },
+    {
+      rungs: state.rungs.map((r) => (r.rung === rung && r.document === null ? { ...r, document } : r)),
+    },
+  );
 }
 
 // ——— commands ———
@@ -317,10 +348,19 @@ export function refusalToSubmit(state: ObligationState): string | null {
 
 export function submitCompletion(state: ObligationState, c: Omit<Completion, 'at'>, at: Date): ObligationState {
   refuseUnless(refusalToSubmit(state));
-  return transition(state, at, { type: 'completion_submitted', by: c.by, data: { summary: c.summary, evidence: c.evidence, ...(c.contact && { contact: c.contact }) } }, {
-    status: 'submitted',
-    completion: { ...c, at: toShanghaiIso(at) },
-  });
+  return transition(
+    state,
+    at,
+    {
+      type: 'completion_submitted',
+      by: c.by,
+      data: { summary: c.summary, evidence: c.evidence, ...(c.contact && { contact: c.contact }) },
+    },
+    {
+      status: 'submitted',
+      completion: { ...c, at: toShanghaiIso(at) },
+    },
+  );
 }
 
 export function refusalToVerify(state: ObligationState): string | null {
@@ -330,10 +370,15 @@ export function refusalToVerify(state: ObligationState): string | null {
 /** Accepted: completed (办结销号). Rejected: open again, under the deadline in force. */
 export function verifyCompletion(state: ObligationState, v: Omit<Verification, 'at'>, at: Date): ObligationState {
   refuseUnless(refusalToVerify(state));
-  return transition(state, at, { type: v.accepted ? 'completion_accepted' : 'completion_rejected', by: v.by, data: { comment: v.comment } }, {
-    status: v.accepted ? 'completed' : 'open',
-    verifications: [...state.verifications, { ...v, at: toShanghaiIso(at) }],
-  });
+  return transition(
+    state,
+    at,
+    { type: v.accepted ? 'completion_accepted' : 'completion_rejected', by: v.by, data: { comment: v.comment } },
+    {
+      status: v.accepted ? 'completed' : 'open',
+      verifications: [...state.verifications, { ...v, at: toShanghaiIso(at) }],
+    },
+  );
 }
 
 export function refusalToRequestExtension(state: ObligationState, dueAt: Date, at: Date): string | null {
@@ -352,9 +397,18 @@ export function requestExtension(
 ): ObligationState {
   refuseUnless(refusalToRequestExtension(state, new Date(req.dueAt), at));
   const request: ExtensionRequest = { ...req, requestedAt: toShanghaiIso(at), decision: null };
-  return transition(state, at, { type: 'extension_requested', by: req.by, data: { dueAt: req.dueAt, plan: req.plan, requesterConsent: req.requesterConsent } }, {
-    extensions: [...state.extensions, request],
-  });
+  return transition(
+    state,
+    at,
+    {
+      type: 'extension_requested',
+      by: req.by,
+      data: { dueAt: req.dueAt, plan: req.plan, requesterConsent: req.requesterConsent },
+    },
+    {
+      extensions: [...state.extensions, request],
+    },
+  );
 }
 
 export function refusalToDecideExtension(state: ObligationState): string | null {
@@ -362,13 +416,24 @@ export function refusalToDecideExtension(state: ObligationState): string | null 
 }
 
 /** Approved: the committed deadline replaces the one in force (the workflow plans its reminders). */
-export function decideExtension(state: ObligationState, approved: boolean, comment: string, by: Actor | null, at: Date): ObligationState {
+export function decideExtension(
+  state: ObligationState,
+  approved: boolean,
+  comment: string,
+  by: Actor | null,
+  at: Date,
+): ObligationState {
   refuseUnless(refusalToDecideExtension(state));
   const pending = pendingExtension(state)!;
   const decided = { ...pending, decision: { approved, comment, at: toShanghaiIso(at), by } };
-  return transition(state, at, { type: approved ? 'extension_approved' : 'extension_refused', by, data: { dueAt: pending.dueAt, comment } }, {
-    extensions: [...state.extensions.slice(0, -1), decided],
-  });
+  return transition(
+    state,
+    at,
+    { type: approved ? 'extension_approved' : 'extension_refused', by, data: { dueAt: pending.dueAt, comment } },
+    {
+      extensions: [...state.extensions.slice(0, -1), decided],
+    },
+  );
 }
 
 export function refusalToRequestExemption(state: ObligationState): string | null {
@@ -385,22 +450,42 @@ export function requestExemption(
 ): ObligationState {
   refuseUnless(refusalToRequestExemption(state));
   const request: ExemptionRequest = { ...req, requestedAt: toShanghaiIso(at), decision: null };
-  return transition(state, at, { type: 'exemption_requested', by: req.by, data: { reason: req.reason, explanation: req.explanation, evidence: req.evidence } }, {
-    exemptions: [...state.exemptions, request],
-  });
+  return transition(
+    state,
+    at,
+    {
+      type: 'exemption_requested',
+      by: req.by,
+      data: { reason: req.reason, explanation: req.explanation, evidence: req.evidence },
+    },
+    {
+      exemptions: [...state.exemptions, request],
+    },
+  );
 }
 
 export function refusalToDecideExemption(state: ObligationState): string | null {
   return pendingExemption(state) ? null : '没有待审核的免责申请';
 }
 
-export function decideExemption(state: ObligationState, approved: boolean, comment: string, by: Actor | null, at: Date): ObligationState {
+export function decideExemption(
+  state: ObligationState,
+  approved: boolean,
+  comment: string,
+  by: Actor | null,
+  at: Date,
+): ObligationState {
   refuseUnless(refusalToDecideExemption(state));
   const decided = { ...pendingExemption(state)!, decision: { approved, comment, at: toShanghaiIso(at), by } };
-  return transition(state, at, { type: approved ? 'exemption_approved' : 'exemption_refused', by, data: { comment } }, {
-    exemptions: [...state.exemptions.slice(0, -1), decided],
-    status: approved ? 'exempted' : state.status,
-  });
+  return transition(
+    state,
+    at,
+    { type: approved ? 'exemption_approved' : 'exemption_refused', by, data: { comment } },
+    {
+      exemptions: [...state.exemptions.slice(0, -1), decided],
+      status: approved ? 'exempted' : state.status,
+    },
+  );
 }
 
 export function refusalToWithdraw(state: ObligationState): string | null {
@@ -419,9 +504,14 @@ export function refusalToReopen(state: ObligationState): string | null {
 /** 重办: the requester was not satisfied; open again (the workflow sets a new deadline). */
 export function reopen(state: ObligationState, reason: string, by: Actor | null, at: Date): ObligationState {
   refuseUnless(refusalToReopen(state));
-  return transition(state, at, { type: 'reopened', by, data: { reason } }, {
-    status: 'open',
-    completion: null,
-    reopenCount: state.reopenCount + 1,
-  });
+  return transition(
+    state,
+    at,
+    { type: 'reopened', by, data: { reason } },
+    {
+      status: 'open',
+      completion: null,
+      reopenCount: state.reopenCount + 1,
+    },
+  );
 }

@@ -3,7 +3,17 @@ import data from './district/organisation.json';
 // The district's organisation as the seed sets it out (二、机构设置): units, working groups, the
 // nine assessment indicators. The data file is what a reviewer diffs against the seed.
 
-export type UnitKind = 'government' | 'party' | 'supervisor' | 'department' | 'institution' | 'organisation' | 'court' | 'vertical' | 'park' | 'town';
+export type UnitKind =
+  | 'government'
+  | 'party'
+  | 'supervisor'
+  | 'department'
+  | 'institution'
+  | 'organisation'
+  | 'court'
+  | 'vertical'
+  | 'park'
+  | 'town';
 
 export interface Unit {
   code: string;
@@ -41,4 +51,15 @@ export interface Organisation {
 
 export const ORGANISATION = data as Organisation;
 
-export const UNIT_KINDS: UnitKind[] = ['government', 'party', 'supervisor', 'department', 'institution', 'organisation', 'court', 'vertical', 'park', 'town'];
+export const UNIT_KINDS: UnitKind[] = [
+  'government',
+  'party',
+  'supervisor',
+  'department',
+  'institution',
+  'organisation',
+  'court',
+  'vertical',
+  'park',
+  'town',
+];

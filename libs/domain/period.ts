@@ -23,7 +23,12 @@ function month(year: number, month0: number): Period {
   const from = shanghaiMidnight(year, month0, 1);
   const to = shanghaiMidnight(year, month0 + 1, 1);
   const first = new Date(from.getTime() + SHANGHAI_OFFSET_MS);
-  return { kind: 'month', text: `${first.getUTCFullYear()}-${String(first.getUTCMonth() + 1).padStart(2, '0')}`, from, to };
+  return {
+    kind: 'month',
+    text: `${first.getUTCFullYear()}-${String(first.getUTCMonth() + 1).padStart(2, '0')}`,
+    from,
+    to,
+  };
 }
 
 /** Monday 00:00 (Shanghai) of ISO week 1 of `year`: the Monday of the week holding 4 January. */
@@ -35,7 +40,12 @@ function isoWeekOneMonday(year: number): Date {
 
 function week(year: number, n: number): Period {
   const from = new Date(isoWeekOneMonday(year).getTime() + (n - 1) * 7 * DAY_MS);
-  return { kind: 'week', text: `${year}-W${String(n).padStart(2, '0')}`, from, to: new Date(from.getTime() + 7 * DAY_MS) };
+  return {
+    kind: 'week',
+    text: `${year}-W${String(n).padStart(2, '0')}`,
+    from,
+    to: new Date(from.getTime() + 7 * DAY_MS),
+  };
 }
 
 export function monthContaining(instant: Date): Period {

@@ -76,10 +76,25 @@ function parseDeadline(value: unknown, field: string): Parsed<DeadlineSpec> {
     const at = value.at;
     return typeof at === 'string' && parseInstant(at)
       ? { value: { at }, problems: [] }
-      : { problems: [{ field: `${field}.at`, reason: 'must be an ISO-8601 date-time with an offset, such as 2026-11-27T18:00:00+08:00' }] };
+      : {
+          problems: [
+            {
+              field: `${field}.at`,
+              reason: 'must be an ISO-8601 date-time with an offset, such as 2026-11-27T18:00:00+08:00',
+            },
+          ],
+        };
   }
   if (typeof value !== 'string' && !(isRecord(value) && 'workingDays' in value)) {
-    return { problems: [{ field, reason: 'must be an ISO-8601 duration such as PT72H, { "workingDays": n } or { "at": "<date-time with offset>" }' }] };
+    return {
+      problems: [
+        {
+          field,
+          reason:
+            'must be an ISO-8601 duration such as PT72H, { "workingDays": n } or { "at": "<date-time with offset>" }',
+        },
+      ],
+    };
   }
   return parseDurationSpec(value, field);
 }
@@ -88,43 +103,61 @@ const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 function parseClockCheck(value: Record<string, unknown>, field: string): Parsed<RemindSpec> {
   const problems = unknownFields(value, ['check', 'day'], field);
-  if (typeof value.check !== 'string' || !CLOCK.test(value.check)) problems.push({ field: `${field}.check`, reason: 'must be a clock time HH:MM (Asia/Shanghai)' });
+  if (typeof value.check !== 'string' || !CLOCK.test(value.check))
+    problems.push({ field: `${field}.check`, reason: 'must be a clock time HH:MM (Asia/Shanghai)' });
   if (!Number.isInteger(value.day) || (value.day as number) < 0 || (value.day as number) > 30) {
     problems.push({ field: `${field}.day`, reason: 'must be a whole number of working days after the start, 0 to 30' });
   }
-  return problems.length ? { problems } : { value: { check: value.check as string, day: value.day as number }, problems };
+  return problems.length
+    ? { problems }
+    : { value: { check: value.check as string, day: value.day as number }, problems };
 }
 
 // Absent means no reminders.
 function parseRemind(value: unknown, field: string): Parsed<RemindSpec[]> {
   if (value === undefined) return { value: [], problems: [] };
-  if (!Array.isArray(value)) return { problems: [{ field, reason: 'must be an array of durations before the deadline, or { "check": "HH:MM", "day": n }' }] };
-  if (value.length > MAX_REMINDERS) return { problems: [{ field, reason: `must hold at most ${MAX_REMINDERS} reminders` }] };
-  const parsed = value.map((v, i) => (isRecord(v) && 'check' in v ? parseClockCheck(v, `${field}[${i}]`) : parseDurationSpec(v, `${field}[${i}]`)));
+  if (!Array.isArray(value))
+    return {
+      problems: [
+        { field, reason: 'must be an array of durations before the deadline, or { "check": "HH:MM", "day": n }' },
+      ],
+    };
+  if (value.length > MAX_REMINDERS)
+    return { problems: [{ field, reason: `must hold at most ${MAX_REMINDERS} reminders` }] };
+  const parsed = value.map((v, i) =>
+    isRecord(v) && 'check' in v ? parseClockCheck(v, `${field}[${i}]`) : parseDurationSpec(v, `${field}[${i}]`),
+  );
   const problems = parsed.flatMap((p) => p.problems);
   return problems.length ? { problems } : { value: parsed.map((p) => p.value!), problems };
 }
 
 /** One { rung, grace } entry; `field` is its path, e.g. policy.rungs[2]. */
 function parseStep(value: unknown, field: string): Parsed<RungStep> & { rung?: RungStep['rung'] } {
-  if (!isRecord(value)) return { problems: [{ field, reason: 'must be an object { "rung": n, "grace": <duration> }' }] };
+  if (!isRecord(value))
+    return { problems: [{ field, reason: 'must be an object { "rung": n, "grace": <duration> }' }] };
   const problems = unknownFields(value, STEP_FIELDS, field);
   const rung = value.rung;
   if (rung !== 1 && rung !== 2 && rung !== 3 && rung !== 4) {
     return { problems: [...problems, { field: `${field}.rung`, reason: 'must be 1, 2, 3 or 4' }] };
   }
   if (rung === TOP) {
-    if (value.grace !== undefined) problems.push({ field: `${field}.grace`, reason: 'must be absent: rung 4 (问责) is the top, nothing follows it' });
+    if (value.grace !== undefined)
+      problems.push({
+        field: `${field}.grace`,
+        reason: 'must be absent: rung 4 (问责) is the top, nothing follows it',
+      });
     return problems.length ? { rung, problems } : { rung, value: { rung }, problems };
   }
-  if (value.grace === undefined) return { rung, problems: [...problems, { field: `${field}.grace`, reason: 'is required for rungs 1 to 3' }] };
+  if (value.grace === undefined)
+    return { rung, problems: [...problems, { field: `${field}.grace`, reason: 'is required for rungs 1 to 3' }] };
   const grace = parseDurationSpec(value.grace, `${field}.grace`);
   problems.push(...grace.problems);
   return problems.length ? { rung, problems } : { rung, value: { rung, grace: grace.value! }, problems };
 }
 
 function parseRungs(value: unknown, field: string): Parsed<RungStep[]> {
-  if (value === undefined) return { problems: [{ field, reason: 'is required: rungs 1 to 4 with the graces of 1 to 3' }] };
+  if (value === undefined)
+    return { problems: [{ field, reason: 'is required: rungs 1 to 4 with the graces of 1 to 3' }] };
   if (!Array.isArray(value)) return { problems: [{ field, reason: 'must be an array of { "rung", "grace" }' }] };
   const steps = value.map((v, i) => parseStep(v, `${field}[${i}]`));
   const problems = steps.flatMap((s) => s.problems);
@@ -136,12 +169,20 @@ function parseRungs(value: unknown, field: string): Parsed<RungStep[]> {
 
 /** Validates a whole policy; each problem names its field (policy.deadline, policy.remind[0], policy.rungs[2].grace). */
 export function parsePolicy(raw: unknown): PolicyResult {
-  if (!isRecord(raw)) return { problems: [{ field: 'policy', reason: 'must be an object { "deadline", "remind", "rungs" }' }] };
+  if (!isRecord(raw))
+    return { problems: [{ field: 'policy', reason: 'must be an object { "deadline", "remind", "rungs" }' }] };
   const deadline = parseDeadline(raw.deadline, 'policy.deadline');
   const remind = parseRemind(raw.remind, 'policy.remind');
   const rungs = parseRungs(raw.rungs, 'policy.rungs');
-  const problems = [...unknownFields(raw, POLICY_FIELDS, 'policy'), ...deadline.problems, ...remind.problems, ...rungs.problems];
-  return problems.length ? { problems } : { policy: { deadline: deadline.value!, remind: remind.value!, rungs: rungs.value! }, problems };
+  const problems = [
+    ...unknownFields(raw, POLICY_FIELDS, 'policy'),
+    ...deadline.problems,
+    ...remind.problems,
+    ...rungs.problems,
+  ];
+  return problems.length
+    ? { problems }
+    : { policy: { deadline: deadline.value!, remind: remind.value!, rungs: rungs.value! }, problems };
 }
 
 /**
@@ -152,7 +193,8 @@ export function parsePolicy(raw: unknown): PolicyResult {
  */
 export function resolvePolicy(base: LadderPolicy, override: unknown): PolicyResult {
   if (override === undefined || override === null) return { policy: copyPolicy(base), problems: [] };
-  if (!isRecord(override)) return { problems: [{ field: 'policy', reason: 'must be an object with any of "deadline", "remind", "rungs"' }] };
+  if (!isRecord(override))
+    return { problems: [{ field: 'policy', reason: 'must be an object with any of "deadline", "remind", "rungs"' }] };
   const merged = copyPolicy(base);
   const problems = unknownFields(override, POLICY_FIELDS, 'policy');
 

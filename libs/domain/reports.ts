@@ -114,7 +114,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The first deadline it missed, if any by `at`: a climb moves the deadline in force on, not this. */
 function missedSince(s: Standing, at: Date): Date | null {
-  const missed = [s.overdueSince, s.dueAt].filter((d): d is string => d !== null).map((d) => new Date(d)).filter((d) => d < at);
+  const missed = [s.overdueSince, s.dueAt]
+    .filter((d): d is string => d !== null)
+    .map((d) => new Date(d))
+    .filter((d) => d < at);
   return missed.length ? new Date(Math.min(...missed.map((d) => d.getTime()))) : null;
 }
 
@@ -160,10 +163,15 @@ function rungTally(f: ReportFacts): Record<string, number> {
   return tally;
 }
 
-const LADDER_LINE = (t: Record<string, number>) => RUNGS.slice(1).map((r) => [`${['一', '二', '三', '四'][r.rung - 1]}${r.name}`, t[`rung${r.rung}`]]);
+const LADDER_LINE = (t: Record<string, number>) =>
+  RUNGS.slice(1).map((r) => [`${['一', '二', '三', '四'][r.rung - 1]}${r.name}`, t[`rung${r.rung}`]]);
 
 function overdueRows(items: Standing[], at: Date, unitName: (c: string) => string, groupName?: (c: string) => string) {
-  return sortBy(items, (s) => -daysOverdue(s, at), (s) => s.id).map((s) => [
+  return sortBy(
+    items,
+    (s) => -daysOverdue(s, at),
+    (s) => s.id,
+  ).map((s) => [
     ...(groupName ? [groupName(s.group ?? '')] : []),
     unitName(s.unit),
     s.title,
@@ -173,7 +181,10 @@ function overdueRows(items: Standing[], at: Date, unitName: (c: string) => strin
   ]);
 }
 
-function groupWeekly(f: ReportFacts, group: string): Omit<ReportContent, 'type' | 'title' | 'period' | 'periodName' | 'asOf'> {
+function groupWeekly(
+  f: ReportFacts,
+  group: string,
+): Omit<ReportContent, 'type' | 'title' | 'period' | 'periodName' | 'asOf'> {
   const unitName = byCode(f.units);
   const g = f.groups.find((x) => x.code === group);
   const mine = (list: Standing[]) => list.filter((s) => s.kind === 'meeting_item' && s.group === group);
@@ -182,19 +193,64 @@ function groupWeekly(f: ReportFacts, group: string): Omit<ReportContent, 'type' 
     const d = firstDeadline(s);
     return d !== null && new Date(d) >= f.period.from && new Date(d) < f.period.to;
   });
-  const row = (s: Standing) => [unitName(s.unit), s.title, firstDeadline(s) ?? '', s.status === 'completed' ? '已办结' : isUndone(s) ? '未办结' : '已终止', rungName(s.rung)];
+  const row = (s: Standing) => [
+    unitName(s.unit),
+    s.title,
+    firstDeadline(s) ?? '',
+    s.status === 'completed' ? '已办结' : isUndone(s) ? '未办结' : '已终止',
+    rungName(s.rung),
+  ];
   const columns = ['责任单位', '事项', '办理时限', '状态', '督办层级'];
   const meetings = f.meetings.filter((x) => x.group === group);
   return {
     scope: group,
     scopeName: g?.name ?? group,
-    summary: { meetings: meetings.length, deployed: m.created.length, due: due.length, done: m.completed.length, overdue: m.overdue.length },
+    summary: {
+      meetings: meetings.length,
+      deployed: m.created.length,
+      due: due.length,
+      done: m.completed.length,
+      overdue: m.overdue.length,
+    },
     sections: [
-      { heading: '本周例会', columns: ['日期', '参会人员', '纪要', '部署事项数'], rows: meetings.map((x) => [x.date, x.attendees.join('、'), x.minutes, x.items]), note: meetings.length ? undefined : '本周未录入例会' },
-      { heading: '本周部署事项', columns, rows: sortBy(m.created, (s) => s.unit, (s) => s.id).map(row) },
-      { heading: '本周到期事项', columns, rows: sortBy(due, (s) => s.dueAt ?? '', (s) => s.id).map(row) },
-      { heading: '本周办结事项', columns, rows: sortBy(m.completed, (s) => s.unit, (s) => s.id).map(row) },
-      { heading: '久拖未完成事项', columns: ['责任单位', '事项', '办理时限', '逾期天数', '督办层级'], rows: overdueRows(m.overdue, f.asOf, unitName) },
+      {
+        heading: '本周例会',
+        columns: ['日期', '参会人员', '纪要', '部署事项数'],
+        rows: meetings.map((x) => [x.date, x.attendees.join('、'), x.minutes, x.items]),
+        note: meetings.length ? undefined : '本周未录入例会',
+      },
+      {
+        heading: '本周部署事项',
+        columns,
+        rows: sortBy(
+          m.created,
+          (s) => s.unit,
+          (s) => s.id,
+        ).map(row),
+      },
+      {
+        heading: '本周到期事项',
+        columns,
+        rows: sortBy(
+          due,
+          (s) => s.dueAt ?? '',
+          (s) => s.id,
+        ).map(row),
+      },
+      {
+        heading: '本周办结事项',
+        columns,
+        rows: sortBy(
+          m.completed,
+          (s) => s.unit,
+          (s) => s.id,
+        ).map(row),
+      },
+      {
+        heading: '久拖未完成事项',
+        columns: ['责任单位', '事项', '办理时限', '逾期天数', '督办层级'],
+        rows: overdueRows(m.overdue, f.asOf, unitName),
+      },
     ],
     missingInputs: [],
   };
@@ -207,17 +263,41 @@ function officeWeekly(f: ReportFacts) {
   const perGroup = sortBy(f.groups, (g) => g.code).map((g) => {
     const meetings = f.meetings.filter((x) => x.group === g.code);
     const count = (list: Standing[]) => list.filter((s) => s.group === g.code).length;
-    return [g.name, meetings.length ? meetings.map((x) => `${x.date}：${x.minutes}`).join('；') : '未报送', count(m.created), count(m.completed), count(m.overdue)];
+    return [
+      g.name,
+      meetings.length ? meetings.map((x) => `${x.date}：${x.minutes}`).join('；') : '未报送',
+      count(m.created),
+      count(m.completed),
+      count(m.overdue),
+    ];
   });
   const byUnit = new Map<string, number>();
   for (const s of m.overdue) byUnit.set(s.unit, (byUnit.get(s.unit) ?? 0) + 1);
   return {
     scope: OFFICE_SCOPE,
     scopeName: '营商环境建设工作领导小组办公室',
-    summary: { meetings: f.meetings.length, groupsReported: new Set(f.meetings.map((x) => x.group)).size, deployed: m.created.length, done: m.completed.length, overdue: m.overdue.length },
+    summary: {
+      meetings: f.meetings.length,
+      groupsReported: new Set(f.meetings.map((x) => x.group)).size,
+      deployed: m.created.length,
+      done: m.completed.length,
+      overdue: m.overdue.length,
+    },
     sections: [
-      { heading: '各工作组报送情况', columns: ['工作组', '例会纪要', '新部署', '本周办结', '久拖未完成'], rows: perGroup },
-      { heading: '久拖未完成事项（按责任单位）', columns: ['责任单位', '件数'], rows: sortBy([...byUnit], ([, n]) => -n, ([u]) => u).map(([u, n]) => [unitName(u), n]) },
+      {
+        heading: '各工作组报送情况',
+        columns: ['工作组', '例会纪要', '新部署', '本周办结', '久拖未完成'],
+        rows: perGroup,
+      },
+      {
+        heading: '久拖未完成事项（按责任单位）',
+        columns: ['责任单位', '件数'],
+        rows: sortBy(
+          [...byUnit],
+          ([, n]) => -n,
+          ([u]) => u,
+        ).map(([u, n]) => [unitName(u), n]),
+      },
     ],
     missingInputs: [],
   };
@@ -239,7 +319,14 @@ function districtBulletin(f: ReportFacts) {
     [...units].map((u) => {
       const open = m.undone.filter((s) => s.unit === u);
       const rungs = [0, 1, 2, 3, 4].map((r) => open.filter((s) => s.rung === r).length);
-      return { u, colour: unitColour(open), open: open.length, overdue: m.overdue.filter((s) => s.unit === u).length, done: m.completed.filter((s) => s.unit === u).length, rungs };
+      return {
+        u,
+        colour: unitColour(open),
+        open: open.length,
+        overdue: m.overdue.filter((s) => s.unit === u).length,
+        done: m.completed.filter((s) => s.unit === u).length,
+        rungs,
+      };
     }),
     (r) => ({ red: 0, yellow: 1, blue: 2 })[r.colour],
     (r) => -r.open,
@@ -252,7 +339,12 @@ function districtBulletin(f: ReportFacts) {
     const r = ranks.get(i.code);
     return [i.name, unitName(i.leadUnit), r ? `${r.rank}/${r.of}` : '未录入', r ? COLOUR_NAMES[r.colour] : '—'];
   });
-  const redList = sortBy(m.undone.filter((s) => s.rung >= 2), (s) => -s.rung, (s) => s.dueAt ?? '', (s) => s.id);
+  const redList = sortBy(
+    m.undone.filter((s) => s.rung >= 2),
+    (s) => -s.rung,
+    (s) => s.dueAt ?? '',
+    (s) => s.id,
+  );
   return {
     scope: OFFICE_SCOPE,
     scopeName: '全区',
@@ -267,8 +359,17 @@ function districtBulletin(f: ReportFacts) {
       ...tally,
     },
     sections: [
-      { heading: '本月督办层级变化（一督办、二挂牌、三约谈、四问责）', columns: ['层级', '本月新增'], rows: LADDER_LINE(tally) },
-      { heading: '红榜（挂牌及以上）', columns: ['责任单位', '事项', '督办层级', '办理时限'], rows: redList.map((s) => [unitName(s.unit), s.title, rungName(s.rung), s.dueAt ?? '']), note: redList.length ? undefined : '本月末无挂牌及以上事项' },
+      {
+        heading: '本月督办层级变化（一督办、二挂牌、三约谈、四问责）',
+        columns: ['层级', '本月新增'],
+        rows: LADDER_LINE(tally),
+      },
+      {
+        heading: '红榜（挂牌及以上）',
+        columns: ['责任单位', '事项', '督办层级', '办理时限'],
+        rows: redList.map((s) => [unitName(s.unit), s.title, rungName(s.rung), s.dueAt ?? '']),
+        note: redList.length ? undefined : '本月末无挂牌及以上事项',
+      },
       {
         heading: '各单位蓝黄红评价',
         columns: ['单位', '评价', '未办结', '逾期', '本月办结', '提醒', '督办', '挂牌', '约谈', '问责'],
@@ -288,9 +389,25 @@ function workReport(f: ReportFacts) {
   return {
     scope: OFFICE_SCOPE,
     scopeName: '全区',
-    summary: { created: m.created.length, completed: m.completed.length, open: m.undone.length, overdue: m.overdue.length, ...tally },
+    summary: {
+      created: m.created.length,
+      completed: m.completed.length,
+      open: m.undone.length,
+      overdue: m.overdue.length,
+      ...tally,
+    },
     sections: [
-      { heading: '各类事项办理情况', columns: ['类别', '本月新增', '本月办结', '月末未办结', '月末逾期'], rows: kinds.map((k) => [KINDS[k]?.name ?? k, count(m.created, k), count(m.completed, k), count(m.undone, k), count(m.overdue, k)]) },
+      {
+        heading: '各类事项办理情况',
+        columns: ['类别', '本月新增', '本月办结', '月末未办结', '月末逾期'],
+        rows: kinds.map((k) => [
+          KINDS[k]?.name ?? k,
+          count(m.created, k),
+          count(m.completed, k),
+          count(m.undone, k),
+          count(m.overdue, k),
+        ]),
+      },
       { heading: '本月督办层级变化', columns: ['层级', '本月新增'], rows: LADDER_LINE(tally) },
     ],
     missingInputs: [],
@@ -325,14 +442,32 @@ function taskList(f: ReportFacts) {
     const done = all.filter((s) => s.status === 'completed').length;
     const closed = all.filter((s) => !isUndone(s)).length;
     const overdue = all.filter((s) => isOverdueAt(s, f.asOf)).length;
-    return [unitName(u), all.length, done, all.length - closed, overdue, all.length ? `${Math.round((closed / all.length) * 1000) / 10}%` : '—'];
+    return [
+      unitName(u),
+      all.length,
+      done,
+      all.length - closed,
+      overdue,
+      all.length ? `${Math.round((closed / all.length) * 1000) / 10}%` : '—',
+    ];
   });
   const completed = f.end.filter((s) => s.status === 'completed').length;
   return {
     scope: OFFICE_SCOPE,
     scopeName: '全区',
-    summary: { tasks: f.end.length, completed, open: f.end.filter(isUndone).length, overdue: f.end.filter((s) => isOverdueAt(s, f.asOf)).length },
-    sections: [{ heading: '各单位任务完成情况（截至月末累计）', columns: ['单位', '任务数', '已办结', '未办结', '逾期', '完成率'], rows }],
+    summary: {
+      tasks: f.end.length,
+      completed,
+      open: f.end.filter(isUndone).length,
+      overdue: f.end.filter((s) => isOverdueAt(s, f.asOf)).length,
+    },
+    sections: [
+      {
+        heading: '各单位任务完成情况（截至月末累计）',
+        columns: ['单位', '任务数', '已办结', '未办结', '逾期', '完成率'],
+        rows,
+      },
+    ],
     missingInputs: [],
   };
 }
@@ -356,10 +491,18 @@ function satisfaction(f: ReportFacts) {
       {
         heading: '企业满意度调查得分',
         columns: ['单位', '得分', '样本数'],
-        rows: sortBy(input?.units ?? [], (u) => -u.score, (u) => u.unit).map((u) => [unitName(u.unit), u.score, u.respondents ?? '']),
+        rows: sortBy(
+          input?.units ?? [],
+          (u) => -u.score,
+          (u) => u.unit,
+        ).map((u) => [unitName(u.unit), u.score, u.respondents ?? '']),
         note: input ? undefined : '本月调查结果尚未录入（PUT /v1/report-inputs/satisfaction/{月份}）',
       },
-      { heading: '新注册企业匹配服务（72小时内联系）', columns: ['本月联系办结', '月末逾期未联系'], rows: [[m.completed.length, m.overdue.length]] },
+      {
+        heading: '新注册企业匹配服务（72小时内联系）',
+        columns: ['本月联系办结', '月末逾期未联系'],
+        rows: [[m.completed.length, m.overdue.length]],
+      },
     ],
     missingInputs: input ? [] : ['satisfaction'],
   };
@@ -368,12 +511,21 @@ function satisfaction(f: ReportFacts) {
 function clues(f: ReportFacts) {
   const unitName = byCode(f.units);
   const title = new Map(f.end.map((s) => [s.id, s.title]));
-  const referred = sortBy(f.rungEntries.filter((e) => e.rung >= 3), (e) => e.at, (e) => e.id);
+  const referred = sortBy(
+    f.rungEntries.filter((e) => e.rung >= 3),
+    (e) => e.at,
+    (e) => e.id,
+  );
   const entered = f.clues?.clues ?? [];
   return {
     scope: OFFICE_SCOPE,
     scopeName: '全区',
-    summary: { bright: entered.filter((c) => c.type === '亮优').length, short: entered.filter((c) => c.type === '揭短').length, interviews: referred.filter((e) => e.rung === 3).length, referrals: referred.filter((e) => e.rung === 4).length },
+    summary: {
+      bright: entered.filter((c) => c.type === '亮优').length,
+      short: entered.filter((c) => c.type === '揭短').length,
+      interviews: referred.filter((e) => e.rung === 3).length,
+      referrals: referred.filter((e) => e.rung === 4).length,
+    },
     sections: [
       {
         heading: '亮优揭短线索',
@@ -381,7 +533,11 @@ function clues(f: ReportFacts) {
         rows: entered.map((c) => [c.type, unitName(c.unit), c.title, c.detail ?? '', c.source ?? '']),
         note: f.clues ? undefined : '本月线索尚未录入（PUT /v1/report-inputs/clues/{月份}）',
       },
-      { heading: '本月约谈、问责移送事项', columns: ['日期', '单位', '事项', '层级'], rows: referred.map((e) => [e.at.slice(0, 10), unitName(e.unit), title.get(e.id) ?? e.id, rungName(e.rung)]) },
+      {
+        heading: '本月约谈、问责移送事项',
+        columns: ['日期', '单位', '事项', '层级'],
+        rows: referred.map((e) => [e.at.slice(0, 10), unitName(e.unit), title.get(e.id) ?? e.id, rungName(e.rung)]),
+      },
     ],
     missingInputs: f.clues ? [] : ['clues'],
   };
@@ -390,19 +546,34 @@ function clues(f: ReportFacts) {
 /** A report's content for its period and scope (a group's code for `group_weekly`, else `office`). */
 export function buildReport(type: ReportType, scope: string, f: ReportFacts): ReportContent {
   const body =
-    type === 'group_weekly' ? groupWeekly(f, scope)
-    : type === 'office_weekly' ? officeWeekly(f)
-    : type === 'district_bulletin' ? districtBulletin(f)
-    : type === 'work_report' ? workReport(f)
-    : type === 'overdue_items' ? overdueItems(f)
-    : type === 'task_list' ? taskList(f)
-    : type === 'satisfaction' ? satisfaction(f)
-    : clues(f);
+    type === 'group_weekly'
+      ? groupWeekly(f, scope)
+      : type === 'office_weekly'
+        ? officeWeekly(f)
+        : type === 'district_bulletin'
+          ? districtBulletin(f)
+          : type === 'work_report'
+            ? workReport(f)
+            : type === 'overdue_items'
+              ? overdueItems(f)
+              : type === 'task_list'
+                ? taskList(f)
+                : type === 'satisfaction'
+                  ? satisfaction(f)
+                  : clues(f);
   const title = `${describePeriod(f.period)}${REPORT_TYPES[type].scope === 'group' ? body.scopeName : ''}${REPORT_TYPES[type].title}`;
-  return { type, title, period: f.period.text, periodName: describePeriod(f.period), asOf: toShanghaiIso(f.asOf), ...body };
+  return {
+    type,
+    title,
+    period: f.period.text,
+    periodName: describePeriod(f.period),
+    asOf: toShanghaiIso(f.asOf),
+    ...body,
+  };
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The report as a printable Chinese HTML document. */
 export function renderReportHtml(r: ReportContent, generatedAt: string): string {
@@ -422,7 +593,7 @@ th{background:#eee}.meta{text-align:center;color:#555}.empty,.note{color:#555}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}tr{break-inside:avoid}}
 </style></head><body>
 <h1>${escapeHtml(r.title)}</h1>
-<p class="meta">统计期间：${escapeHtml(r.periodName)}　统计截至：${escapeHtml(r.asOf)}　生成时间：${escapeHtml(generatedAt)}</p>
+<p class="meta">统计期间：${escapeHtml(r.periodName)}\u3000统计截至：${escapeHtml(r.asOf)}\u3000生成时间：${escapeHtml(generatedAt)}</p>
 ${r.missingInputs.length ? `<p class="note">尚缺数据：${r.missingInputs.map(escapeHtml).join('、')}</p>` : ''}
 ${r.sections.map((s) => `<section><h2>${escapeHtml(s.heading)}</h2>${table(s)}</section>`).join('\n')}
 </body></html>`;

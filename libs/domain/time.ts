@@ -10,8 +10,7 @@ export function toShanghaiIso(instant: Date | string | number): string {
 }
 
 // ISO-8601 date-time that names its offset; an instant without one is ambiguous.
-const INSTANT_WITH_OFFSET =
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const INSTANT_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The instant, or null when the text is not an ISO-8601 date-time with an offset. */
 export function parseInstant(text: string): Date | null {

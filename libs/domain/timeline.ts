@@ -13,7 +13,12 @@ export interface TimelineEntry {
   text: string;
 }
 
-const ROLE_NAMES: Record<string, string> = { supervisor: '督导落实组', department: '责任单位', auditor: '审计', admin: '管理员' };
+const ROLE_NAMES: Record<string, string> = {
+  supervisor: '督导落实组',
+  department: '责任单位',
+  auditor: '审计',
+  admin: '管理员',
+};
 export const EXEMPTION_REASON_NAMES: Record<string, string> = {
   litigation: '已进入诉讼程序',
   petition: '已进入信访程序',

@@ -21,8 +21,7 @@ const LEVELS: Record<LogLevel, pino.Level> = {
  * first use: call this before anything else touches Temporal.
  */
 export function installTemporalLogging(logger: Logger): void {
-  const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
-    logger[LEVELS[level]]({ ...meta }, message);
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => logger[LEVELS[level]]({ ...meta }, message);
   try {
     Runtime.install({
       logger: {

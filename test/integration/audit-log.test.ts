@@ -5,7 +5,17 @@ import * as path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { adminQuery, withDatabase } from '../support/postgres';
-import { bearer, http, mintToken, startApi, startWorker, testConfig, TEST_ADMIN_TOKEN, type RunningApi, type RunningWorker } from '../support/service';
+import {
+  bearer,
+  http,
+  mintToken,
+  startApi,
+  startWorker,
+  testConfig,
+  TEST_ADMIN_TOKEN,
+  type RunningApi,
+  type RunningWorker,
+} from '../support/service';
 
 // The audit log over HTTP on the real stack, in a database of its own: this file tampers with it.
 const server = withDatabase(inject('databaseUrl'), 'postgres');
@@ -35,24 +45,66 @@ afterAll(async () => {
   await adminQuery(server, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
 });
 
-const verifyLog = () => spawnSync(process.execPath, [CLI, 'verify-log'], { env: { ...process.env, DATABASE_URL: config.DATABASE_URL }, encoding: 'utf8' });
+const verifyLog = () =>
+  spawnSync(process.execPath, [CLI, 'verify-log'], {
+    env: { ...process.env, DATABASE_URL: config.DATABASE_URL },
+    encoding: 'utf8',
+  });
 
 describe('the audit log', () => {
   let id: string;
 
   it('records every mutating call with who, role, unit, what, when, request id and outcome — refusals too', async () => {
-    const created = await http(api.url, 'POST', '/v1/obligations', { key: `log-${Date.now()}`, kind: 'work_order', title: '退税进度慢', unit: 'district-tax' }, { ...as.supervisor, 'x-request-id': 'req-create-1' });
+    const created = await http(
+      api.url,
+      'POST',
+      '/v1/obligations',
+      { key: `log-${Date.now()}`, kind: 'work_order', title: '退税进度慢', unit: 'district-tax' },
+      { ...as.supervisor, 'x-request-id': 'req-create-1' },
+    );
     expect(created.status).toBe(201);
     expect(created.headers.get('x-request-id')).toBe('req-create-1');
     id = created.body.id;
-    expect((await http(api.url, 'POST', `/v1/obligations/${id}/completion`, { summary: '已退税', evidence: [] }, as.department)).status).toBe(200);
-    expect((await http(api.url, 'POST', `/v1/obligations/${id}/verification`, { accepted: true }, as.department)).status).toBe(403);
+    expect(
+      (
+        await http(
+          api.url,
+          'POST',
+          `/v1/obligations/${id}/completion`,
+          { summary: '已退税', evidence: [] },
+          as.department,
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (await http(api.url, 'POST', `/v1/obligations/${id}/verification`, { accepted: true }, as.department)).status,
+    ).toBe(403);
     expect((await http(api.url, 'POST', `/v1/obligations/${id}/withdrawal`, { reason: '无人' })).status).toBe(401);
-    expect((await http(api.url, 'POST', '/v1/obligations', { key: `log-${Date.now()}`, kind: 'work_order', title: '审计员不能交办', unit: 'district-tax' }, as.auditor)).status).toBe(403);
+    expect(
+      (
+        await http(
+          api.url,
+          'POST',
+          '/v1/obligations',
+          { key: `log-${Date.now()}`, kind: 'work_order', title: '审计员不能交办', unit: 'district-tax' },
+          as.auditor,
+        )
+      ).status,
+    ).toBe(403);
 
     const res = await http(api.url, 'GET', `/v1/audit-log?obligation=${id}`, undefined, as.auditor);
     expect(res.status).toBe(200);
-    expect(res.body.items.map((e: any) => [e.method, e.path.replace(id, ':id'), e.role, e.unit, e.actorName, e.status, e.outcome])).toEqual([
+    expect(
+      res.body.items.map((e: any) => [
+        e.method,
+        e.path.replace(id, ':id'),
+        e.role,
+        e.unit,
+        e.actorName,
+        e.status,
+        e.outcome,
+      ]),
+    ).toEqual([
       ['POST', '/v1/obligations', 'supervisor', null, '督查室', 201, 'ok'],
       ['POST', '/v1/obligations/:id/completion', 'department', 'district-tax', '税务局', 200, 'ok'],
       ['POST', '/v1/obligations/:id/verification', 'department', 'district-tax', '税务局', 403, 'refused'],
@@ -73,7 +125,10 @@ describe('the audit log', () => {
   });
 
   it('cannot be changed by the application, and finds an entry edited or deleted behind its back', async () => {
-    expect(await http(api.url, 'GET', '/v1/audit-log/verify', undefined, as.auditor)).toMatchObject({ status: 200, body: { ok: true } });
+    expect(await http(api.url, 'GET', '/v1/audit-log/verify', undefined, as.auditor)).toMatchObject({
+      status: 200,
+      body: { ok: true },
+    });
     expect(fs.existsSync(CLI), `${CLI} is missing: run \`npm run build\` (npm test does)`).toBe(true);
     const intact = verifyLog();
     expect(intact.status).toBe(0);
@@ -87,7 +142,9 @@ describe('the audit log', () => {
     const { rows } = await pg.query(`SELECT seq FROM audit_log WHERE obligation_id = $1 ORDER BY seq`, [id]);
     const [edited, deleted] = [Number(rows[1].seq), Number(rows[2].seq)];
     await pg.query(`SET session_replication_role = replica`);
-    await pg.query(`UPDATE audit_log SET detail = jsonb_set(detail, '{body,summary}', '"未退税"') WHERE seq = $1`, [edited]);
+    await pg.query(`UPDATE audit_log SET detail = jsonb_set(detail, '{body,summary}', '"未退税"') WHERE seq = $1`, [
+      edited,
+    ]);
     await pg.query(`DELETE FROM audit_log WHERE seq = $1`, [deleted]);
     await pg.query(`SET session_replication_role = origin`);
 

@@ -52,7 +52,13 @@ describe('bearer tokens', () => {
   });
 
   it('lets the admin mint a department token bound to its unit, shown once and stored hashed', async () => {
-    const res = await http(api.url, 'POST', '/v1/tokens', { role: 'department', unit: 'district-tax', name: '区税务局' }, admin);
+    const res = await http(
+      api.url,
+      'POST',
+      '/v1/tokens',
+      { role: 'department', unit: 'district-tax', name: '区税务局' },
+      admin,
+    );
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       token: expect.stringMatching(/^dbn_[A-Za-z0-9_-]{43}$/),
@@ -72,13 +78,22 @@ describe('bearer tokens', () => {
     // … which may not mint tokens: 403, while the admin may.
     const denied = await http(api.url, 'POST', '/v1/tokens', { role: 'auditor', name: 'x' }, bearer(token));
     expect(denied.status).toBe(403);
-    expect(denied.body).toMatchObject({ statusCode: 403, error: 'Forbidden', details: [{ field: 'authorization', reason: expect.stringMatching(/^role department may not/) }] });
+    expect(denied.body).toMatchObject({
+      statusCode: 403,
+      error: 'Forbidden',
+      details: [{ field: 'authorization', reason: expect.stringMatching(/^role department may not/) }],
+    });
     expect((await http(api.url, 'POST', '/v1/tokens', { role: 'auditor', name: 'x' }, admin)).status).toBe(201);
 
     // Only the SHA-256 is stored: the plain token is nowhere in the table.
     const row = await pg.query('SELECT token_hash, role, unit FROM api_token WHERE id = $1', [id]);
-    expect(row.rows).toEqual([{ token_hash: createHash('sha256').update(token).digest('hex'), role: 'department', unit: 'district-tax' }]);
-    const leaked = await pg.query(`SELECT count(*)::int AS n FROM api_token t WHERE strpos(row_to_json(t)::text, $1) > 0`, [token.slice(4)]);
+    expect(row.rows).toEqual([
+      { token_hash: createHash('sha256').update(token).digest('hex'), role: 'department', unit: 'district-tax' },
+    ]);
+    const leaked = await pg.query(
+      `SELECT count(*)::int AS n FROM api_token t WHERE strpos(row_to_json(t)::text, $1) > 0`,
+      [token.slice(4)],
+    );
     expect(leaked.rows[0].n).toBe(0);
     // Nor is it listed.
     const listed = await http(api.url, 'GET', '/v1/tokens', undefined, admin);
@@ -92,36 +107,53 @@ describe('bearer tokens', () => {
       const token = await mintToken(api, TEST_ADMIN_TOKEN, role);
       const res = await http(api.url, 'GET', '/v1/tokens', undefined, bearer(token));
       expect(res.status, role).toBe(403);
-      expect(res.body.details).toEqual([{ field: 'authorization', reason: `role ${role} may not call GET /v1/tokens (allowed: admin)` }]);
+      expect(res.body.details).toEqual([
+        { field: 'authorization', reason: `role ${role} may not call GET /v1/tokens (allowed: admin)` },
+      ]);
     }
   });
 
   it('refuses a revoked token with 401', async () => {
     const token = await mintToken(api, TEST_ADMIN_TOKEN, 'admin');
     expect((await http(api.url, 'GET', '/v1/tokens', undefined, bearer(token))).status).toBe(200);
-    const id = (await api.app.get(TokensService).resolve(token) as { principal: { tokenId: string } }).principal.tokenId;
+    const id = ((await api.app.get(TokensService).resolve(token)) as { principal: { tokenId: string } }).principal
+      .tokenId;
     const revoked = await http(api.url, 'DELETE', `/v1/tokens/${id}`, undefined, admin);
     expect(revoked.status).toBe(200);
     expect(revoked.body).toMatchObject({ id, role: 'admin', revokedAt: expect.any(String) });
-    expect((await http(api.url, 'DELETE', `/v1/tokens/${id}`, undefined, admin)).body.revokedAt).toBe(revoked.body.revokedAt);
+    expect((await http(api.url, 'DELETE', `/v1/tokens/${id}`, undefined, admin)).body.revokedAt).toBe(
+      revoked.body.revokedAt,
+    );
     const res = await http(api.url, 'GET', '/v1/tokens', undefined, bearer(token));
     expect(res.status).toBe(401);
     expect(res.body).toEqual(authProblem(/revoked/));
-    expect((await http(api.url, 'DELETE', '/v1/tokens/00000000-0000-4000-8000-000000000000', undefined, admin)).status).toBe(404);
+    expect(
+      (await http(api.url, 'DELETE', '/v1/tokens/00000000-0000-4000-8000-000000000000', undefined, admin)).status,
+    ).toBe(404);
   });
 
   it('validates the body: unit required iff department, role and name named', async () => {
     const post = (body: unknown) => http(api.url, 'POST', '/v1/tokens', body, admin);
     const noUnit = await post({ role: 'department', name: 'x' });
     expect(noUnit.status).toBe(400);
-    expect(noUnit.body).toMatchObject({ statusCode: 400, error: 'Bad Request', details: [{ field: 'unit', reason: 'is required for role department' }] });
+    expect(noUnit.body).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      details: [{ field: 'unit', reason: 'is required for role department' }],
+    });
     const extraUnit = await post({ role: 'supervisor', unit: 'district-tax', name: 'x' });
     expect(extraUnit.status).toBe(400);
     expect(extraUnit.body.details).toEqual([{ field: 'unit', reason: 'must be omitted unless role is department' }]);
-    expect((await post({ role: 'department', unit: 'no spaces', name: 'x' })).body.details.map((d: { field: string }) => d.field)).toEqual(['unit']);
+    expect(
+      (await post({ role: 'department', unit: 'no spaces', name: 'x' })).body.details.map(
+        (d: { field: string }) => d.field,
+      ),
+    ).toEqual(['unit']);
     const bad = await post({ role: 'root', name: '', extra: 1 });
     expect(bad.status).toBe(400);
-    expect(new Set(bad.body.details.map((d: { field: string }) => d.field))).toEqual(new Set(['role', 'name', 'extra']));
+    expect(new Set(bad.body.details.map((d: { field: string }) => d.field))).toEqual(
+      new Set(['role', 'name', 'extra']),
+    );
     expect((await post('{"role":')).status).toBe(400);
   });
 });

@@ -4,7 +4,17 @@ import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
-import { bearer, http, mintToken, startApi, startWorker, testConfig, TEST_ADMIN_TOKEN, type RunningApi, type RunningWorker } from '../support/service';
+import {
+  bearer,
+  http,
+  mintToken,
+  startApi,
+  startWorker,
+  testConfig,
+  TEST_ADMIN_TOKEN,
+  type RunningApi,
+  type RunningWorker,
+} from '../support/service';
 
 // The web console end to end, in Debian's headless Chromium against the real stack. With
 // DUBAN_SCREENSHOTS=1 (`npm run screenshots`) it also writes the README's screenshots to docs/.
@@ -24,7 +34,9 @@ beforeAll(async () => {
   worker = await startWorker(config);
   api = await startApi(config);
   const admin = bearer(TEST_ADMIN_TOKEN);
-  expect((await http(api.url, 'POST', '/v1/units', { code: town, name: townName, kind: 'town' }, admin)).status).toBe(201);
+  expect((await http(api.url, 'POST', '/v1/units', { code: town, name: townName, kind: 'town' }, admin)).status).toBe(
+    201,
+  );
   tokens.supervisor = await mintToken(api, TEST_ADMIN_TOKEN, 'supervisor', undefined, '督查室 王督导');
   tokens.department = await mintToken(api, TEST_ADMIN_TOKEN, 'department', town, '开发区 李经办');
   tokens.other = await mintToken(api, TEST_ADMIN_TOKEN, 'department', 'district-tax', '税务局 赵经办');
@@ -38,7 +50,10 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-async function signedIn(who: string, viewport = { width: 1366, height: 768 }): Promise<{ context: BrowserContext; page: Page }> {
+async function signedIn(
+  who: string,
+  viewport = { width: 1366, height: 768 },
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const page = await context.newPage();
   await page.goto(`${api.url}/`);
@@ -65,59 +80,70 @@ describe('the web console', () => {
     await context.close();
   });
 
-  it('a supervisor starts an obligation, watches it turn red on the board without reloading, a department completes it, the supervisor verifies it and the board turns back', { timeout: 90_000 }, async () => {
-    const sup = await signedIn('supervisor');
-    await sup.page.getByRole('link', { name: '交办事项' }).click();
-    await sup.page.getByRole('combobox', { name: '类别', exact: true }).selectOption('work_order');
-    await sup.page.getByRole('textbox', { name: '事项名称', exact: true }).fill(title);
-    await sup.page.getByRole('combobox', { name: '责任单位', exact: true }).selectOption(town);
-    await sup.page.getByRole('textbox', { name: /办理时限/ }).fill('PT4S');
-    await sup.page.getByRole('textbox', { name: /每级宽限/ }).fill('PT3S');
-    await sup.page.getByRole('button', { name: '交办' }).click();
-    await sup.page.waitForURL(/#\/obligations\/[0-9a-f-]{36}$/);
-    id = sup.page.url().split('/').at(-1)!;
-    await expect.poll(() => sup.page.getByTestId('status').textContent()).toBe('办理中');
+  it(
+    'a supervisor starts an obligation, watches it turn red on the board without reloading, a department completes it, the supervisor verifies it and the board turns back',
+    { timeout: 90_000 },
+    async () => {
+      const sup = await signedIn('supervisor');
+      await sup.page.getByRole('link', { name: '交办事项' }).click();
+      await sup.page.getByRole('combobox', { name: '类别', exact: true }).selectOption('work_order');
+      await sup.page.getByRole('textbox', { name: '事项名称', exact: true }).fill(title);
+      await sup.page.getByRole('combobox', { name: '责任单位', exact: true }).selectOption(town);
+      await sup.page.getByRole('textbox', { name: /办理时限/ }).fill('PT4S');
+      await sup.page.getByRole('textbox', { name: /每级宽限/ }).fill('PT3S');
+      await sup.page.getByRole('button', { name: '交办' }).click();
+      await sup.page.waitForURL(/#\/obligations\/[0-9a-f-]{36}$/);
+      id = sup.page.url().split('/').at(-1)!;
+      await expect.poll(() => sup.page.getByTestId('status').textContent()).toBe('办理中');
 
-    await sup.page.getByRole('link', { name: '挂图作战' }).click();
-    await sup.page.evaluate('window.__sameDocument = true');
-    const row = sup.page.locator(`tr[data-unit="${town}"]`);
-    await row.waitFor();
-    expect(await row.getAttribute('data-colour')).not.toBe('red');
-    // The deadline passes, then the first grace: 挂牌, red, on the open page.
-    await expect.poll(() => row.getAttribute('data-colour'), { timeout: 30_000 }).toBe('red');
-    expect(await sup.page.evaluate('window.__sameDocument')).toBe(true);
-    await expect.poll(() => sup.page.getByTestId('red-list').textContent()).toContain(title);
-    // What the board shows is what GET /v1/board says.
-    await expect.poll(async () => {
-      const board = await http(api.url, 'GET', '/v1/board', undefined, bearer(tokens.supervisor));
-      const apiRow = board.body.units.find((u: { unit: string }) => u.unit === town);
-      return (await row.locator('td[data-rung]').allTextContents()).join(',') === apiRow.rungs.join(',');
-    }, { timeout: 15_000 }).toBe(true);
-    expect(await noHorizontalScroll(sup.page)).toBe(true);
-    if (SCREENSHOTS) await sup.page.screenshot({ path: path.join(DOCS, 'console-board.png'), fullPage: true });
+      await sup.page.getByRole('link', { name: '挂图作战' }).click();
+      await sup.page.evaluate('window.__sameDocument = true');
+      const row = sup.page.locator(`tr[data-unit="${town}"]`);
+      await row.waitFor();
+      expect(await row.getAttribute('data-colour')).not.toBe('red');
+      // The deadline passes, then the first grace: 挂牌, red, on the open page.
+      await expect.poll(() => row.getAttribute('data-colour'), { timeout: 30_000 }).toBe('red');
+      expect(await sup.page.evaluate('window.__sameDocument')).toBe(true);
+      await expect.poll(() => sup.page.getByTestId('red-list').textContent()).toContain(title);
+      // What the board shows is what GET /v1/board says.
+      await expect
+        .poll(
+          async () => {
+            const board = await http(api.url, 'GET', '/v1/board', undefined, bearer(tokens.supervisor));
+            const apiRow = board.body.units.find((u: { unit: string }) => u.unit === town);
+            return (await row.locator('td[data-rung]').allTextContents()).join(',') === apiRow.rungs.join(',');
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(true);
+      expect(await noHorizontalScroll(sup.page)).toBe(true);
+      if (SCREENSHOTS) await sup.page.screenshot({ path: path.join(DOCS, 'console-board.png'), fullPage: true });
 
-    // The department: its obligations by deadline, then the completion with a file.
-    const dep = await signedIn('department');
-    await dep.page.getByRole('link', { name: '我的事项' }).click();
-    await dep.page.getByRole('link', { name: title }).click();
-    await dep.page.getByRole('textbox', { name: '办理情况', exact: true }).fill('已协调供电公司完成报装接电');
-    await dep.page.getByLabel(/佐证文件/).setInputFiles({ name: '接电确认单.txt', mimeType: 'text/plain', buffer: Buffer.from('供电公司接电确认') });
-    await dep.page.getByRole('list', { name: '已上传' }).getByText('接电确认单.txt').waitFor();
-    await dep.page.getByRole('button', { name: '提交办结' }).click();
-    await expect.poll(() => dep.page.getByTestId('status').textContent()).toBe('已提交待核验');
-    if (SCREENSHOTS) await dep.page.screenshot({ path: path.join(DOCS, 'console-obligation.png'), fullPage: true });
+      // The department: its obligations by deadline, then the completion with a file.
+      const dep = await signedIn('department');
+      await dep.page.getByRole('link', { name: '我的事项' }).click();
+      await dep.page.getByRole('link', { name: title }).click();
+      await dep.page.getByRole('textbox', { name: '办理情况', exact: true }).fill('已协调供电公司完成报装接电');
+      await dep.page
+        .getByLabel(/佐证文件/)
+        .setInputFiles({ name: '接电确认单.txt', mimeType: 'text/plain', buffer: Buffer.from('供电公司接电确认') });
+      await dep.page.getByRole('list', { name: '已上传' }).getByText('接电确认单.txt').waitFor();
+      await dep.page.getByRole('button', { name: '提交办结' }).click();
+      await expect.poll(() => dep.page.getByTestId('status').textContent()).toBe('已提交待核验');
+      if (SCREENSHOTS) await dep.page.screenshot({ path: path.join(DOCS, 'console-obligation.png'), fullPage: true });
 
-    // The supervisor verifies; the board turns back: nothing of the unit is left open.
-    await sup.page.goto(`${api.url}/console/#/obligations/${id}`);
-    await sup.page.getByRole('button', { name: '核验通过（办结销号）' }).click();
-    await expect.poll(() => sup.page.getByTestId('status').textContent()).toBe('已办结');
-    expect(await sup.page.getByRole('button', { name: '接电确认单.txt' }).count()).toBe(1);
-    await sup.page.getByRole('link', { name: '挂图作战' }).click();
-    await expect.poll(() => sup.page.locator(`tr[data-unit="${town}"]`).count(), { timeout: 10_000 }).toBe(0);
-    expect(await sup.page.getByTestId('red-list').textContent()).not.toContain(title);
-    await sup.context.close();
-    await dep.context.close();
-  });
+      // The supervisor verifies; the board turns back: nothing of the unit is left open.
+      await sup.page.goto(`${api.url}/console/#/obligations/${id}`);
+      await sup.page.getByRole('button', { name: '核验通过（办结销号）' }).click();
+      await expect.poll(() => sup.page.getByTestId('status').textContent()).toBe('已办结');
+      expect(await sup.page.getByRole('button', { name: '接电确认单.txt' }).count()).toBe(1);
+      await sup.page.getByRole('link', { name: '挂图作战' }).click();
+      await expect.poll(() => sup.page.locator(`tr[data-unit="${town}"]`).count(), { timeout: 10_000 }).toBe(0);
+      expect(await sup.page.getByTestId('red-list').textContent()).not.toContain(title);
+      await sup.context.close();
+      await dep.context.close();
+    },
+  );
 
   it('shows an obligation’s ladder with the date of each rung, its documents and its timeline', async () => {
     const { context, page } = await signedIn('supervisor');
@@ -146,36 +172,64 @@ describe('the web console', () => {
     expect(await page.getByRole('link', { name: '交办事项' }).count()).toBe(0);
     await page.getByRole('button', { name: '重放验证' }).click();
     await expect.poll(() => page.getByTestId('replay').textContent(), { timeout: 30_000 }).toContain('重放一致');
-    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载案卷' }).click()]);
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: '下载案卷' }).click(),
+    ]);
     expect(file.suggestedFilename()).toBe(`case-file-${id}.json`);
     await context.close();
   });
 
-  it('lets a department ask for an extension with the requester’s consent, and the supervisor grant it', { timeout: 60_000 }, async () => {
-    const created = await http(api.url, 'POST', '/v1/obligations', { key: `console-ext-${tag}`, kind: 'public_message', title: `延期事项${tag}`, unit: town }, bearer(tokens.supervisor));
-    expect(created.status).toBe(201);
-    const dep = await signedIn('department');
-    await dep.page.goto(`${api.url}/console/#/obligations/${created.body.id}`);
-    await dep.page.getByRole('textbox', { name: '办理计划', exact: true }).fill('协调产权单位后办理');
-    await dep.page.getByRole('textbox', { name: '诉求人（同意延期）', exact: true }).fill('张先生');
-    await dep.page.getByRole('button', { name: '申请延期' }).click();
-    await expect.poll(() => dep.page.getByRole('status').textContent()).toContain('申请延期：已提交');
+  it(
+    'lets a department ask for an extension with the requester’s consent, and the supervisor grant it',
+    { timeout: 60_000 },
+    async () => {
+      const created = await http(
+        api.url,
+        'POST',
+        '/v1/obligations',
+        { key: `console-ext-${tag}`, kind: 'public_message', title: `延期事项${tag}`, unit: town },
+        bearer(tokens.supervisor),
+      );
+      expect(created.status).toBe(201);
+      const dep = await signedIn('department');
+      await dep.page.goto(`${api.url}/console/#/obligations/${created.body.id}`);
+      await dep.page.getByRole('textbox', { name: '办理计划', exact: true }).fill('协调产权单位后办理');
+      await dep.page.getByRole('textbox', { name: '诉求人（同意延期）', exact: true }).fill('张先生');
+      await dep.page.getByRole('button', { name: '申请延期' }).click();
+      await expect.poll(() => dep.page.getByRole('status').textContent()).toContain('申请延期：已提交');
 
-    const sup = await signedIn('supervisor');
-    await sup.page.goto(`${api.url}/console/#/obligations/${created.body.id}`);
-    await sup.page.getByRole('group', { name: /延期申请至/ }).getByRole('button', { name: '同意延期' }).click();
-    await expect.poll(async () => (await http(api.url, 'GET', `/v1/obligations/${created.body.id}`, undefined, bearer(tokens.supervisor))).body.extensions[0].decision?.approved).toBe(true);
-    await expect.poll(() => sup.page.getByRole('group', { name: /延期申请至/ }).count()).toBe(0);
-    await sup.context.close();
-    await dep.context.close();
-  });
+      const sup = await signedIn('supervisor');
+      await sup.page.goto(`${api.url}/console/#/obligations/${created.body.id}`);
+      await sup.page
+        .getByRole('group', { name: /延期申请至/ })
+        .getByRole('button', { name: '同意延期' })
+        .click();
+      await expect
+        .poll(
+          async () =>
+            (await http(api.url, 'GET', `/v1/obligations/${created.body.id}`, undefined, bearer(tokens.supervisor)))
+              .body.extensions[0].decision?.approved,
+        )
+        .toBe(true);
+      await expect.poll(() => sup.page.getByRole('group', { name: /延期申请至/ }).count()).toBe(0);
+      await sup.context.close();
+      await dep.context.close();
+    },
+  );
 
   it('lists the reports and opens one as its printable document', { timeout: 60_000 }, async () => {
     const { context, page } = await signedIn('supervisor');
     await page.getByRole('link', { name: '通报与报告' }).click();
-    await page.getByRole('row', { name: /月度营商环境工作通报/ }).getByRole('button', { name: '立即运行' }).click();
+    await page
+      .getByRole('row', { name: /月度营商环境工作通报/ })
+      .getByRole('button', { name: '立即运行' })
+      .click();
     // The list refreshes itself: the new bulletin appears without reloading.
-    await page.getByRole('button', { name: /营商环境工作通报（蓝黄红）/ }).first().click({ timeout: 20_000 });
+    await page
+      .getByRole('button', { name: /营商环境工作通报（蓝黄红）/ })
+      .first()
+      .click({ timeout: 20_000 });
     const frame = page.frameLocator('iframe.report');
     await expect.poll(() => frame.locator('h2').allTextContents()).toContain('红榜（挂牌及以上）');
     await context.close();
@@ -195,9 +249,15 @@ describe('the web console', () => {
   it('keeps evidence files with the obligation, refuses one over 5 MiB by field, and shows them only to who may see it', async () => {
     const form = new FormData();
     form.append('file', new Blob([Buffer.alloc(5 * 1024 * 1024 + 1)]), 'big.bin');
-    const big = await fetch(`${api.url}/v1/obligations/${id}/evidence`, { method: 'POST', headers: bearer(tokens.department), body: form });
+    const big = await fetch(`${api.url}/v1/obligations/${id}/evidence`, {
+      method: 'POST',
+      headers: bearer(tokens.department),
+      body: form,
+    });
     expect(big.status).toBe(413);
-    expect(((await big.json()) as { details: unknown }).details).toEqual([{ field: 'file', reason: 'must be at most 5 MiB' }]);
+    expect(((await big.json()) as { details: unknown }).details).toEqual([
+      { field: 'file', reason: 'must be at most 5 MiB' },
+    ]);
     const state = (await http(api.url, 'GET', `/v1/obligations/${id}`, undefined, bearer(tokens.supervisor))).body;
     const url = new URL(state.completion.evidence[0].url);
     const got = await fetch(`${api.url}${url.pathname}`, { headers: bearer(tokens.auditor) });
@@ -208,7 +268,15 @@ describe('the web console', () => {
     for (const who of ['supervisor', 'other']) {
       const small = new FormData();
       small.append('file', new Blob(['x']), 'x.txt');
-      expect((await fetch(`${api.url}/v1/obligations/${id}/evidence`, { method: 'POST', headers: bearer(tokens[who]), body: small })).status).toBe(403);
+      expect(
+        (
+          await fetch(`${api.url}/v1/obligations/${id}/evidence`, {
+            method: 'POST',
+            headers: bearer(tokens[who]),
+            body: small,
+          })
+        ).status,
+      ).toBe(403);
     }
   });
 });

@@ -1,7 +1,17 @@
 import { Client, Connection } from '@temporalio/client';
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, http, mintToken, startApi, startWorker, testConfig, TEST_ADMIN_TOKEN, type RunningApi, type RunningWorker } from '../support/service';
+import {
+  bearer,
+  http,
+  mintToken,
+  startApi,
+  startWorker,
+  testConfig,
+  TEST_ADMIN_TOKEN,
+  type RunningApi,
+  type RunningWorker,
+} from '../support/service';
 
 // The twice-weekly push of newly registered enterprises over HTTP on the real stack.
 const config = testConfig();
@@ -11,7 +21,8 @@ let temporal: Client;
 const as: Record<string, Record<string, string>> = {};
 
 // A fresh, well-formed unified social credit code per run: the push is idempotent on it.
-const creditCode = () => `913706${String(randomInt(10 ** 6)).padStart(6, '0')}MA${String(randomInt(10 ** 6)).padStart(6, '0')}K`.slice(0, 18);
+const creditCode = () =>
+  `913706${String(randomInt(10 ** 6)).padStart(6, '0')}MA${String(randomInt(10 ** 6)).padStart(6, '0')}K`.slice(0, 18);
 
 beforeAll(async () => {
   worker = await startWorker(config);
@@ -43,31 +54,78 @@ describe('新注册企业 push', () => {
     expect(res.body.results.map((r: { outcome: string }) => r.outcome)).toEqual(['created', 'created', 'invalid']);
     expect(res.body.results[2].reason).toContain('subject.creditCode');
     ids = res.body.results.slice(0, 2).map((r: { id: string }) => r.id);
-    for (const id of ids) expect((await temporal.workflow.getHandle(`obligation-${id}`).describe()).status.name).toBe('RUNNING');
+    for (const id of ids)
+      expect((await temporal.workflow.getHandle(`obligation-${id}`).describe()).status.name).toBe('RUNNING');
 
     const o = (await http(api.url, 'GET', `/v1/obligations/${ids[0]}`, undefined, as.commerce)).body;
-    expect(o).toMatchObject({ kind: 'enterprise_contact', unit: 'district-commerce', subject: { enterpriseName: '烟台甲科技有限公司', creditCode: list[0].creditCode } });
+    expect(o).toMatchObject({
+      kind: 'enterprise_contact',
+      unit: 'district-commerce',
+      subject: { enterpriseName: '烟台甲科技有限公司', creditCode: list[0].creditCode },
+    });
     expect(Date.parse(o.dueAt)).toBe(Math.floor(Date.parse(pushedAt) / 1000) * 1000 + 72 * 3600_000);
-    expect(o.policy.remind).toEqual([{ check: '15:00', day: 0 }, { check: '18:00', day: 0 }, { check: '08:00', day: 1 }]);
+    expect(o.policy.remind).toEqual([
+      { check: '15:00', day: 0 },
+      { check: '18:00', day: 0 },
+      { check: '08:00', day: 1 },
+    ]);
     for (const t of o.remindAt) expect(t).toMatch(/T(15:00|18:00|08:00):00\+08:00$/);
   });
 
   it('starts nothing more when the same push arrives again', async () => {
-    const again = await http(api.url, 'POST', '/v1/enterprise-pushes', { pushedAt, enterprises: list.slice(0, 2) }, as.supervisor);
+    const again = await http(
+      api.url,
+      'POST',
+      '/v1/enterprise-pushes',
+      { pushedAt, enterprises: list.slice(0, 2) },
+      as.supervisor,
+    );
     expect(again.body).toMatchObject({ created: 0, existing: 2 });
     expect(again.body.results.map((r: { id: string }) => r.id)).toEqual(ids);
-    const listed = await http(api.url, 'GET', '/v1/obligations?kind=enterprise_contact&unit=district-commerce&limit=200', undefined, as.supervisor);
-    expect(listed.body.items.filter((o: { subject?: { creditCode: string } }) => list.some((e) => e.creditCode === o.subject?.creditCode))).toHaveLength(2);
+    const listed = await http(
+      api.url,
+      'GET',
+      '/v1/obligations?kind=enterprise_contact&unit=district-commerce&limit=200',
+      undefined,
+      as.supervisor,
+    );
+    expect(
+      listed.body.items.filter((o: { subject?: { creditCode: string } }) =>
+        list.some((e) => e.creditCode === o.subject?.creditCode),
+      ),
+    ).toHaveLength(2);
   });
 
   it('is completed with the five facts of the contact, and not without them', async () => {
-    const without = await http(api.url, 'POST', `/v1/obligations/${ids[0]}/completion`, { summary: '已联系', evidence: [] }, as.commerce);
+    const without = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${ids[0]}/completion`,
+      { summary: '已联系', evidence: [] },
+      as.commerce,
+    );
     expect(without.status).toBe(400);
     expect(without.body.details).toEqual([{ field: 'contact', reason: expect.stringContaining('five facts') }]);
-    const contact = { department: '区商务局外资科', person: '张三', phone: '0535-0000000', contactedAt: new Date().toISOString(), record: '电话联系企业负责人，介绍惠企政策' };
-    const done = await http(api.url, 'POST', `/v1/obligations/${ids[0]}/completion`, { summary: '已联系', evidence: [], contact }, as.commerce);
+    const contact = {
+      department: '区商务局外资科',
+      person: '张三',
+      phone: '0535-0000000',
+      contactedAt: new Date().toISOString(),
+      record: '电话联系企业负责人，介绍惠企政策',
+    };
+    const done = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${ids[0]}/completion`,
+      { summary: '已联系', evidence: [], contact },
+      as.commerce,
+    );
     expect(done.status).toBe(200);
-    expect(done.body.completion.contact).toMatchObject({ department: '区商务局外资科', person: '张三', record: contact.record });
+    expect(done.body.completion.contact).toMatchObject({
+      department: '区商务局外资科',
+      person: '张三',
+      record: contact.record,
+    });
     expect(done.body.completion.contact.contactedAt).toMatch(/\+08:00$/);
   });
 });

@@ -17,10 +17,20 @@ let worker: RunningWorker | undefined;
 let pg: PgClient;
 const tokens: Record<string, string> = {};
 
-const FAST = { deadline: 'PT2S', remind: ['PT1S'], rungs: [{ rung: 1, grace: 'PT2S' }, { rung: 2, grace: 'PT2S' }, { rung: 3, grace: 'PT2S' }, { rung: 4 }] };
+const FAST = {
+  deadline: 'PT2S',
+  remind: ['PT1S'],
+  rungs: [{ rung: 1, grace: 'PT2S' }, { rung: 2, grace: 'PT2S' }, { rung: 3, grace: 'PT2S' }, { rung: 4 }],
+};
 
 async function mint(role: string, unit?: string): Promise<string> {
-  const res = await http(api.url, 'POST', '/v1/tokens', { role, unit, name: `${role}-${unit ?? 'all'}` }, { authorization: `Bearer ${ADMIN}` });
+  const res = await http(
+    api.url,
+    'POST',
+    '/v1/tokens',
+    { role, unit, name: `${role}-${unit ?? 'all'}` },
+    { authorization: `Bearer ${ADMIN}` },
+  );
   expect(res.status).toBe(201);
   return res.body.token;
 }
@@ -57,7 +67,13 @@ afterAll(async () => {
 });
 
 async function start(key: string, policy: object = FAST, unit = 'district-power-supply') {
-  const res = await http(api.url, 'POST', '/v1/obligations', { key, kind: 'work_order', title: '企业反映用电报装进度慢', unit, policy }, as('supervisor'));
+  const res = await http(
+    api.url,
+    'POST',
+    '/v1/obligations',
+    { key, kind: 'work_order', title: '企业反映用电报装进度慢', unit, policy },
+    as('supervisor'),
+  );
   expect(res.status).toBe(201);
   return res.body;
 }
@@ -65,7 +81,10 @@ async function start(key: string, policy: object = FAST, unit = 'district-power-
 const get = (id: string, who = 'supervisor') => http(api.url, 'GET', `/v1/obligations/${id}`, undefined, as(who));
 
 async function documentsOf(id: string) {
-  const { rows } = await pg.query('SELECT rung, kind, number, body FROM ladder_document WHERE obligation_id = $1 ORDER BY rung', [id]);
+  const { rows } = await pg.query(
+    'SELECT rung, kind, number, body FROM ladder_document WHERE obligation_id = $1 ORDER BY rung',
+    [id],
+  );
   return rows;
 }
 
@@ -81,12 +100,26 @@ describe('the ladder over HTTP', () => {
   it('climbs to 问责 in seconds when left alone, each action once, each party told', async () => {
     const o = await start(`climb-${Date.now()}`);
     expect(o).toMatchObject({ status: 'open', rung: 0, color: 'blue', deadlineRule: '2秒' });
-    const top = await until('rung 4 with its referral', () => get(o.id), (r) => r.body.rung === 4 && r.body.rungs[3]?.document != null);
+    const top = await until(
+      'rung 4 with its referral',
+      () => get(o.id),
+      (r) => r.body.rung === 4 && r.body.rungs[3]?.document != null,
+    );
     expect(top.body).toMatchObject({ status: 'open', rungName: '问责', color: 'red', overdue: true });
-    expect(top.body.rungs.map((r: { rung: number; cause: string }) => [r.rung, r.cause])).toEqual([[1, 'deadline'], [2, 'deadline'], [3, 'deadline'], [4, 'deadline']]);
+    expect(top.body.rungs.map((r: { rung: number; cause: string }) => [r.rung, r.cause])).toEqual([
+      [1, 'deadline'],
+      [2, 'deadline'],
+      [3, 'deadline'],
+      [4, 'deadline'],
+    ]);
 
     const docs = await documentsOf(o.id);
-    expect(docs.map((d) => [d.rung, d.kind])).toEqual([[1, 'notice'], [2, 'listing'], [3, 'interview'], [4, 'referral']]);
+    expect(docs.map((d) => [d.rung, d.kind])).toEqual([
+      [1, 'notice'],
+      [2, 'listing'],
+      [3, 'interview'],
+      [4, 'referral'],
+    ]);
     expect(docs[0].number).toMatch(/^督办〔\d{4}〕第\d{4}号$/);
     expect(docs[0].body).toContain('督办通知单');
     expect(top.body.rungs[0].document.number).toBe(docs[0].number);
@@ -97,18 +130,24 @@ describe('the ladder over HTTP', () => {
     );
     expect(told.some((n) => n.type === 'reminder')).toBe(true);
 
-    const events = await pg.query('SELECT type FROM obligation_event WHERE obligation_id = $1 ORDER BY revision', [o.id]);
+    const events = await pg.query('SELECT type FROM obligation_event WHERE obligation_id = $1 ORDER BY revision', [
+      o.id,
+    ]);
     expect(events.rows.filter((e) => e.type === 'rung_entered')).toHaveLength(4);
 
     // The Temporal UI can find it by Duban's search attributes.
     const temporal = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }) });
     try {
       const query = `WorkflowId = 'obligation-${o.id}' AND DubanRung = 4 AND DubanColor = 'red' AND DubanStatus = 'open' AND DubanUnit = 'district-power-supply' AND DubanKind = 'work_order'`;
-      const found = await until('search attributes', async () => {
-        const ids: string[] = [];
-        for await (const w of temporal.workflow.list({ query })) ids.push(w.workflowId);
-        return ids;
-      }, (ids) => ids.length === 1);
+      const found = await until(
+        'search attributes',
+        async () => {
+          const ids: string[] = [];
+          for await (const w of temporal.workflow.list({ query })) ids.push(w.workflowId);
+          return ids;
+        },
+        (ids) => ids.length === 1,
+      );
       expect(found).toEqual([`obligation-${o.id}`]);
     } finally {
       await temporal.connection.close();
@@ -121,14 +160,32 @@ describe('the ladder over HTTP', () => {
 
   it('lets a department complete and a supervisor verify, with the board colours following', async () => {
     const o = await start(`done-${Date.now()}`, { deadline: 'PT1H' });
-    const submitted = await http(api.url, 'POST', `/v1/obligations/${o.id}/completion`, { summary: '已完成报装', evidence: [{ name: '回执', text: '企业签字' }] }, as('power'));
+    const submitted = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${o.id}/completion`,
+      { summary: '已完成报装', evidence: [{ name: '回执', text: '企业签字' }] },
+      as('power'),
+    );
     expect(submitted.status).toBe(200);
     expect(submitted.body.status).toBe('submitted');
     expect(submitted.body.completion.by).toMatchObject({ role: 'department', unit: 'district-power-supply' });
-    const verified = await http(api.url, 'POST', `/v1/obligations/${o.id}/verification`, { accepted: true, comment: '准予销号' }, as('supervisor'));
+    const verified = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${o.id}/verification`,
+      { accepted: true, comment: '准予销号' },
+      as('supervisor'),
+    );
     expect(verified.body).toMatchObject({ status: 'completed', color: 'blue' });
 
-    const reopened = await http(api.url, 'POST', `/v1/obligations/${o.id}/reopen`, { reason: '诉求人不满意' }, as('supervisor'));
+    const reopened = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${o.id}/reopen`,
+      { reason: '诉求人不满意' },
+      as('supervisor'),
+    );
     expect(reopened.status).toBe(200);
     expect(reopened.body).toMatchObject({ status: 'open', reopenCount: 1 });
     expect((await get(o.id)).body.reopenCount).toBe(1);
@@ -137,22 +194,58 @@ describe('the ladder over HTTP', () => {
   it('takes extensions, exemptions, escalation and withdrawal through their decisions', async () => {
     const o = await start(`cmds-${Date.now()}`, { deadline: 'PT1H' });
     const dueAt = new Date(Date.now() + 3 * 24 * 3600_000).toISOString();
-    const asked = await http(api.url, 'POST', `/v1/obligations/${o.id}/extension`, { dueAt, plan: '分两步解决', requesterConsent: { name: '张先生', at: new Date().toISOString() } }, as('power'));
+    const asked = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${o.id}/extension`,
+      { dueAt, plan: '分两步解决', requesterConsent: { name: '张先生', at: new Date().toISOString() } },
+      as('power'),
+    );
     expect(asked.status).toBe(200);
-    const approved = await http(api.url, 'POST', `/v1/obligations/${o.id}/extension/decision`, { approved: true }, as('supervisor'));
+    const approved = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${o.id}/extension/decision`,
+      { approved: true },
+      as('supervisor'),
+    );
     expect(Date.parse(approved.body.dueAt)).toBe(Math.floor(Date.parse(dueAt) / 1000) * 1000);
 
-    const escalated = await http(api.url, 'POST', `/v1/obligations/${o.id}/escalation`, { reason: '群众反映强烈' }, as('supervisor'));
+    const escalated = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${o.id}/escalation`,
+      { reason: '群众反映强烈' },
+      as('supervisor'),
+    );
     expect(escalated.body).toMatchObject({ rung: 1, color: 'yellow' });
     expect((await documentsOf(o.id)).map((d) => d.rung)).toEqual([1]);
 
     const exemption = { reason: 'litigation', explanation: '已进入诉讼程序', evidence: [{ name: '立案通知书' }] };
     expect((await http(api.url, 'POST', `/v1/obligations/${o.id}/exemption`, exemption, as('power'))).status).toBe(200);
-    const refused = await http(api.url, 'POST', `/v1/obligations/${o.id}/exemption/decision`, { approved: false, comment: '证据不足' }, as('supervisor'));
+    const refused = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${o.id}/exemption/decision`,
+      { approved: false, comment: '证据不足' },
+      as('supervisor'),
+    );
     expect(refused.body.status).toBe('open');
-    const withdrawn = await http(api.url, 'POST', `/v1/obligations/${o.id}/withdrawal`, { reason: '重复派单' }, as('supervisor'));
+    const withdrawn = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${o.id}/withdrawal`,
+      { reason: '重复派单' },
+      as('supervisor'),
+    );
     expect(withdrawn.body.status).toBe('withdrawn');
-    const late = await http(api.url, 'POST', `/v1/obligations/${o.id}/completion`, { summary: 'x', evidence: [] }, as('power'));
+    const late = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${o.id}/completion`,
+      { summary: 'x', evidence: [] },
+      as('power'),
+    );
     expect(late.status).toBe(409);
   });
 
@@ -165,14 +258,21 @@ describe('the ladder over HTTP', () => {
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const other = await http(api.url, 'POST', `/v1/obligations/${o.id}/completion`, { ...body, summary: '另一份' }, headers);
+    const other = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${o.id}/completion`,
+      { ...body, summary: '另一份' },
+      headers,
+    );
     expect(other.status).toBe(409);
     expect(other.body.details).toEqual([{ field: 'Idempotency-Key', reason: 'was used with a different request' }]);
   });
 
   it('lists with filters and cursor pagination; a department sees only its unit', async () => {
     const tag = `page-${Date.now()}`;
-    for (let i = 0; i < 5; i++) await start(`${tag}-${i}`, { deadline: 'PT1H' }, i % 2 ? 'district-tax' : 'district-power-supply');
+    for (let i = 0; i < 5; i++)
+      await start(`${tag}-${i}`, { deadline: 'PT1H' }, i % 2 ? 'district-tax' : 'district-power-supply');
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -189,14 +289,28 @@ describe('the ladder over HTTP', () => {
     const mine = await http(api.url, 'GET', '/v1/obligations?limit=200', undefined, as('tax'));
     expect(mine.body.items.length).toBeGreaterThan(0);
     expect(mine.body.items.every((o: { unit: string }) => o.unit === 'district-tax')).toBe(true);
-    expect((await http(api.url, 'GET', '/v1/obligations?unit=district-power-supply', undefined, as('tax'))).status).toBe(403);
+    expect(
+      (await http(api.url, 'GET', '/v1/obligations?unit=district-power-supply', undefined, as('tax'))).status,
+    ).toBe(403);
     const red = await http(api.url, 'GET', '/v1/obligations?color=red&rung=4&overdue=true', undefined, as('auditor'));
-    expect(red.body.items.every((o: { rung: number; color: string; overdue: boolean }) => o.rung === 4 && o.color === 'red' && o.overdue)).toBe(true);
-    expect((await http(api.url, 'GET', '/v1/obligations?rung=9', undefined, as('auditor'))).body.details[0].field).toBe('rung');
+    expect(
+      red.body.items.every(
+        (o: { rung: number; color: string; overdue: boolean }) => o.rung === 4 && o.color === 'red' && o.overdue,
+      ),
+    ).toBe(true);
+    expect((await http(api.url, 'GET', '/v1/obligations?rung=9', undefined, as('auditor'))).body.details[0].field).toBe(
+      'rung',
+    );
   });
 
   it('refuses a bad policy naming the field', async () => {
-    const res = await http(api.url, 'POST', '/v1/obligations', { key: `bad-${Date.now()}`, kind: 'work_order', title: 'x', unit: 'district-tax', policy: { deadline: 'soon' } }, as('supervisor'));
+    const res = await http(
+      api.url,
+      'POST',
+      '/v1/obligations',
+      { key: `bad-${Date.now()}`, kind: 'work_order', title: 'x', unit: 'district-tax', policy: { deadline: 'soon' } },
+      as('supervisor'),
+    );
     expect(res.status).toBe(400);
     expect(res.body.details[0].field).toBe('policy.deadline');
   });
@@ -220,21 +334,37 @@ describe('crash and resume', () => {
     expect(fs.existsSync(main), `${main} is missing: run \`npm run build\` (npm test does)`).toBe(true);
     let child = spawnWorker();
     try {
-      const slow = { deadline: 'PT3S', remind: [], rungs: [{ rung: 1, grace: 'PT4S' }, { rung: 2, grace: 'PT3S' }, { rung: 3, grace: 'PT3S' }, { rung: 4 }] };
+      const slow = {
+        deadline: 'PT3S',
+        remind: [],
+        rungs: [{ rung: 1, grace: 'PT4S' }, { rung: 2, grace: 'PT3S' }, { rung: 3, grace: 'PT3S' }, { rung: 4 }],
+      };
       const o = await start(`crash-${Date.now()}`, slow);
       // Between rungs: rung 1's notice is issued and its grace is running, nothing in flight.
-      await until('rung 1 with its notice', () => get(o.id), (r) => r.body.rung === 1 && r.body.rungs[0]?.document !== null);
+      await until(
+        'rung 1 with its notice',
+        () => get(o.id),
+        (r) => r.body.rung === 1 && r.body.rungs[0]?.document !== null,
+      );
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
       await new Promise((r) => setTimeout(r, 5_000)); // rung 1's grace runs out with no worker
       expect((await get(o.id)).body.rung).toBe(1);
 
       child = spawnWorker();
-      const top = await until('rung 4 after the restart', () => get(o.id), (r) => r.body.rung === 4 && r.body.rungs[3]?.document !== null, 60_000);
+      const top = await until(
+        'rung 4 after the restart',
+        () => get(o.id),
+        (r) => r.body.rung === 4 && r.body.rungs[3]?.document !== null,
+        60_000,
+      );
       expect(top.body.rungs.map((r: { rung: number }) => r.rung)).toEqual([1, 2, 3, 4]);
       const docs = await documentsOf(o.id);
       expect(docs.map((d) => d.rung)).toEqual([1, 2, 3, 4]);
-      const events = await pg.query(`SELECT count(*)::int AS n FROM obligation_event WHERE obligation_id = $1 AND type = 'rung_entered'`, [o.id]);
+      const events = await pg.query(
+        `SELECT count(*)::int AS n FROM obligation_event WHERE obligation_id = $1 AND type = 'rung_entered'`,
+        [o.id],
+      );
       expect(events.rows[0].n).toBe(4);
     } finally {
       child.kill('SIGKILL');

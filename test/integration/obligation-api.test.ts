@@ -1,7 +1,17 @@
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, http, mintToken, startApi, startWorker, testConfig, TEST_ADMIN_TOKEN, type RunningApi, type RunningWorker } from '../support/service';
+import {
+  bearer,
+  http,
+  mintToken,
+  startApi,
+  startWorker,
+  testConfig,
+  TEST_ADMIN_TOKEN,
+  type RunningApi,
+  type RunningWorker,
+} from '../support/service';
 
 // The first obligation path through every layer: HTTP → Temporal (real dev server) → Postgres.
 const config = testConfig();
@@ -42,7 +52,12 @@ describe('obligations over HTTP', () => {
   it('reports both dependencies up on /health', async () => {
     const res = await http(api.url, 'GET', '/health');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ok', postgres: { up: true }, temporal: { up: true }, calendar: { missingYears: expect.any(Array) } });
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      postgres: { up: true },
+      temporal: { up: true },
+      calendar: { missingYears: expect.any(Array) },
+    });
   });
 
   it('starts a workflow, records it in Postgres, and completes it after verification', async () => {
@@ -68,23 +83,47 @@ describe('obligations over HTTP', () => {
     expect((await http(api.url, 'GET', `/v1/obligations/${id}`, undefined, supervisor)).body).toEqual(created.body);
 
     const evidence = [{ name: '回访记录', text: '已电话联系企业，报装已完成' }];
-    const submitted = await http(api.url, 'POST', `/v1/obligations/${id}/completion`, { summary: '已协调完成报装', evidence }, department);
+    const submitted = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${id}/completion`,
+      { summary: '已协调完成报装', evidence },
+      department,
+    );
     expect(submitted.status).toBe(200);
     expect(submitted.body.status).toBe('submitted');
     expect(submitted.body.completion).toMatchObject({ summary: '已协调完成报装', evidence });
 
-    const rejected = await http(api.url, 'POST', `/v1/obligations/${id}/verification`, { accepted: false, comment: '缺少企业确认' }, supervisor);
+    const rejected = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${id}/verification`,
+      { accepted: false, comment: '缺少企业确认' },
+      supervisor,
+    );
     expect(rejected.body.status).toBe('open');
 
     await http(api.url, 'POST', `/v1/obligations/${id}/completion`, { summary: '补充企业确认', evidence }, department);
-    const verified = await http(api.url, 'POST', `/v1/obligations/${id}/verification`, { accepted: true, comment: '准予销号' }, supervisor);
+    const verified = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${id}/verification`,
+      { accepted: true, comment: '准予销号' },
+      supervisor,
+    );
     expect(verified.status).toBe(200);
     expect(verified.body.status).toBe('completed');
     expect(verified.body.verifications.map((v: { accepted: boolean }) => v.accepted)).toEqual([false, true]);
 
     expect((await handle.result()).status).toBe('completed');
     expect((await http(api.url, 'GET', `/v1/obligations/${id}`, undefined, supervisor)).body.status).toBe('completed');
-    const again = await http(api.url, 'POST', `/v1/obligations/${id}/completion`, { summary: '再次提交', evidence: [] }, department);
+    const again = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${id}/completion`,
+      { summary: '再次提交', evidence: [] },
+      department,
+    );
     expect(again.status).toBe(409);
   });
 
@@ -111,14 +150,20 @@ describe('obligations over HTTP', () => {
   });
 
   it('names every bad field with a reason, and never answers bad input with a 500', async () => {
-    const bad = await http(api.url, 'POST', '/v1/obligations', {
-      key: 'has space',
-      kind: 'nope',
-      title: '',
-      unit: 'district-power-supply',
-      dueAt: '2026-11-27',
-      colour: 'red',
-    }, supervisor);
+    const bad = await http(
+      api.url,
+      'POST',
+      '/v1/obligations',
+      {
+        key: 'has space',
+        kind: 'nope',
+        title: '',
+        unit: 'district-power-supply',
+        dueAt: '2026-11-27',
+        colour: 'red',
+      },
+      supervisor,
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.statusCode).toBe(400);
     const fields = bad.body.details.map((d: { field: string }) => d.field);
@@ -130,10 +175,16 @@ describe('obligations over HTTP', () => {
     expect(malformed.body.details[0].field).toBe('body');
 
     const { body } = await http(api.url, 'POST', '/v1/obligations', order(`bad-${Date.now()}`), supervisor);
-    const noEvidence = await http(api.url, 'POST', `/v1/obligations/${body.id}/completion`, {
-      summary: '已办',
-      evidence: [{ url: 'not a url' }],
-    }, department);
+    const noEvidence = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${body.id}/completion`,
+      {
+        summary: '已办',
+        evidence: [{ url: 'not a url' }],
+      },
+      department,
+    );
     expect(noEvidence.status).toBe(400);
     expect(noEvidence.body.details.map((d: { field: string }) => d.field)).toEqual(
       expect.arrayContaining(['evidence[0].name', 'evidence[0].url']),
@@ -141,7 +192,10 @@ describe('obligations over HTTP', () => {
   });
 
   it('answers 404 for an unknown obligation', async () => {
-    expect((await http(api.url, 'GET', '/v1/obligations/00000000-0000-4000-8000-000000000000', undefined, supervisor)).status).toBe(404);
+    expect(
+      (await http(api.url, 'GET', '/v1/obligations/00000000-0000-4000-8000-000000000000', undefined, supervisor))
+        .status,
+    ).toBe(404);
     expect((await http(api.url, 'GET', '/v1/obligations/not-an-id', undefined, supervisor)).status).toBe(404);
   });
 
@@ -152,7 +206,13 @@ describe('obligations over HTTP', () => {
     worker = await startWorker(config);
     api = await startApi(config);
     expect((await http(api.url, 'GET', `/v1/obligations/${body.id}`, undefined, supervisor)).body.status).toBe('open');
-    const res = await http(api.url, 'POST', `/v1/obligations/${body.id}/completion`, { summary: '重启后办结', evidence: [] }, department);
+    const res = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${body.id}/completion`,
+      { summary: '重启后办结', evidence: [] },
+      department,
+    );
     expect(res.body.status).toBe('submitted');
   });
 
@@ -163,9 +223,17 @@ describe('obligations over HTTP', () => {
         '/health',
         '/v1/obligations',
         '/v1/obligations/{id}',
-        ...['completion', 'verification', 'extension', 'extension/decision', 'exemption', 'exemption/decision', 'escalation', 'withdrawal', 'reopen'].map(
-          (c) => `/v1/obligations/{id}/${c}`,
-        ),
+        ...[
+          'completion',
+          'verification',
+          'extension',
+          'extension/decision',
+          'exemption',
+          'exemption/decision',
+          'escalation',
+          'withdrawal',
+          'reopen',
+        ].map((c) => `/v1/obligations/{id}/${c}`),
         ...['history', 'timeline', 'replay', 'case-file'].map((a) => `/v1/obligations/{id}/${a}`),
         '/v1/audit-log',
         '/v1/audit-log/verify',
@@ -174,13 +242,17 @@ describe('obligations over HTTP', () => {
       ]),
     );
     // Every operation says who may call it and what it answers.
-    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { security?: unknown; responses: object }>>)) {
+    for (const [path, ops] of Object.entries(
+      doc.paths as Record<string, Record<string, { security?: unknown; responses: object }>>,
+    )) {
       for (const [method, op] of Object.entries(ops)) {
         expect(Object.keys(op.responses).length, `${method} ${path}`).toBeGreaterThan(0);
         if (path !== '/health') expect(op.security, `${method} ${path}`).toEqual([{ bearer: [] }]);
       }
     }
-    expect(doc.components.schemas.CreateObligationDto.required).toEqual(expect.arrayContaining(['key', 'kind', 'title', 'unit']));
+    expect(doc.components.schemas.CreateObligationDto.required).toEqual(
+      expect.arrayContaining(['key', 'kind', 'title', 'unit']),
+    );
   });
 });
 

@@ -4,7 +4,17 @@ import { monthContaining, previousPeriod, weekContaining } from '../../libs/doma
 import { toShanghaiIso } from '../../libs/domain/time';
 import { obligationIdOf } from '../../libs/shared/obligation-id';
 import { launchChromium } from '../support/browser';
-import { bearer, http, mintToken, startApi, startWorker, testConfig, TEST_ADMIN_TOKEN, type RunningApi, type RunningWorker } from '../support/service';
+import {
+  bearer,
+  http,
+  mintToken,
+  startApi,
+  startWorker,
+  testConfig,
+  TEST_ADMIN_TOKEN,
+  type RunningApi,
+  type RunningWorker,
+} from '../support/service';
 
 // The rhythm over HTTP on the real stack: schedules in Temporal, reports in Postgres. The database
 // is shared with other test files, so the assertions look at this file's own town and group.
@@ -26,10 +36,19 @@ const thisMonth = monthContaining(now).text;
 beforeAll(async () => {
   worker = await startWorker(config);
   api = await startApi(config);
-  for (const [code, name] of [[town, `节奏街道${tag}`], [filer, `报送街道${tag}`]]) {
+  for (const [code, name] of [
+    [town, `节奏街道${tag}`],
+    [filer, `报送街道${tag}`],
+  ]) {
     expect((await http(api.url, 'POST', '/v1/units', { code, name, kind: 'town' }, admin)).status).toBe(201);
   }
-  const created = await http(api.url, 'POST', '/v1/groups', { code: group, name: `节奏专班${tag}`, duties: '测试节奏', lead: [town, filer], responsible: [] }, admin);
+  const created = await http(
+    api.url,
+    'POST',
+    '/v1/groups',
+    { code: group, name: `节奏专班${tag}`, duties: '测试节奏', lead: [town, filer], responsible: [] },
+    admin,
+  );
   expect(created.status).toBe(201);
   as.supervisor = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'supervisor'));
   as.auditor = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'auditor'));
@@ -59,7 +78,12 @@ describe('the office’s rhythm', () => {
   it('keeps a Temporal Schedule for each job, in Asia/Shanghai, with its next runs', async () => {
     const res = await http(api.url, 'GET', '/v1/schedules', undefined, as.auditor);
     expect(res.status).toBe(200);
-    expect(res.body.map((s: { name: string }) => s.name)).toEqual(['weekly', 'district-bulletin', 'discipline-reports', 'problem-reports']);
+    expect(res.body.map((s: { name: string }) => s.name)).toEqual([
+      'weekly',
+      'district-bulletin',
+      'discipline-reports',
+      'problem-reports',
+    ]);
     for (const s of res.body) {
       expect(s.timezone).toBe('Asia/Shanghai');
       expect(s.scheduleId).toBe(`${config.TEMPORAL_TASK_QUEUE}-${s.name}`);
@@ -73,7 +97,11 @@ describe('the office’s rhythm', () => {
     // A second start of the API finds them and changes nothing.
     const again = await startApi(config);
     try {
-      expect((await http(again.url, 'GET', '/v1/schedules', undefined, as.auditor)).body.map((s: { nextRuns: string[] }) => s.nextRuns[0])).toEqual(res.body.map((s: { nextRuns: string[] }) => s.nextRuns[0]));
+      expect(
+        (await http(again.url, 'GET', '/v1/schedules', undefined, as.auditor)).body.map(
+          (s: { nextRuns: string[] }) => s.nextRuns[0],
+        ),
+      ).toEqual(res.body.map((s: { nextRuns: string[] }) => s.nextRuns[0]));
     } finally {
       await again.stop();
     }
@@ -92,23 +120,53 @@ describe('the office’s rhythm', () => {
     const date = toShanghaiIso(now).slice(0, 10);
     const soon = toShanghaiIso(new Date(Date.now() + 3_000));
     const later = toShanghaiIso(new Date(Date.now() + 2 * 86_400_000));
-    const meeting = await http(api.url, 'POST', '/v1/meetings', {
-      group: group, date, attendees: ['节奏街道 张某'], minutes: `节奏专班第1次周例会纪要${tag}`,
-      items: [{ title: `按时办结的事项${tag}`, unit: town, dueAt: later }, { title: `久拖未完成的事项${tag}`, unit: town, dueAt: soon }],
-    }, as.supervisor);
+    const meeting = await http(
+      api.url,
+      'POST',
+      '/v1/meetings',
+      {
+        group: group,
+        date,
+        attendees: ['节奏街道 张某'],
+        minutes: `节奏专班第1次周例会纪要${tag}`,
+        items: [
+          { title: `按时办结的事项${tag}`, unit: town, dueAt: later },
+          { title: `久拖未完成的事项${tag}`, unit: town, dueAt: soon },
+        ],
+      },
+      as.supervisor,
+    );
     expect(meeting.status).toBe(201);
     const [done, dragging] = meeting.body.items.map((i: { obligationId: string }) => i.obligationId);
-    expect((await http(api.url, 'POST', `/v1/obligations/${done}/completion`, { summary: '已办结', evidence: [] }, as.town)).status).toBe(200);
-    expect((await http(api.url, 'POST', `/v1/obligations/${done}/verification`, { accepted: true }, as.supervisor)).status).toBe(200);
+    expect(
+      (await http(api.url, 'POST', `/v1/obligations/${done}/completion`, { summary: '已办结', evidence: [] }, as.town))
+        .status,
+    ).toBe(200);
+    expect(
+      (await http(api.url, 'POST', `/v1/obligations/${done}/verification`, { accepted: true }, as.supervisor)).status,
+    ).toBe(200);
     // The second item's deadline passes: it climbs to 督办.
-    await eventually(async () => ((await http(api.url, 'GET', `/v1/obligations/${dragging}`, undefined, as.supervisor)).body.rung === 1 ? true : undefined), 'the overdue item to climb');
+    await eventually(
+      async () =>
+        (await http(api.url, 'GET', `/v1/obligations/${dragging}`, undefined, as.supervisor)).body.rung === 1
+          ? true
+          : undefined,
+      'the overdue item to climb',
+    );
 
-    const regenerated = await http(api.url, 'POST', `/v1/reports/group_weekly/${thisWeek}/regenerate`, undefined, as.supervisor);
+    const regenerated = await http(
+      api.url,
+      'POST',
+      `/v1/reports/group_weekly/${thisWeek}/regenerate`,
+      undefined,
+      as.supervisor,
+    );
     expect(regenerated.status).toBe(200);
     const weekly = await report('group_weekly', thisWeek, group);
     expect(weekly.status).toBe(200);
     expect(weekly.body.content.summary).toMatchObject({ meetings: 1, deployed: 2, done: 1, overdue: 1 });
-    const section = (heading: string) => weekly.body.content.sections.find((s: { heading: string }) => s.heading === heading);
+    const section = (heading: string) =>
+      weekly.body.content.sections.find((s: { heading: string }) => s.heading === heading);
     expect(section('本周办结事项').rows.map((r: string[]) => r[1])).toEqual([`按时办结的事项${tag}`]);
     expect(section('久拖未完成事项').rows).toEqual([[`节奏街道${tag}`, `久拖未完成的事项${tag}`, soon, 0, '督办']]);
     expect(section('本周例会').rows[0][2]).toBe(`节奏专班第1次周例会纪要${tag}`);
@@ -127,7 +185,11 @@ describe('the office’s rhythm', () => {
     const expected = [
       ['group_weekly', lastWeek, group],
       ['office_weekly', lastWeek, 'office'],
-      ...['district_bulletin', 'work_report', 'overdue_items', 'task_list', 'satisfaction', 'clues'].map((t) => [t, lastMonth, 'office']),
+      ...['district_bulletin', 'work_report', 'overdue_items', 'task_list', 'satisfaction', 'clues'].map((t) => [
+        t,
+        lastMonth,
+        'office',
+      ]),
     ];
     for (const [type, period, scope] of expected) {
       const found = await eventually(async () => {
@@ -138,7 +200,14 @@ describe('the office’s rhythm', () => {
       expect(found.content.period).toBe(period);
     }
     const listed = await http(api.url, 'GET', `/v1/reports?period=${lastMonth}`, undefined, as.auditor);
-    expect(listed.body.map((r: { type: string }) => r.type).sort()).toEqual(['clues', 'district_bulletin', 'overdue_items', 'satisfaction', 'task_list', 'work_report']);
+    expect(listed.body.map((r: { type: string }) => r.type).sort()).toEqual([
+      'clues',
+      'district_bulletin',
+      'overdue_items',
+      'satisfaction',
+      'task_list',
+      'work_report',
+    ]);
     const schedules = await http(api.url, 'GET', '/v1/schedules', undefined, as.supervisor);
     expect(schedules.body[0].recentRuns.length).toBeGreaterThanOrEqual(1);
   });
@@ -150,7 +219,10 @@ describe('the office’s rhythm', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect((await report('office_weekly', lastWeek)).body.generations).toBe(before);
     worker = await startWorker(config);
-    await eventually(async () => ((await report('office_weekly', lastWeek)).body.generations > before ? true : undefined), 'the waiting run');
+    await eventually(
+      async () => ((await report('office_weekly', lastWeek)).body.generations > before ? true : undefined),
+      'the waiting run',
+    );
   });
 
   it('prints a report as a Chinese HTML document that lays out with every glyph', async () => {
@@ -176,8 +248,13 @@ describe('the office’s rhythm', () => {
         for (const nodeId of nodeIds) {
           const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
           const { outerHTML } = await cdp.send('DOM.getOuterHTML', { nodeId });
-          const text = outerHTML.replace(/<[^>]+>/g, '').replace(/&[a-z]+;/g, '&').replace(/\s/g, '');
-          expect(fonts.map((f) => f.familyName)).toEqual(fonts.map(() => expect.stringMatching(/CJK|Han|WenQuanYi|Fallback/)));
+          const text = outerHTML
+            .replace(/<[^>]+>/g, '')
+            .replace(/&[a-z]+;/g, '&')
+            .replace(/\s/g, '');
+          expect(fonts.map((f) => f.familyName)).toEqual(
+            fonts.map(() => expect.stringMatching(/CJK|Han|WenQuanYi|Fallback/)),
+          );
           expect(fonts.reduce((n, f) => n + f.glyphCount, 0)).toBe([...text].length);
         }
       }
@@ -190,27 +267,78 @@ describe('the office’s rhythm', () => {
 
   it('regenerates a past period with the same content', async () => {
     const before = await report('district_bulletin', lastMonth);
-    const again = await http(api.url, 'POST', `/v1/reports/district_bulletin/${lastMonth}/regenerate`, undefined, as.supervisor);
+    const again = await http(
+      api.url,
+      'POST',
+      `/v1/reports/district_bulletin/${lastMonth}/regenerate`,
+      undefined,
+      as.supervisor,
+    );
     expect(again.status).toBe(200);
-    expect(again.body.reports).toEqual([expect.objectContaining({ type: 'district_bulletin', period: lastMonth, contentHash: before.body.contentHash, changed: false })]);
+    expect(again.body.reports).toEqual([
+      expect.objectContaining({
+        type: 'district_bulletin',
+        period: lastMonth,
+        contentHash: before.body.contentHash,
+        changed: false,
+      }),
+    ]);
     const after = await report('district_bulletin', lastMonth);
     expect(after.body.content).toEqual(before.body.content);
     expect(after.body.generations).toBe(before.body.generations + 1);
   });
 
   it('takes the survey scores as input, by unit, and refuses an unknown unit by field', async () => {
-    const bad = await http(api.url, 'PUT', `/v1/report-inputs/satisfaction/${lastMonth}`, { units: [{ unit: 'no-such-unit', score: 90 }] }, as.supervisor);
+    const bad = await http(
+      api.url,
+      'PUT',
+      `/v1/report-inputs/satisfaction/${lastMonth}`,
+      { units: [{ unit: 'no-such-unit', score: 90 }] },
+      as.supervisor,
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.details).toEqual([{ field: 'units[0].unit', reason: 'is not a known unit (no-such-unit)' }]);
-    const outOfRange = await http(api.url, 'PUT', `/v1/report-inputs/satisfaction/${lastMonth}`, { units: [{ unit: town, score: 101 }] }, as.supervisor);
+    const outOfRange = await http(
+      api.url,
+      'PUT',
+      `/v1/report-inputs/satisfaction/${lastMonth}`,
+      { units: [{ unit: town, score: 101 }] },
+      as.supervisor,
+    );
     expect(outOfRange.status).toBe(400);
     expect(outOfRange.body.details[0].field).toBe('units[0].score');
-    expect((await http(api.url, 'PUT', `/v1/report-inputs/satisfaction/${lastMonth}`, { overall: 93.5, units: [{ unit: town, score: 95, respondents: 40 }] }, as.town)).status).toBe(403);
-    expect((await http(api.url, 'PUT', `/v1/report-inputs/satisfaction/${lastMonth}`, { overall: 93.5, units: [{ unit: town, score: 95, respondents: 40 }] }, as.supervisor)).status).toBe(200);
+    expect(
+      (
+        await http(
+          api.url,
+          'PUT',
+          `/v1/report-inputs/satisfaction/${lastMonth}`,
+          { overall: 93.5, units: [{ unit: town, score: 95, respondents: 40 }] },
+          as.town,
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await http(
+          api.url,
+          'PUT',
+          `/v1/report-inputs/satisfaction/${lastMonth}`,
+          { overall: 93.5, units: [{ unit: town, score: 95, respondents: 40 }] },
+          as.supervisor,
+        )
+      ).status,
+    ).toBe(200);
 
     const before = await report('satisfaction', lastMonth);
     expect(before.body.content.missingInputs).toEqual(['satisfaction']);
-    const again = await http(api.url, 'POST', `/v1/reports/satisfaction/${lastMonth}/regenerate`, undefined, as.supervisor);
+    const again = await http(
+      api.url,
+      'POST',
+      `/v1/reports/satisfaction/${lastMonth}/regenerate`,
+      undefined,
+      as.supervisor,
+    );
     expect(again.body.reports.find((r: { type: string }) => r.type === 'satisfaction').changed).toBe(true);
     const after = await report('satisfaction', lastMonth);
     expect(after.body.content.missingInputs).toEqual([]);
@@ -230,26 +358,63 @@ describe('the office’s rhythm', () => {
   });
 
   it('on the 20th, opens a monthly_report obligation for each lead unit that has not filed, and filing completes it', async () => {
-    const filed = await http(api.url, 'POST', '/v1/problem-reports', { month: thisMonth, content: `本月问题：${tag}` }, as.filer);
+    const filed = await http(
+      api.url,
+      'POST',
+      '/v1/problem-reports',
+      { month: thisMonth, content: `本月问题：${tag}` },
+      as.filer,
+    );
     expect(filed.status).toBe(200);
     expect(filed.body).toEqual({ unit: filer, month: thisMonth, created: true, obligation: null });
     // Another unit's report is not a department's to file.
-    expect((await http(api.url, 'POST', '/v1/problem-reports', { month: thisMonth, unit: town, content: 'x' }, as.filer)).status).toBe(403);
+    expect(
+      (await http(api.url, 'POST', '/v1/problem-reports', { month: thisMonth, unit: town, content: 'x' }, as.filer))
+        .status,
+    ).toBe(403);
 
-    expect((await http(api.url, 'POST', '/v1/schedules/problem-reports/trigger', undefined, as.supervisor)).status).toBe(202);
+    expect(
+      (await http(api.url, 'POST', '/v1/schedules/problem-reports/trigger', undefined, as.supervisor)).status,
+    ).toBe(202);
     const owed = obligationIdOf(`monthly-report:${town}:${thisMonth}`);
     const opened = await eventually(async () => {
       const res = await http(api.url, 'GET', `/v1/obligations/${owed}`, undefined, as.town);
       return res.status === 200 ? res.body : undefined;
     }, 'the monthly_report obligation');
-    expect(opened).toMatchObject({ kind: 'monthly_report', unit: town, status: 'open', dueAt: toShanghaiIso(new Date(monthContaining(now).from.getTime() + 20 * 86_400_000)) });
-    expect((await http(api.url, 'GET', `/v1/obligations/${obligationIdOf(`monthly-report:${filer}:${thisMonth}`)}`, undefined, as.supervisor)).status).toBe(404);
+    expect(opened).toMatchObject({
+      kind: 'monthly_report',
+      unit: town,
+      status: 'open',
+      dueAt: toShanghaiIso(new Date(monthContaining(now).from.getTime() + 20 * 86_400_000)),
+    });
+    expect(
+      (
+        await http(
+          api.url,
+          'GET',
+          `/v1/obligations/${obligationIdOf(`monthly-report:${filer}:${thisMonth}`)}`,
+          undefined,
+          as.supervisor,
+        )
+      ).status,
+    ).toBe(404);
 
-    const late = await http(api.url, 'POST', '/v1/problem-reports', { month: thisMonth, content: `补报：${tag}` }, as.town);
+    const late = await http(
+      api.url,
+      'POST',
+      '/v1/problem-reports',
+      { month: thisMonth, content: `补报：${tag}` },
+      as.town,
+    );
     expect(late.status).toBe(200);
     expect(late.body.obligation).toEqual({ id: owed, status: 'submitted' });
     // The same filing again changes nothing; other content for the same month is a conflict.
-    expect((await http(api.url, 'POST', '/v1/problem-reports', { month: thisMonth, content: `补报：${tag}` }, as.town)).body.created).toBe(false);
-    expect((await http(api.url, 'POST', '/v1/problem-reports', { month: thisMonth, content: '另一份' }, as.town)).status).toBe(409);
+    expect(
+      (await http(api.url, 'POST', '/v1/problem-reports', { month: thisMonth, content: `补报：${tag}` }, as.town)).body
+        .created,
+    ).toBe(false);
+    expect(
+      (await http(api.url, 'POST', '/v1/problem-reports', { month: thisMonth, content: '另一份' }, as.town)).status,
+    ).toBe(409);
   });
 });

@@ -97,7 +97,11 @@ describe('npm start on embedded defaults', () => {
     const page = await fetch(`${api}/`);
     expect(page.url).toBe(`${api}/console/`);
     expect(await page.text()).toContain('<title>督办 · 挂图作战</title>');
-    expect((await http(api, 'GET', '/health')).body).toMatchObject({ status: 'ok', postgres: { up: true }, temporal: { up: true } });
+    expect((await http(api, 'GET', '/health')).body).toMatchObject({
+      status: 'ok',
+      postgres: { up: true },
+      temporal: { up: true },
+    });
     expect((await fetch(`${api}/docs`)).status).toBe(200);
 
     // The generated admin token is printed and kept in the data folder, mode 0600.
@@ -108,12 +112,18 @@ describe('npm start on embedded defaults', () => {
     const supervisor = bearer(await mintToken(api, adminToken, 'supervisor'));
     const department = bearer(await mintToken(api, adminToken, 'department', 'district-urban-management'));
 
-    const created = await http(api, 'POST', '/v1/obligations', {
-      key: 'NM-2026-0001',
-      kind: 'public_message',
-      title: '网上民声：小区路灯不亮',
-      unit: 'district-urban-management',
-    }, supervisor);
+    const created = await http(
+      api,
+      'POST',
+      '/v1/obligations',
+      {
+        key: 'NM-2026-0001',
+        kind: 'public_message',
+        title: '网上民声：小区路灯不亮',
+        unit: 'district-urban-management',
+      },
+      supervisor,
+    );
     expect(created.status).toBe(201);
     const workflowId = `obligation-${created.body.id}`;
 
@@ -135,8 +145,20 @@ describe('npm start on embedded defaults', () => {
     expect(service.lines.find((l) => String(l.msg).startsWith('Duban is running'))!.adminToken).toBe(adminToken);
     const after = await http(api, 'GET', `/v1/obligations/${created.body.id}`, undefined, supervisor);
     expect(after.body).toEqual(created.body);
-    await http(api, 'POST', `/v1/obligations/${created.body.id}/completion`, { summary: '已修复路灯', evidence: [] }, department);
-    const verified = await http(api, 'POST', `/v1/obligations/${created.body.id}/verification`, { accepted: true }, supervisor);
+    await http(
+      api,
+      'POST',
+      `/v1/obligations/${created.body.id}/completion`,
+      { summary: '已修复路灯', evidence: [] },
+      department,
+    );
+    const verified = await http(
+      api,
+      'POST',
+      `/v1/obligations/${created.body.id}/verification`,
+      { accepted: true },
+      supervisor,
+    );
     expect(verified.body.status).toBe('completed');
     // The built service replays with the built workflow code, across the restart.
     const replay = await http(api, 'POST', `/v1/obligations/${created.body.id}/replay`, undefined, supervisor);

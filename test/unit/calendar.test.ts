@@ -207,7 +207,9 @@ describe('durations on the calendar', () => {
   });
 
   it('adds working days per the calendar', () => {
-    expect(sh(addDuration(at('2025-09-23T09:00:00+08:00'), { workingDays: 20 }, cal))).toBe('2025-10-27T23:59:59+08:00');
+    expect(sh(addDuration(at('2025-09-23T09:00:00+08:00'), { workingDays: 20 }, cal))).toBe(
+      '2025-10-27T23:59:59+08:00',
+    );
   });
 
   it('subtracts for reminders', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildCaseFile, verifyCaseFile } from '../../libs/domain/case-file';
 
-const build = () => buildCaseFile('0b6c…', '2026-11-24T15:00:00+08:00', { 'a.json': { n: 1 }, 'b.json': ['督办〔2026〕第0001号'] });
+const build = () =>
+  buildCaseFile('0b6c…', '2026-11-24T15:00:00+08:00', { 'a.json': { n: 1 }, 'b.json': ['督办〔2026〕第0001号'] });
 
 describe('case file manifest', () => {
   it('verifies as built', () => {
@@ -11,7 +12,9 @@ describe('case file manifest', () => {
   it('finds a changed byte, a changed manifest, a removed file and an added one', () => {
     const edited = build();
     edited.files['b.json'] = edited.files['b.json'].replace('0001', '0002');
-    expect(verifyCaseFile(edited).problems).toEqual([{ file: 'b.json', problem: expect.stringContaining('SHA-256 不符') }]);
+    expect(verifyCaseFile(edited).problems).toEqual([
+      { file: 'b.json', problem: expect.stringContaining('SHA-256 不符') },
+    ]);
 
     const both = build();
     both.files['a.json'] = '{"n": 2}';

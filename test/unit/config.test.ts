@@ -33,7 +33,9 @@ describe('configuration from the environment', () => {
   });
 
   it('requires both servers for a process that starts none of its own', () => {
-    expect(() => requireServices(loadConfig({ DATABASE_URL: 'postgres://h/db' }))).toThrow(/TEMPORAL_ADDRESS: required/);
+    expect(() => requireServices(loadConfig({ DATABASE_URL: 'postgres://h/db' }))).toThrow(
+      /TEMPORAL_ADDRESS: required/,
+    );
     const c = requireServices(loadConfig({ DATABASE_URL: 'postgres://h/db', TEMPORAL_ADDRESS: 'temporal:7233' }));
     expect(c.TEMPORAL_ADDRESS).toBe('temporal:7233');
   });

@@ -33,7 +33,9 @@ describe('parseDurationSpec', () => {
   it('rejects years and months with a reason saying why', () => {
     for (const v of ['P1M', 'P1Y', 'P1Y2M3D', 'P2MT3H']) {
       expect(parseDurationSpec(v, F), v).toEqual({
-        problems: [{ field: F, reason: 'years and months have no fixed length: use days (P30D) or { "workingDays": n }' }],
+        problems: [
+          { field: F, reason: 'years and months have no fixed length: use days (P30D) or { "workingDays": n }' },
+        ],
       });
     }
   });
@@ -57,7 +59,9 @@ describe('parseDurationSpec', () => {
     expect(parseDurationSpec('-P1D', F).problems[0].field).toBe(F);
     expect(parseDurationSpec('-P1D', F).problems[0].reason).toMatch(/longer than zero/);
     expect(parseDurationSpec('P3660D', F).problems).toEqual([]);
-    expect(parseDurationSpec('P3661D', F).problems).toEqual([{ field: F, reason: 'must be at most P3660D (ten years)' }]);
+    expect(parseDurationSpec('P3661D', F).problems).toEqual([
+      { field: F, reason: 'must be at most P3660D (ten years)' },
+    ]);
   });
 
   it('rejects zero, negative, fractional and non-numeric working days, naming workingDays', () => {

@@ -5,7 +5,11 @@ function chain(n: number): ChainedEntry[] {
   const out: ChainedEntry[] = [];
   let prev = GENESIS;
   for (let seq = 1; seq <= n; seq++) {
-    const content = { seq, path: `/v1/obligations/${seq}/completion`, detail: { body: { summary: `第${seq}次`, evidence: [] } } };
+    const content = {
+      seq,
+      path: `/v1/obligations/${seq}/completion`,
+      detail: { body: { summary: `第${seq}次`, evidence: [] } },
+    };
     const hash = hashEntry(prev, content);
     out.push({ ...content, prevHash: prev, hash });
     prev = hash;

@@ -9,7 +9,12 @@ import type { Notification, Notifier } from '../../libs/shared/notifier';
 // (National Day: 1–7 October off, Saturday 10 October a make-up working day).
 const deadlines = new DeadlineActivities();
 const plan = (kind: keyof typeof KINDS, from: string) =>
-  deadlines.planDeadline({ from: new Date(from).toISOString(), deadline: KINDS[kind].policy.deadline, remind: KINDS[kind].policy.remind, rulePrefix: '' });
+  deadlines.planDeadline({
+    from: new Date(from).toISOString(),
+    deadline: KINDS[kind].policy.deadline,
+    remind: KINDS[kind].policy.remind,
+    rulePrefix: '',
+  });
 
 describe('新注册企业 (enterprise_contact): checks at 15:00, 18:00 and 08:00 the next working day, then 72 hours', () => {
   it('pushed on a Friday morning: the third check is Monday 08:00, before the deadline', async () => {
@@ -25,11 +30,19 @@ describe('新注册企业 (enterprise_contact): checks at 15:00, 18:00 and 08:00
   });
 
   it('pushed after 15:00: only the checks still ahead', async () => {
-    expect((await plan('enterprise_contact', '2026-11-25T16:10:00+08:00')).remindAt).toEqual(['2026-11-25T18:00:00+08:00', '2026-11-26T08:00:00+08:00']);
+    expect((await plan('enterprise_contact', '2026-11-25T16:10:00+08:00')).remindAt).toEqual([
+      '2026-11-25T18:00:00+08:00',
+      '2026-11-26T08:00:00+08:00',
+    ]);
   });
 
   it('runs the checks for the first deadline only, not for a rung’s grace', async () => {
-    const grace = await deadlines.planDeadline({ from: '2026-11-30T02:30:00.000Z', deadline: { workingDays: 3 }, remind: KINDS.enterprise_contact.policy.remind, rulePrefix: '督办宽限' });
+    const grace = await deadlines.planDeadline({
+      from: '2026-11-30T02:30:00.000Z',
+      deadline: { workingDays: 3 },
+      remind: KINDS.enterprise_contact.policy.remind,
+      rulePrefix: '督办宽限',
+    });
     expect(grace.remindAt).toEqual([]);
   });
 
@@ -37,11 +50,28 @@ describe('新注册企业 (enterprise_contact): checks at 15:00, 18:00 and 08:00
     const told: Notification[] = [];
     const notifier = { notify: async (n: Notification) => void told.push(n) } as Notifier;
     const actions = new RungActionActivities(undefined as never, notifier);
-    const obligation = { id: 'o-1', kind: 'enterprise_contact', unit: 'district-commerce', title: '联系烟台某某科技有限公司', rung: 0, dueAt: '2026-11-30T10:30:00+08:00', deadlineRule: '72小时' };
-    await actions.sendReminder({ obligation: { ...obligation, remindAt: ['2026-11-30T08:00:00+08:00'] } as unknown as ObligationState, remindAt: '2026-11-27T18:00:00+08:00' });
+    const obligation = {
+      id: 'o-1',
+      kind: 'enterprise_contact',
+      unit: 'district-commerce',
+      title: '联系烟台某某科技有限公司',
+      rung: 0,
+      dueAt: '2026-11-30T10:30:00+08:00',
+      deadlineRule: '72小时',
+    };
+    await actions.sendReminder({
+      obligation: { ...obligation, remindAt: ['2026-11-30T08:00:00+08:00'] } as unknown as ObligationState,
+      remindAt: '2026-11-27T18:00:00+08:00',
+    });
     expect(told.map((n) => [n.type, n.unit])).toEqual([['reminder', 'district-commerce']]);
-    await actions.sendReminder({ obligation: { ...obligation, remindAt: [] } as unknown as ObligationState, remindAt: '2026-11-30T08:00:00+08:00' });
-    expect(told.slice(1).map((n) => [n.type, n.unit])).toEqual([['reminder', 'district-commerce'], ['report', 'district-city-operations']]);
+    await actions.sendReminder({
+      obligation: { ...obligation, remindAt: [] } as unknown as ObligationState,
+      remindAt: '2026-11-30T08:00:00+08:00',
+    });
+    expect(told.slice(1).map((n) => [n.type, n.unit])).toEqual([
+      ['reminder', 'district-commerce'],
+      ['report', 'district-city-operations'],
+    ]);
     expect(told[2].text).toContain('第三次查看仍未建立联系');
   });
 });
@@ -61,16 +91,35 @@ describe('working-day kinds across National Day', () => {
 describe('what a kind requires of an obligation', () => {
   it('an enterprise with a valid credit code; a meeting item its meeting; a work order, when described, its ticket', () => {
     expect(subjectProblems('enterprise_contact', undefined).map((p) => p.field)).toEqual(['subject']);
-    expect(subjectProblems('enterprise_contact', { enterpriseName: '烟台甲', creditCode: '91370612MA3C0000XK', registeredOn: '2026-11-23' })).toEqual([]);
-    expect(subjectProblems('enterprise_contact', { enterpriseName: '', creditCode: '91370612MA3C0000IK', registeredOn: '23/11/2026' }).map((p) => p.field)).toEqual([
-      'subject.enterpriseName',
-      'subject.creditCode',
-      'subject.registeredOn',
+    expect(
+      subjectProblems('enterprise_contact', {
+        enterpriseName: '烟台甲',
+        creditCode: '91370612MA3C0000XK',
+        registeredOn: '2026-11-23',
+      }),
+    ).toEqual([]);
+    expect(
+      subjectProblems('enterprise_contact', {
+        enterpriseName: '',
+        creditCode: '91370612MA3C0000IK',
+        registeredOn: '23/11/2026',
+      }).map((p) => p.field),
+    ).toEqual(['subject.enterpriseName', 'subject.creditCode', 'subject.registeredOn']);
+    expect(
+      subjectProblems('meeting_item', {
+        group: 'rule-of-law',
+        meetingDate: '2026-11-23',
+        minutesRef: '法治保障组〔2026〕47号',
+      }),
+    ).toEqual([]);
+    expect(subjectProblems('meeting_item', { meetingDate: 'Monday' }).map((p) => p.field)).toEqual([
+      'subject.group',
+      'subject.meetingDate',
     ]);
-    expect(subjectProblems('meeting_item', { group: 'rule-of-law', meetingDate: '2026-11-23', minutesRef: '法治保障组〔2026〕47号' })).toEqual([]);
-    expect(subjectProblems('meeting_item', { meetingDate: 'Monday' }).map((p) => p.field)).toEqual(['subject.group', 'subject.meetingDate']);
     expect(subjectProblems('work_order', undefined)).toEqual([]);
-    expect(subjectProblems('work_order', { requester: '李女士' }).map((p) => p.field)).toEqual(['subject.ticketNumber']);
+    expect(subjectProblems('work_order', { requester: '李女士' }).map((p) => p.field)).toEqual([
+      'subject.ticketNumber',
+    ]);
   });
 
   it('the five facts to complete a 新注册企业 contact, and nothing extra elsewhere', () => {

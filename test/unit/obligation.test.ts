@@ -36,7 +36,11 @@ const input: ObligationInput = {
   unit: 'district-urban-management',
   startAt: '2026-11-24T09:00:00+08:00',
   dueAt: null,
-  policy: { deadline: { workingDays: 5 }, remind: ['PT24H'], rungs: [{ rung: 1, grace: 'P3D' }, { rung: 2, grace: 'P3D' }, { rung: 3, grace: 'P3D' }, { rung: 4 }] },
+  policy: {
+    deadline: { workingDays: 5 },
+    remind: ['PT24H'],
+    rungs: [{ rung: 1, grace: 'P3D' }, { rung: 2, grace: 'P3D' }, { rung: 3, grace: 'P3D' }, { rung: 4 }],
+  },
   by: supervisor,
 };
 const plan: DeadlinePlan = {
@@ -52,7 +56,15 @@ const opened = () => openObligation(input, plan, t0);
 describe('an obligation through completion and verification', () => {
   it('opens blue at rung 0 with the planned deadline, recording who started it', () => {
     const s = opened();
-    expect(s).toMatchObject({ status: 'open', rung: 0, rungName: '提醒', color: 'blue', revision: 1, dueAt: plan.dueAt, deadlineRule: '5个工作日' });
+    expect(s).toMatchObject({
+      status: 'open',
+      rung: 0,
+      rungName: '提醒',
+      color: 'blue',
+      revision: 1,
+      dueAt: plan.dueAt,
+      deadlineRule: '5个工作日',
+    });
     expect(s.createdAt).toBe('2026-11-24T09:00:00+08:00');
     expect(s.lastEvent).toMatchObject({ type: 'opened', by: supervisor });
   });
@@ -64,14 +76,20 @@ describe('an obligation through completion and verification', () => {
     s = verifyCompletion(s, { accepted: false, comment: '照片不清晰', by: supervisor }, t1);
     expect(s.status).toBe('open');
     expect(isSettled(s)).toBe(false);
-    s = verifyCompletion(submitCompletion(s, { summary: '补充照片', evidence: [], by: dept }, t1), { accepted: true, comment: '', by: supervisor }, t1);
+    s = verifyCompletion(
+      submitCompletion(s, { summary: '补充照片', evidence: [], by: dept }, t1),
+      { accepted: true, comment: '', by: supervisor },
+      t1,
+    );
     expect(s.status).toBe('completed');
     expect(isSettled(s)).toBe(true);
     expect(s.verifications.map((v) => v.accepted)).toEqual([false, true]);
   });
 
   it('refuses what the state forbids, saying why in Chinese', () => {
-    expect(() => verifyCompletion(opened(), { accepted: true, comment: '', by: supervisor }, t1)).toThrow(CommandRefused);
+    expect(() => verifyCompletion(opened(), { accepted: true, comment: '', by: supervisor }, t1)).toThrow(
+      CommandRefused,
+    );
     const submitted = submitCompletion(opened(), { summary: 'x', evidence: [], by: dept }, t1);
     expect(refusalToSubmit(submitted)).toBe('事项状态为“已提交待核验”，不能提交办结');
     expect(() => reopen(opened(), '不满意', supervisor, t1)).toThrow('不能重办');
@@ -96,7 +114,16 @@ describe('the clock and the ladder', () => {
   it('climbs one rung at a time, recording why, and takes the rung’s document', () => {
     const one = climb(opened(), 'manual', '群众反映强烈', supervisor, t1);
     expect(one).toMatchObject({ rung: 1, rungName: '督办', color: 'yellow' });
-    expect(one.rungs).toEqual([{ rung: 1, at: '2026-11-25T10:00:00+08:00', cause: 'manual', reason: '群众反映强烈', by: supervisor, document: null }]);
+    expect(one.rungs).toEqual([
+      {
+        rung: 1,
+        at: '2026-11-25T10:00:00+08:00',
+        cause: 'manual',
+        reason: '群众反映强烈',
+        by: supervisor,
+        document: null,
+      },
+    ]);
     const doc = { kind: 'notice' as const, number: '督办〔2026〕第0001号', title: '督办通知单' };
     expect(attachDocument(one, 1, doc, t1).rungs[0].document).toEqual(doc);
     const two = climb(one, 'deadline', '超期', null, t1);
@@ -105,8 +132,17 @@ describe('the clock and the ladder', () => {
 
   it('a new plan replaces the deadline in force and clears the reminder state', () => {
     const reminded = remind(opened(), t1);
-    const next = applyPlan(reminded, { dueAt: '2026-12-04T23:59:59+08:00', remindAt: [], rule: '督办宽限（3天）', missingYears: [2027] }, t1);
-    expect(next).toMatchObject({ dueAt: '2026-12-04T23:59:59+08:00', reminded: false, color: 'blue', calendarMissingYears: [2027] });
+    const next = applyPlan(
+      reminded,
+      { dueAt: '2026-12-04T23:59:59+08:00', remindAt: [], rule: '督办宽限（3天）', missingYears: [2027] },
+      t1,
+    );
+    expect(next).toMatchObject({
+      dueAt: '2026-12-04T23:59:59+08:00',
+      reminded: false,
+      color: 'blue',
+      calendarMissingYears: [2027],
+    });
   });
 });
 
@@ -114,23 +150,53 @@ describe('extensions, exemptions, withdrawal and reopening', () => {
   const consent = { name: '张先生', at: '2026-11-25T09:00:00+08:00' };
 
   it('keeps one extension request pending until the supervisors decide', () => {
-    const asked = requestExtension(opened(), { dueAt: '2026-12-20T18:00:00+08:00', plan: '分步解决', requesterConsent: consent, by: dept }, t1);
-    expect(() => requestExtension(asked, { dueAt: '2026-12-21T18:00:00+08:00', plan: 'x', requesterConsent: consent, by: dept }, t1)).toThrow('已有待审核的延期申请');
+    const asked = requestExtension(
+      opened(),
+      { dueAt: '2026-12-20T18:00:00+08:00', plan: '分步解决', requesterConsent: consent, by: dept },
+      t1,
+    );
+    expect(() =>
+      requestExtension(
+        asked,
+        { dueAt: '2026-12-21T18:00:00+08:00', plan: 'x', requesterConsent: consent, by: dept },
+        t1,
+      ),
+    ).toThrow('已有待审核的延期申请');
     const decided = decideExtension(asked, true, '同意', supervisor, t1);
     expect(decided.extensions[0].decision).toMatchObject({ approved: true, by: supervisor });
     expect(decided.lastEvent.type).toBe('extension_approved');
-    expect(() => requestExtension(opened(), { dueAt: '2026-11-20T18:00:00+08:00', plan: 'x', requesterConsent: consent, by: dept }, t1)).toThrow('必须晚于当前时间');
+    expect(() =>
+      requestExtension(
+        opened(),
+        { dueAt: '2026-11-20T18:00:00+08:00', plan: 'x', requesterConsent: consent, by: dept },
+        t1,
+      ),
+    ).toThrow('必须晚于当前时间');
   });
 
   it('exempts only on an approved request, and settles blue', () => {
-    const asked = requestExemption(opened(), { reason: 'petition', explanation: '已进入信访渠道', evidence: [{ name: '信访受理单' }], by: dept }, t1);
+    const asked = requestExemption(
+      opened(),
+      { reason: 'petition', explanation: '已进入信访渠道', evidence: [{ name: '信访受理单' }], by: dept },
+      t1,
+    );
     expect(decideExemption(asked, false, '不符合', supervisor, t1).status).toBe('open');
-    const exempted = decideExemption(climb(climb(asked, 'deadline', '超期', null, t1), 'deadline', '超期', null, t1), true, '', supervisor, t1);
+    const exempted = decideExemption(
+      climb(climb(asked, 'deadline', '超期', null, t1), 'deadline', '超期', null, t1),
+      true,
+      '',
+      supervisor,
+      t1,
+    );
     expect(exempted).toMatchObject({ status: 'exempted', color: 'blue', rung: 2 });
   });
 
   it('reopens a completed obligation and counts it against the unit', () => {
-    const done = verifyCompletion(submitCompletion(opened(), { summary: 'x', evidence: [], by: dept }, t1), { accepted: true, comment: '', by: supervisor }, t1);
+    const done = verifyCompletion(
+      submitCompletion(opened(), { summary: 'x', evidence: [], by: dept }, t1),
+      { accepted: true, comment: '', by: supervisor },
+      t1,
+    );
     const again = reopen(done, '诉求人不满意', supervisor, t1);
     expect(again).toMatchObject({ status: 'open', reopenCount: 1, completion: null });
     expect(again.lastEvent).toMatchObject({ type: 'reopened', data: { reason: '诉求人不满意' } });

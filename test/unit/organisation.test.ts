@@ -5,7 +5,10 @@ import { ORGANISATION } from '../../libs/domain/organisation';
 
 // The organisation data file against the seed it comes from (docs/seed): every unit the seed
 // lists for a group is in that group, under the same role.
-const seed = fs.readFileSync(path.resolve(__dirname, '../../docs/seed/muping-business-environment-2023-07-20.txt'), 'utf8');
+const seed = fs.readFileSync(
+  path.resolve(__dirname, '../../docs/seed/muping-business-environment-2023-07-20.txt'),
+  'utf8',
+);
 const structure = seed.slice(seed.indexOf('二、机构设置'), seed.indexOf('三、', seed.indexOf('二、机构设置')));
 const codeOf = new Map(ORGANISATION.units.map((u) => [u.name, u.code]));
 
@@ -16,7 +19,10 @@ function sections(): Map<string, string> {
 }
 
 const listed = (section: string, label: string) =>
-  (new RegExp(`${label}:([^\\n]+)`).exec(section)?.[1] ?? '').split(/[、,，]/).map((s) => s.trim()).filter(Boolean);
+  (new RegExp(`${label}:([^\\n]+)`).exec(section)?.[1] ?? '')
+    .split(/[、,，]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 describe('the organisation data file', () => {
   it('has the seed’s 11 groups (10 standing, 1 task force) and its 9 indicators', () => {
@@ -24,18 +30,25 @@ describe('the organisation data file', () => {
     expect(ORGANISATION.groups.filter((g) => g.kind === 'standing')).toHaveLength(10);
     expect(ORGANISATION.indicators).toHaveLength(9);
     const goal = /“(.+?)”等9个指标/.exec(seed)![1];
-    for (const i of ORGANISATION.indicators) expect(goal.replace(/[‘’]/g, '“').replace(/“/g, '')).toContain(i.name.replace(/[“”]/g, ''));
+    for (const i of ORGANISATION.indicators)
+      expect(goal.replace(/[‘’]/g, '“').replace(/“/g, '')).toContain(i.name.replace(/[“”]/g, ''));
   });
 
   it('puts every unit the seed lists for a group in that group, as lead or responsible', () => {
     const bySeed = sections();
     for (const group of ORGANISATION.groups) {
       const section = bySeed.get(group.name)!;
-      expect(listed(section, '牵头单位').map((n) => codeOf.get(n)), group.name).toEqual(group.lead);
+      expect(
+        listed(section, '牵头单位').map((n) => codeOf.get(n)),
+        group.name,
+      ).toEqual(group.lead);
       const responsible = listed(section, '责任单位');
       const named = responsible.filter((n) => n !== '各部门' && n !== '各单位');
       for (const name of named) expect(codeOf.has(name), `${group.name}: ${name}`).toBe(true);
-      expect(named.map((n) => codeOf.get(n)), group.name).toEqual(group.responsible);
+      expect(
+        named.map((n) => codeOf.get(n)),
+        group.name,
+      ).toEqual(group.responsible);
       expect(group.responsibleAllUnits ?? false, group.name).toBe(responsible.includes('各部门'));
     }
   });

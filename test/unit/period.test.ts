@@ -32,7 +32,8 @@ describe('periods in Asia/Shanghai', () => {
   });
 
   it('refuses what names no period', () => {
-    for (const bad of ['2026-13', '2026-00', '2026-W00', '2026-W54', '2026-11-01', '']) expect(parsePeriod(bad)).toBeNull();
+    for (const bad of ['2026-13', '2026-00', '2026-W00', '2026-W54', '2026-11-01', ''])
+      expect(parsePeriod(bad)).toBeNull();
   });
 
   it('names the period in Chinese', () => {

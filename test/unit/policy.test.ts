@@ -27,13 +27,21 @@ describe('parsePolicy', () => {
     const { policy, problems } = parsePolicy({
       deadline: 'P1M',
       remind: ['PT24H', 'soon', { workingDays: 0 }],
-      rungs: [{ rung: 1, grace: 'PT0S' }, { rung: 2 }, { rung: 3, grace: { workingDays: 1.5 } }, { rung: 4, grace: 'P1D' }],
+      rungs: [
+        { rung: 1, grace: 'PT0S' },
+        { rung: 2 },
+        { rung: 3, grace: { workingDays: 1.5 } },
+        { rung: 4, grace: 'P1D' },
+      ],
       color: 'red',
     });
     expect(policy).toBeUndefined();
     expect(problems).toEqual([
       { field: 'policy.color', reason: 'is not a known field' },
-      { field: 'policy.deadline', reason: 'years and months have no fixed length: use days (P30D) or { "workingDays": n }' },
+      {
+        field: 'policy.deadline',
+        reason: 'years and months have no fixed length: use days (P30D) or { "workingDays": n }',
+      },
       { field: 'policy.remind[1]', reason: 'must be an ISO-8601 duration such as PT72H, P3D or P1DT2H' },
       { field: 'policy.remind[2].workingDays', reason: 'must be a whole number of working days from 1 to 366' },
       { field: 'policy.rungs[0].grace', reason: 'must be longer than zero' },
@@ -57,12 +65,18 @@ describe('parsePolicy', () => {
   it('wants rungs 1 to 4, once each, in order', () => {
     const reason = 'must list rungs 1, 2, 3 and 4 once each, in that order';
     expect(parsePolicy({ ...VALID, rungs: RUNGS.slice(0, 3) }).problems).toEqual([{ field: 'policy.rungs', reason }]);
-    expect(parsePolicy({ ...VALID, rungs: [RUNGS[1], RUNGS[0], RUNGS[2], RUNGS[3]] }).problems).toEqual([{ field: 'policy.rungs', reason }]);
-    expect(parsePolicy({ ...VALID, rungs: [...RUNGS, RUNGS[3]] }).problems).toEqual([{ field: 'policy.rungs', reason }]);
+    expect(parsePolicy({ ...VALID, rungs: [RUNGS[1], RUNGS[0], RUNGS[2], RUNGS[3]] }).problems).toEqual([
+      { field: 'policy.rungs', reason },
+    ]);
+    expect(parsePolicy({ ...VALID, rungs: [...RUNGS, RUNGS[3]] }).problems).toEqual([
+      { field: 'policy.rungs', reason },
+    ]);
     expect(parsePolicy({ ...VALID, rungs: [RUNGS[0], { rung: 5 }, RUNGS[2], RUNGS[3]] }).problems).toEqual([
       { field: 'policy.rungs[1].rung', reason: 'must be 1, 2, 3 or 4' },
     ]);
-    expect(parsePolicy({ ...VALID, rungs: [RUNGS[0], 'x', RUNGS[2], RUNGS[3]] }).problems.map((p) => p.field)).toEqual(['policy.rungs[1]']);
+    expect(parsePolicy({ ...VALID, rungs: [RUNGS[0], 'x', RUNGS[2], RUNGS[3]] }).problems.map((p) => p.field)).toEqual([
+      'policy.rungs[1]',
+    ]);
     expect(parsePolicy({ ...VALID, rungs: undefined }).problems.map((p) => p.field)).toEqual(['policy.rungs']);
     expect(parsePolicy({ ...VALID, rungs: {} }).problems.map((p) => p.field)).toEqual(['policy.rungs']);
   });
@@ -71,7 +85,9 @@ describe('parsePolicy', () => {
     expect(parsePolicy('PT72H').problems.map((p) => p.field)).toEqual(['policy']);
     expect(parsePolicy(null).problems.map((p) => p.field)).toEqual(['policy']);
     expect(parsePolicy({ ...VALID, remind: 'PT24H' }).problems.map((p) => p.field)).toEqual(['policy.remind']);
-    expect(parsePolicy({ ...VALID, remind: Array(11).fill('PT1H') }).problems.map((p) => p.field)).toEqual(['policy.remind']);
+    expect(parsePolicy({ ...VALID, remind: Array(11).fill('PT1H') }).problems.map((p) => p.field)).toEqual([
+      'policy.remind',
+    ]);
   });
 });
 
@@ -84,7 +100,12 @@ describe('resolvePolicy', () => {
   });
 
   it('merges rung graces by rung number and leaves the default alone', () => {
-    const { policy, problems } = resolvePolicy(BASE, { rungs: [{ rung: 2, grace: 'PT2S' }, { rung: 1, grace: { workingDays: 1 } }] });
+    const { policy, problems } = resolvePolicy(BASE, {
+      rungs: [
+        { rung: 2, grace: 'PT2S' },
+        { rung: 1, grace: { workingDays: 1 } },
+      ],
+    });
     expect(problems).toEqual([]);
     expect(policy?.rungs).toEqual([
       { rung: 1, grace: { workingDays: 1 } },
@@ -105,13 +126,22 @@ describe('resolvePolicy', () => {
   it('names the problems of the override as sent', () => {
     const { policy, problems } = resolvePolicy(BASE, {
       deadline: 'P1Y',
-      rungs: [{ rung: 3, grace: 'P2D' }, { rung: 3, grace: 'P1D' }, { rung: 4, grace: 'P1D' }, { rung: 2 }, { rung: 0 }],
+      rungs: [
+        { rung: 3, grace: 'P2D' },
+        { rung: 3, grace: 'P1D' },
+        { rung: 4, grace: 'P1D' },
+        { rung: 2 },
+        { rung: 0 },
+      ],
       escalateTo: 'someone',
     });
     expect(policy).toBeUndefined();
     expect(problems).toEqual([
       { field: 'policy.escalateTo', reason: 'is not a known field' },
-      { field: 'policy.deadline', reason: 'years and months have no fixed length: use days (P30D) or { "workingDays": n }' },
+      {
+        field: 'policy.deadline',
+        reason: 'years and months have no fixed length: use days (P30D) or { "workingDays": n }',
+      },
       { field: 'policy.rungs[1].rung', reason: 'rung 3 is given twice' },
       { field: 'policy.rungs[2].grace', reason: 'must be absent: rung 4 (问责) is the top, nothing follows it' },
       { field: 'policy.rungs[3].grace', reason: 'is required for rungs 1 to 3' },
@@ -119,7 +149,9 @@ describe('resolvePolicy', () => {
     ]);
     expect(resolvePolicy(BASE, 'PT1H').problems.map((p) => p.field)).toEqual(['policy']);
     expect(resolvePolicy(BASE, { rungs: { rung: 1 } }).problems.map((p) => p.field)).toEqual(['policy.rungs']);
-    expect(resolvePolicy(BASE, { remind: [{ workingDays: 0 }] }).problems.map((p) => p.field)).toEqual(['policy.remind[0].workingDays']);
+    expect(resolvePolicy(BASE, { remind: [{ workingDays: 0 }] }).problems.map((p) => p.field)).toEqual([
+      'policy.remind[0].workingDays',
+    ]);
     expect(resolvePolicy(BASE, { deadline: null }).problems.map((p) => p.field)).toEqual(['policy.deadline']);
   });
 });

@@ -4,16 +4,42 @@ import { buildReport, renderReportHtml, type ReportFacts, type Standing } from '
 
 const month = parsePeriod('2026-11')!;
 const standing = (id: string, over: Partial<Standing>): Standing => ({
-  id, kind: 'meeting_item', unit: 'u1', title: `事项${id}`, status: 'open', rung: 0, color: 'blue', dueAt: null, group: 'g1', overdueSince: null, ...over,
+  id,
+  kind: 'meeting_item',
+  unit: 'u1',
+  title: `事项${id}`,
+  status: 'open',
+  rung: 0,
+  color: 'blue',
+  dueAt: null,
+  group: 'g1',
+  overdueSince: null,
+  ...over,
 });
 const facts = (over: Partial<ReportFacts>): ReportFacts => ({
-  period: month, asOf: month.to, units: [{ code: 'u1', name: '区税务局' }], groups: [{ code: 'g1', name: '法治保障组' }],
-  indicators: [], start: [], end: [], rungEntries: [], meetings: [], ranks: [], satisfaction: null, clues: null, ...over,
+  period: month,
+  asOf: month.to,
+  units: [{ code: 'u1', name: '区税务局' }],
+  groups: [{ code: 'g1', name: '法治保障组' }],
+  indicators: [],
+  start: [],
+  end: [],
+  rungEntries: [],
+  meetings: [],
+  ranks: [],
+  satisfaction: null,
+  clues: null,
+  ...over,
 });
 
 describe('the monthly reports', () => {
   it('counts an item overdue from the first deadline it missed, though a climb moved the one in force on', () => {
-    const climbed = standing('a', { rung: 1, color: 'yellow', dueAt: '2026-12-03T18:00:00+08:00', overdueSince: '2026-11-26T18:00:00+08:00' });
+    const climbed = standing('a', {
+      rung: 1,
+      color: 'yellow',
+      dueAt: '2026-12-03T18:00:00+08:00',
+      overdueSince: '2026-11-26T18:00:00+08:00',
+    });
     const notYet = standing('b', { dueAt: '2026-12-10T18:00:00+08:00' });
     const r = buildReport('overdue_items', 'office', facts({ end: [climbed, notYet] }));
     expect(r.summary).toEqual({ overdue: 1, units: 1 });
@@ -21,7 +47,14 @@ describe('the monthly reports', () => {
   });
 
   it('rates a unit by the worst colour it has open at the month’s end, and lists 挂牌 and above in red', () => {
-    const r = buildReport('district_bulletin', 'office', facts({ end: [standing('a', { rung: 2, color: 'red' }), standing('b', { status: 'completed' })], start: [standing('b', {})] }));
+    const r = buildReport(
+      'district_bulletin',
+      'office',
+      facts({
+        end: [standing('a', { rung: 2, color: 'red' }), standing('b', { status: 'completed' })],
+        start: [standing('b', {})],
+      }),
+    );
     expect(r.summary).toMatchObject({ open: 1, completed: 1, redUnits: 1, blueUnits: 0 });
     expect(r.sections[1].rows).toEqual([['区税务局', '事项a', '挂牌', '']]);
     expect(r.sections[2].rows[0].slice(0, 5)).toEqual(['区税务局', '红', 1, 0, 1]);
@@ -34,8 +67,15 @@ describe('the monthly reports', () => {
   });
 
   it('prints the report as escaped Chinese HTML', () => {
-    const r = buildReport('work_report', 'office', facts({ end: [standing('a', { title: '<script>alert(1)</script>', kind: 'work_order' })] }));
-    const html = renderReportHtml({ ...r, sections: [{ heading: '事项', columns: ['名称'], rows: [['<script>alert(1)</script>']] }] }, '2026-12-05T09:00:00+08:00');
+    const r = buildReport(
+      'work_report',
+      'office',
+      facts({ end: [standing('a', { title: '<script>alert(1)</script>', kind: 'work_order' })] }),
+    );
+    const html = renderReportHtml(
+      { ...r, sections: [{ heading: '事项', columns: ['名称'], rows: [['<script>alert(1)</script>']] }] },
+      '2026-12-05T09:00:00+08:00',
+    );
     expect(html).toContain('<html lang="zh-CN">');
     expect(html).toContain('<h1>2026年11月每月营商环境工作情况通报</h1>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');

@@ -24,7 +24,12 @@ describe('the indicator rank', () => {
   it('climbs the lead unit one rung per red month, ends the episode back in the top 5, and asks for a report each month', async () => {
     const taskQueue = `ind-${Math.random().toString(36).slice(2)}`;
     const { fx, activities } = recordingActivities();
-    const worker = await Worker.create({ connection: server.env.nativeConnection, taskQueue, workflowsPath: WORKFLOWS_PATH, activities });
+    const worker = await Worker.create({
+      connection: server.env.nativeConnection,
+      taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      activities,
+    });
     const year = new Date(await server.env.currentTimeMs()).getUTCFullYear();
     await worker.runUntil(async () => {
       const h = await server.env.client.workflow.start(indicatorWorkflow, {
@@ -43,51 +48,99 @@ describe('the indicator rank', () => {
         await server.env.sleep(30 * DAY);
         return s;
       };
-      const episode = () => server.env.client.workflow.getHandle(`obligation-${ids(1).episodeObligationId}`).query(stateQuery);
+      const episode = () =>
+        server.env.client.workflow.getHandle(`obligation-${ids(1).episodeObligationId}`).query(stateQuery);
 
-      expect((await month(1, `${year}-01`, 7)).episode).toMatchObject({ obligationId: ids(1).episodeObligationId, since: `${year}-01` });
-      expect(await episode()).toMatchObject({ rung: 1, rungName: '督办', unit: 'party-publicity-department', kind: 'indicator_rank' });
+      expect((await month(1, `${year}-01`, 7)).episode).toMatchObject({
+        obligationId: ids(1).episodeObligationId,
+        since: `${year}-01`,
+      });
+      expect(await episode()).toMatchObject({
+        rung: 1,
+        rungName: '督办',
+        unit: 'party-publicity-department',
+        kind: 'indicator_rank',
+      });
       await month(2, `${year}-02`, 9);
       expect((await episode()).rung).toBe(2);
       const third = await month(3, `${year}-03`, 6);
       expect(third.redStreak).toBe(3);
       const climbed = await episode();
-      expect(climbed.rungs.map((r) => [r.rung, r.cause])).toEqual([[1, 'manual'], [2, 'manual'], [3, 'manual']]);
+      expect(climbed.rungs.map((r) => [r.rung, r.cause])).toEqual([
+        [1, 'manual'],
+        [2, 'manual'],
+        [3, 'manual'],
+      ]);
       expect(climbed.rungs[2].reason).toContain('连续3个月位次靠后');
 
       const back = await month(4, `${year}-04`, 4);
       expect(back).toMatchObject({ episode: null, redStreak: 0, episodes: 1 });
       expect(await episode()).toMatchObject({ status: 'withdrawn', rung: 3 });
-      expect([...fx.documents].filter(([key]) => key.startsWith(ids(1).episodeObligationId))).toEqual([1, 2, 3].map((r) => [`${ids(1).episodeObligationId}:${r}`, 1]));
+      expect([...fx.documents].filter(([key]) => key.startsWith(ids(1).episodeObligationId))).toEqual(
+        [1, 2, 3].map((r) => [`${ids(1).episodeObligationId}:${r}`, 1]),
+      );
 
       // Each month's report is due 2 days after the bulletin; left unreported, it climbed on its own.
       for (let n = 1; n <= 4; n++) {
-        const report = await server.env.client.workflow.getHandle(`obligation-${ids(n).reportObligationId}`).query(stateQuery);
+        const report = await server.env.client.workflow
+          .getHandle(`obligation-${ids(n).reportObligationId}`)
+          .query(stateQuery);
         expect(report).toMatchObject({ kind: 'indicator_rank', unit: 'party-publicity-department' });
         expect(Math.abs(Date.parse(report.rungs[0].at) - Date.parse(report.startAt) - 2 * DAY)).toBeLessThan(1000);
         expect(report.rungs[0]).toMatchObject({ rung: 1, cause: 'deadline', reason: '超过2天期限未办结' });
       }
 
-      const repeat = await h.executeUpdate(rankUpdate, { args: [{ month: `${year}-02`, rank: 1, of: 14, bulletinAt: new Date().toISOString(), by: supervisor, ...ids(9) }] }).catch((e) => e);
+      const repeat = await h
+        .executeUpdate(rankUpdate, {
+          args: [
+            { month: `${year}-02`, rank: 1, of: 14, bulletinAt: new Date().toISOString(), by: supervisor, ...ids(9) },
+          ],
+        })
+        .catch((e) => e);
       expect(repeat).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((repeat as WorkflowUpdateFailedError).cause?.message).toContain('不能重复或倒序录入');
 
       // A new year continues as new with the months it had.
-      await h.executeUpdate(rankUpdate, { args: [{ month: `${year + 1}-01`, rank: 2, of: 14, bulletinAt: new Date(await server.env.currentTimeMs()).toISOString(), by: supervisor, ...ids(5) }] });
+      await h.executeUpdate(rankUpdate, {
+        args: [
+          {
+            month: `${year + 1}-01`,
+            rank: 2,
+            of: 14,
+            bulletinAt: new Date(await server.env.currentTimeMs()).toISOString(),
+            by: supervisor,
+            ...ids(5),
+          },
+        ],
+      });
       await server.env.sleep(DAY);
       const latest = server.env.client.workflow.getHandle(h.workflowId);
       expect((await latest.describe()).runId).not.toBe(h.firstExecutionRunId);
-      expect((await latest.query(indicatorStateQuery)).months.map((m) => m.month)).toEqual([`${year}-01`, `${year}-02`, `${year}-03`, `${year}-04`, `${year + 1}-01`]);
+      expect((await latest.query(indicatorStateQuery)).months.map((m) => m.month)).toEqual([
+        `${year}-01`,
+        `${year}-02`,
+        `${year}-03`,
+        `${year}-04`,
+        `${year + 1}-01`,
+      ]);
 
       // Each month's rank reached the read model once, with its colour, for the monthly bulletin.
       expect(fx.ranks.map((r) => [r.month, r.rank, r.colour])).toEqual([
-        [`${year}-01`, 7, 'red'], [`${year}-02`, 9, 'red'], [`${year}-03`, 6, 'red'], [`${year}-04`, 4, 'yellow'], [`${year + 1}-01`, 2, 'blue'],
+        [`${year}-01`, 7, 'red'],
+        [`${year}-02`, 9, 'red'],
+        [`${year}-03`, 6, 'red'],
+        [`${year}-04`, 4, 'yellow'],
+        [`${year + 1}-01`, 2, 'blue'],
       ]);
 
       await keepHistory(server.env, 'indicator-year', h.workflowId, h.firstExecutionRunId);
       await latest.terminate('test over');
       for (let n = 1; n <= 5; n++) {
-        for (const id of Object.values(ids(n))) await server.env.client.workflow.getHandle(`obligation-${id}`).terminate('test over').catch(() => undefined);
+        for (const id of Object.values(ids(n)))
+          await server.env.client.workflow
+            .getHandle(`obligation-${id}`)
+            .terminate('test over')
+            .catch(() => undefined);
       }
     });
   });

@@ -1,4 +1,9 @@
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +11,13 @@ import { chinaCalendar, shanghaiDate } from '../../libs/domain/calendar';
 import { KINDS } from '../../libs/domain/kinds';
 import type { ClimbingRung } from '../../libs/domain/ladder';
 import { planDeadline } from '../../libs/domain/deadline';
-import { firstDeadline, openObligation, type Actor, type ObligationInput, type ObligationState } from '../../libs/domain/obligation';
+import {
+  firstDeadline,
+  openObligation,
+  type Actor,
+  type ObligationInput,
+  type ObligationState,
+} from '../../libs/domain/obligation';
 import type { LadderPolicy } from '../../libs/domain/policy';
 import { WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
 import { keepHistory } from '../support/histories';
@@ -39,12 +50,7 @@ const department: Actor = { role: 'department', unit: 'district-tax', name: '税
 const policy: LadderPolicy = {
   deadline: 'PT1H',
   remind: ['PT30M'],
-  rungs: [
-    { rung: 1, grace: 'PT1H' },
-    { rung: 2, grace: 'PT1H' },
-    { rung: 3, grace: 'PT1H' },
-    { rung: 4 },
-  ],
+  rungs: [{ rung: 1, grace: 'PT1H' }, { rung: 2, grace: 'PT1H' }, { rung: 3, grace: 'PT1H' }, { rung: 4 }],
 };
 
 let counter = 0;
@@ -64,12 +70,29 @@ function input(): ObligationInput {
   };
 }
 
-async function withWorker<T>(fn: (start: (i?: ObligationInput, historyLimit?: number) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof obligationWorkflow>>, fx: Effects, taskQueue: string) => Promise<T>): Promise<T> {
+async function withWorker<T>(
+  fn: (
+    start: (
+      i?: ObligationInput,
+      historyLimit?: number,
+    ) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof obligationWorkflow>>,
+    fx: Effects,
+    taskQueue: string,
+  ) => Promise<T>,
+): Promise<T> {
   const taskQueue = `wf-${Math.random().toString(36).slice(2)}`;
   const { fx, activities } = recordingActivities();
-  const worker = await Worker.create({ connection: server.env.nativeConnection, taskQueue, workflowsPath: WORKFLOWS_PATH, activities });
+  const worker = await Worker.create({
+    connection: server.env.nativeConnection,
+    taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities,
+  });
   const start = async (i = input(), historyLimit?: number) => {
-    const open = { ...i, startAt: i.startAt === EPOCH ? new Date(await server.env.currentTimeMs()).toISOString() : i.startAt };
+    const open = {
+      ...i,
+      startAt: i.startAt === EPOCH ? new Date(await server.env.currentTimeMs()).toISOString() : i.startAt,
+    };
     const handle = await server.env.client.workflow.start(obligationWorkflow, {
       taskQueue,
       workflowId: `obligation-${i.id}`,
@@ -85,7 +108,14 @@ async function withWorker<T>(fn: (start: (i?: ObligationInput, historyLimit?: nu
   } finally {
     // A workflow left running without its worker would hold the test server's clock still when
     // its next timer fires, stalling every later test.
-    await Promise.all(started.map((id) => server.env.client.workflow.getHandle(id).terminate('test over').catch(() => undefined)));
+    await Promise.all(
+      started.map((id) =>
+        server.env.client.workflow
+          .getHandle(id)
+          .terminate('test over')
+          .catch(() => undefined),
+      ),
+    );
   }
 }
 
@@ -93,7 +123,10 @@ const state = (h: WorkflowHandle<typeof obligationWorkflow>) => h.query(stateQue
 const rungsOf = (s: ObligationState) => s.rungs.map((r) => [r.rung, r.cause]);
 
 async function refusal(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
   expect(cause.type).toBe('CommandRefused');
@@ -108,12 +141,20 @@ describe('the escalation ladder', () => {
       // As the API does: plan the first deadline, open the state, answer with it, then start.
       const plan = planDeadline(firstDeadline(i), chinaCalendar([]));
       const answered = openObligation(i, plan, now);
-      const h = await server.env.client.workflow.start(obligationWorkflow, { taskQueue, workflowId: `obligation-${i.id}`, args: [{ open: i, opened: { plan, at: answered.createdAt } }] });
-      const submitted = await h.executeUpdate(completionUpdate, { args: [{ summary: '已办结', evidence: [], by: department }] });
+      const h = await server.env.client.workflow.start(obligationWorkflow, {
+        taskQueue,
+        workflowId: `obligation-${i.id}`,
+        args: [{ open: i, opened: { plan, at: answered.createdAt } }],
+      });
+      const submitted = await h.executeUpdate(completionUpdate, {
+        args: [{ summary: '已办结', evidence: [], by: department }],
+      });
       expect(submitted).toMatchObject({ status: 'submitted', revision: 2 });
       expect(fx.records[0]).toEqual(answered);
       expect(fx.plans).toEqual([]);
-      const done = await h.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '准予销号', by: supervisor }] });
+      const done = await h.executeUpdate(verificationUpdate, {
+        args: [{ accepted: true, comment: '准予销号', by: supervisor }],
+      });
       expect(await h.result()).toEqual(done);
       expect(done).toMatchObject({ status: 'completed', dueAt: answered.dueAt, createdAt: answered.createdAt });
       await keepHistory(server.env, 'api-opened', h.workflowId, h.firstExecutionRunId);
@@ -134,7 +175,12 @@ describe('the escalation ladder', () => {
       await server.env.sleep(10 * HOUR);
       const top = await state(h);
       expect(top).toMatchObject({ status: 'open', rung: 4, rungName: '问责', color: 'red' });
-      expect(rungsOf(top)).toEqual([[1, 'deadline'], [2, 'deadline'], [3, 'deadline'], [4, 'deadline']]);
+      expect(rungsOf(top)).toEqual([
+        [1, 'deadline'],
+        [2, 'deadline'],
+        [3, 'deadline'],
+        [4, 'deadline'],
+      ]);
       expect(top.rungs.every((r) => r.document !== null)).toBe(true);
       expect([...fx.documents.values()]).toEqual([1, 1, 1, 1]);
       // Each rung's new deadline is its grace after entering it.
@@ -147,7 +193,9 @@ describe('the escalation ladder', () => {
 
       // A completion can still arrive at the top rung.
       await h.executeUpdate(completionUpdate, { args: [{ summary: '终于办结', evidence: [], by: department }] });
-      const done = await h.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '准予销号', by: supervisor }] });
+      const done = await h.executeUpdate(verificationUpdate, {
+        args: [{ accepted: true, comment: '准予销号', by: supervisor }],
+      });
       expect(done).toMatchObject({ status: 'completed', rung: 4, color: 'blue' });
       expect((await h.result()).status).toBe('completed');
     });
@@ -158,7 +206,9 @@ describe('the escalation ladder', () => {
       const h = await start();
       if (rung > 0) await server.env.sleep(HOUR + (rung - 1) * HOUR + HOUR / 2);
       expect((await state(h)).rung).toBe(rung);
-      await h.executeUpdate(completionUpdate, { args: [{ summary: '已办结', evidence: [{ name: '回执' }], by: department }] });
+      await h.executeUpdate(completionUpdate, {
+        args: [{ summary: '已办结', evidence: [{ name: '回执' }], by: department }],
+      });
       await h.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '', by: supervisor }] });
       const result = await h.result();
       expect(result).toMatchObject({ status: 'completed', rung });
@@ -174,7 +224,9 @@ describe('the escalation ladder', () => {
       await server.env.sleep(5 * HOUR);
       expect(await state(h)).toMatchObject({ status: 'submitted', rung: 0 });
 
-      const rejected = await h.executeUpdate(verificationUpdate, { args: [{ accepted: false, comment: '材料不全', by: supervisor }] });
+      const rejected = await h.executeUpdate(verificationUpdate, {
+        args: [{ accepted: false, comment: '材料不全', by: supervisor }],
+      });
       expect(rejected.status).toBe('open');
       // The deadline in force passed while it was submitted: it climbs at once.
       await server.env.sleep(1000);
@@ -189,8 +241,12 @@ describe('the escalation ladder', () => {
       const now = await server.env.currentTimeMs();
       const committed = new Date(now + 5 * HOUR).toISOString();
       const consent = { name: '李女士', at: new Date(now).toISOString() };
-      await h.executeUpdate(extensionUpdate, { args: [{ dueAt: committed, plan: '分两步解决', requesterConsent: consent, by: department }] });
-      const approved = await h.executeUpdate(extensionDecisionUpdate, { args: [{ approved: true, comment: '同意', by: supervisor }] });
+      await h.executeUpdate(extensionUpdate, {
+        args: [{ dueAt: committed, plan: '分两步解决', requesterConsent: consent, by: department }],
+      });
+      const approved = await h.executeUpdate(extensionDecisionUpdate, {
+        args: [{ approved: true, comment: '同意', by: supervisor }],
+      });
       expect(Date.parse(approved.dueAt!)).toBe(Math.floor(Date.parse(committed) / 1000) * 1000);
       expect(approved.deadlineRule).toContain('承诺时限');
 
@@ -199,7 +255,9 @@ describe('the escalation ladder', () => {
       await server.env.sleep(2.5 * HOUR);
       expect(rungsOf(await state(h))).toEqual([[1, 'deadline']]);
 
-      const second = await refusal(h.executeUpdate(extensionDecisionUpdate, { args: [{ approved: true, comment: '', by: supervisor }] }));
+      const second = await refusal(
+        h.executeUpdate(extensionDecisionUpdate, { args: [{ approved: true, comment: '', by: supervisor }] }),
+      );
       expect(second).toBe('没有待审核的延期申请');
       await keepHistory(server.env, 'extension', h.workflowId, h.firstExecutionRunId);
     });
@@ -210,9 +268,18 @@ describe('the escalation ladder', () => {
       const h = await start();
       const now = await server.env.currentTimeMs();
       await h.executeUpdate(extensionUpdate, {
-        args: [{ dueAt: new Date(now + 9 * HOUR).toISOString(), plan: '再等等', requesterConsent: { name: '王先生', at: new Date(now).toISOString() }, by: department }],
+        args: [
+          {
+            dueAt: new Date(now + 9 * HOUR).toISOString(),
+            plan: '再等等',
+            requesterConsent: { name: '王先生', at: new Date(now).toISOString() },
+            by: department,
+          },
+        ],
       });
-      await h.executeUpdate(extensionDecisionUpdate, { args: [{ approved: false, comment: '理由不充分', by: supervisor }] });
+      await h.executeUpdate(extensionDecisionUpdate, {
+        args: [{ approved: false, comment: '理由不充分', by: supervisor }],
+      });
       await server.env.sleep(HOUR + 60_000);
       expect((await state(h)).rung).toBe(1);
     });
@@ -220,15 +287,24 @@ describe('the escalation ladder', () => {
 
   it('ends exempted when an exemption is approved, and climbs on when it is refused', async () => {
     await withWorker(async (start) => {
-      const exemption = { reason: 'litigation' as const, explanation: '已进入诉讼程序', evidence: [{ name: '立案通知书' }], by: department };
+      const exemption = {
+        reason: 'litigation' as const,
+        explanation: '已进入诉讼程序',
+        evidence: [{ name: '立案通知书' }],
+        by: department,
+      };
       const approved = await start();
       await approved.executeUpdate(exemptionUpdate, { args: [exemption] });
-      await approved.executeUpdate(exemptionDecisionUpdate, { args: [{ approved: true, comment: '材料完备', by: supervisor }] });
+      await approved.executeUpdate(exemptionDecisionUpdate, {
+        args: [{ approved: true, comment: '材料完备', by: supervisor }],
+      });
       expect(await approved.result()).toMatchObject({ status: 'exempted', color: 'blue' });
 
       const refused = await start();
       await refused.executeUpdate(exemptionUpdate, { args: [exemption] });
-      await refused.executeUpdate(exemptionDecisionUpdate, { args: [{ approved: false, comment: '证据不足', by: supervisor }] });
+      await refused.executeUpdate(exemptionDecisionUpdate, {
+        args: [{ approved: false, comment: '证据不足', by: supervisor }],
+      });
       await server.env.sleep(1.5 * HOUR);
       expect(await state(refused)).toMatchObject({ status: 'open', rung: 1 });
       await keepHistory(server.env, 'exemption-approved', approved.workflowId, approved.firstExecutionRunId);
@@ -243,8 +319,11 @@ describe('the escalation ladder', () => {
       expect(escalated).toMatchObject({ rung: 1, rungName: '督办', color: 'yellow' });
       expect(escalated.rungs[0]).toMatchObject({ cause: 'manual', reason: '群众反映强烈', by: supervisor });
       expect(escalated.rungs[0].document).not.toBeNull();
-      for (let i = 0; i < 3; i++) await h.executeUpdate(escalationUpdate, { args: [{ reason: '继续升级', by: supervisor }] });
-      expect(await refusal(h.executeUpdate(escalationUpdate, { args: [{ reason: '再升', by: supervisor }] }))).toBe('事项已到“问责”，不能再升级');
+      for (let i = 0; i < 3; i++)
+        await h.executeUpdate(escalationUpdate, { args: [{ reason: '继续升级', by: supervisor }] });
+      expect(await refusal(h.executeUpdate(escalationUpdate, { args: [{ reason: '再升', by: supervisor }] }))).toBe(
+        '事项已到“问责”，不能再升级',
+      );
       expect([...fx.documents.keys()].map((k) => Number(k.split(':')[1]) as ClimbingRung)).toEqual([1, 2, 3, 4]);
       await keepHistory(server.env, 'manual-escalation', h.workflowId, h.firstExecutionRunId);
     });
@@ -256,16 +335,33 @@ describe('the escalation ladder', () => {
       const calendar = chinaCalendar();
       let day = new Date((await server.env.currentTimeMs()) + 2 * 24 * HOUR);
       const ymd = (d: Date) => shanghaiDate(d);
-      while (new Date(`${ymd(day)}T12:00:00+08:00`).getUTCDay() !== 5 || !calendar.isWorkingDay(ymd(day)) || !calendar.isWorkingDay(ymd(new Date(day.getTime() + 3 * 24 * HOUR)))) {
+      while (
+        new Date(`${ymd(day)}T12:00:00+08:00`).getUTCDay() !== 5 ||
+        !calendar.isWorkingDay(ymd(day)) ||
+        !calendar.isWorkingDay(ymd(new Date(day.getTime() + 3 * 24 * HOUR)))
+      ) {
         day = new Date(day.getTime() + 24 * HOUR);
       }
       const friday = ymd(day);
       const monday = ymd(new Date(day.getTime() + 3 * 24 * HOUR));
-      const h = await start({ ...input(), kind: 'enterprise_contact', startAt: `${friday}T10:30:00+08:00`, policy: KINDS.enterprise_contact.policy });
-      expect((await state(h)).remindAt).toEqual([`${friday}T15:00:00+08:00`, `${friday}T18:00:00+08:00`, `${monday}T08:00:00+08:00`]);
+      const h = await start({
+        ...input(),
+        kind: 'enterprise_contact',
+        startAt: `${friday}T10:30:00+08:00`,
+        policy: KINDS.enterprise_contact.policy,
+      });
+      expect((await state(h)).remindAt).toEqual([
+        `${friday}T15:00:00+08:00`,
+        `${friday}T18:00:00+08:00`,
+        `${monday}T08:00:00+08:00`,
+      ]);
 
       await server.env.sleep(Date.parse(`${monday}T09:00:00+08:00`) - (await server.env.currentTimeMs()));
-      expect(fx.reminders).toEqual([`${friday}T15:00:00+08:00`, `${friday}T18:00:00+08:00`, `${monday}T08:00:00+08:00`]);
+      expect(fx.reminders).toEqual([
+        `${friday}T15:00:00+08:00`,
+        `${friday}T18:00:00+08:00`,
+        `${monday}T08:00:00+08:00`,
+      ]);
       expect(await state(h)).toMatchObject({ rung: 0, color: 'yellow', dueAt: `${monday}T10:30:00+08:00` });
       await server.env.sleep(2 * HOUR);
       expect(rungsOf(await state(h))).toEqual([[1, 'deadline']]);
@@ -308,22 +404,35 @@ describe('the escalation ladder', () => {
       // Missing the new deadline climbs from where it was, with a new action.
       await server.env.sleep(1.5 * HOUR);
       const again = await server.env.client.workflow.getHandle(h.workflowId).query(stateQuery);
-      expect(rungsOf(again)).toEqual([[1, 'manual'], [2, 'deadline']]);
+      expect(rungsOf(again)).toEqual([
+        [1, 'manual'],
+        [2, 'deadline'],
+      ]);
       expect([...fx.documents.values()]).toEqual([1, 1]);
-      await keepHistory(server.env, 'reopen', h.workflowId, h.firstExecutionRunId, (await server.env.client.workflow.getHandle(h.workflowId).describe()).runId);
+      await keepHistory(
+        server.env,
+        'reopen',
+        h.workflowId,
+        h.firstExecutionRunId,
+        (await server.env.client.workflow.getHandle(h.workflowId).describe()).runId,
+      );
     });
   });
 
   it('refuses a command the state forbids, with the reason, and leaves no trace in the history', async () => {
     await withWorker(async (start) => {
       const h = await start();
-      expect(await refusal(h.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '', by: supervisor }] }))).toContain(
-        '没有待核验的办结申请',
+      expect(
+        await refusal(h.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '', by: supervisor }] })),
+      ).toContain('没有待核验的办结申请');
+      expect(await refusal(h.executeUpdate(reopenUpdate, { args: [{ reason: 'x', by: supervisor }] }))).toContain(
+        '不能重办',
       );
-      expect(await refusal(h.executeUpdate(reopenUpdate, { args: [{ reason: 'x', by: supervisor }] }))).toContain('不能重办');
       const history = await h.fetchHistory();
       const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
-      expect(accepted.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.name)).toEqual(['snapshot']);
+      expect(
+        accepted.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.name),
+      ).toEqual(['snapshot']);
     });
   });
 
@@ -334,7 +443,12 @@ describe('the escalation ladder', () => {
       const latest = server.env.client.workflow.getHandle(h.workflowId);
       const s = await latest.query(stateQuery);
       expect(s.rung).toBe(4);
-      expect(rungsOf(s)).toEqual([[1, 'deadline'], [2, 'deadline'], [3, 'deadline'], [4, 'deadline']]);
+      expect(rungsOf(s)).toEqual([
+        [1, 'deadline'],
+        [2, 'deadline'],
+        [3, 'deadline'],
+        [4, 'deadline'],
+      ]);
       expect((await latest.describe()).runId).not.toBe(h.firstExecutionRunId);
       await keepHistory(server.env, 'continue-as-new', h.workflowId, h.firstExecutionRunId);
       await latest.executeUpdate(withdrawalUpdate, { args: [{ reason: '测试结束', by: supervisor }] });

@@ -16,7 +16,9 @@ import { HttpErrorFilter, validationPipe } from './http-errors';
 /** The HTTP API, migrated and configured but not yet listening. */
 export async function createApiApp(config: ServiceConfig, logger: Logger): Promise<NestExpressApplication> {
   await migrate(config.DATABASE_URL);
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, logger), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, logger), {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(NestPinoLogger));
   app.use(auditTrail(app.get(AuditLogService), logger));
   app.useGlobalPipes(validationPipe);
@@ -32,7 +34,10 @@ export async function createApiApp(config: ServiceConfig, logger: Logger): Promi
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   // The web console (apps/console, built into dist/console), served as static files; its data comes from /v1.
-  const consoleDir = [path.resolve(__dirname, '../../../console'), path.resolve(__dirname, '../../../dist/console')].find((d) => fs.existsSync(path.join(d, 'index.html')));
+  const consoleDir = [
+    path.resolve(__dirname, '../../../console'),
+    path.resolve(__dirname, '../../../dist/console'),
+  ].find((d) => fs.existsSync(path.join(d, 'index.html')));
   if (consoleDir) {
     app.useStaticAssets(consoleDir, { prefix: '/console/' });
     (app.getHttpAdapter().getInstance() as Express).get('/', (_req, res) => res.redirect('/console/'));

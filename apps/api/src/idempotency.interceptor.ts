@@ -1,4 +1,11 @@
-import { BadRequestException, ConflictException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
@@ -24,16 +31,27 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = req.header('idempotency-key');
     if (req.method !== 'POST' || key === undefined) return next.handle();
     if (key.length < 1 || key.length > 200) {
-      throw new BadRequestException(errorBody(400, 'Invalid request: Idempotency-Key', [{ field: 'Idempotency-Key', reason: 'must be 1 to 200 characters' }]));
+      throw new BadRequestException(
+        errorBody(400, 'Invalid request: Idempotency-Key', [
+          { field: 'Idempotency-Key', reason: 'must be 1 to 200 characters' },
+        ]),
+      );
     }
     const p = req.principal;
     const scope = p ? (p.tokenId ?? `${p.role}:${p.name}`) : 'anonymous';
-    const hash = createHash('sha256').update(`${req.method} ${req.path}\n${canonicalJson(req.body ?? null)}`).digest('hex');
-    const [first] = await this.db.query('SELECT request_hash, status, response FROM idempotency_record WHERE scope = $1 AND key = $2', [scope, key]);
+    const hash = createHash('sha256')
+      .update(`${req.method} ${req.path}\n${canonicalJson(req.body ?? null)}`)
+      .digest('hex');
+    const [first] = await this.db.query(
+      'SELECT request_hash, status, response FROM idempotency_record WHERE scope = $1 AND key = $2',
+      [scope, key],
+    );
     if (first) {
       if (first.request_hash !== hash) {
         throw new ConflictException(
-          errorBody(409, 'Idempotency-Key was already used with a different request', [{ field: 'Idempotency-Key', reason: 'was used with a different request' }]),
+          errorBody(409, 'Idempotency-Key was already used with a different request', [
+            { field: 'Idempotency-Key', reason: 'was used with a different request' },
+          ]),
         );
       }
       res.status(first.status).setHeader('Idempotent-Replayed', 'true');

@@ -10,5 +10,8 @@ runMain('api', async () => {
   const app = await createApiApp(config, logger);
   app.enableShutdownHooks();
   await app.listen(config.PORT);
-  logger.info({ url: `http://localhost:${config.PORT}`, docs: `http://localhost:${config.PORT}/docs` }, 'api listening');
+  logger.info(
+    { url: `http://localhost:${config.PORT}`, docs: `http://localhost:${config.PORT}/docs` },
+    'api listening',
+  );
 });

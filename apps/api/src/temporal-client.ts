@@ -7,7 +7,10 @@ export const temporalClientProvider: Provider = {
   provide: Client,
   inject: [DubanConfig],
   useFactory: (config: ServiceConfig) =>
-    new Client({ connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE }),
+    new Client({
+      connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }),
+      namespace: config.TEMPORAL_NAMESPACE,
+    }),
 };
 
 /**
@@ -21,7 +24,10 @@ export const directTemporalClientProvider: Provider = {
   provide: DirectTemporalClient,
   inject: [DubanConfig],
   useFactory: (config: ServiceConfig) =>
-    new Client({ connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS, interceptors: [] }), namespace: config.TEMPORAL_NAMESPACE }),
+    new Client({
+      connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS, interceptors: [] }),
+      namespace: config.TEMPORAL_NAMESPACE,
+    }),
 };
 
 @Injectable()

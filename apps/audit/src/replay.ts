@@ -1,6 +1,10 @@
 import * as fs from 'node:fs';
 import { summarise } from '../../../libs/domain/timeline';
-import { fromHistoryDocument, replayObligation, type ReplayReport } from '../../../libs/shared/temporal/obligation-history';
+import {
+  fromHistoryDocument,
+  replayObligation,
+  type ReplayReport,
+} from '../../../libs/shared/temporal/obligation-history';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 

@@ -10,7 +10,9 @@ export async function verify([file]: string[]): Promise<number> {
   if (!file) throw new Error('usage: audit verify <case-file.json>');
   const caseFile = JSON.parse(fs.readFileSync(file, 'utf8'));
   const check = verifyCaseFile(caseFile);
-  say(check.ok ? `案卷完整：${check.files} 个文件的 SHA-256 与清单一致（manifest verified）` : '案卷被改动（TAMPERED）：');
+  say(
+    check.ok ? `案卷完整：${check.files} 个文件的 SHA-256 与清单一致（manifest verified）` : '案卷被改动（TAMPERED）：',
+  );
   for (const p of check.problems) say(`  ${p.file}: ${p.problem}`);
   if (!check.ok) return 1;
   const { workflowId, runs } = fromHistoryDocument(JSON.parse(caseFile.files['history.json']));

@@ -9,7 +9,11 @@ import * as path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { startEmbeddedPostgres } from '../../../libs/shared/database/embedded-postgres';
 import { createLogger, installTemporalLogging } from '../../../libs/shared/logging';
-import { fromHistoryDocument, replayObligation, replayObligations } from '../../../libs/shared/temporal/obligation-history';
+import {
+  fromHistoryDocument,
+  replayObligation,
+  replayObligations,
+} from '../../../libs/shared/temporal/obligation-history';
 import { startDevServer } from '../../../libs/shared/temporal/servers';
 import { baselineCommandsWorkflow, baselineDeadlineWorkflow, touchUpdate } from './baseline-workflows';
 import { percentile, pool } from './stats';
@@ -22,7 +26,8 @@ const QUICK = process.argv.includes('--quick');
 function option(name: string): number | undefined {
   const i = process.argv.indexOf(`--${name}`);
   const value = i < 0 ? undefined : Number(process.argv[i + 1]);
-  if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new Error(`--${name} needs a positive whole number`);
+  if (value !== undefined && !(Number.isInteger(value) && value > 0))
+    throw new Error(`--${name} needs a positive whole number`);
   return value;
 }
 const SIZE = {
@@ -84,7 +89,10 @@ async function freePort(): Promise<number> {
 
 /** One part of the service as docker-compose deploys it (`npm run start:api` / `start:worker`): a process of its own. */
 function startPart(part: 'api' | 'worker', env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.join(ROOT, `dist/apps/${part}/src/main.js`)], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(ROOT, `dist/apps/${part}/src/main.js`)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   let stopping = false;
   // A benchmark that fails leaves no service behind.
   process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
@@ -99,7 +107,10 @@ function startPart(part: 'api' | 'worker', env: Record<string, string>) {
   );
   return {
     /** Peak resident memory so far (Linux's VmHWM), MiB. */
-    peakRssMiB: () => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024),
+    peakRssMiB: () =>
+      Math.round(
+        Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+      ),
     stop: async () => {
       stopping = true;
       child.kill('SIGTERM');
@@ -123,43 +134,80 @@ async function main(): Promise<void> {
   const temporalEnv = await startDevServer();
   const pg = await postgres();
   const port = await freePort();
-  const config = { DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporalEnv.address, DUBAN_ADMIN_TOKEN: 'bench-admin-token-0123456789', TEMPORAL_TASK_QUEUE: 'bench', PORT: String(port), LOG_LEVEL: 'warn', DUBAN_WORKFLOW_CACHE: String(WORKFLOW_CACHE) };
+  const config = {
+    DATABASE_URL: pg.url,
+    TEMPORAL_ADDRESS: temporalEnv.address,
+    DUBAN_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+    TEMPORAL_TASK_QUEUE: 'bench',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    DUBAN_WORKFLOW_CACHE: String(WORKFLOW_CACHE),
+  };
   const worker = startPart('worker', config);
   const api = startPart('api', config);
   const base = `http://127.0.0.1:${port}`;
   const client = new Client({ connection: await Connection.connect({ address: temporalEnv.address }) });
   await until('the API', async () => ((await fetch(`${base}/health`)).ok ? true : undefined));
   await until('the worker', async () => {
-    const { pollers } = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: config.TEMPORAL_TASK_QUEUE }, taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW });
+    const { pollers } = await client.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
     return pollers?.length ? true : undefined;
   });
   const db = new PgClient({ connectionString: pg.url });
   await db.connect();
   // Starts are answered before the worker runs their first task: wait until it has caught up.
   const caughtUp = (taskQueue = config.TEMPORAL_TASK_QUEUE) =>
-    until('the worker to catch up', async () => {
-      const { stats } = await client.workflowService.describeTaskQueue({
-        namespace: 'default',
-        taskQueue: { name: taskQueue },
-        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        reportStats: true,
-      });
-      return Number(stats?.approximateBacklogCount ?? 0) === 0 ? true : undefined;
-    }, 600_000);
+    until(
+      'the worker to catch up',
+      async () => {
+        const { stats } = await client.workflowService.describeTaskQueue({
+          namespace: 'default',
+          taskQueue: { name: taskQueue },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+          reportStats: true,
+        });
+        return Number(stats?.approximateBacklogCount ?? 0) === 0 ? true : undefined;
+      },
+      600_000,
+    );
 
   const call = async (method: string, p: string, body: unknown, token: string): Promise<any> => {
-    const res = await fetch(base + p, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(base + p, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const json: any = await res.json();
     if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
-  const mint = async (role: string, unit?: string) => (await call('POST', '/v1/tokens', { role, unit, name: `bench-${role}` }, config.DUBAN_ADMIN_TOKEN!)).token as string;
+  const mint = async (role: string, unit?: string) =>
+    (await call('POST', '/v1/tokens', { role, unit, name: `bench-${role}` }, config.DUBAN_ADMIN_TOKEN!))
+      .token as string;
   const supervisor = await mint('supervisor');
   const department = await mint('department', 'district-tax');
-  const results: Record<string, unknown> = { machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, quick: QUICK };
+  const results: Record<string, unknown> = {
+    machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    quick: QUICK,
+  };
   let seq = 0;
   const start = (extra: object = {}) =>
-    call('POST', '/v1/obligations', { key: `bench-${Date.now()}-${seq++}`, kind: 'work_order', title: '基准测试工单', unit: 'district-tax', policy: { deadline: 'P1D' }, ...extra }, supervisor);
+    call(
+      'POST',
+      '/v1/obligations',
+      {
+        key: `bench-${Date.now()}-${seq++}`,
+        kind: 'work_order',
+        title: '基准测试工单',
+        unit: 'district-tax',
+        policy: { deadline: 'P1D' },
+        ...extra,
+      },
+      supervisor,
+    );
 
   // 1. Start throughput over HTTP ÷ bare client.workflow.start of a minimal workflow, same concurrency.
   const baselineWorker = await Worker.create({
@@ -174,18 +222,35 @@ async function main(): Promise<void> {
     await pool(SIZE.starts, CONCURRENCY, async (i) => void (await startOne(i)));
     return SIZE.starts / ((performance.now() - t0) / 1000);
   };
-  const baselinePerSecond = await rate((i) => client.workflow.start('baselineWorkflow', { taskQueue: 'bench-baseline', workflowId: `baseline-${Date.now()}-${i}` }));
+  const baselinePerSecond = await rate((i) =>
+    client.workflow.start('baselineWorkflow', {
+      taskQueue: 'bench-baseline',
+      workflowId: `baseline-${Date.now()}-${i}`,
+    }),
+  );
   const startsPerSecond = await rate(() => start());
   results.startsPerSecond = Math.round(startsPerSecond);
   results.baselineStartsPerSecond = Math.round(baselinePerSecond);
   results.startRatio = Number((startsPerSecond / baselinePerSecond).toFixed(2));
-  say(`starts: ${results.startsPerSecond}/s over HTTP vs ${results.baselineStartsPerSecond}/s bare → ratio ${results.startRatio}`);
+  say(
+    `starts: ${results.startsPerSecond}/s over HTTP vs ${results.baselineStartsPerSecond}/s bare → ratio ${results.startRatio}`,
+  );
 
   // 2. completion → verification round trips with 50 clients, until GET shows the new state;
   // beside two bare updates on a minimal workflow, the same way. The workflows are started first:
   // the figures are the commands' alone.
   const bare: Array<WorkflowHandle<typeof baselineCommandsWorkflow>> = [];
-  await pool(CLIENTS * SIZE.commandRounds, CONCURRENCY, async (i) => void bare.push(await client.workflow.start(baselineCommandsWorkflow, { taskQueue: 'bench-baseline', workflowId: `baseline-commands-${Date.now()}-${i}` })));
+  await pool(
+    CLIENTS * SIZE.commandRounds,
+    CONCURRENCY,
+    async (i) =>
+      void bare.push(
+        await client.workflow.start(baselineCommandsWorkflow, {
+          taskQueue: 'bench-baseline',
+          workflowId: `baseline-commands-${Date.now()}-${i}`,
+        }),
+      ),
+  );
   await caughtUp('bench-baseline');
   const bareLatencies: number[] = [];
   await pool(CLIENTS, CLIENTS, async () => {
@@ -215,7 +280,9 @@ async function main(): Promise<void> {
   results.commandP99Ms = Math.round(percentile(latencies, 99));
   results.baselineCommandP50Ms = Math.round(percentile(bareLatencies, 50));
   results.baselineCommandP99Ms = Math.round(percentile(bareLatencies, 99));
-  say(`commands: p50 ${results.commandP50Ms} ms, p99 ${results.commandP99Ms} ms (${latencies.length} round trips, ${CLIENTS} clients); two bare updates: p50 ${results.baselineCommandP50Ms} ms, p99 ${results.baselineCommandP99Ms} ms`);
+  say(
+    `commands: p50 ${results.commandP50Ms} ms, p99 ${results.commandP99Ms} ms (${latencies.length} round trips, ${CLIENTS} clients); two bare updates: p50 ${results.baselineCommandP50Ms} ms, p99 ${results.baselineCommandP99Ms} ms`,
+  );
 
   // 3. Deadline storm: every deadline in the same minute; how late each 督办 notice is issued, beside
   // as many bare timers followed by one local activity. Each is due once every start is answered
@@ -224,7 +291,18 @@ async function main(): Promise<void> {
   const dueIn = (perSecond: number) => new Date(Date.now() + (SIZE.storm / perSecond) * 2_000 + 20_000).toISOString();
   const bareDue = dueIn(baselinePerSecond);
   const timers: Array<WorkflowHandle<typeof baselineDeadlineWorkflow>> = [];
-  await pool(SIZE.storm, CONCURRENCY, async (i) => void timers.push(await client.workflow.start(baselineDeadlineWorkflow, { taskQueue: 'bench-baseline', workflowId: `baseline-deadline-${Date.now()}-${i}`, args: [bareDue] })));
+  await pool(
+    SIZE.storm,
+    CONCURRENCY,
+    async (i) =>
+      void timers.push(
+        await client.workflow.start(baselineDeadlineWorkflow, {
+          taskQueue: 'bench-baseline',
+          workflowId: `baseline-deadline-${Date.now()}-${i}`,
+          args: [bareDue],
+        }),
+      ),
+  );
   const bareLateness: number[] = [];
   await pool(timers.length, 100, async (i) => void bareLateness.push((await timers[i].result()) - Date.parse(bareDue)));
   results.baselineStormP50LatenessMs = Math.round(percentile(bareLateness, 50));
@@ -233,11 +311,12 @@ async function main(): Promise<void> {
   const storm: string[] = [];
   await pool(SIZE.storm, CONCURRENCY, async () => void storm.push((await start({ dueAt })).id));
   await caughtUp();
-  if (Date.now() > Date.parse(dueAt)) throw new Error('the storm came due before its obligations were all started: lateness would be wrong');
+  if (Date.now() > Date.parse(dueAt))
+    throw new Error('the storm came due before its obligations were all started: lateness would be wrong');
   // With every storm obligation open and waiting, before any fires.
   results.workerPeakRssOpenMiB = worker.peakRssMiB();
   const waitUntil = Math.max(Date.now(), Date.parse(dueAt)) + (QUICK ? 300_000 : 1_200_000);
-  let rows: Array<{ n: number; lateness: number }> = [];
+  let rows: Array<{ n: number; lateness: number }>;
   for (;;) {
     ({ rows } = await db.query(
       `SELECT count(*)::int AS n, (extract(epoch FROM max(d.issued_at)) - extract(epoch FROM $2::timestamptz)) * 1000 AS lateness
@@ -255,7 +334,9 @@ async function main(): Promise<void> {
   results.stormMissedOrDoubled = storm.length - rows.length + rows.filter((r) => r.n !== 1).length;
   results.workerPeakRssMiB = worker.peakRssMiB();
   results.workflowCache = WORKFLOW_CACHE;
-  say(`storm: ${storm.length} deadlines in one minute → lateness p50 ${results.stormP50LatenessMs} ms, p99 ${results.stormP99LatenessMs} ms, max ${results.stormMaxLatenessMs} ms; missed or doubled: ${results.stormMissedOrDoubled}; worker's peak RSS ${results.workerPeakRssOpenMiB} MiB before they fire, ${results.workerPeakRssMiB} MiB after (cache ${WORKFLOW_CACHE}); bare timers: p50 ${results.baselineStormP50LatenessMs} ms, p99 ${results.baselineStormP99LatenessMs} ms`);
+  say(
+    `storm: ${storm.length} deadlines in one minute → lateness p50 ${results.stormP50LatenessMs} ms, p99 ${results.stormP99LatenessMs} ms, max ${results.stormMaxLatenessMs} ms; missed or doubled: ${results.stormMissedOrDoubled}; worker's peak RSS ${results.workerPeakRssOpenMiB} MiB before they fire, ${results.workerPeakRssMiB} MiB after (cache ${WORKFLOW_CACHE}); bare timers: p50 ${results.baselineStormP50LatenessMs} ms, p99 ${results.baselineStormP99LatenessMs} ms`,
+  );
 
   // 4. Board and list with a large read model (synthetic rows beside the real ones).
   await db.query(
@@ -281,24 +362,40 @@ async function main(): Promise<void> {
   results.readModelRows = Number((await db.query('SELECT count(*) AS n FROM obligation')).rows[0].n);
   results.boardP99Ms = await timed('/v1/board');
   results.listP99Ms = await timed('/v1/obligations?unit=district-tax&status=open&limit=50');
-  const plan = (await db.query(`EXPLAIN SELECT * FROM obligation WHERE unit = 'district-tax' AND status = 'open' ORDER BY created_at DESC, id DESC LIMIT 51`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+  const plan = (
+    await db.query(
+      `EXPLAIN SELECT * FROM obligation WHERE unit = 'district-tax' AND status = 'open' ORDER BY created_at DESC, id DESC LIMIT 51`,
+    )
+  ).rows
+    .map((r) => r['QUERY PLAN'])
+    .join('\n');
   results.listPlanUsesIndex = /Index/.test(plan);
-  say(`read model of ${results.readModelRows} rows: board p99 ${results.boardP99Ms} ms, list p99 ${results.listP99Ms} ms (index: ${results.listPlanUsesIndex})`);
+  say(
+    `read model of ${results.readModelRows} rows: board p99 ${results.boardP99Ms} ms, list p99 ${results.listP99Ms} ms (index: ${results.listPlanUsesIndex})`,
+  );
 
   // 5. Replay: one full-ladder history, then many recorded histories.
-  const fixtures = fs.readdirSync(path.join(ROOT, 'test/histories')).map((f) => fromHistoryDocument(JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories', f), 'utf8'))));
-  const climb = fromHistoryDocument(JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories/full-climb.json'), 'utf8')));
+  const fixtures = fs
+    .readdirSync(path.join(ROOT, 'test/histories'))
+    .map((f) => fromHistoryDocument(JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories', f), 'utf8'))));
+  const climb = fromHistoryDocument(
+    JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories/full-climb.json'), 'utf8')),
+  );
   await replayObligation(climb.workflowId, climb.runs); // bundles once
   let t = performance.now();
   await replayObligation(climb.workflowId, climb.runs);
   results.replayFullLadderMs = Math.round(performance.now() - t);
   t = performance.now();
-  const reports = await replayObligations(Array.from({ length: SIZE.replays }, (_, i) => fixtures[i % fixtures.length]));
+  const reports = await replayObligations(
+    Array.from({ length: SIZE.replays }, (_, i) => fixtures[i % fixtures.length]),
+  );
   if (reports.some((r) => !r.deterministic)) throw new Error('a recorded history did not replay');
   results.replayHistories = SIZE.replays;
   results[`replay${SIZE.replays}Seconds`] = Number(((performance.now() - t) / 1000).toFixed(1));
   results.replay1000Seconds = Number((((performance.now() - t) / 1000) * (1000 / SIZE.replays)).toFixed(1));
-  say(`replay: full ladder ${results.replayFullLadderMs} ms; ${SIZE.replays} histories in ${results[`replay${SIZE.replays}Seconds`]} s (1,000 → ${results.replay1000Seconds} s)`);
+  say(
+    `replay: full ladder ${results.replayFullLadderMs} ms; ${SIZE.replays} histories in ${results[`replay${SIZE.replays}Seconds`]} s (1,000 → ${results.replay1000Seconds} s)`,
+  );
 
   results.obligations = SIZE.starts + CLIENTS * SIZE.commandRounds + storm.length;
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });

@@ -40,18 +40,30 @@ async function request(method: string, path: string, body?: unknown, form?: Form
   if (body !== undefined) headers['content-type'] = 'application/json';
   // Each mutating call carries its own key: a retried click never acts twice.
   if (method !== 'GET') headers['idempotency-key'] = crypto.randomUUID();
-  const res = await fetch(path, { method, headers, body: form ?? (body === undefined ? undefined : JSON.stringify(body)) });
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
   if (!res.ok) {
     const err = await res.json().catch(() => ({}));
-    throw new ApiError(res.status, res.status === 401 ? '令牌无效或已撤销，请重新登录' : res.status === 403 ? `无权操作：${err.message ?? ''}` : (err.message ?? `请求失败（${res.status}）`), err.details ?? []);
+    throw new ApiError(
+      res.status,
+      res.status === 401
+        ? '令牌无效或已撤销，请重新登录'
+        : res.status === 403
+          ? `无权操作：${err.message ?? ''}`
+          : (err.message ?? `请求失败（${res.status}）`),
+      err.details ?? [],
+    );
   }
   return res;
 }
 
 export const api = {
-  get: async <T,>(path: string): Promise<T> => (await request('GET', path)).json(),
-  post: async <T,>(path: string, body?: unknown): Promise<T> => (await request('POST', path, body ?? {})).json(),
-  upload: async <T,>(path: string, form: FormData): Promise<T> => (await request('POST', path, undefined, form)).json(),
+  get: async <T>(path: string): Promise<T> => (await request('GET', path)).json(),
+  post: async <T>(path: string, body?: unknown): Promise<T> => (await request('POST', path, body ?? {})).json(),
+  upload: async <T>(path: string, form: FormData): Promise<T> => (await request('POST', path, undefined, form)).json(),
   text: async (path: string): Promise<string> => (await request('GET', path)).text(),
   blob: async (path: string): Promise<Blob> => (await request('GET', path)).blob(),
 };
@@ -67,6 +79,8 @@ export async function download(path: string, name: string): Promise<void> {
 let units: Promise<Map<string, string>> | undefined;
 /** Unit code → Chinese name, read once per page load. */
 export function unitNames(): Promise<Map<string, string>> {
-  units ??= api.get<Array<{ code: string; name: string }>>('/v1/units').then((l) => new Map(l.map((u) => [u.code, u.name])));
+  units ??= api
+    .get<Array<{ code: string; name: string }>>('/v1/units')
+    .then((l) => new Map(l.map((u) => [u.code, u.name])));
   return units;
 }

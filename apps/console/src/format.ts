@@ -5,7 +5,12 @@ import { SHANGHAI_OFFSET_MS, toShanghaiIso } from '../../../libs/domain/time';
 
 export { COLOUR_NAMES, RUNGS, SHANGHAI_OFFSET_MS, STATUS_NAMES, type Colour };
 
-export const ROLE_NAMES: Record<string, string> = { supervisor: '督查督办', department: '责任单位', auditor: '纪检审计', admin: '管理员' };
+export const ROLE_NAMES: Record<string, string> = {
+  supervisor: '督查督办',
+  department: '责任单位',
+  auditor: '纪检审计',
+  admin: '管理员',
+};
 
 export function statusName(s: string): string {
   return STATUS_NAMES[s as ObligationStatus] ?? s;

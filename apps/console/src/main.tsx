@@ -51,35 +51,75 @@ function App() {
   }, []);
 
   if (!session.token || !me) {
-    return <SignIn error={error} onSignedIn={(m) => { setMe(m); setError(''); location.hash = '#/board'; }} />;
+    return (
+      <SignIn
+        error={error}
+        onSignedIn={(m) => {
+          setMe(m);
+          setError('');
+          location.hash = '#/board';
+        }}
+      />
+    );
   }
   if (me.role === 'admin') {
-    return <Shell me={me} hash={hash}><p role="alert">管理员令牌只用于签发令牌和维护基础数据，请使用 API（/docs）。</p></Shell>;
+    return (
+      <Shell me={me} hash={hash}>
+        <p role="alert">管理员令牌只用于签发令牌和维护基础数据，请使用 API（/docs）。</p>
+      </Shell>
+    );
   }
   const [, route, id] = hash.split('/');
   const page =
-    route === 'obligations' && id ? <ObligationPage id={id} me={me} />
-    : route === 'obligations' ? <ObligationList me={me} />
-    : route === 'new' && me.role === 'supervisor' ? <NewObligation />
-    : route === 'ranks' && me.role === 'supervisor' ? <Ranks />
-    : route === 'reports' ? <Reports me={me} />
-    : <Board me={me} />;
-  return <Shell me={me} hash={hash}>{page}</Shell>;
+    route === 'obligations' && id ? (
+      <ObligationPage id={id} me={me} />
+    ) : route === 'obligations' ? (
+      <ObligationList me={me} />
+    ) : route === 'new' && me.role === 'supervisor' ? (
+      <NewObligation />
+    ) : route === 'ranks' && me.role === 'supervisor' ? (
+      <Ranks />
+    ) : route === 'reports' ? (
+      <Reports me={me} />
+    ) : (
+      <Board me={me} />
+    );
+  return (
+    <Shell me={me} hash={hash}>
+      {page}
+    </Shell>
+  );
 }
 
 function Shell({ me, hash, children }: { me: Me; hash: string; children: preact.ComponentChildren }) {
   return (
     <>
       <header class="top">
-        <h1 class="brand">督办 <small>一督办 · 二挂牌 · 三约谈 · 四问责</small></h1>
+        <h1 class="brand">
+          督办 <small>一督办 · 二挂牌 · 三约谈 · 四问责</small>
+        </h1>
         <nav aria-label="主导航">
           {NAV.filter((n) => n.roles.includes(me.role)).map((n) => (
-            <a href={n.href} aria-current={hash.startsWith(n.href) ? 'page' : undefined}>{n.label}</a>
+            <a href={n.href} aria-current={hash.startsWith(n.href) ? 'page' : undefined}>
+              {n.label}
+            </a>
           ))}
         </nav>
         <div class="who">
-          <span data-testid="who">{ROLE_NAMES[me.role]}{me.unitName ? ` · ${me.unitName}` : ''} · {me.name}</span>
-          <button type="button" class="link" onClick={() => { session.signOut(); location.reload(); }}>退出</button>
+          <span data-testid="who">
+            {ROLE_NAMES[me.role]}
+            {me.unitName ? ` · ${me.unitName}` : ''} · {me.name}
+          </span>
+          <button
+            type="button"
+            class="link"
+            onClick={() => {
+              session.signOut();
+              location.reload();
+            }}
+          >
+            退出
+          </button>
         </div>
       </header>
       <main>{children}</main>

@@ -17,7 +17,8 @@ export interface EmbeddedServers {
 export async function startEmbeddedServers(config: DubanConfig, logger: Logger): Promise<EmbeddedServers> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
-    for (const s of stops.reverse()) await s().catch((err) => logger.warn({ err }, 'stopping an embedded server failed'));
+    for (const s of stops.reverse())
+      await s().catch((err) => logger.warn({ err }, 'stopping an embedded server failed'));
   };
   try {
     let DATABASE_URL = config.DATABASE_URL;
@@ -25,7 +26,10 @@ export async function startEmbeddedServers(config: DubanConfig, logger: Logger):
       const pg = await startEmbeddedPostgres(config.DUBAN_DATA_DIR, config.DUBAN_POSTGRES_PORT, logger);
       stops.push(pg.stop);
       DATABASE_URL = pg.url;
-      logger.info({ port: config.DUBAN_POSTGRES_PORT, dir: path.join(config.DUBAN_DATA_DIR, 'postgres') }, 'embedded postgres started');
+      logger.info(
+        { port: config.DUBAN_POSTGRES_PORT, dir: path.join(config.DUBAN_DATA_DIR, 'postgres') },
+        'embedded postgres started',
+      );
     }
     let TEMPORAL_ADDRESS = config.TEMPORAL_ADDRESS;
     let temporalUi: string | null = null;

@@ -26,7 +26,8 @@ export class WorkerModule {
       providers: [
         {
           provide: Notifier,
-          useFactory: () => (config.DUBAN_WEBHOOK_URL ? new WebhookNotifier(config.DUBAN_WEBHOOK_URL) : new LogNotifier(logger)),
+          useFactory: () =>
+            config.DUBAN_WEBHOOK_URL ? new WebhookNotifier(config.DUBAN_WEBHOOK_URL) : new LogNotifier(logger),
         },
         DeadlineActivities,
         ReadModelActivities,
@@ -35,8 +36,13 @@ export class WorkerModule {
         {
           provide: ObligationWorker,
           inject: [DubanConfig, DeadlineActivities, ReadModelActivities, RungActionActivities, ReportActivities],
-          useFactory: (c: ServiceConfig, d: DeadlineActivities, r: ReadModelActivities, a: RungActionActivities, p: ReportActivities) =>
-            ObligationWorker.create(c, workerActivities(d, r, a, p)),
+          useFactory: (
+            c: ServiceConfig,
+            d: DeadlineActivities,
+            r: ReadModelActivities,
+            a: RungActionActivities,
+            p: ReportActivities,
+          ) => ObligationWorker.create(c, workerActivities(d, r, a, p)),
         },
       ],
     };

@@ -56,14 +56,35 @@ export async function appendAudit(sql: Sql, records: AuditRecord[]): Promise<Aud
   const entries = records.map((record) => {
     seq += 1;
     // As it will read back from jsonb: no undefined, no class instances.
-    const content = { ...record, at: new Date(record.at).toISOString(), detail: JSON.parse(JSON.stringify(record.detail)), seq };
+    const content = {
+      ...record,
+      at: new Date(record.at).toISOString(),
+      detail: JSON.parse(JSON.stringify(record.detail)),
+      seq,
+    };
     const entry: AuditEntry = { ...content, prevHash, hash: hashEntry(prevHash, content) };
     prevHash = entry.hash;
     return entry;
   });
   const params: unknown[] = [];
   const rows = entries.map((e) => {
-    const values = [e.seq, e.at, e.requestId, e.tokenId, e.role, e.unit, e.actorName, e.method, e.path, e.obligationId, e.status, e.outcome, JSON.stringify(e.detail), e.prevHash, e.hash];
+    const values = [
+      e.seq,
+      e.at,
+      e.requestId,
+      e.tokenId,
+      e.role,
+      e.unit,
+      e.actorName,
+      e.method,
+      e.path,
+      e.obligationId,
+      e.status,
+      e.outcome,
+      JSON.stringify(e.detail),
+      e.prevHash,
+      e.hash,
+    ];
     return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
   });
   // One statement for the whole batch: a busy API writes its log without a round trip per call.
@@ -71,13 +92,19 @@ export async function appendAudit(sql: Sql, records: AuditRecord[]): Promise<Aud
   return entries;
 }
 
-export async function readAudit(sql: Sql, filter: { obligationId?: string; after?: number; limit?: number } = {}): Promise<AuditEntry[]> {
+export async function readAudit(
+  sql: Sql,
+  filter: { obligationId?: string; after?: number; limit?: number } = {},
+): Promise<AuditEntry[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.obligationId) where.push(`obligation_id = $${params.push(filter.obligationId)}`);
   if (filter.after !== undefined) where.push(`seq > $${params.push(filter.after)}`);
   const limit = filter.limit ? ` LIMIT $${params.push(filter.limit)}` : '';
-  const rows = await sql(`SELECT ${COLUMNS} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq${limit}`, params);
+  const rows = await sql(
+    `SELECT ${COLUMNS} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq${limit}`,
+    params,
+  );
   return rows.map(toEntry);
 }
 

@@ -15,7 +15,19 @@ import { BoardIndexes1764000001000 } from './migrations/1764000001000-board-inde
 import { loadReferenceData } from './reference-data';
 
 export const ENTITIES = [ObligationRecord, ApiToken];
-const MIGRATIONS = [Obligation1764000000000, ApiToken1764000000100, Ladder1764000000200, Idempotency1764000000300, AuditLog1764000000400, Organisation1764000000500, CalendarOverride1764000000600, Meeting1764000000700, Rhythm1764000000800, EvidenceFile1764000000900, BoardIndexes1764000001000];
+const MIGRATIONS = [
+  Obligation1764000000000,
+  ApiToken1764000000100,
+  Ladder1764000000200,
+  Idempotency1764000000300,
+  AuditLog1764000000400,
+  Organisation1764000000500,
+  CalendarOverride1764000000600,
+  Meeting1764000000700,
+  Rhythm1764000000800,
+  EvidenceFile1764000000900,
+  BoardIndexes1764000001000,
+];
 
 /** Each process part names its data source: the API and the worker may share one process. */
 export const API_DATABASE = 'api';

@@ -27,7 +27,23 @@ const WRITE = `
 export async function writeObligation(sql: Sql, s: ObligationState): Promise<void> {
   const e = s.lastEvent;
   await sql(WRITE, [
-    s.id, s.key, workflowIdOf(s.id), s.kind, s.unit, s.status, s.rung, s.color, s.dueAt, s, s.revision, s.reopenCount, s.createdAt, s.updatedAt,
-    e.type, e.at, e.by, e.data,
+    s.id,
+    s.key,
+    workflowIdOf(s.id),
+    s.kind,
+    s.unit,
+    s.status,
+    s.rung,
+    s.color,
+    s.dueAt,
+    s,
+    s.revision,
+    s.reopenCount,
+    s.createdAt,
+    s.updatedAt,
+    e.type,
+    e.at,
+    e.by,
+    e.data,
   ]);
 }

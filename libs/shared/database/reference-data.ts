@@ -15,7 +15,10 @@ chinaCalendar(CALENDAR_FILE); // a malformed file stops the start here, with the
  */
 export async function loadReferenceData(q: QueryRunner): Promise<void> {
   for (const u of ORGANISATION.units) {
-    await q.query(`INSERT INTO unit (code, name, kind, leader, source) VALUES ($1, $2, $3, $4, 'seed') ON CONFLICT DO NOTHING`, [u.code, u.name, u.kind, JSON.stringify(u.leader)]);
+    await q.query(
+      `INSERT INTO unit (code, name, kind, leader, source) VALUES ($1, $2, $3, $4, 'seed') ON CONFLICT DO NOTHING`,
+      [u.code, u.name, u.kind, JSON.stringify(u.leader)],
+    );
   }
   for (const g of ORGANISATION.groups) {
     await q.query(
@@ -24,9 +27,15 @@ export async function loadReferenceData(q: QueryRunner): Promise<void> {
     );
   }
   for (const i of ORGANISATION.indicators) {
-    await q.query(`INSERT INTO indicator (code, name, group_code, lead_unit) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [i.code, i.name, i.group, i.leadUnit]);
+    await q.query(
+      `INSERT INTO indicator (code, name, group_code, lead_unit) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [i.code, i.name, i.group, i.leadUnit],
+    );
   }
   for (const y of CALENDAR_FILE) {
-    await q.query(`INSERT INTO calendar_override (year, holidays, workdays, source) VALUES ($1, $2, $3, 'file') ON CONFLICT DO NOTHING`, [y.year, y.holidays, y.workdays]);
+    await q.query(
+      `INSERT INTO calendar_override (year, holidays, workdays, source) VALUES ($1, $2, $3, 'file') ON CONFLICT DO NOTHING`,
+      [y.year, y.holidays, y.workdays],
+    );
   }
 }

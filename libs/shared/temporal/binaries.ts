@@ -66,7 +66,10 @@ export function findTemporalBinary(kind: TemporalBinary, env: NodeJS.ProcessEnv 
 }
 
 /** The executable the SDK should run: a local binary, else the SDK's own cached download. */
-export function temporalExecutable(kind: TemporalBinary, env: NodeJS.ProcessEnv = process.env): EphemeralServerExecutable {
+export function temporalExecutable(
+  kind: TemporalBinary,
+  env: NodeJS.ProcessEnv = process.env,
+): EphemeralServerExecutable {
   const found = findTemporalBinary(kind, env);
   return found ? { type: 'existing-path', path: found } : { type: 'cached-download' };
 }

@@ -30,20 +30,32 @@ export async function fetchObligationHistory(client: Client, workflowId: string)
     runs.push({ runId: w.runId, startTime: w.startTime });
   }
   runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
-  return Promise.all(runs.map(async ({ runId }) => ({ runId, history: await client.workflow.getHandle(workflowId, runId).fetchHistory() })));
+  return Promise.all(
+    runs.map(async ({ runId }) => ({
+      runId,
+      history: await client.workflow.getHandle(workflowId, runId).fetchHistory(),
+    })),
+  );
 }
 
 export function toHistoryDocument(workflowId: string, runs: RunHistory[]): HistoryDocument {
-  return { workflowId, runs: runs.map(({ runId, history }) => ({ runId, history: JSON.parse(historyToJSON(history)) })) };
+  return {
+    workflowId,
+    runs: runs.map(({ runId, history }) => ({ runId, history: JSON.parse(historyToJSON(history)) })),
+  };
 }
 
 /** Reads a history document, or one bare run's history as `temporal workflow show -o json` writes it. */
 export function fromHistoryDocument(json: unknown): { workflowId: string; runs: RunHistory[] } {
   const doc = json as Partial<HistoryDocument> & { events?: unknown };
   if (Array.isArray(doc?.runs)) {
-    return { workflowId: String(doc.workflowId ?? 'replayed'), runs: doc.runs.map((r) => ({ runId: String(r.runId), history: historyFromJSON(r.history) })) };
+    return {
+      workflowId: String(doc.workflowId ?? 'replayed'),
+      runs: doc.runs.map((r) => ({ runId: String(r.runId), history: historyFromJSON(r.history) })),
+    };
   }
-  if (Array.isArray(doc?.events)) return { workflowId: 'replayed', runs: [{ runId: 'replayed', history: historyFromJSON(doc) }] };
+  if (Array.isArray(doc?.events))
+    return { workflowId: 'replayed', runs: [{ runId: 'replayed', history: historyFromJSON(doc) }] };
   throw new Error('not a workflow history: expected { runs: [...] } or { events: [...] }');
 }
 
@@ -64,7 +76,11 @@ function recordLocalActivityResult(e: HistoryEvent): ObligationState | null {
   const data = m?.details?.data?.payloads?.[0];
   const result = m?.details?.result?.payloads?.[0];
   if (m?.markerName !== 'core_local_activity' || !data || !result) return null;
-  if (defaultPayloadConverter.fromPayload<{ activity_type?: string }>(data as Payload).activity_type !== 'recordObligation') return null;
+  if (
+    defaultPayloadConverter.fromPayload<{ activity_type?: string }>(data as Payload).activity_type !==
+    'recordObligation'
+  )
+    return null;
   return defaultPayloadConverter.fromPayload<ObligationState>(result as Payload) ?? null;
 }
 
@@ -93,7 +109,11 @@ const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 function bundleFor(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   let b = bundles.get(workflowsPath);
   if (!b) {
-    b = bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [path.join(WORKFLOWS_PATH, 'replay-probe')], logger: Runtime.instance().logger });
+    b = bundleWorkflowCode({
+      workflowsPath,
+      workflowInterceptorModules: [path.join(WORKFLOWS_PATH, 'replay-probe')],
+      logger: Runtime.instance().logger,
+    });
     b.catch(() => bundles.delete(workflowsPath));
     bundles.set(workflowsPath, b);
   }
@@ -101,7 +121,11 @@ function bundleFor(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> 
 }
 
 /** Replays every run against the workflow code at `workflowsPath` (the code deployed, by default). */
-export async function replayObligation(workflowId: string, runs: RunHistory[], workflowsPath = WORKFLOWS_PATH): Promise<ReplayReport> {
+export async function replayObligation(
+  workflowId: string,
+  runs: RunHistory[],
+  workflowsPath = WORKFLOWS_PATH,
+): Promise<ReplayReport> {
   return (await replayObligations([{ workflowId, runs }], workflowsPath))[0];
 }
 
@@ -110,7 +134,10 @@ export async function replayObligation(workflowId: string, runs: RunHistory[], w
  * replays). Histories replay one after another, so the states reported between two results belong
  * to the history of the second.
  */
-export async function replayObligations(obligations: Array<{ workflowId: string; runs: RunHistory[] }>, workflowsPath = WORKFLOWS_PATH): Promise<ReplayReport[]> {
+export async function replayObligations(
+  obligations: Array<{ workflowId: string; runs: RunHistory[] }>,
+  workflowsPath = WORKFLOWS_PATH,
+): Promise<ReplayReport[]> {
   const workflowBundle = await bundleFor(workflowsPath);
   let lastRecorded: ObligationState | null = null;
   const histories = obligations.flatMap(({ workflowId, runs }) => runs.map(({ history }) => ({ workflowId, history })));
@@ -118,14 +145,22 @@ export async function replayObligations(obligations: Array<{ workflowId: string;
     {
       workflowBundle,
       replayName: 'duban-audit',
-      sinks: { replayProbe: { recorded: { fn: (_info, s: ObligationState) => void (lastRecorded = s), callDuringReplay: true } } },
+      sinks: {
+        replayProbe: {
+          recorded: { fn: (_info, s: ObligationState) => void (lastRecorded = s), callDuringReplay: true },
+        },
+      },
     },
     histories,
   );
   const perRun: Array<{ state: ObligationState | null; finding?: ReplayReport['findings'][number] }> = [];
   for await (const r of results) {
     const finding = r.error
-      ? { runId: r.runId, kind: r.error.name === 'DeterminismViolationError' ? ('non-determinism' as const) : ('failure' as const), message: r.error.message }
+      ? {
+          runId: r.runId,
+          kind: r.error.name === 'DeterminismViolationError' ? ('non-determinism' as const) : ('failure' as const),
+          message: r.error.message,
+        }
       : undefined;
     perRun.push({ state: lastRecorded, finding });
     lastRecorded = null;
@@ -134,6 +169,12 @@ export async function replayObligations(obligations: Array<{ workflowId: string;
   return obligations.map(({ runs }) => {
     const mine = perRun.slice(i, (i += runs.length));
     const findings = mine.flatMap((m, k) => (m.finding ? [{ ...m.finding, runId: runs[k].runId }] : []));
-    return { deterministic: findings.length === 0, events: eventCount(runs), runs: runs.length, state: mine.at(-1)?.state ?? null, findings };
+    return {
+      deterministic: findings.length === 0,
+      events: eventCount(runs),
+      runs: runs.length,
+      state: mine.at(-1)?.state ?? null,
+      findings,
+    };
   });
 }

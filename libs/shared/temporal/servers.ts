@@ -7,7 +7,10 @@ import { SEARCH_ATTRIBUTES } from './search-attributes';
 // Starting the real Temporal servers through the SDK's ephemeral-server launcher, which waits
 // until the server answers and stops it on teardown.
 
-async function launch(kind: TemporalBinary, start: (executable: ReturnType<typeof temporalExecutable>) => Promise<TestWorkflowEnvironment>) {
+async function launch(
+  kind: TemporalBinary,
+  start: (executable: ReturnType<typeof temporalExecutable>) => Promise<TestWorkflowEnvironment>,
+) {
   const executable = temporalExecutable(kind);
   try {
     return await start(executable);
@@ -55,7 +58,9 @@ export function startDevServer(opts: DevServerOptions = {}): Promise<TestWorkflo
 
 /** The time-skipping test server, for workflow tests that span days in seconds. */
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
-  const env = await launch('test-server', (executable) => TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }));
+  const env = await launch('test-server', (executable) =>
+    TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }),
+  );
   // The test server knows no custom search attributes until told, unlike the dev server's flag.
   await env.connection.operatorService.addSearchAttributes({
     namespace: 'default',

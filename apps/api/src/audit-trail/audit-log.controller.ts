@@ -35,15 +35,22 @@ export class AuditLogController {
   constructor(private readonly log: AuditLogService) {}
 
   @Get()
-  @ApiOperation({ summary: 'the audit log of every mutating call (who, role, unit, what, when, request id, outcome), oldest first' })
-  @ApiOkResponse({ description: '{ items: [{ seq, at, requestId, tokenId, role, unit, actorName, method, path, obligationId, status, outcome, detail, prevHash, hash }] }' })
+  @ApiOperation({
+    summary: 'the audit log of every mutating call (who, role, unit, what, when, request id, outcome), oldest first',
+  })
+  @ApiOkResponse({
+    description:
+      '{ items: [{ seq, at, requestId, tokenId, role, unit, actorName, method, path, obligationId, status, outcome, detail, prevHash, hash }] }',
+  })
   async list(@Query() q: AuditLogQueryDto) {
     return { items: await this.log.entries({ obligationId: q.obligation, after: q.after, limit: q.limit ?? 200 }) };
   }
 
   @Get('verify')
   @ApiOperation({ summary: 'checks the hash chain: an edited or deleted entry is named' })
-  @ApiOkResponse({ description: '{ ok, entries, head, problems?: [{ seq, problem: edited|missing|reordered, detail }] }' })
+  @ApiOkResponse({
+    description: '{ ok, entries, head, problems?: [{ seq, problem: edited|missing|reordered, detail }] }',
+  })
   verify() {
     return this.log.verify();
   }

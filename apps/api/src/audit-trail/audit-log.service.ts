@@ -2,7 +2,13 @@ import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
-import { appendAudit, readAudit, verifyAudit, type AuditRecord, type Sql } from '../../../../libs/shared/database/audit-log';
+import {
+  appendAudit,
+  readAudit,
+  verifyAudit,
+  type AuditRecord,
+  type Sql,
+} from '../../../../libs/shared/database/audit-log';
 
 // Entries per append: one statement of 15 parameters each stays far below Postgres's 65,535.
 const BATCH = 200;
@@ -25,7 +31,9 @@ export class AuditLogService implements BeforeApplicationShutdown {
   private readonly sql: Sql = (text, params) => this.db.query(text, params);
 
   append(record: AuditRecord): Promise<void> {
-    const written = new Promise<void>((resolve, reject) => this.queue.push({ record, done: (err) => (err ? reject(err) : resolve()) }));
+    const written = new Promise<void>((resolve, reject) =>
+      this.queue.push({ record, done: (err) => (err ? reject(err) : resolve()) }),
+    );
     this.writing ??= this.drain().finally(() => (this.writing = null));
     return written;
   }
@@ -40,7 +48,12 @@ export class AuditLogService implements BeforeApplicationShutdown {
 
   private async write(batch: Queued[]): Promise<boolean> {
     try {
-      await this.db.transaction((tx) => appendAudit((text, params) => tx.query(text, params), batch.map((q) => q.record)));
+      await this.db.transaction((tx) =>
+        appendAudit(
+          (text, params) => tx.query(text, params),
+          batch.map((q) => q.record),
+        ),
+      );
       batch.forEach((q) => q.done());
       return true;
     } catch (err) {

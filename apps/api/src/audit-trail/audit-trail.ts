@@ -52,7 +52,10 @@ export function auditTrail(log: AuditLogService, logger: Logger) {
           obligationId: OBLIGATION_PATH.exec(req.originalUrl)?.[1]?.toLowerCase() ?? created ?? null,
           status,
           outcome: status < 400 ? 'ok' : status < 500 ? 'refused' : 'error',
-          detail: { body: redact(req.body ?? null), ...(status >= 400 && { error: answer?.message ?? null, details: answer?.details ?? null }) },
+          detail: {
+            body: redact(req.body ?? null),
+            ...(status >= 400 && { error: answer?.message ?? null, details: answer?.details ?? null }),
+          },
         })
         .catch((err: Error) => logger.error({ err, requestId }, 'audit log entry not written'));
     });

@@ -1,4 +1,11 @@
-import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { DubanConfig } from '../../../../libs/shared/config';
@@ -43,7 +50,9 @@ export class AuthGuard implements CanActivate {
     const route = `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path}`;
     if (!roles) {
       throw new ForbiddenException(
-        errorBody(403, `${route} declares no roles: denied`, [{ field: 'authorization', reason: `no role may call ${route} (the route declares no roles)` }]),
+        errorBody(403, `${route} declares no roles: denied`, [
+          { field: 'authorization', reason: `no role may call ${route} (the route declares no roles)` },
+        ]),
       );
     }
     if (!roles.includes(principal.role)) {

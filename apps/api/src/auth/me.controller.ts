@@ -12,7 +12,10 @@ export class MeController {
 
   @Get()
   @Roles('supervisor', 'department', 'auditor', 'admin')
-  @ApiOperation({ summary: 'who the token is: its role, its unit (a department) and name; what the console shows and offers follows from it' })
+  @ApiOperation({
+    summary:
+      'who the token is: its role, its unit (a department) and name; what the console shows and offers follows from it',
+  })
   async me(@CurrentPrincipal() p: Principal) {
     const unitName = p.unit ? ((await this.organisation.units()).find((u) => u.code === p.unit)?.name ?? null) : null;
     return { role: p.role, unit: p.unit, unitName, name: p.name };

@@ -22,7 +22,9 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
   const principal = ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal;
   if (!principal) {
     throw new UnauthorizedException(
-      errorBody(401, 'Authentication required', [{ field: 'authorization', reason: 'missing: send Authorization: Bearer <token>' }]),
+      errorBody(401, 'Authentication required', [
+        { field: 'authorization', reason: 'missing: send Authorization: Bearer <token>' },
+      ]),
     );
   }
   return principal;

@@ -72,6 +72,9 @@ export class TokenView {
 
 /** The answer to minting: the token, shown this once. */
 export class MintedToken extends TokenView {
-  @ApiProperty({ example: 'dbn_3q2-7wE…', description: 'the bearer token; only its hash is kept, so it is shown this once' })
+  @ApiProperty({
+    example: 'dbn_3q2-7wE…',
+    description: 'the bearer token; only its hash is kept, so it is shown this once',
+  })
   token!: string;
 }

@@ -16,7 +16,8 @@ import { CreateTokenDto, MintedToken, TokenView } from './token.dto';
 import { TokensService } from './tokens.service';
 
 const uuid = new ParseUUIDPipe({
-  exceptionFactory: () => new NotFoundException(errorBody(404, 'token not found', [{ field: 'id', reason: 'no such token' }])),
+  exceptionFactory: () =>
+    new NotFoundException(errorBody(404, 'token not found', [{ field: 'id', reason: 'no such token' }])),
 });
 
 @ApiTags('tokens')
@@ -29,7 +30,9 @@ export class TokensController {
   constructor(private readonly tokens: TokensService) {}
 
   @Post()
-  @ApiOperation({ summary: 'mint a bearer token for a role (a department token is bound to its unit); the token is shown once' })
+  @ApiOperation({
+    summary: 'mint a bearer token for a role (a department token is bound to its unit); the token is shown once',
+  })
   @ApiCreatedResponse({ type: MintedToken })
   @ApiBadRequestResponse({ description: 'bad role, name, or unit (required iff role is department)' })
   mint(@Body() dto: CreateTokenDto): Promise<MintedToken> {

@@ -55,7 +55,8 @@ export class TokensService {
       .where('id = :id AND revoked_at IS NULL', { id })
       .execute();
     const row = await this.tokens.findOneBy({ id });
-    if (!row) throw new NotFoundException(errorBody(404, `token ${id} not found`, [{ field: 'id', reason: 'no such token' }]));
+    if (!row)
+      throw new NotFoundException(errorBody(404, `token ${id} not found`, [{ field: 'id', reason: 'no such token' }]));
     return viewOf(row);
   }
 

@@ -9,10 +9,20 @@ import { BoardService } from './board.service';
 
 export class BoardQueryDto {
   @ApiPropertyOptional({ enum: OBLIGATION_KINDS }) @IsOptional() @IsIn(OBLIGATION_KINDS) kind?: string;
-  @ApiPropertyOptional({ description: 'a working group code: its lead and responsible units only' }) @IsOptional() @IsString() @Length(1, 64) group?: string;
+  @ApiPropertyOptional({ description: 'a working group code: its lead and responsible units only' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  group?: string;
   @ApiPropertyOptional({ enum: ['true', 'false'] }) @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';
-  @ApiPropertyOptional({ enum: ['0', '1', '2', '3', '4'] }) @IsOptional() @IsIn(['0', '1', '2', '3', '4']) rung?: string;
-  @ApiPropertyOptional({ enum: ['blue', 'yellow', 'red'] }) @IsOptional() @IsIn(['blue', 'yellow', 'red']) color?: string;
+  @ApiPropertyOptional({ enum: ['0', '1', '2', '3', '4'] })
+  @IsOptional()
+  @IsIn(['0', '1', '2', '3', '4'])
+  rung?: string;
+  @ApiPropertyOptional({ enum: ['blue', 'yellow', 'red'] })
+  @IsOptional()
+  @IsIn(['blue', 'yellow', 'red'])
+  color?: string;
 }
 
 @ApiTags('board')
@@ -23,8 +33,14 @@ export class BoardController {
 
   @Get()
   @Roles('supervisor', 'department', 'auditor')
-  @ApiOperation({ summary: '挂图作战: open obligations by unit × rung × colour, red units first, and the red list (挂牌 and above); a department sees its own unit' })
-  @ApiOkResponse({ description: '{ units: [{ unit, name, total, overdue, rungs: [r0..r4], colors: { blue, yellow, red } }], indicators: [{ code, name, leadUnit, leadUnitName, month, rank, of, colour }], redList: [obligation] }' })
+  @ApiOperation({
+    summary:
+      '挂图作战: open obligations by unit × rung × colour, red units first, and the red list (挂牌 and above); a department sees its own unit',
+  })
+  @ApiOkResponse({
+    description:
+      '{ units: [{ unit, name, total, overdue, rungs: [r0..r4], colors: { blue, yellow, red } }], indicators: [{ code, name, leadUnit, leadUnitName, month, rank, of, colour }], redList: [obligation] }',
+  })
   async get(@Query() q: BoardQueryDto, @CurrentPrincipal() p: Principal) {
     const { units, redList, indicators } = await this.board.board(q, p);
     return { units, indicators, redList: redList.map((s) => view(s)) };

@@ -43,19 +43,31 @@ const OVERDUE = `(o.due_at IS NOT NULL AND o.due_at < now())`;
 export class BoardService {
   constructor(@InjectDataSource(API_DATABASE) private readonly db: DataSource) {}
 
-  async board(filter: BoardFilter, viewer: Principal): Promise<{ units: UnitRow[]; redList: ObligationState[]; indicators: IndicatorCell[] }> {
+  async board(
+    filter: BoardFilter,
+    viewer: Principal,
+  ): Promise<{ units: UnitRow[]; redList: ObligationState[]; indicators: IndicatorCell[] }> {
     const where = [OPEN];
     const params: unknown[] = [];
     if (viewer.role === 'department') where.push(`o.unit = $${params.push(viewer.unit)}`);
     if (filter.kind) where.push(`o.kind = $${params.push(filter.kind)}`);
     if (filter.group) {
-      where.push(`o.unit IN (SELECT unnest(lead || responsible) FROM work_group WHERE code = $${params.push(filter.group)})`);
+      where.push(
+        `o.unit IN (SELECT unnest(lead || responsible) FROM work_group WHERE code = $${params.push(filter.group)})`,
+      );
     }
     if (filter.rung) where.push(`o.rung = $${params.push(Number(filter.rung))}`);
     if (filter.color) where.push(`o.color = $${params.push(filter.color)}`);
     if (filter.overdue === 'true') where.push(OVERDUE);
     if (filter.overdue === 'false') where.push(`NOT ${OVERDUE}`);
-    const rows: Array<{ unit: string; name: string | null; rung: number; color: 'blue' | 'yellow' | 'red'; n: number; overdue: number }> = await this.db.query(
+    const rows: Array<{
+      unit: string;
+      name: string | null;
+      rung: number;
+      color: 'blue' | 'yellow' | 'red';
+      n: number;
+      overdue: number;
+    }> = await this.db.query(
       // Counted first, then named: the join touches one row per group, not one per obligation.
       `SELECT b.unit, u.name, b.rung, b.color, b.n, b.overdue
          FROM (SELECT o.unit, o.rung, o.color, count(*)::int AS n, count(*) FILTER (WHERE ${OVERDUE})::int AS overdue
@@ -66,7 +78,14 @@ export class BoardService {
     );
     const units = new Map<string, UnitRow>();
     for (const r of rows) {
-      const row = units.get(r.unit) ?? { unit: r.unit, name: r.name, total: 0, overdue: 0, rungs: [0, 0, 0, 0, 0], colors: { blue: 0, yellow: 0, red: 0 } };
+      const row = units.get(r.unit) ?? {
+        unit: r.unit,
+        name: r.name,
+        total: 0,
+        overdue: 0,
+        rungs: [0, 0, 0, 0, 0],
+        colors: { blue: 0, yellow: 0, red: 0 },
+      };
       row.total += r.n;
       row.overdue += r.overdue;
       row.rungs[r.rung] += r.n;
@@ -78,7 +97,13 @@ export class BoardService {
       params,
     );
     // Red units first, then by how much is open.
-    const ordered = [...units.values()].sort((a, b) => b.colors.red - a.colors.red || b.colors.yellow - a.colors.yellow || b.total - a.total || a.unit.localeCompare(b.unit));
+    const ordered = [...units.values()].sort(
+      (a, b) =>
+        b.colors.red - a.colors.red ||
+        b.colors.yellow - a.colors.yellow ||
+        b.total - a.total ||
+        a.unit.localeCompare(b.unit),
+    );
     return { units: ordered, redList: red.map((r) => r.state), indicators: await this.indicators(filter, viewer) };
   }
 

@@ -31,7 +31,10 @@ class EvidenceUpload implements NestInterceptor {
     try {
       return await this.multer.intercept(ctx, next);
     } catch (err) {
-      if (err instanceof PayloadTooLargeException) throw new PayloadTooLargeException(errorBody(413, 'evidence file too large', [{ field: 'file', reason: 'must be at most 5 MiB' }]));
+      if (err instanceof PayloadTooLargeException)
+        throw new PayloadTooLargeException(
+          errorBody(413, 'evidence file too large', [{ field: 'file', reason: 'must be at most 5 MiB' }]),
+        );
       throw err;
     }
   }
@@ -48,16 +51,29 @@ export class EvidenceController {
   @UseInterceptors(EvidenceUpload)
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
-  @ApiOperation({ summary: 'upload an evidence file (≤ 5 MiB) for the completion; answers { id, name, size, sha256, path }' })
-  upload(@Param('id', obligationId) id: string, @UploadedFile() file: Express.Multer.File | undefined, @CurrentPrincipal() p: Principal) {
+  @ApiOperation({
+    summary: 'upload an evidence file (≤ 5 MiB) for the completion; answers { id, name, size, sha256, path }',
+  })
+  upload(
+    @Param('id', obligationId) id: string,
+    @UploadedFile() file: Express.Multer.File | undefined,
+    @CurrentPrincipal() p: Principal,
+  ) {
     return this.evidence.upload(id, file, p);
   }
 
   @Get(':fileId')
   @Roles('supervisor', 'department', 'auditor')
   @ApiOperation({ summary: 'download an evidence file' })
-  async download(@Param('id', obligationId) id: string, @Param('fileId', new ParseUUIDPipe()) fileId: string, @CurrentPrincipal() p: Principal) {
+  async download(
+    @Param('id', obligationId) id: string,
+    @Param('fileId', new ParseUUIDPipe()) fileId: string,
+    @CurrentPrincipal() p: Principal,
+  ) {
     const f = await this.evidence.download(id, fileId, p);
-    return new StreamableFile(f.data, { type: f.mime, disposition: `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}` });
+    return new StreamableFile(f.data, {
+      type: f.mime,
+      disposition: `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}`,
+    });
   }
 }

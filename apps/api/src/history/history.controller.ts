@@ -1,5 +1,13 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { parseInstant } from '../../../../libs/domain/time';
 import type { Principal } from '../auth/principal';
@@ -18,7 +26,10 @@ export class HistoryController {
   constructor(private readonly history: HistoryService) {}
 
   @Get('history')
-  @ApiOperation({ summary: 'the raw Temporal event history of every run (continue-as-new, 重办), as JSON the SDK and CLI replayers accept' })
+  @ApiOperation({
+    summary:
+      'the raw Temporal event history of every run (continue-as-new, 重办), as JSON the SDK and CLI replayers accept',
+  })
   @ApiOkResponse({ description: '{ workflowId, runs: [{ runId, history: { events } }] }' })
   getHistory(@Param('id', obligationId) id: string, @CurrentPrincipal() p: Principal) {
     return this.history.history(id, p);
@@ -37,15 +48,23 @@ export class HistoryController {
   @Post('replay')
   @HttpCode(200)
   @ApiOperation({ summary: 'replays the recorded history against the workflow code now deployed' })
-  @ApiOkResponse({ description: '{ deterministic, events, runs, state, matchesLive, findings: [{ runId, kind, message }] }' })
+  @ApiOkResponse({
+    description: '{ deterministic, events, runs, state, matchesLive, findings: [{ runId, kind, message }] }',
+  })
   replay(@Param('id', obligationId) id: string, @CurrentPrincipal() p: Principal) {
     return this.history.replay(id, p);
   }
 
   @Get('case-file')
-  @ApiOperation({ summary: 'the case file: history, timeline, documents, evidence and audit log, with a SHA-256 manifest' })
+  @ApiOperation({
+    summary: 'the case file: history, timeline, documents, evidence and audit log, with a SHA-256 manifest',
+  })
   @ApiOkResponse({ description: 'a duban-case-file/1 JSON document; verify it with `npm run audit -- verify <file>`' })
-  async caseFile(@Param('id', obligationId) id: string, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response) {
+  async caseFile(
+    @Param('id', obligationId) id: string,
+    @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     res.setHeader('Content-Disposition', `attachment; filename="case-file-${id}.json"`);
     return this.history.caseFile(id, p);
   }

@@ -14,7 +14,10 @@ export class MeetingsController {
 
   @Post()
   @Roles('supervisor')
-  @ApiOperation({ summary: 'record a group’s weekly meeting (周例会); each deployed item becomes a meeting_item obligation, in one idempotent call' })
+  @ApiOperation({
+    summary:
+      'record a group’s weekly meeting (周例会); each deployed item becomes a meeting_item obligation, in one idempotent call',
+  })
   @ApiCreatedResponse({ description: '{ id, group, date, items: [{ title, unit, dueAt, obligationId }] }' })
   @ApiConflictResponse({ description: 'the group’s meeting of that day was recorded with other content' })
   async record(@Body() dto: MeetingDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response) {

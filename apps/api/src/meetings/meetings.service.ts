@@ -29,22 +29,51 @@ export class MeetingsService {
 
   async record(dto: MeetingDto, by: Principal): Promise<RecordedMeeting> {
     const problems = [];
-    if (!(await this.organisation.groups()).some((g) => g.code === dto.group)) problems.push({ field: 'group', reason: 'is not a known group; see GET /v1/groups' });
+    if (!(await this.organisation.groups()).some((g) => g.code === dto.group))
+      problems.push({ field: 'group', reason: 'is not a known group; see GET /v1/groups' });
     const unknown = await this.organisation.unknownUnits(dto.items.map((i) => i.unit));
-    dto.items.forEach((item, i) => unknown.has(item.unit) && problems.push({ field: `items[${i}].unit`, reason: `is not a known unit (${item.unit})` }));
-    if (problems.length) throw new BadRequestException(errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems));
+    dto.items.forEach(
+      (item, i) =>
+        unknown.has(item.unit) &&
+        problems.push({ field: `items[${i}].unit`, reason: `is not a known unit (${item.unit})` }),
+    );
+    if (problems.length)
+      throw new BadRequestException(
+        errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems),
+      );
 
     // One meeting per group and day: the same call again answers the same, another body is a conflict.
     const id = obligationIdOf(`meeting:${dto.group}:${dto.date}`);
-    const content = { group: dto.group, date: dto.date, attendees: dto.attendees, minutes: dto.minutes, items: dto.items };
-    const [existing] = await this.db.query(`SELECT group_code AS "group", to_char(date, 'YYYY-MM-DD') AS date, attendees, minutes, items FROM meeting WHERE id = $1`, [id]);
+    const content = {
+      group: dto.group,
+      date: dto.date,
+      attendees: dto.attendees,
+      minutes: dto.minutes,
+      items: dto.items,
+    };
+    const [existing] = await this.db.query(
+      `SELECT group_code AS "group", to_char(date, 'YYYY-MM-DD') AS date, attendees, minutes, items FROM meeting WHERE id = $1`,
+      [id],
+    );
     if (existing && canonicalJson(existing) !== canonicalJson(JSON.parse(JSON.stringify(content)))) {
-      throw new ConflictException(errorBody(409, `the ${dto.group} meeting of ${dto.date} was recorded with other content`, [{ field: 'date', reason: 'a meeting of this group on this day exists with other content' }]));
+      throw new ConflictException(
+        errorBody(409, `the ${dto.group} meeting of ${dto.date} was recorded with other content`, [
+          { field: 'date', reason: 'a meeting of this group on this day exists with other content' },
+        ]),
+      );
     }
     if (!existing) {
       await this.db.query(
         `INSERT INTO meeting (id, group_code, date, attendees, minutes, items, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-        [id, dto.group, dto.date, dto.attendees, dto.minutes, JSON.stringify(dto.items), JSON.stringify({ role: by.role, name: by.name })],
+        [
+          id,
+          dto.group,
+          dto.date,
+          dto.attendees,
+          dto.minutes,
+          JSON.stringify(dto.items),
+          JSON.stringify({ role: by.role, name: by.name }),
+        ],
       );
     }
     const items = [];

@@ -1,7 +1,16 @@
 import { Body, ConflictException, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
 import type { Principal } from '../auth/principal';
 import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
 import { IsInstant } from './obligation.dto';
@@ -10,12 +19,20 @@ import { ObligationsService } from './obligations.service';
 export class PushedEnterpriseDto {
   @ApiProperty({ example: '烟台某某科技有限公司' }) @IsString() @Length(1, 200) name!: string;
   @ApiProperty({ example: '91370612MA3XXXXX1K', description: '统一社会信用代码' }) @IsString() creditCode!: string;
-  @ApiProperty({ example: '2026-11-23' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' }) registeredOn!: string;
-  @ApiProperty({ example: 'district-commerce', description: 'the lead service department (GET /v1/units)' }) @IsString() @Length(1, 64) unit!: string;
+  @ApiProperty({ example: '2026-11-23' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' })
+  registeredOn!: string;
+  @ApiProperty({ example: 'district-commerce', description: 'the lead service department (GET /v1/units)' })
+  @IsString()
+  @Length(1, 64)
+  unit!: string;
 }
 
 export class EnterprisePushDto {
-  @ApiPropertyOptional({ example: '2026-11-23T10:30:00+08:00', description: 'when the list was pushed (Mon/Wed 10:00–11:00); default now' })
+  @ApiPropertyOptional({
+    example: '2026-11-23T10:30:00+08:00',
+    description: 'when the list was pushed (Mon/Wed 10:00–11:00); default now',
+  })
   @IsOptional()
   @IsInstant()
   pushedAt?: string;
@@ -49,8 +66,14 @@ export class EnterprisePushController {
   @Post()
   @Roles('supervisor')
   @HttpCode(200)
-  @ApiOperation({ summary: 'the twice-weekly push of newly registered enterprises: one enterprise_contact obligation each, idempotent per enterprise' })
-  @ApiOkResponse({ description: '{ created, existing, results: [{ creditCode, outcome: created|existing|conflict|invalid, id?, reason? }] }' })
+  @ApiOperation({
+    summary:
+      'the twice-weekly push of newly registered enterprises: one enterprise_contact obligation each, idempotent per enterprise',
+  })
+  @ApiOkResponse({
+    description:
+      '{ created, existing, results: [{ creditCode, outcome: created|existing|conflict|invalid, id?, reason? }] }',
+  })
   async push(@Body() dto: EnterprisePushDto, @CurrentPrincipal() p: Principal) {
     const results: PushOutcome[] = [];
     for (const e of dto.enterprises) {
@@ -69,7 +92,9 @@ export class EnterprisePushController {
         results.push({ creditCode: e.creditCode, outcome: created ? 'created' : 'existing', id: state.id });
       } catch (err) {
         // One enterprise's bad data or clash must not hold back the rest of the list.
-        const body = (err as { getResponse?: () => { details?: Array<{ field: string; reason: string }> } }).getResponse?.();
+        const body = (
+          err as { getResponse?: () => { details?: Array<{ field: string; reason: string }> } }
+        ).getResponse?.();
         if (!body?.details) throw err;
         results.push({
           creditCode: e.creditCode,

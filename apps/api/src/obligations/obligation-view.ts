@@ -3,7 +3,13 @@ import type { ObligationView } from './obligation.dto';
 
 /** Public view of an obligation: the state minus the workflow's own bookkeeping, plus `overdue`. */
 export function view(state: ObligationState, now = Date.now()): ObligationView {
-  const { revision: _revision, lastEvent: _lastEvent, reminded: _reminded, by: _by, ...rest } = state as ObligationState & { by?: unknown };
+  const {
+    revision: _revision,
+    lastEvent: _lastEvent,
+    reminded: _reminded,
+    by: _by,
+    ...rest
+  } = state as ObligationState & { by?: unknown };
   const overdue = !isSettled(state) && state.dueAt !== null && Date.parse(state.dueAt) < now;
   return { ...rest, overdue };
 }

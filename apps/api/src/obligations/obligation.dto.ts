@@ -21,7 +21,12 @@ import {
   registerDecorator,
   type ValidationOptions,
 } from 'class-validator';
-import { EXEMPTION_REASONS, OBLIGATION_KINDS, type ExemptionReason, type ObligationKind } from '../../../../libs/domain/obligation';
+import {
+  EXEMPTION_REASONS,
+  OBLIGATION_KINDS,
+  type ExemptionReason,
+  type ObligationKind,
+} from '../../../../libs/domain/obligation';
 import { parseInstant } from '../../../../libs/domain/time';
 
 export function IsInstant(options?: ValidationOptions) {
@@ -38,7 +43,10 @@ export function IsInstant(options?: ValidationOptions) {
 const CODE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 export class CreateObligationDto {
-  @ApiProperty({ example: '12345-2026-000123', description: "caller's unique key: the same key never starts a second obligation" })
+  @ApiProperty({
+    example: '12345-2026-000123',
+    description: "caller's unique key: the same key never starts a second obligation",
+  })
   @IsString()
   @Length(1, 128)
   @Matches(CODE, { message: 'may hold only letters, digits and . _ : -' })
@@ -73,7 +81,11 @@ export class CreateObligationDto {
     type: 'object',
     additionalProperties: true,
     description: "override of the kind's ladder policy: { deadline, remind, rungs } (see GET /v1/kinds)",
-    example: { deadline: 'PT2S', remind: [], rungs: [{ rung: 1, grace: 'PT2S' }, { rung: 2, grace: 'PT2S' }, { rung: 3, grace: 'PT2S' }, { rung: 4 }] },
+    example: {
+      deadline: 'PT2S',
+      remind: [],
+      rungs: [{ rung: 1, grace: 'PT2S' }, { rung: 2, grace: 'PT2S' }, { rung: 3, grace: 'PT2S' }, { rung: 4 }],
+    },
   })
   @IsOptional()
   @IsObject()
@@ -82,7 +94,8 @@ export class CreateObligationDto {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
-    description: 'what the obligation is about; enterprise_contact requires { enterpriseName, creditCode, registeredOn }',
+    description:
+      'what the obligation is about; enterprise_contact requires { enterpriseName, creditCode, registeredOn }',
     example: { enterpriseName: '烟台某某科技有限公司', creditCode: '91370612MA3XXXXX1K', registeredOn: '2026-11-23' },
   })
   @IsOptional()
@@ -113,7 +126,10 @@ export class EnterpriseContactDto {
   @ApiProperty({ example: '张三', description: '责任人' }) @IsString() @Length(1, 50) person!: string;
   @ApiProperty({ example: '0535-0000000', description: '联系方式' }) @IsString() @Length(1, 50) phone!: string;
   @ApiProperty({ example: '2026-11-24T15:30:00+08:00', description: '联系时间' }) @IsInstant() contactedAt!: string;
-  @ApiProperty({ example: '电话联系企业负责人，介绍惠企政策', description: '联系记录' }) @IsString() @Length(1, 2000) record!: string;
+  @ApiProperty({ example: '电话联系企业负责人，介绍惠企政策', description: '联系记录' })
+  @IsString()
+  @Length(1, 2000)
+  record!: string;
 }
 
 export class CompletionDto {
@@ -129,7 +145,10 @@ export class CompletionDto {
   @Type(() => EvidenceDto)
   evidence!: EvidenceDto[];
 
-  @ApiPropertyOptional({ type: EnterpriseContactDto, description: 'required for enterprise_contact: the five facts of the contact' })
+  @ApiPropertyOptional({
+    type: EnterpriseContactDto,
+    description: 'required for enterprise_contact: the five facts of the contact',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => EnterpriseContactDto)
@@ -261,7 +280,11 @@ export class ObligationView {
   @ApiProperty({ description: 'past the deadline in force and not settled' }) overdue!: boolean;
   @ApiProperty() startAt!: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'the resolved policy' }) policy!: unknown;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'each rung reached, when, why, its document' })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: 'each rung reached, when, why, its document',
+  })
   rungs!: unknown[];
   @ApiProperty({ type: [String] }) remindAt!: string[];
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) completion!: unknown;
@@ -269,7 +292,8 @@ export class ObligationView {
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) extensions!: unknown[];
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) exemptions!: unknown[];
   @ApiProperty() reopenCount!: number;
-  @ApiProperty({ type: [Number], description: 'years of the deadline without official holiday data' }) calendarMissingYears!: number[];
+  @ApiProperty({ type: [Number], description: 'years of the deadline without official holiday data' })
+  calendarMissingYears!: number[];
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }

@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -28,11 +40,16 @@ import {
 import { view } from './obligation-view';
 import { ObligationsService } from './obligations.service';
 
-const IDEMPOTENCY = { name: 'Idempotency-Key', required: false, description: 'a retried request with the same key gets the first answer' };
+const IDEMPOTENCY = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'a retried request with the same key gets the first answer',
+};
 
 // Ids are UUIDs; anything else names no obligation.
 export const obligationId = new ParseUUIDPipe({
-  exceptionFactory: () => new NotFoundException(errorBody(404, 'obligation not found', [{ field: 'id', reason: 'no such obligation' }])),
+  exceptionFactory: () =>
+    new NotFoundException(errorBody(404, 'obligation not found', [{ field: 'id', reason: 'no such obligation' }])),
 });
 
 @ApiTags('obligations')
@@ -48,7 +65,11 @@ export class ObligationsController {
   @ApiHeader(IDEMPOTENCY)
   @ApiCreatedResponse({ type: ObligationView })
   @ApiConflictResponse({ description: 'the key already started an obligation with other values' })
-  async create(@Body() dto: CreateObligationDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response): Promise<ObligationView> {
+  async create(
+    @Body() dto: CreateObligationDto,
+    @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ObligationView> {
     const { state, created } = await this.obligations.create(dto, p);
     if (!created) res.setHeader('Idempotent-Replayed', 'true');
     return view(state);
@@ -84,7 +105,12 @@ export class ObligationsController {
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
   @ApiConflictResponse({ description: 'the obligation is not open' })
-  async completion(@Param('id', obligationId) id: string, @Body() dto: CompletionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async completion(
+    @Param('id', obligationId) id: string,
+    @Body() dto: CompletionDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return view(await this.obligations.completion(id, dto, p, key));
   }
 
@@ -95,7 +121,12 @@ export class ObligationsController {
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
   @ApiConflictResponse({ description: 'no completion awaits verification' })
-  async verification(@Param('id', obligationId) id: string, @Body() dto: VerificationDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async verification(
+    @Param('id', obligationId) id: string,
+    @Body() dto: VerificationDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return view(await this.obligations.verification(id, dto, p, key));
   }
 
@@ -105,7 +136,12 @@ export class ObligationsController {
   @ApiOperation({ summary: '承诺时限: ask for a committed deadline the requester approved' })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
-  async extension(@Param('id', obligationId) id: string, @Body() dto: ExtensionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async extension(
+    @Param('id', obligationId) id: string,
+    @Body() dto: ExtensionDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return view(await this.obligations.extension(id, dto, p, key));
   }
 
@@ -115,7 +151,12 @@ export class ObligationsController {
   @ApiOperation({ summary: 'approve (the committed deadline replaces the one in force) or refuse an extension' })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
-  async extensionDecision(@Param('id', obligationId) id: string, @Body() dto: DecisionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async extensionDecision(
+    @Param('id', obligationId) id: string,
+    @Body() dto: DecisionDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return view(await this.obligations.extensionDecision(id, dto, p, key));
   }
 
@@ -125,7 +166,12 @@ export class ObligationsController {
   @ApiOperation({ summary: '不在受理范围: ask to be exempted, with reason and evidence' })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
-  async exemption(@Param('id', obligationId) id: string, @Body() dto: ExemptionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async exemption(
+    @Param('id', obligationId) id: string,
+    @Body() dto: ExemptionDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return view(await this.obligations.exemption(id, dto, p, key));
   }
 
@@ -135,7 +181,12 @@ export class ObligationsController {
   @ApiOperation({ summary: 'approve (exempted) or refuse an exemption' })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
-  async exemptionDecision(@Param('id', obligationId) id: string, @Body() dto: DecisionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async exemptionDecision(
+    @Param('id', obligationId) id: string,
+    @Body() dto: DecisionDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return view(await this.obligations.exemptionDecision(id, dto, p, key));
   }
 
@@ -145,7 +196,12 @@ export class ObligationsController {
   @ApiOperation({ summary: 'climb one rung now' })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
-  async escalation(@Param('id', obligationId) id: string, @Body() dto: ReasonDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async escalation(
+    @Param('id', obligationId) id: string,
+    @Body() dto: ReasonDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return view(await this.obligations.escalation(id, dto, p, key));
   }
 
@@ -155,7 +211,12 @@ export class ObligationsController {
   @ApiOperation({ summary: 'withdraw the obligation' })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
-  async withdrawal(@Param('id', obligationId) id: string, @Body() dto: ReasonDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async withdrawal(
+    @Param('id', obligationId) id: string,
+    @Body() dto: ReasonDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return view(await this.obligations.withdrawal(id, dto, p, key));
   }
 
@@ -165,7 +226,12 @@ export class ObligationsController {
   @ApiOperation({ summary: '重办: the requester was not satisfied; open again with a new deadline' })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
-  async reopen(@Param('id', obligationId) id: string, @Body() dto: ReasonDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  async reopen(
+    @Param('id', obligationId) id: string,
+    @Body() dto: ReasonDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return view(await this.obligations.reopen(id, dto, p, key));
   }
 }

@@ -1,4 +1,11 @@
-import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   Client,
@@ -13,7 +20,16 @@ import { Brackets, Repository } from 'typeorm';
 import { canonicalJson } from '../../../../libs/domain/canonical-json';
 import { planDeadline } from '../../../../libs/domain/deadline';
 import { completionProblems, KINDS, subjectProblems } from '../../../../libs/domain/kinds';
-import { firstDeadline, isSettled, openObligation, refusalToReopen, workflowIdOf, type Actor, type ObligationInput, type ObligationState } from '../../../../libs/domain/obligation';
+import {
+  firstDeadline,
+  isSettled,
+  openObligation,
+  refusalToReopen,
+  workflowIdOf,
+  type Actor,
+  type ObligationInput,
+  type ObligationState,
+} from '../../../../libs/domain/obligation';
 import { resolvePolicy } from '../../../../libs/domain/policy';
 import { parseInstant, toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
@@ -80,11 +96,18 @@ export class ObligationsService {
     if (existing) return { state: sameRequest(existing.state, dto), created: false };
 
     if (!(await this.organisation.unitExists(dto.unit))) {
-      throw new BadRequestException(errorBody(400, 'Invalid request: unit', [{ field: 'unit', reason: `is not a known unit (${dto.unit}); see GET /v1/units` }]));
+      throw new BadRequestException(
+        errorBody(400, 'Invalid request: unit', [
+          { field: 'unit', reason: `is not a known unit (${dto.unit}); see GET /v1/units` },
+        ]),
+      );
     }
     const { policy, problems } = resolvePolicy(KINDS[dto.kind].policy, dto.policy);
     problems.push(...subjectProblems(dto.kind, dto.subject));
-    if (!policy || problems.length) throw new BadRequestException(errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems));
+    if (!policy || problems.length)
+      throw new BadRequestException(
+        errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems),
+      );
     const now = new Date();
     const input: ObligationInput = {
       id,
@@ -124,15 +147,25 @@ export class ObligationsService {
   /** The obligation as the read model has it; another unit's is forbidden to a department. */
   async get(id: string, viewer: Principal): Promise<ObligationState> {
     const record = await this.records.findOneBy({ id });
-    if (!record) throw new NotFoundException(errorBody(404, `obligation ${id} not found`, [{ field: 'id', reason: 'no such obligation' }]));
+    if (!record)
+      throw new NotFoundException(
+        errorBody(404, `obligation ${id} not found`, [{ field: 'id', reason: 'no such obligation' }]),
+      );
     if (!canSeeUnit(viewer, record.unit)) {
-      throw new ForbiddenException(errorBody(403, 'this obligation belongs to another unit', [{ field: 'id', reason: `not an obligation of unit ${viewer.unit}` }]));
+      throw new ForbiddenException(
+        errorBody(403, 'this obligation belongs to another unit', [
+          { field: 'id', reason: `not an obligation of unit ${viewer.unit}` },
+        ]),
+      );
     }
     return record.state;
   }
 
   /** The documents its rungs issued (督办通知单, 挂牌督办公告, 约谈记录, 问题线索移送函), in full. */
-  async documents(id: string, viewer: Principal): Promise<Array<{ rung: number; kind: string; number: string; title: string; body: string; issuedAt: string }>> {
+  async documents(
+    id: string,
+    viewer: Principal,
+  ): Promise<Array<{ rung: number; kind: string; number: string; title: string; body: string; issuedAt: string }>> {
     await this.get(id, viewer);
     const rows = await this.records.manager.query(
       'SELECT rung, kind, number, title, body, issued_at AS "issuedAt" FROM ladder_document WHERE obligation_id = $1 ORDER BY rung',
@@ -144,10 +177,16 @@ export class ObligationsService {
   /** A page, newest first; the cursor is the last row's (createdAt, id). */
   async list(q: ListQueryDto, viewer: Principal): Promise<{ items: ObligationState[]; nextCursor: string | null }> {
     const limit = q.limit ?? 50;
-    const qb = this.records.createQueryBuilder('o').orderBy('o.created_at', 'DESC').addOrderBy('o.id', 'DESC').limit(limit + 1);
+    const qb = this.records
+      .createQueryBuilder('o')
+      .orderBy('o.created_at', 'DESC')
+      .addOrderBy('o.id', 'DESC')
+      .limit(limit + 1);
     const unit = viewer.role === 'department' ? viewer.unit : q.unit;
     if (viewer.role === 'department' && q.unit && q.unit !== viewer.unit) {
-      throw new ForbiddenException(errorBody(403, 'a department sees only its own unit', [{ field: 'unit', reason: `must be ${viewer.unit}` }]));
+      throw new ForbiddenException(
+        errorBody(403, 'a department sees only its own unit', [{ field: 'unit', reason: `must be ${viewer.unit}` }]),
+      );
     }
     if (unit) qb.andWhere('o.unit = :unit', { unit });
     if (q.kind) qb.andWhere('o.kind = :kind', { kind: q.kind });
@@ -155,10 +194,17 @@ export class ObligationsService {
     if (q.rung !== undefined) qb.andWhere('o.rung = :rung', { rung: q.rung });
     if (q.color) qb.andWhere('o.color = :color', { color: q.color });
     if (q.overdue === 'true') qb.andWhere(`o.status IN ('open', 'submitted') AND o.due_at < now()`);
-    if (q.overdue === 'false') qb.andWhere(`NOT (o.status IN ('open', 'submitted') AND o.due_at IS NOT NULL AND o.due_at < now())`);
+    if (q.overdue === 'false')
+      qb.andWhere(`NOT (o.status IN ('open', 'submitted') AND o.due_at IS NOT NULL AND o.due_at < now())`);
     if (q.cursor) {
       const [createdAt, id] = decodeCursor(q.cursor);
-      qb.andWhere(new Brackets((w) => w.where('o.created_at < :createdAt', { createdAt }).orWhere('o.created_at = :createdAt AND o.id < :id', { createdAt, id })));
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where('o.created_at < :createdAt', { createdAt })
+            .orWhere('o.created_at = :createdAt AND o.id < :id', { createdAt, id }),
+        ),
+      );
     }
     const rows = await qb.getMany();
     const page = rows.slice(0, limit);
@@ -170,36 +216,79 @@ export class ObligationsService {
   }
 
   completion(id: string, dto: CompletionDto, by: Principal, key?: string) {
-    const contact = dto.contact && { ...dto.contact, contactedAt: toShanghaiIso(parseInstant(dto.contact.contactedAt)!) };
-    return this.command(id, by, completionUpdate, { summary: dto.summary, evidence: dto.evidence, ...(contact && { contact }), by: actorOf(by) }, key, (current) => {
-      const problems = completionProblems(current.kind, dto.contact);
-      if (problems.length) throw new BadRequestException(errorBody(400, 'Invalid request: contact', problems));
-    });
+    const contact = dto.contact && {
+      ...dto.contact,
+      contactedAt: toShanghaiIso(parseInstant(dto.contact.contactedAt)!),
+    };
+    return this.command(
+      id,
+      by,
+      completionUpdate,
+      { summary: dto.summary, evidence: dto.evidence, ...(contact && { contact }), by: actorOf(by) },
+      key,
+      (current) => {
+        const problems = completionProblems(current.kind, dto.contact);
+        if (problems.length) throw new BadRequestException(errorBody(400, 'Invalid request: contact', problems));
+      },
+    );
   }
 
   verification(id: string, dto: VerificationDto, by: Principal, key?: string) {
-    return this.command(id, by, verificationUpdate, { accepted: dto.accepted, comment: dto.comment ?? '', by: actorOf(by) }, key);
+    return this.command(
+      id,
+      by,
+      verificationUpdate,
+      { accepted: dto.accepted, comment: dto.comment ?? '', by: actorOf(by) },
+      key,
+    );
   }
 
   extension(id: string, dto: ExtensionDto, by: Principal, key?: string) {
-    return this.command(id, by, extensionUpdate, {
-      dueAt: toShanghaiIso(parseInstant(dto.dueAt)!),
-      plan: dto.plan,
-      requesterConsent: { name: dto.requesterConsent.name, at: toShanghaiIso(parseInstant(dto.requesterConsent.at)!) },
-      by: actorOf(by),
-    }, key);
+    return this.command(
+      id,
+      by,
+      extensionUpdate,
+      {
+        dueAt: toShanghaiIso(parseInstant(dto.dueAt)!),
+        plan: dto.plan,
+        requesterConsent: {
+          name: dto.requesterConsent.name,
+          at: toShanghaiIso(parseInstant(dto.requesterConsent.at)!),
+        },
+        by: actorOf(by),
+      },
+      key,
+    );
   }
 
   extensionDecision(id: string, dto: DecisionDto, by: Principal, key?: string) {
-    return this.command(id, by, extensionDecisionUpdate, { approved: dto.approved, comment: dto.comment ?? '', by: actorOf(by) }, key);
+    return this.command(
+      id,
+      by,
+      extensionDecisionUpdate,
+      { approved: dto.approved, comment: dto.comment ?? '', by: actorOf(by) },
+      key,
+    );
   }
 
   exemption(id: string, dto: ExemptionDto, by: Principal, key?: string) {
-    return this.command(id, by, exemptionUpdate, { reason: dto.reason, explanation: dto.explanation, evidence: dto.evidence, by: actorOf(by) }, key);
+    return this.command(
+      id,
+      by,
+      exemptionUpdate,
+      { reason: dto.reason, explanation: dto.explanation, evidence: dto.evidence, by: actorOf(by) },
+      key,
+    );
   }
 
   exemptionDecision(id: string, dto: DecisionDto, by: Principal, key?: string) {
-    return this.command(id, by, exemptionDecisionUpdate, { approved: dto.approved, comment: dto.comment ?? '', by: actorOf(by) }, key);
+    return this.command(
+      id,
+      by,
+      exemptionDecisionUpdate,
+      { approved: dto.approved, comment: dto.comment ?? '', by: actorOf(by) },
+      key,
+    );
   }
 
   escalation(id: string, dto: ReasonDto, by: Principal, key?: string) {
@@ -220,13 +309,18 @@ export class ObligationsService {
     if (refusal) throw conflict(refusal);
     const workflowId = workflowIdOf(id);
     const final: ObligationState = await this.temporal.workflow.getHandle(workflowId).result();
-    return this.sendUpdate(workflowId, reopenUpdate, { reason: dto.reason, by: actorOf(by) }, key, () =>
-      new WithStartWorkflowOperation(obligationWorkflow, {
-        workflowId,
-        taskQueue: this.config.TEMPORAL_TASK_QUEUE,
-        args: [{ resume: final }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      }),
+    return this.sendUpdate(
+      workflowId,
+      reopenUpdate,
+      { reason: dto.reason, by: actorOf(by) },
+      key,
+      () =>
+        new WithStartWorkflowOperation(obligationWorkflow, {
+          workflowId,
+          taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+          args: [{ resume: final }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
     );
   }
 
@@ -256,9 +350,16 @@ export class ObligationsService {
     const updateId = key ? `${update.name}:${key}` : undefined;
     try {
       const state = withStart
-        ? await this.temporal.workflow.executeUpdateWithStart(update, { args: [arg], updateId, startWorkflowOperation: withStart() })
+        ? await this.temporal.workflow.executeUpdateWithStart(update, {
+            args: [arg],
+            updateId,
+            startWorkflowOperation: withStart(),
+          })
         : await this.temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg], updateId });
-      this.logger.info({ workflowId, command: update.name, status: state.status, rung: state.rung }, 'obligation command applied');
+      this.logger.info(
+        { workflowId, command: update.name, status: state.status, rung: state.rung },
+        'obligation command applied',
+      );
       return state;
     } catch (err) {
       const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
@@ -276,7 +377,9 @@ function encodeCursor(createdAt: Date, id: string): string {
 function decodeCursor(cursor: string): [string, string] {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new BadRequestException(errorBody(400, 'Invalid request: cursor', [{ field: 'cursor', reason: 'is not a cursor this API gave' }]));
+    throw new BadRequestException(
+      errorBody(400, 'Invalid request: cursor', [{ field: 'cursor', reason: 'is not a cursor this API gave' }]),
+    );
   }
   return [createdAt, id];
 }
@@ -292,7 +395,11 @@ function sameRequest(state: ObligationState, dto: CreateObligationDto): Obligati
     instantDiffers(dto.startAt, state.startAt) && 'startAt',
     dto.subject !== undefined && canonicalJson(dto.subject) !== canonicalJson(state.subject ?? null) && 'subject',
     // A repeat is compared with what was asked, not with a deadline moved since (承诺时限).
-    dto.dueAt !== undefined && state.rungs.length === 0 && state.extensions.length === 0 && instantDiffers(dto.dueAt, state.dueAt) && 'dueAt',
+    dto.dueAt !== undefined &&
+      state.rungs.length === 0 &&
+      state.extensions.length === 0 &&
+      instantDiffers(dto.dueAt, state.dueAt) &&
+      'dueAt',
   ].filter((f): f is string => typeof f === 'string');
   if (differing.length > 0) {
     throw new ConflictException(

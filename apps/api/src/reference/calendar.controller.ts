@@ -7,7 +7,11 @@ import { CalendarService } from './calendar.service';
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export class YearScheduleDto {
-  @ApiProperty({ type: [String], example: ['2027-01-01', '2027-02-06'], description: 'days off besides weekends (YYYY-MM-DD)' })
+  @ApiProperty({
+    type: [String],
+    example: ['2027-01-01', '2027-02-06'],
+    description: 'days off besides weekends (YYYY-MM-DD)',
+  })
   @IsArray()
   @Matches(DAY, { each: true, message: 'each must be a date YYYY-MM-DD' })
   holidays!: string[];
@@ -33,7 +37,9 @@ export class CalendarController {
 
   @Put(':year')
   @Roles('admin')
-  @ApiOperation({ summary: 'load a year’s official holiday schedule (国务院办公厅 notice); replaces the library’s data for that year' })
+  @ApiOperation({
+    summary: 'load a year’s official holiday schedule (国务院办公厅 notice); replaces the library’s data for that year',
+  })
   @ApiOkResponse({ description: 'the calendar after the change' })
   async put(@Param('year', ParseIntPipe) year: number, @Body() dto: YearScheduleDto) {
     await this.calendar.load({ year, holidays: dto.holidays, workdays: dto.workdays });

@@ -16,7 +16,9 @@ export class CalendarService {
   private readonly sql: Sql = (text, params) => this.db.query(text, params);
 
   overrides() {
-    return this.sql(`SELECT year, source, holidays, workdays, loaded_at AS "loadedAt" FROM calendar_override ORDER BY year`);
+    return this.sql(
+      `SELECT year, source, holidays, workdays, loaded_at AS "loadedAt" FROM calendar_override ORDER BY year`,
+    );
   }
 
   /** The calendar new deadlines are computed on: the library's data and the schedules loaded. */
@@ -42,7 +44,11 @@ export class CalendarService {
       chinaCalendar([schedule]);
     } catch (err) {
       const message = (err as Error).message;
-      const field = /\d{4}-\d{2}-\d{2}/.exec(message) ? (schedule.workdays.some((d) => message.includes(d)) ? 'workdays' : 'holidays') : 'year';
+      const field = /\d{4}-\d{2}-\d{2}/.exec(message)
+        ? schedule.workdays.some((d) => message.includes(d))
+          ? 'workdays'
+          : 'holidays'
+        : 'year';
       throw new BadRequestException(errorBody(400, `Invalid request: ${field}`, [{ field, reason: message }]));
     }
     await saveCalendarOverride(this.sql, schedule, 'admin');

@@ -1,5 +1,10 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { Client, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  Client,
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { IndicatorState } from '../../../../libs/domain/indicator';
 import { parseInstant, toShanghaiIso } from '../../../../libs/domain/time';
@@ -28,7 +33,12 @@ export class IndicatorRanksService {
 
   private async indicator(code: string) {
     const found = (await this.organisation.indicators()).find((i) => i.code === code);
-    if (!found) throw new NotFoundException(errorBody(404, `indicator ${code} not found`, [{ field: 'code', reason: 'no such indicator; see GET /v1/indicators' }]));
+    if (!found)
+      throw new NotFoundException(
+        errorBody(404, `indicator ${code} not found`, [
+          { field: 'code', reason: 'no such indicator; see GET /v1/indicators' },
+        ]),
+      );
     return found;
   }
 
@@ -51,7 +61,12 @@ export class IndicatorRanksService {
         startWorkflowOperation: new WithStartWorkflowOperation(indicatorWorkflow, {
           workflowId: `indicator-${code}`,
           taskQueue: this.config.TEMPORAL_TASK_QUEUE,
-          args: [{ indicator: { code, name: indicator.name, leadUnit: indicator.leadUnit }, year: Number(input.month.slice(0, 4)) }],
+          args: [
+            {
+              indicator: { code, name: indicator.name, leadUnit: indicator.leadUnit },
+              year: Number(input.month.slice(0, 4)),
+            },
+          ],
           workflowIdConflictPolicy: 'USE_EXISTING',
         }),
       });
@@ -69,7 +84,10 @@ export class IndicatorRanksService {
     try {
       return await this.temporal.workflow.getHandle(`indicator-${code}`).query(indicatorStateQuery);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new NotFoundException(errorBody(404, `no ranks recorded for ${code}`, [{ field: 'code', reason: 'no month recorded yet' }]));
+      if (err instanceof WorkflowNotFoundError)
+        throw new NotFoundException(
+          errorBody(404, `no ranks recorded for ${code}`, [{ field: 'code', reason: 'no month recorded yet' }]),
+        );
       throw err;
     }
   }

@@ -9,7 +9,9 @@ import { Roles } from '../auth/roles.decorator';
 export class KindsController {
   @Get()
   @Roles('supervisor', 'department', 'auditor', 'admin')
-  @ApiOkResponse({ description: 'every obligation kind with its default ladder policy and the seed clause it comes from' })
+  @ApiOkResponse({
+    description: 'every obligation kind with its default ladder policy and the seed clause it comes from',
+  })
   list() {
     return Object.values(KINDS);
   }

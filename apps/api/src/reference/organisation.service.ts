@@ -23,7 +23,9 @@ export class OrganisationService {
   }
 
   indicators(): Promise<Indicator[]> {
-    return this.db.query(`SELECT code, name, group_code AS "group", lead_unit AS "leadUnit" FROM indicator ORDER BY code`);
+    return this.db.query(
+      `SELECT code, name, group_code AS "group", lead_unit AS "leadUnit" FROM indicator ORDER BY code`,
+    );
   }
 
   async unitExists(code: string): Promise<boolean> {
@@ -32,49 +34,87 @@ export class OrganisationService {
 
   /** Adds a unit; the same unit again is answered as it is (created: false), other values 409. */
   async addUnit(dto: CreateUnitDto): Promise<{ unit: Unit; created: boolean }> {
-    const leader = { name: dto.leader?.name ?? null, title: dto.leader?.title ?? null, phone: dto.leader?.phone ?? null };
+    const leader = {
+      name: dto.leader?.name ?? null,
+      title: dto.leader?.title ?? null,
+      phone: dto.leader?.phone ?? null,
+    };
     const [existing] = await this.db.query(`${UNIT} WHERE code = $1 OR name = $2`, [dto.code, dto.name]);
     if (existing) {
       const differing = (['code', 'name', 'kind'] as const).filter((f) => existing[f] !== dto[f]);
-      if (differing.length) throw new ConflictException(errorBody(409, `unit ${existing.code} (${existing.name}) exists with other values`, differing.map((field) => ({ field, reason: 'differs from the existing unit' }))));
+      if (differing.length)
+        throw new ConflictException(
+          errorBody(
+            409,
+            `unit ${existing.code} (${existing.name}) exists with other values`,
+            differing.map((field) => ({ field, reason: 'differs from the existing unit' })),
+          ),
+        );
       return { unit: existing, created: false };
     }
-    await this.db.query(`INSERT INTO unit (code, name, kind, leader, source) VALUES ($1, $2, $3, $4, 'admin')`, [dto.code, dto.name, dto.kind, JSON.stringify(leader)]);
+    await this.db.query(`INSERT INTO unit (code, name, kind, leader, source) VALUES ($1, $2, $3, $4, 'admin')`, [
+      dto.code,
+      dto.name,
+      dto.kind,
+      JSON.stringify(leader),
+    ]);
     return { unit: { code: dto.code, name: dto.name, kind: dto.kind as Unit['kind'], leader }, created: true };
   }
 
   async addTaskForce(dto: CreateTaskForceDto): Promise<WorkGroup> {
     await this.checkMembers(dto);
     const [existing] = await this.db.query(`${GROUP} WHERE code = $1 OR name = $2`, [dto.code, dto.name]);
-    if (existing) throw new ConflictException(errorBody(409, `group ${existing.code} (${existing.name}) exists`, [{ field: existing.code === dto.code ? 'code' : 'name', reason: 'is taken' }]));
-    await this.db.query(`INSERT INTO work_group (code, name, kind, duties, lead, responsible, source) VALUES ($1, $2, 'task-force', $3, $4, $5, 'admin')`, [dto.code, dto.name, dto.duties, dto.lead, dto.responsible]);
+    if (existing)
+      throw new ConflictException(
+        errorBody(409, `group ${existing.code} (${existing.name}) exists`, [
+          { field: existing.code === dto.code ? 'code' : 'name', reason: 'is taken' },
+        ]),
+      );
+    await this.db.query(
+      `INSERT INTO work_group (code, name, kind, duties, lead, responsible, source) VALUES ($1, $2, 'task-force', $3, $4, $5, 'admin')`,
+      [dto.code, dto.name, dto.duties, dto.lead, dto.responsible],
+    );
     return this.group(dto.code);
   }
 
   async setMembers(code: string, dto: GroupMembersDto): Promise<WorkGroup> {
     await this.group(code);
     await this.checkMembers(dto);
-    await this.db.query(`UPDATE work_group SET lead = $2, responsible = $3 WHERE code = $1`, [code, dto.lead, dto.responsible]);
+    await this.db.query(`UPDATE work_group SET lead = $2, responsible = $3 WHERE code = $1`, [
+      code,
+      dto.lead,
+      dto.responsible,
+    ]);
     return this.group(code);
   }
 
   private async group(code: string): Promise<WorkGroup> {
     const [g] = await this.db.query(`${GROUP} WHERE code = $1`, [code]);
-    if (!g) throw new NotFoundException(errorBody(404, `group ${code} not found`, [{ field: 'code', reason: 'no such group' }]));
+    if (!g)
+      throw new NotFoundException(
+        errorBody(404, `group ${code} not found`, [{ field: 'code', reason: 'no such group' }]),
+      );
     return g;
   }
 
   /** The codes among `codes` that name no unit, in one query. */
   async unknownUnits(codes: string[]): Promise<Set<string>> {
-    const known = new Set<string>((await this.db.query(`SELECT code FROM unit WHERE code = ANY($1)`, [codes])).map((r: { code: string }) => r.code));
+    const known = new Set<string>(
+      (await this.db.query(`SELECT code FROM unit WHERE code = ANY($1)`, [codes])).map((r: { code: string }) => r.code),
+    );
     return new Set(codes.filter((c) => !known.has(c)));
   }
 
   private async checkMembers(dto: GroupMembersDto): Promise<void> {
     const unknown = await this.unknownUnits([...dto.lead, ...dto.responsible]);
     const problems = (['lead', 'responsible'] as const).flatMap((list) =>
-      dto[list].flatMap((c, i) => (unknown.has(c) ? [{ field: `${list}[${i}]`, reason: `is not a known unit (${c}); see GET /v1/units` }] : [])),
+      dto[list].flatMap((c, i) =>
+        unknown.has(c) ? [{ field: `${list}[${i}]`, reason: `is not a known unit (${c}); see GET /v1/units` }] : [],
+      ),
     );
-    if (problems.length) throw new BadRequestException(errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems));
+    if (problems.length)
+      throw new BadRequestException(
+        errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems),
+      );
   }
 }

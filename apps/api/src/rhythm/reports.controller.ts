@@ -14,7 +14,9 @@ export class ReportsController {
   @Get('reports')
   @Roles('supervisor', 'auditor', 'department')
   @ApiOperation({ summary: 'the generated reports, newest period first' })
-  @ApiQuery({ name: 'type', required: false }) @ApiQuery({ name: 'period', required: false, example: '2026-11' }) @ApiQuery({ name: 'scope', required: false })
+  @ApiQuery({ name: 'type', required: false })
+  @ApiQuery({ name: 'period', required: false, example: '2026-11' })
+  @ApiQuery({ name: 'scope', required: false })
   list(@Query('type') type?: string, @Query('period') period?: string, @Query('scope') scope?: string) {
     return this.reports.list({ type, period, scope });
   }
@@ -40,7 +42,10 @@ export class ReportsController {
   @Post('reports/:type/:period/regenerate')
   @HttpCode(200)
   @Roles('supervisor')
-  @ApiOperation({ summary: 'compute a period’s reports again from the recorded events (the same content, unless events were recorded since)' })
+  @ApiOperation({
+    summary:
+      'compute a period’s reports again from the recorded events (the same content, unless events were recorded since)',
+  })
   regenerate(@Param('type') type: string, @Param('period') period: string) {
     return this.reports.regenerate(type, period);
   }
@@ -69,8 +74,15 @@ export class ReportsController {
   @Post('problem-reports')
   @HttpCode(200)
   @Roles('department', 'supervisor')
-  @ApiOperation({ summary: '每月20日前问题报送: a unit files its month’s written problem report; completes the 20th’s obligation if it was started' })
-  fileProblemReport(@Body() dto: ProblemReportDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  @ApiOperation({
+    summary:
+      '每月20日前问题报送: a unit files its month’s written problem report; completes the 20th’s obligation if it was started',
+  })
+  fileProblemReport(
+    @Body() dto: ProblemReportDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return this.reports.fileProblemReport(dto, p, key);
   }
 }

@@ -1,11 +1,24 @@
-import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { canonicalJson } from '../../../../libs/domain/canonical-json';
 import { parsePeriod, type Period } from '../../../../libs/domain/period';
-import { OFFICE_SCOPE, REPORT_TYPES, renderReportHtml, type ReportContent, type ReportType } from '../../../../libs/domain/reports';
+import {
+  OFFICE_SCOPE,
+  REPORT_TYPES,
+  renderReportHtml,
+  type ReportContent,
+  type ReportType,
+} from '../../../../libs/domain/reports';
 import { toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
@@ -34,11 +47,15 @@ export interface StoredReport extends ReportSummary {
 const COLUMNS = `type, title, period, scope, generated_at AS "generatedAt", generations, content_hash AS "contentHash"`;
 
 function invalid(problems: FieldProblem[]): BadRequestException {
-  return new BadRequestException(errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems));
+  return new BadRequestException(
+    errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems),
+  );
 }
 
 function jobOf(type: ReportType): RhythmJob {
-  return (Object.keys(RHYTHM_JOBS) as RhythmJob[]).find((j) => (RHYTHM_JOBS[j].reports as readonly string[]).includes(type))!;
+  return (Object.keys(RHYTHM_JOBS) as RhythmJob[]).find((j) =>
+    (RHYTHM_JOBS[j].reports as readonly string[]).includes(type),
+  )!;
 }
 
 /** The rhythm's reports as stored by the worker, the inputs people enter for them, and the units' problem reports. */
@@ -53,14 +70,18 @@ export class ReportsService {
   ) {}
 
   private type(type: string, field = 'type'): ReportType {
-    if (!(type in REPORT_TYPES)) throw invalid([{ field, reason: `is one of ${Object.keys(REPORT_TYPES).join(', ')}` }]);
+    if (!(type in REPORT_TYPES))
+      throw invalid([{ field, reason: `is one of ${Object.keys(REPORT_TYPES).join(', ')}` }]);
     return type as ReportType;
   }
 
   private period(text: string, kind?: Period['kind'], field = 'period'): Period {
     const period = parsePeriod(text);
     if (!period) throw invalid([{ field, reason: 'must be a month YYYY-MM or an ISO week YYYY-Www' }]);
-    if (kind && period.kind !== kind) throw invalid([{ field, reason: `must be a ${kind === 'month' ? 'month YYYY-MM' : 'week YYYY-Www'} for this report` }]);
+    if (kind && period.kind !== kind)
+      throw invalid([
+        { field, reason: `must be a ${kind === 'month' ? 'month YYYY-MM' : 'week YYYY-Www'} for this report` },
+      ]);
     return period;
   }
 
@@ -80,10 +101,20 @@ export class ReportsService {
   async get(type: string, period: string, scope = OFFICE_SCOPE): Promise<StoredReport> {
     const t = this.type(type);
     const p = this.period(period, REPORT_TYPES[t].cadence);
-    const [row] = await this.db.query(`SELECT ${COLUMNS}, content FROM report WHERE type = $1 AND period = $2 AND scope = $3`, [t, p.text, scope]);
+    const [row] = await this.db.query(
+      `SELECT ${COLUMNS}, content FROM report WHERE type = $1 AND period = $2 AND scope = $3`,
+      [t, p.text, scope],
+    );
     if (!row) {
-      const hint = REPORT_TYPES[t].scope === 'group' && scope === OFFICE_SCOPE ? '; a group_weekly report needs ?scope=<group code>' : '';
-      throw new NotFoundException(errorBody(404, `no ${t} report for ${p.text} (${scope})`, [{ field: 'period', reason: `not generated yet${hint}` }]));
+      const hint =
+        REPORT_TYPES[t].scope === 'group' && scope === OFFICE_SCOPE
+          ? '; a group_weekly report needs ?scope=<group code>'
+          : '';
+      throw new NotFoundException(
+        errorBody(404, `no ${t} report for ${p.text} (${scope})`, [
+          { field: 'period', reason: `not generated yet${hint}` },
+        ]),
+      );
     }
     return { ...row, generatedAt: toShanghaiIso(row.generatedAt) };
   }
@@ -106,15 +137,25 @@ export class ReportsService {
 
   private async checkUnits(units: string[], field: (i: number) => string): Promise<void> {
     const unknown = await this.organisation.unknownUnits(units);
-    const problems = units.flatMap((u, i) => (unknown.has(u) ? [{ field: field(i), reason: `is not a known unit (${u})` }] : []));
+    const problems = units.flatMap((u, i) =>
+      unknown.has(u) ? [{ field: field(i), reason: `is not a known unit (${u})` }] : [],
+    );
     if (problems.length) throw invalid(problems);
   }
 
   /** Enters (or corrects) a month's survey scores or clues; the month's reports read them when generated. */
   async putInput(type: 'satisfaction' | 'clues', month: string, dto: SatisfactionDto | CluesDto, by: Principal) {
     const p = this.period(month, 'month', 'month');
-    if (type === 'satisfaction') await this.checkUnits((dto as SatisfactionDto).units.map((u) => u.unit), (i) => `units[${i}].unit`);
-    else await this.checkUnits((dto as CluesDto).clues.map((c) => c.unit), (i) => `clues[${i}].unit`);
+    if (type === 'satisfaction')
+      await this.checkUnits(
+        (dto as SatisfactionDto).units.map((u) => u.unit),
+        (i) => `units[${i}].unit`,
+      );
+    else
+      await this.checkUnits(
+        (dto as CluesDto).clues.map((c) => c.unit),
+        (i) => `clues[${i}].unit`,
+      );
     const data = JSON.parse(JSON.stringify(dto));
     await this.db.query(
       `INSERT INTO report_input (type, period, data, entered_by) VALUES ($1, $2, $3, $4)
@@ -125,10 +166,17 @@ export class ReportsService {
   }
 
   async getInput(type: string, month: string) {
-    if (type !== 'satisfaction' && type !== 'clues') throw invalid([{ field: 'type', reason: 'is satisfaction or clues' }]);
+    if (type !== 'satisfaction' && type !== 'clues')
+      throw invalid([{ field: 'type', reason: 'is satisfaction or clues' }]);
     const p = this.period(month, 'month', 'month');
-    const [row] = await this.db.query(`SELECT data, entered_by AS "enteredBy", entered_at AS "enteredAt" FROM report_input WHERE type = $1 AND period = $2`, [type, p.text]);
-    if (!row) throw new NotFoundException(errorBody(404, `no ${type} entered for ${p.text}`, [{ field: 'month', reason: 'nothing entered yet' }]));
+    const [row] = await this.db.query(
+      `SELECT data, entered_by AS "enteredBy", entered_at AS "enteredAt" FROM report_input WHERE type = $1 AND period = $2`,
+      [type, p.text],
+    );
+    if (!row)
+      throw new NotFoundException(
+        errorBody(404, `no ${type} entered for ${p.text}`, [{ field: 'month', reason: 'nothing entered yet' }]),
+      );
     return { type, period: p.text, ...row, enteredAt: toShanghaiIso(row.enteredAt) };
   }
 
@@ -140,23 +188,44 @@ export class ReportsService {
     const p = this.period(dto.month, 'month', 'month');
     const unit = by.role === 'department' ? by.unit! : dto.unit;
     if (by.role === 'department' && dto.unit && dto.unit !== by.unit) {
-      throw new ForbiddenException(errorBody(403, 'a department files only its own problem report', [{ field: 'unit', reason: `is not your unit (${by.unit})` }]));
+      throw new ForbiddenException(
+        errorBody(403, 'a department files only its own problem report', [
+          { field: 'unit', reason: `is not your unit (${by.unit})` },
+        ]),
+      );
     }
     if (!unit) throw invalid([{ field: 'unit', reason: 'is required: the unit whose report this is' }]);
     await this.checkUnits([unit], () => 'unit');
-    const [existing] = await this.db.query(`SELECT content FROM problem_report WHERE unit = $1 AND month = $2`, [unit, p.text]);
+    const [existing] = await this.db.query(`SELECT content FROM problem_report WHERE unit = $1 AND month = $2`, [
+      unit,
+      p.text,
+    ]);
     if (existing && existing.content !== dto.content) {
-      throw new ConflictException(errorBody(409, `${unit} filed its ${p.text} problem report with other content`, [{ field: 'content', reason: 'a report for this unit and month exists' }]));
+      throw new ConflictException(
+        errorBody(409, `${unit} filed its ${p.text} problem report with other content`, [
+          { field: 'content', reason: 'a report for this unit and month exists' },
+        ]),
+      );
     }
     if (!existing) {
-      await this.db.query(`INSERT INTO problem_report (unit, month, content, filed_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [unit, p.text, dto.content, { role: by.role, name: by.name }]);
+      await this.db.query(
+        `INSERT INTO problem_report (unit, month, content, filed_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+        [unit, p.text, dto.content, { role: by.role, name: by.name }],
+      );
     }
     const obligationId = obligationIdOf(`monthly-report:${unit}:${p.text}`);
     const [obligation] = await this.db.query(`SELECT status FROM obligation WHERE id = $1`, [obligationId]);
     let status: string | null = obligation?.status ?? null;
     if (status === 'open') {
       const summary = `已报送${p.text}工作存在问题书面材料：${dto.content.slice(0, 200)}`;
-      status = (await this.obligations.completion(obligationId, { summary, evidence: [] }, by, key ?? canonicalJson([unit, p.text]))).status;
+      status = (
+        await this.obligations.completion(
+          obligationId,
+          { summary, evidence: [] },
+          by,
+          key ?? canonicalJson([unit, p.text]),
+        )
+      ).status;
     }
     return { unit, month: p.text, created: !existing, obligation: obligation ? { id: obligationId, status } : null };
   }

@@ -1,5 +1,16 @@
-import { Inject, Injectable, NotFoundException, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptions, type ScheduleSpec } from '@temporalio/client';
+import {
+  Inject,
+  Injectable,
+  NotFoundException,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type ScheduleOptions,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import { PinoLogger } from 'nestjs-pino';
 import { toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
@@ -42,10 +53,22 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
   private plan(): Record<RhythmJob, { spec: ScheduleSpec; when: string }> {
     const c = this.config;
     return {
-      weekly: { spec: { calendars: [{ dayOfWeek: 'MONDAY', hour: 9 }], timezone: TIMEZONE }, when: '每周一 09:00（上周）' },
-      'district-bulletin': { spec: { calendars: [{ dayOfMonth: c.DUBAN_BULLETIN_DAY, hour: 9 }], timezone: TIMEZONE }, when: `每月${c.DUBAN_BULLETIN_DAY}日 09:00（上月）` },
-      'discipline-reports': { spec: { calendars: [{ dayOfMonth: c.DUBAN_DISCIPLINE_REPORTS_DAY, hour: 10 }], timezone: TIMEZONE }, when: `每月${c.DUBAN_DISCIPLINE_REPORTS_DAY}日 10:00（上月）` },
-      'problem-reports': { spec: { calendars: [{ dayOfMonth: 20, hour: 8, minute: 30 }], timezone: TIMEZONE }, when: '每月20日 08:30（当月未报送问题材料的牵头单位）' },
+      weekly: {
+        spec: { calendars: [{ dayOfWeek: 'MONDAY', hour: 9 }], timezone: TIMEZONE },
+        when: '每周一 09:00（上周）',
+      },
+      'district-bulletin': {
+        spec: { calendars: [{ dayOfMonth: c.DUBAN_BULLETIN_DAY, hour: 9 }], timezone: TIMEZONE },
+        when: `每月${c.DUBAN_BULLETIN_DAY}日 09:00（上月）`,
+      },
+      'discipline-reports': {
+        spec: { calendars: [{ dayOfMonth: c.DUBAN_DISCIPLINE_REPORTS_DAY, hour: 10 }], timezone: TIMEZONE },
+        when: `每月${c.DUBAN_DISCIPLINE_REPORTS_DAY}日 10:00（上月）`,
+      },
+      'problem-reports': {
+        spec: { calendars: [{ dayOfMonth: 20, hour: 8, minute: 30 }], timezone: TIMEZONE },
+        when: '每月20日 08:30（当月未报送问题材料的牵头单位）',
+      },
     };
   }
 
@@ -58,7 +81,13 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
     return {
       scheduleId: this.scheduleId(job),
       spec: this.plan()[job].spec,
-      action: { type: 'startWorkflow', workflowType: rhythmWorkflow, args: [{ job }], taskQueue: this.config.TEMPORAL_TASK_QUEUE, workflowId: this.scheduleId(job) },
+      action: {
+        type: 'startWorkflow',
+        workflowType: rhythmWorkflow,
+        args: [{ job }],
+        taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+        workflowId: this.scheduleId(job),
+      },
       policies: { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: '7 days' },
       memo: { title: RHYTHM_JOBS[job].name },
     };
@@ -72,7 +101,12 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
       } catch (err) {
         if (!(err instanceof ScheduleAlreadyRunning)) throw err;
         // Started before: bring its timing and action up to this configuration.
-        await this.temporal.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: options.policies }));
+        await this.temporal.schedule.getHandle(options.scheduleId).update((previous) => ({
+          ...previous,
+          spec: options.spec,
+          action: options.action,
+          policies: options.policies,
+        }));
       }
     }
   }
@@ -105,7 +139,11 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
 
   private job(name: string): RhythmJob {
     if (!(name in RHYTHM_JOBS)) {
-      throw new NotFoundException(errorBody(404, `no schedule ${name}`, [{ field: 'name', reason: `is one of ${Object.keys(RHYTHM_JOBS).join(', ')}` }]));
+      throw new NotFoundException(
+        errorBody(404, `no schedule ${name}`, [
+          { field: 'name', reason: `is one of ${Object.keys(RHYTHM_JOBS).join(', ')}` },
+        ]),
+      );
     }
     return name as RhythmJob;
   }
@@ -124,7 +162,11 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
           timezone: TIMEZONE,
           paused: d.state.paused,
           nextRuns: d.info.nextActionTimes.map((t) => toShanghaiIso(t)),
-          recentRuns: d.info.recentActions.map((a) => ({ scheduledAt: toShanghaiIso(a.scheduledAt), takenAt: toShanghaiIso(a.takenAt), workflowId: a.action.workflow.workflowId })),
+          recentRuns: d.info.recentActions.map((a) => ({
+            scheduledAt: toShanghaiIso(a.scheduledAt),
+            takenAt: toShanghaiIso(a.takenAt),
+            workflowId: a.action.workflow.workflowId,
+          })),
         };
       }),
     );

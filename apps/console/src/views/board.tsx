@@ -3,10 +3,38 @@ import { api, ApiError } from '../api';
 import { COLOUR_NAMES, RUNGS, shanghai, type Colour } from '../format';
 import type { Me } from '../main';
 
-interface UnitRow { unit: string; name: string | null; total: number; overdue: number; rungs: number[]; colors: Record<Colour, number> }
-interface IndicatorCell { code: string; name: string; leadUnit: string; leadUnitName: string | null; month: string | null; rank: number | null; of: number | null; colour: Colour | null }
-interface Listed { id: string; title: string; unit: string; rung: number; rungName: string; dueAt: string | null; overdue: boolean }
-interface BoardData { units: UnitRow[]; indicators: IndicatorCell[]; redList: Listed[] }
+interface UnitRow {
+  unit: string;
+  name: string | null;
+  total: number;
+  overdue: number;
+  rungs: number[];
+  colors: Record<Colour, number>;
+}
+interface IndicatorCell {
+  code: string;
+  name: string;
+  leadUnit: string;
+  leadUnitName: string | null;
+  month: string | null;
+  rank: number | null;
+  of: number | null;
+  colour: Colour | null;
+}
+interface Listed {
+  id: string;
+  title: string;
+  unit: string;
+  rung: number;
+  rungName: string;
+  dueAt: string | null;
+  overdue: boolean;
+}
+interface BoardData {
+  units: UnitRow[];
+  indicators: IndicatorCell[];
+  redList: Listed[];
+}
 
 const REFRESH_MS = 3_000;
 const unitColour = (r: UnitRow): Colour => (r.colors.red ? 'red' : r.colors.yellow ? 'yellow' : 'blue');
@@ -31,39 +59,116 @@ export function Board({ me }: { me: Me }) {
     let live = true;
     const load = () =>
       api.get<BoardData>(`/v1/board${query ? `?${query}` : ''}`).then(
-        (d) => { if (live) { setData(d); setAt(new Date().toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })); setError(''); } },
+        (d) => {
+          if (live) {
+            setData(d);
+            setAt(new Date().toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }));
+            setError('');
+          }
+        },
         (e: ApiError) => live && setError(e.describe()),
       );
     void load();
     const timer = setInterval(load, REFRESH_MS);
-    return () => { live = false; clearInterval(timer); };
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
   }, [JSON.stringify(filter)]);
 
   const names = new Map((data?.units ?? []).map((u) => [u.unit, u.name ?? u.unit]));
-  const set = (k: keyof typeof filter) => (e: Event) => setFilter({ ...filter, [k]: (e.currentTarget as HTMLSelectElement).value });
+  const set = (k: keyof typeof filter) => (e: Event) =>
+    setFilter({ ...filter, [k]: (e.currentTarget as HTMLSelectElement).value });
 
   return (
     <section aria-labelledby="board-title">
       <h2 id="board-title">挂图作战{me.role === 'department' ? `（${me.unitName ?? me.unit}）` : ''}</h2>
       <form class="filters" aria-label="筛选" onSubmit={(e) => e.preventDefault()}>
-        <label>工作组<select value={filter.group} onChange={set('group')}><option value="">全部</option>{groups.map((g) => <option value={g.code}>{g.name}</option>)}</select></label>
-        <label>类别<select value={filter.kind} onChange={set('kind')}><option value="">全部</option>{kinds.map((k) => <option value={k.kind}>{k.name}</option>)}</select></label>
-        <label>层级<select value={filter.rung} onChange={set('rung')}><option value="">全部</option>{RUNGS.map((r) => <option value={String(r.rung)}>{r.name}</option>)}</select></label>
-        <label>颜色<select value={filter.color} onChange={set('color')}><option value="">全部</option>{(['red', 'yellow', 'blue'] as Colour[]).map((c) => <option value={c}>{COLOUR_NAMES[c]}</option>)}</select></label>
-        <label>逾期<select value={filter.overdue} onChange={set('overdue')}><option value="">全部</option><option value="true">仅逾期</option><option value="false">未逾期</option></select></label>
+        <label>
+          工作组
+          <select value={filter.group} onChange={set('group')}>
+            <option value="">全部</option>
+            {groups.map((g) => (
+              <option value={g.code}>{g.name}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          类别
+          <select value={filter.kind} onChange={set('kind')}>
+            <option value="">全部</option>
+            {kinds.map((k) => (
+              <option value={k.kind}>{k.name}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          层级
+          <select value={filter.rung} onChange={set('rung')}>
+            <option value="">全部</option>
+            {RUNGS.map((r) => (
+              <option value={String(r.rung)}>{r.name}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          颜色
+          <select value={filter.color} onChange={set('color')}>
+            <option value="">全部</option>
+            {(['red', 'yellow', 'blue'] as Colour[]).map((c) => (
+              <option value={c}>{COLOUR_NAMES[c]}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          逾期
+          <select value={filter.overdue} onChange={set('overdue')}>
+            <option value="">全部</option>
+            <option value="true">仅逾期</option>
+            <option value="false">未逾期</option>
+          </select>
+        </label>
       </form>
-      <p class="refreshed" aria-live="polite">每3秒自动刷新 · 更新于 {at || '…'}</p>
-      {error && <p role="alert" class="error">{error}</p>}
+      <p class="refreshed" aria-live="polite">
+        每3秒自动刷新 · 更新于 {at || '…'}
+      </p>
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
 
       <h3>红榜（挂牌及以上）</h3>
       <div class="scroll">
         <table class="red-list" data-testid="red-list">
           <caption class="sr-only">挂牌及以上的督办事项</caption>
-          <thead><tr><th scope="col">事项</th><th scope="col">责任单位</th><th scope="col">层级</th><th scope="col">期限</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">事项</th>
+              <th scope="col">责任单位</th>
+              <th scope="col">层级</th>
+              <th scope="col">期限</th>
+            </tr>
+          </thead>
           <tbody>
-            {data?.redList.length === 0 && <tr><td colSpan={4} class="empty">暂无挂牌及以上事项</td></tr>}
+            {data?.redList.length === 0 && (
+              <tr>
+                <td colSpan={4} class="empty">
+                  暂无挂牌及以上事项
+                </td>
+              </tr>
+            )}
             {data?.redList.map((o) => (
-              <tr data-id={o.id}><td><a href={`#/obligations/${o.id}`}>{o.title}</a></td><td>{names.get(o.unit) ?? o.unit}</td><td><span class="chip red">{o.rungName}</span></td><td>{shanghai(o.dueAt)}</td></tr>
+              <tr data-id={o.id}>
+                <td>
+                  <a href={`#/obligations/${o.id}`}>{o.title}</a>
+                </td>
+                <td>{names.get(o.unit) ?? o.unit}</td>
+                <td>
+                  <span class="chip red">{o.rungName}</span>
+                </td>
+                <td>{shanghai(o.dueAt)}</td>
+              </tr>
             ))}
           </tbody>
         </table>
@@ -73,15 +178,40 @@ export function Board({ me }: { me: Me }) {
       <div class="scroll">
         <table class="matrix" data-testid="units">
           <caption class="sr-only">各单位未办结事项按督办层级和颜色统计</caption>
-          <thead><tr><th scope="col">单位</th><th scope="col">评价</th>{RUNGS.map((r) => <th scope="col">{r.name}</th>)}<th scope="col">合计</th><th scope="col">逾期</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">单位</th>
+              <th scope="col">评价</th>
+              {RUNGS.map((r) => (
+                <th scope="col">{r.name}</th>
+              ))}
+              <th scope="col">合计</th>
+              <th scope="col">逾期</th>
+            </tr>
+          </thead>
           <tbody>
-            {data?.units.length === 0 && <tr><td colSpan={9} class="empty">暂无未办结事项</td></tr>}
+            {data?.units.length === 0 && (
+              <tr>
+                <td colSpan={9} class="empty">
+                  暂无未办结事项
+                </td>
+              </tr>
+            )}
             {data?.units.map((u) => (
               <tr data-unit={u.unit} data-colour={unitColour(u)}>
-                <th scope="row" class="unit-name">{u.name ?? u.unit}</th>
-                <td><span class={`chip ${unitColour(u)}`}>{COLOUR_NAMES[unitColour(u)]}</span></td>
-                {u.rungs.map((n, rung) => <td class={n ? `cell ${rungColour(rung)}` : 'cell'} data-rung={rung}>{n}</td>)}
-                <td>{u.total}</td><td>{u.overdue}</td>
+                <th scope="row" class="unit-name">
+                  {u.name ?? u.unit}
+                </th>
+                <td>
+                  <span class={`chip ${unitColour(u)}`}>{COLOUR_NAMES[unitColour(u)]}</span>
+                </td>
+                {u.rungs.map((n, rung) => (
+                  <td class={n ? `cell ${rungColour(rung)}` : 'cell'} data-rung={rung}>
+                    {n}
+                  </td>
+                ))}
+                <td>{u.total}</td>
+                <td>{u.overdue}</td>
               </tr>
             ))}
           </tbody>
@@ -92,11 +222,30 @@ export function Board({ me }: { me: Me }) {
       <div class="scroll">
         <table class="matrix" data-testid="indicators">
           <caption class="sr-only">各考核指标最近一月的全市位次与颜色，按牵头单位</caption>
-          <thead><tr><th scope="col">牵头单位</th><th scope="col">指标（最近一月位次）</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">牵头单位</th>
+              <th scope="col">指标（最近一月位次）</th>
+            </tr>
+          </thead>
           <tbody>
             {[...groupBy(data?.indicators ?? [], (i) => i.leadUnit)].map(([unit, list]) => (
-              <tr><th scope="row" class="unit-name">{list[0].leadUnitName ?? unit}</th>
-                <td class="chips">{list.map((i) => <span class={`chip ${i.colour ?? 'none'}`} title={i.month ? `${i.month} 第${i.rank}名/共${i.of}` : '未录入'}>{i.name}{i.rank ? ` ${i.rank}/${i.of}` : ''}</span>)}</td></tr>
+              <tr>
+                <th scope="row" class="unit-name">
+                  {list[0].leadUnitName ?? unit}
+                </th>
+                <td class="chips">
+                  {list.map((i) => (
+                    <span
+                      class={`chip ${i.colour ?? 'none'}`}
+                      title={i.month ? `${i.month} 第${i.rank}名/共${i.of}` : '未录入'}
+                    >
+                      {i.name}
+                      {i.rank ? ` ${i.rank}/${i.of}` : ''}
+                    </span>
+                  ))}
+                </td>
+              </tr>
             ))}
           </tbody>
         </table>

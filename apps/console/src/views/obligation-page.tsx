@@ -5,12 +5,30 @@ import { COLOUR_NAMES, countdown, RUNGS, SHANGHAI_OFFSET_MS, shanghai, statusNam
 import type { Me } from '../main';
 import type { Obligation } from './obligation-list';
 
-interface Doc { rung: number; kind: string; number: string; title: string; body: string; issuedAt: string }
-interface TimelineEntry { revision: number; at: string; text: string }
-interface Replay { deterministic: boolean; events: number; runs: number; matchesLive: boolean; findings: Array<{ kind: string; message: string }> }
+interface Doc {
+  rung: number;
+  kind: string;
+  number: string;
+  title: string;
+  body: string;
+  issuedAt: string;
+}
+interface TimelineEntry {
+  revision: number;
+  at: string;
+  text: string;
+}
+interface Replay {
+  deterministic: boolean;
+  events: number;
+  runs: number;
+  matchesLive: boolean;
+  findings: Array<{ kind: string; message: string }>;
+}
 
 const OPEN = ['open', 'submitted'];
-const isoIn = (hours: number) => new Date(Date.now() + hours * 3600_000 + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16);
+const isoIn = (hours: number) =>
+  new Date(Date.now() + hours * 3600_000 + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16);
 /** A datetime-local value, read as Shanghai time. */
 const fromLocal = (v: string) => `${v}:00+08:00`;
 
@@ -43,7 +61,10 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
     void load();
     const tick = setInterval(() => setNow(Date.now()), 1000);
     const refresh = setInterval(load, 5_000);
-    return () => { clearInterval(tick); clearInterval(refresh); };
+    return () => {
+      clearInterval(tick);
+      clearInterval(refresh);
+    };
   }, [id]);
 
   /** Runs a command, then shows the new state; a refusal is shown with its reason. */
@@ -58,7 +79,18 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
     }
   };
 
-  if (!o) return <section>{error ? <p role="alert" class="error">{error}</p> : <p>加载中…</p>}</section>;
+  if (!o)
+    return (
+      <section>
+        {error ? (
+          <p role="alert" class="error">
+            {error}
+          </p>
+        ) : (
+          <p>加载中…</p>
+        )}
+      </section>
+    );
   const open = OPEN.includes(o.status);
   const reached = new Map(o.rungs.map((r) => [r.rung, r]));
   const pendingExtension = o.extensions.find((x) => !x.decision);
@@ -67,17 +99,40 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
 
   return (
     <article aria-labelledby="ob-title" data-status={o.status} data-rung={o.rung}>
-      <p><a href="#/obligations">← 返回列表</a></p>
+      <p>
+        <a href="#/obligations">← 返回列表</a>
+      </p>
       <h2 id="ob-title">{o.title}</h2>
       <dl class="facts">
-        <dt>责任单位</dt><dd>{names.get(o.unit) ?? o.unit}</dd>
-        <dt>状态</dt><dd data-testid="status">{statusName(o.status)}</dd>
-        <dt>督办层级</dt><dd><span class={`chip ${o.color}`} data-testid="rung">{o.rungName} · {COLOUR_NAMES[o.color]}</span></dd>
-        <dt>办理期限</dt><dd>{shanghai(o.dueAt)}（{o.deadlineRule}）</dd>
-        <dt>倒计时</dt><dd class={o.overdue ? 'late' : ''} aria-live="off">{open ? countdown(o.dueAt, now) : '—'}</dd>
+        <dt>责任单位</dt>
+        <dd>{names.get(o.unit) ?? o.unit}</dd>
+        <dt>状态</dt>
+        <dd data-testid="status">{statusName(o.status)}</dd>
+        <dt>督办层级</dt>
+        <dd>
+          <span class={`chip ${o.color}`} data-testid="rung">
+            {o.rungName} · {COLOUR_NAMES[o.color]}
+          </span>
+        </dd>
+        <dt>办理期限</dt>
+        <dd>
+          {shanghai(o.dueAt)}（{o.deadlineRule}）
+        </dd>
+        <dt>倒计时</dt>
+        <dd class={o.overdue ? 'late' : ''} aria-live="off">
+          {open ? countdown(o.dueAt, now) : '—'}
+        </dd>
       </dl>
-      {notice && <p role="status" class="notice">{notice}</p>}
-      {error && <p role="alert" class="error">{error}</p>}
+      {notice && (
+        <p role="status" class="notice">
+          {notice}
+        </p>
+      )}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
 
       <h3>督办阶梯</h3>
       <ol class="ladder" aria-label="督办阶梯">
@@ -94,29 +149,87 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
       </ol>
 
       <h3>督办文书</h3>
-      {docs.length === 0 ? <p class="empty">尚未出具文书</p> : docs.map((d) => (
-        <section class="document" aria-label={d.title}>
-          <h4>{d.title} <small>{d.number} · {shanghai(d.issuedAt)}</small></h4>
-          <pre>{d.body}</pre>
-        </section>
-      ))}
+      {docs.length === 0 ? (
+        <p class="empty">尚未出具文书</p>
+      ) : (
+        docs.map((d) => (
+          <section class="document" aria-label={d.title}>
+            <h4>
+              {d.title}{' '}
+              <small>
+                {d.number} · {shanghai(d.issuedAt)}
+              </small>
+            </h4>
+            <pre>{d.body}</pre>
+          </section>
+        ))
+      )}
 
       {o.completion && (
         <>
           <h3>办结材料</h3>
-          <p>{o.completion.summary}（{shanghai(o.completion.at)}）</p>
-          <ul>{o.completion.evidence.map((e) => <li>{e.url ? <button type="button" class="link" onClick={() => download(new URL(e.url!).pathname, e.name)}>{e.name}</button> : e.name}{e.text ? `：${e.text}` : ''}</li>)}</ul>
+          <p>
+            {o.completion.summary}（{shanghai(o.completion.at)}）
+          </p>
+          <ul>
+            {o.completion.evidence.map((e) => (
+              <li>
+                {e.url ? (
+                  <button type="button" class="link" onClick={() => download(new URL(e.url!).pathname, e.name)}>
+                    {e.name}
+                  </button>
+                ) : (
+                  e.name
+                )}
+                {e.text ? `：${e.text}` : ''}
+              </li>
+            ))}
+          </ul>
         </>
       )}
-      {o.verifications.length > 0 && <ul>{o.verifications.map((v) => <li>{shanghai(v.at)} 核验{v.accepted ? '通过' : '退回'}{v.comment ? `：${v.comment}` : ''}</li>)}</ul>}
+      {o.verifications.length > 0 && (
+        <ul>
+          {o.verifications.map((v) => (
+            <li>
+              {shanghai(v.at)} 核验{v.accepted ? '通过' : '退回'}
+              {v.comment ? `：${v.comment}` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
 
       {mine && o.status === 'open' && <DepartmentActions o={o} act={act} />}
       {me.role === 'supervisor' && (
         <section class="actions" aria-label="督办操作">
           <h3>督办操作</h3>
-          {o.status === 'submitted' && <Decide label="核验" yes="核验通过（办结销号）" no="退回重办" onDecide={(accepted, comment) => act('核验', 'verification', { accepted, ...(comment && { comment }) })} />}
-          {pendingExtension && <Decide label={`延期申请至 ${shanghai(pendingExtension.dueAt)}：${pendingExtension.plan}`} yes="同意延期" no="不同意" onDecide={(approved, comment) => act('延期审批', 'extension/decision', { approved, ...(comment && { comment }) })} />}
-          {pendingExemption && <Decide label={`免责申请（${EXEMPTION_REASON_NAMES[pendingExemption.reason]}）：${pendingExemption.explanation}`} yes="同意免责" no="不同意" onDecide={(approved, comment) => act('免责审批', 'exemption/decision', { approved, ...(comment && { comment }) })} />}
+          {o.status === 'submitted' && (
+            <Decide
+              label="核验"
+              yes="核验通过（办结销号）"
+              no="退回重办"
+              onDecide={(accepted, comment) => act('核验', 'verification', { accepted, ...(comment && { comment }) })}
+            />
+          )}
+          {pendingExtension && (
+            <Decide
+              label={`延期申请至 ${shanghai(pendingExtension.dueAt)}：${pendingExtension.plan}`}
+              yes="同意延期"
+              no="不同意"
+              onDecide={(approved, comment) =>
+                act('延期审批', 'extension/decision', { approved, ...(comment && { comment }) })
+              }
+            />
+          )}
+          {pendingExemption && (
+            <Decide
+              label={`免责申请（${EXEMPTION_REASON_NAMES[pendingExemption.reason]}）：${pendingExemption.explanation}`}
+              yes="同意免责"
+              no="不同意"
+              onDecide={(approved, comment) =>
+                act('免责审批', 'exemption/decision', { approved, ...(comment && { comment }) })
+              }
+            />
+          )}
           {open && <Reasoned label="升级督办" action="escalation" act={act} />}
           {open && <Reasoned label="撤回" action="withdrawal" act={act} />}
           {o.status === 'completed' && <Reasoned label="重办" action="reopen" act={act} />}
@@ -127,7 +240,13 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
       {timeline && (
         <>
           <h3>时间线</h3>
-          <ol class="timeline" data-testid="timeline">{timeline.map((t) => <li><time>{shanghai(t.at)}</time> {t.text}</li>)}</ol>
+          <ol class="timeline" data-testid="timeline">
+            {timeline.map((t) => (
+              <li>
+                <time>{shanghai(t.at)}</time> {t.text}
+              </li>
+            ))}
+          </ol>
         </>
       )}
     </article>
@@ -136,14 +255,31 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
 
 type Act = (label: string, path: string, body: unknown) => Promise<void>;
 
-function Decide({ label, yes, no, onDecide }: { label: string; yes: string; no: string; onDecide: (ok: boolean, comment: string) => void }) {
+function Decide({
+  label,
+  yes,
+  no,
+  onDecide,
+}: {
+  label: string;
+  yes: string;
+  no: string;
+  onDecide: (ok: boolean, comment: string) => void;
+}) {
   const [comment, setComment] = useState('');
   return (
     <fieldset>
       <legend>{label}</legend>
-      <label>意见<input value={comment} onInput={(e) => setComment(e.currentTarget.value)} /></label>
-      <button type="button" data-action onClick={() => onDecide(true, comment)}>{yes}</button>
-      <button type="button" data-action class="secondary" onClick={() => onDecide(false, comment)}>{no}</button>
+      <label>
+        意见
+        <input value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+      </label>
+      <button type="button" data-action onClick={() => onDecide(true, comment)}>
+        {yes}
+      </button>
+      <button type="button" data-action class="secondary" onClick={() => onDecide(false, comment)}>
+        {no}
+      </button>
     </fieldset>
   );
 }
@@ -151,9 +287,20 @@ function Decide({ label, yes, no, onDecide }: { label: string; yes: string; no: 
 function Reasoned({ label, action, act }: { label: string; action: string; act: Act }) {
   const [reason, setReason] = useState('');
   return (
-    <form class="row" onSubmit={(e) => { e.preventDefault(); void act(label, action, { reason }); }}>
-      <label>{label}理由<input required value={reason} onInput={(e) => setReason(e.currentTarget.value)} /></label>
-      <button type="submit" data-action>{label}</button>
+    <form
+      class="row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act(label, action, { reason });
+      }}
+    >
+      <label>
+        {label}理由
+        <input required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+      </label>
+      <button type="submit" data-action>
+        {label}
+      </button>
     </form>
   );
 }
@@ -169,7 +316,10 @@ function DepartmentActions({ o, act }: { o: Obligation; act: Act }) {
   const upload = async (input: HTMLInputElement) => {
     setUploadError('');
     for (const file of Array.from(input.files ?? [])) {
-      if (file.size > 5 * 1024 * 1024) { setUploadError(`${file.name} 超过 5 MB`); continue; }
+      if (file.size > 5 * 1024 * 1024) {
+        setUploadError(`${file.name} 超过 5 MB`);
+        continue;
+      }
       const form = new FormData();
       form.append('file', file);
       try {
@@ -184,28 +334,115 @@ function DepartmentActions({ o, act }: { o: Obligation; act: Act }) {
 
   return (
     <section class="actions" aria-label="办理操作">
-      <form onSubmit={(e) => { e.preventDefault(); void act('提交办结', 'completion', { summary, evidence: [...(text ? [{ name: '情况说明', text }] : []), ...files] }); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act('提交办结', 'completion', {
+            summary,
+            evidence: [...(text ? [{ name: '情况说明', text }] : []), ...files],
+          });
+        }}
+      >
         <h3>提交办结</h3>
-        <label>办理情况<textarea required value={summary} onInput={(e) => setSummary(e.currentTarget.value)} /></label>
-        <label>佐证说明（文字）<textarea value={text} onInput={(e) => setText(e.currentTarget.value)} /></label>
-        <label>佐证文件（每个不超过 5 MB）<input type="file" multiple onChange={(e) => upload(e.currentTarget)} /></label>
-        {files.length > 0 && <ul aria-label="已上传">{files.map((f) => <li>{f.name}</li>)}</ul>}
-        {uploadError && <p role="alert" class="error">{uploadError}</p>}
-        <button type="submit" data-action>提交办结</button>
+        <label>
+          办理情况
+          <textarea required value={summary} onInput={(e) => setSummary(e.currentTarget.value)} />
+        </label>
+        <label>
+          佐证说明（文字）
+          <textarea value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        </label>
+        <label>
+          佐证文件（每个不超过 5 MB）
+          <input type="file" multiple onChange={(e) => upload(e.currentTarget)} />
+        </label>
+        {files.length > 0 && (
+          <ul aria-label="已上传">
+            {files.map((f) => (
+              <li>{f.name}</li>
+            ))}
+          </ul>
+        )}
+        {uploadError && (
+          <p role="alert" class="error">
+            {uploadError}
+          </p>
+        )}
+        <button type="submit" data-action>
+          提交办结
+        </button>
       </form>
-      <form onSubmit={(e) => { e.preventDefault(); void act('申请延期', 'extension', { dueAt: fromLocal(ext.dueAt), plan: ext.plan, requesterConsent: { name: ext.consentName, at: fromLocal(ext.consentAt) } }); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act('申请延期', 'extension', {
+            dueAt: fromLocal(ext.dueAt),
+            plan: ext.plan,
+            requesterConsent: { name: ext.consentName, at: fromLocal(ext.consentAt) },
+          });
+        }}
+      >
         <h3>申请延期</h3>
-        <label>延至<input type="datetime-local" required value={ext.dueAt} onInput={(e) => setExt({ ...ext, dueAt: e.currentTarget.value })} /></label>
-        <label>办理计划<textarea required value={ext.plan} onInput={(e) => setExt({ ...ext, plan: e.currentTarget.value })} /></label>
-        <label>诉求人（同意延期）<input required value={ext.consentName} onInput={(e) => setExt({ ...ext, consentName: e.currentTarget.value })} /></label>
-        <label>同意时间<input type="datetime-local" required value={ext.consentAt} onInput={(e) => setExt({ ...ext, consentAt: e.currentTarget.value })} /></label>
-        <button type="submit" data-action>申请延期</button>
+        <label>
+          延至
+          <input
+            type="datetime-local"
+            required
+            value={ext.dueAt}
+            onInput={(e) => setExt({ ...ext, dueAt: e.currentTarget.value })}
+          />
+        </label>
+        <label>
+          办理计划
+          <textarea required value={ext.plan} onInput={(e) => setExt({ ...ext, plan: e.currentTarget.value })} />
+        </label>
+        <label>
+          诉求人（同意延期）
+          <input
+            required
+            value={ext.consentName}
+            onInput={(e) => setExt({ ...ext, consentName: e.currentTarget.value })}
+          />
+        </label>
+        <label>
+          同意时间
+          <input
+            type="datetime-local"
+            required
+            value={ext.consentAt}
+            onInput={(e) => setExt({ ...ext, consentAt: e.currentTarget.value })}
+          />
+        </label>
+        <button type="submit" data-action>
+          申请延期
+        </button>
       </form>
-      <form onSubmit={(e) => { e.preventDefault(); void act('申请免责', 'exemption', { reason: ex.reason, explanation: ex.explanation, evidence: [] }); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act('申请免责', 'exemption', { reason: ex.reason, explanation: ex.explanation, evidence: [] });
+        }}
+      >
         <h3>申请免责</h3>
-        <label>事由<select value={ex.reason} onChange={(e) => setEx({ ...ex, reason: e.currentTarget.value })}>{Object.entries(EXEMPTION_REASON_NAMES).map(([k, v]) => <option value={k}>{v}</option>)}</select></label>
-        <label>说明<textarea required value={ex.explanation} onInput={(e) => setEx({ ...ex, explanation: e.currentTarget.value })} /></label>
-        <button type="submit" data-action>申请免责</button>
+        <label>
+          事由
+          <select value={ex.reason} onChange={(e) => setEx({ ...ex, reason: e.currentTarget.value })}>
+            {Object.entries(EXEMPTION_REASON_NAMES).map(([k, v]) => (
+              <option value={k}>{v}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          说明
+          <textarea
+            required
+            value={ex.explanation}
+            onInput={(e) => setEx({ ...ex, explanation: e.currentTarget.value })}
+          />
+        </label>
+        <button type="submit" data-action>
+          申请免责
+        </button>
       </form>
     </section>
   );
@@ -225,15 +462,23 @@ function Audit({ id }: { id: string }) {
   return (
     <section aria-label="审计">
       <h3>审计</h3>
-      <button type="button" onClick={run}>重放验证</button>{' '}
-      <button type="button" onClick={() => download(`/v1/obligations/${id}/case-file`, `case-file-${id}.json`)}>下载案卷</button>
+      <button type="button" onClick={run}>
+        重放验证
+      </button>{' '}
+      <button type="button" onClick={() => download(`/v1/obligations/${id}/case-file`, `case-file-${id}.json`)}>
+        下载案卷
+      </button>
       {replay && (
         <p role="status" data-testid="replay">
           {replay.deterministic && replay.matchesLive ? '重放一致：' : '重放不一致：'}
           {replay.runs} 次运行，{replay.events} 个事件{replay.findings.map((f) => `；${f.message}`).join('')}
         </p>
       )}
-      {error && <p role="alert" class="error">{error}</p>}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

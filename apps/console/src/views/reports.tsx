@@ -3,8 +3,19 @@ import { api, ApiError } from '../api';
 import { shanghai } from '../format';
 import type { Me } from '../main';
 
-interface Summary { type: string; title: string; period: string; scope: string; generatedAt: string }
-interface Schedule { name: string; title: string; when: string; nextRuns: string[] }
+interface Summary {
+  type: string;
+  title: string;
+  period: string;
+  scope: string;
+  generatedAt: string;
+}
+interface Schedule {
+  name: string;
+  title: string;
+  when: string;
+  nextRuns: string[];
+}
 
 /** The bulletins and the five reports; supervisors can run a schedule now. */
 export function Reports({ me }: { me: Me }) {
@@ -20,7 +31,8 @@ export function Reports({ me }: { me: Me }) {
     const timer = setInterval(load, 5_000);
     return () => clearInterval(timer);
   }, []);
-  const show = async (r: Summary) => setOpen({ title: r.title, html: await api.text(`/v1/reports/${r.type}/${r.period}/html?scope=${r.scope}`) });
+  const show = async (r: Summary) =>
+    setOpen({ title: r.title, html: await api.text(`/v1/reports/${r.type}/${r.period}/html?scope=${r.scope}`) });
   const trigger = async (s: Schedule) => {
     try {
       await api.post(`/v1/schedules/${s.name}/trigger`);
@@ -33,21 +45,69 @@ export function Reports({ me }: { me: Me }) {
     <section aria-labelledby="reports-title">
       <h2 id="reports-title">通报与报告</h2>
       {schedules.length > 0 && (
-        <div class="scroll"><table>
-          <caption>定时任务</caption>
-          <thead><tr><th scope="col">任务</th><th scope="col">时间</th><th scope="col">下次运行</th>{me.role === 'supervisor' && <th scope="col">操作</th>}</tr></thead>
-          <tbody>{schedules.map((s) => <tr><td>{s.title}</td><td>{s.when}</td><td>{shanghai(s.nextRuns[0])}</td>{me.role === 'supervisor' && <td><button type="button" data-action onClick={() => trigger(s)}>立即运行</button></td>}</tr>)}</tbody>
-        </table></div>
+        <div class="scroll">
+          <table>
+            <caption>定时任务</caption>
+            <thead>
+              <tr>
+                <th scope="col">任务</th>
+                <th scope="col">时间</th>
+                <th scope="col">下次运行</th>
+                {me.role === 'supervisor' && <th scope="col">操作</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {schedules.map((s) => (
+                <tr>
+                  <td>{s.title}</td>
+                  <td>{s.when}</td>
+                  <td>{shanghai(s.nextRuns[0])}</td>
+                  {me.role === 'supervisor' && (
+                    <td>
+                      <button type="button" data-action onClick={() => trigger(s)}>
+                        立即运行
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {message && <p role="status">{message}</p>}
-      <div class="scroll"><table data-testid="reports">
-        <caption>已生成的报告</caption>
-        <thead><tr><th scope="col">报告</th><th scope="col">期间</th><th scope="col">生成时间</th></tr></thead>
-        <tbody>
-          {list.length === 0 && <tr><td colSpan={3} class="empty">暂无报告</td></tr>}
-          {list.map((r) => <tr><td><button type="button" class="link" onClick={() => show(r)}>{r.title}</button></td><td>{r.period}</td><td>{shanghai(r.generatedAt)}</td></tr>)}
-        </tbody>
-      </table></div>
+      <div class="scroll">
+        <table data-testid="reports">
+          <caption>已生成的报告</caption>
+          <thead>
+            <tr>
+              <th scope="col">报告</th>
+              <th scope="col">期间</th>
+              <th scope="col">生成时间</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.length === 0 && (
+              <tr>
+                <td colSpan={3} class="empty">
+                  暂无报告
+                </td>
+              </tr>
+            )}
+            {list.map((r) => (
+              <tr>
+                <td>
+                  <button type="button" class="link" onClick={() => show(r)}>
+                    {r.title}
+                  </button>
+                </td>
+                <td>{r.period}</td>
+                <td>{shanghai(r.generatedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {open && <iframe class="report" title={open.title} srcdoc={open.html} />}
     </section>
   );

@@ -20,10 +20,22 @@ export function SignIn({ error, onSignedIn }: { error: string; onSignedIn: (me: 
       <h1>督办 · 挂图作战平台</h1>
       <form onSubmit={submit}>
         <label for="token">访问令牌</label>
-        <input id="token" name="token" type="password" autocomplete="off" required value={token} onInput={(e) => setToken(e.currentTarget.value)} />
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autocomplete="off"
+          required
+          value={token}
+          onInput={(e) => setToken(e.currentTarget.value)}
+        />
         <p class="hint">令牌只保存在本浏览器标签页中，关闭即失效。</p>
         <button type="submit">登录</button>
-        {problem && <p role="alert" class="error">{problem}</p>}
+        {problem && (
+          <p role="alert" class="error">
+            {problem}
+          </p>
+        )}
       </form>
     </main>
   );

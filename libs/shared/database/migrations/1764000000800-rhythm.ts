@@ -18,7 +18,9 @@ export class Rhythm1764000000800 implements MigrationInterface {
         ADD COLUMN color  text,
         ADD COLUMN due_at timestamptz`);
     // Events recorded before this migration: kind and unit never change; the latest event gets the current standing.
-    await q.query(`UPDATE obligation_event e SET kind = o.kind, unit = o.unit FROM obligation o WHERE o.id = e.obligation_id`);
+    await q.query(
+      `UPDATE obligation_event e SET kind = o.kind, unit = o.unit FROM obligation o WHERE o.id = e.obligation_id`,
+    );
     await q.query(`
       UPDATE obligation_event e SET status = o.status, rung = o.rung, color = o.color, due_at = o.due_at
         FROM obligation o WHERE o.id = e.obligation_id AND o.revision = e.revision`);
@@ -69,6 +71,8 @@ export class Rhythm1764000000800 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE report, problem_report, report_input, indicator_rank`);
     await q.query(`DROP INDEX obligation_event_at`);
-    await q.query(`ALTER TABLE obligation_event DROP COLUMN kind, DROP COLUMN unit, DROP COLUMN status, DROP COLUMN rung, DROP COLUMN color, DROP COLUMN due_at`);
+    await q.query(
+      `ALTER TABLE obligation_event DROP COLUMN kind, DROP COLUMN unit, DROP COLUMN status, DROP COLUMN rung, DROP COLUMN color, DROP COLUMN due_at`,
+    );
   }
 }

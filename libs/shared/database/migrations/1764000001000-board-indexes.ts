@@ -9,8 +9,12 @@ export class BoardIndexes1764000001000 implements MigrationInterface {
   name = 'BoardIndexes1764000001000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE INDEX obligation_board ON obligation (unit, rung, color, due_at) WHERE status IN ('open', 'submitted')`);
-    await q.query(`CREATE INDEX obligation_red ON obligation (rung DESC, due_at ASC NULLS LAST, id) WHERE status IN ('open', 'submitted') AND rung >= 2`);
+    await q.query(
+      `CREATE INDEX obligation_board ON obligation (unit, rung, color, due_at) WHERE status IN ('open', 'submitted')`,
+    );
+    await q.query(
+      `CREATE INDEX obligation_red ON obligation (rung DESC, due_at ASC NULLS LAST, id) WHERE status IN ('open', 'submitted') AND rung >= 2`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
