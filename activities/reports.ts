@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { canonicalJson } from '../libs/domain/canonical-json';
-import type { Colour } from '../libs/domain/colour';
+import type { Color } from '../libs/domain/color';
 import { KINDS } from '../libs/domain/kinds';
 import type { ObligationInput } from '../libs/domain/obligation';
 import { parsePeriod, type Period } from '../libs/domain/period';
@@ -21,22 +21,14 @@ import { toShanghaiIso } from '../libs/domain/time';
 import { shanghaiDate } from '../libs/domain/duration';
 import { WORKER_DATABASE } from '../libs/shared/database/data-source';
 import { obligationIdOf } from '../libs/shared/obligation-id';
-
-export interface GeneratedReport {
-  type: ReportType;
-  period: string;
-  scope: string;
-  contentHash: string;
-  /** False when a regeneration gave the content already stored. */
-  changed: boolean;
-}
+import type { GeneratedReport } from '../libs/contracts/rhythm';
 
 export interface IndicatorRankRecord {
   indicator: string;
   month: string;
   rank: number;
   of: number;
-  colour: Colour;
+  colour: Color;
   bulletinAt: string;
 }
 

@@ -3,8 +3,6 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  defineQuery,
-  defineUpdate,
   getExternalWorkflowHandle,
   ParentClosePolicy,
   patched,
@@ -12,35 +10,19 @@ import {
   setHandler,
   startChild,
 } from '@temporalio/workflow';
-import { recordRank, refusalToRecordRank, type IndicatorState, type RankEntry } from '../libs/domain/indicator';
+import { recordRank, refusalToRecordRank, type IndicatorState } from '../libs/domain/indicator';
+import { indicatorStateQuery, rankUpdate, type IndicatorStart } from '../libs/contracts/indicator';
 import { KINDS } from '../libs/domain/kinds';
 import { workflowIdOf, type ObligationInput } from '../libs/domain/obligation';
 import type { LadderPolicy } from '../libs/domain/policy';
 import type { WorkerActivities } from '../activities/worker-activities';
-import { obligationWorkflow, systemCommandSignal } from './obligation';
+import { systemCommandSignal } from '../libs/contracts/obligation';
+import { obligationWorkflow } from './obligation';
 
 const { recordIndicatorRank } = proxyActivities<WorkerActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-
-/** A month's rank as the API sends it, with the ids it derived for the obligations it may start. */
-export interface RankCommand extends RankEntry {
-  /** The lead unit's report on the month, due 2 days after the bulletin. */
-  reportObligationId: string;
-  /** The red episode's obligation, used if this month opens one. */
-  episodeObligationId: string;
-}
-
-export interface IndicatorStart {
-  indicator: { code: string; name: string; leadUnit: string };
-  /** The year this run covers; a rank of a later year continues as new. */
-  year: number;
-  resume?: IndicatorState;
-}
-
-export const indicatorStateQuery = defineQuery<IndicatorState>('indicatorState');
-export const rankUpdate = defineUpdate<IndicatorState, [RankCommand]>('rank');
 
 // The episode climbs only with the months: its own clock is set beyond any month's reach.
 const EPISODE_POLICY: LadderPolicy = {

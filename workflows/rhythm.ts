@@ -7,38 +7,12 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { GeneratedReport } from '../activities/reports';
 import type { WorkerActivities } from '../activities/worker-activities';
-import { monthContaining, parsePeriod, previousPeriod, type Period } from '../libs/domain/period';
-import { DISCIPLINE_REPORTS, type ReportType } from '../libs/domain/reports';
+import { monthContaining, parsePeriod, previousPeriod } from '../libs/domain/period';
 import { toShanghaiIso } from '../libs/domain/time';
 import { workflowIdOf } from '../libs/domain/obligation';
+import { RHYTHM_JOBS, type RhythmResult, type RhythmRun } from '../libs/contracts/rhythm';
 import { obligationWorkflow } from './obligation';
-
-/** The office's recurring jobs, each run by a Temporal Schedule of the same name. */
-export const RHYTHM_JOBS = {
-  weekly: { name: '周例会部署事项清单与营转办周例会纪要', cadence: 'week', reports: ['group_weekly', 'office_weekly'] },
-  'district-bulletin': { name: '月度营商环境工作通报（蓝黄红）', cadence: 'month', reports: ['district_bulletin'] },
-  'discipline-reports': { name: '向纪委监委派驻组报送的五项月报', cadence: 'month', reports: DISCIPLINE_REPORTS },
-  'problem-reports': { name: '每月20日问题报送督办', cadence: 'month', reports: [] },
-} as const satisfies Record<string, { name: string; cadence: Period['kind']; reports: readonly ReportType[] }>;
-
-export type RhythmJob = keyof typeof RHYTHM_JOBS;
-
-export interface RhythmRun {
-  job: RhythmJob;
-  /** A period to (re)generate instead of the one the run's time implies. */
-  period?: string;
-}
-
-export interface RhythmResult {
-  job: RhythmJob;
-  period: string;
-  reports: GeneratedReport[];
-  /** Obligations started (problem-reports), and those that already existed. */
-  started: string[];
-  existing: string[];
-}
 
 const { generateReports, owedProblemReports } = proxyActivities<WorkerActivities>({
   startToCloseTimeout: '5 minutes',

@@ -1,4 +1,4 @@
-import type { Colour } from './colour';
+import type { Color } from './color';
 import type { Actor } from './obligation';
 
 // The monthly rank of an assessment indicator in the city (保五争三奔第一): top 3 blue, 4–5
@@ -15,7 +15,7 @@ export interface RankEntry {
 }
 
 export interface MonthRank extends RankEntry {
-  colour: Colour;
+  colour: Color;
 }
 
 export interface IndicatorState {
@@ -34,7 +34,7 @@ export interface IndicatorState {
 export type EpisodeStep =
   { type: 'open'; reason: string } | { type: 'climb'; reason: string } | { type: 'close'; reason: string } | null;
 
-export function rankColour(rank: number): Colour {
+export function rankColor(rank: number): Color {
   if (rank <= 3) return 'blue';
   if (rank <= 5) return 'yellow';
   return 'red';
@@ -56,7 +56,7 @@ export function recordRank(
   e: RankEntry,
   episodeId: string,
 ): { state: IndicatorState; step: EpisodeStep } {
-  const colour = rankColour(e.rank);
+  const colour = rankColor(e.rank);
   const months = [...state.months, { ...e, colour }];
   const place = `${e.month}全市第${e.rank}名（共${e.of}个）`;
   if (colour === 'red') {

@@ -149,7 +149,9 @@ export function subjectProblems(kind: ObligationKind, subject: Record<string, un
 
 /** A 新注册企业 contact is completed with the five facts the seed names (二(七)1(2)). */
 export function completionProblems(kind: ObligationKind, contact: unknown): FieldProblem[] {
-  if (kind !== 'enterprise_contact' || contact) return [];
+  if (kind !== 'enterprise_contact') return [];
+  const facts = (contact ?? {}) as Record<string, unknown>;
+  if (CONTACT_FACTS.every((f) => typeof facts[f] === 'string' && (facts[f] as string).trim() !== '')) return [];
   return [
     {
       field: 'contact',
@@ -158,6 +160,8 @@ export function completionProblems(kind: ObligationKind, contact: unknown): Fiel
     },
   ];
 }
+
+const CONTACT_FACTS = ['department', 'person', 'phone', 'contactedAt', 'record'] as const;
 
 /** A weekly-meeting item names the meeting that deployed it (三(一)). */
 function meetingProblems(subject: Record<string, unknown> | undefined): FieldProblem[] {

@@ -1,6 +1,7 @@
-import { colourOf, type Colour } from './colour';
+import { colorOf, type Color } from './color';
 import type { DeadlineRequest } from './deadline';
 import { rungName, TOP_RUNG, type ClimbingRung, type Rung } from './ladder';
+import { completionProblems } from './kinds';
 import type { LadderPolicy } from './policy';
 import { toShanghaiIso } from './time';
 
@@ -138,7 +139,7 @@ export interface ObligationState extends Omit<ObligationInput, 'by'> {
   status: ObligationStatus;
   rung: Rung;
   rungName: string;
-  color: Colour;
+  color: Color;
   /** How the deadline in force was reached. */
   deadlineRule: string;
   /** Reminders still to fire for the deadline in force. */
@@ -212,7 +213,7 @@ export function openObligation(input: ObligationInput, plan: DeadlinePlan, at: D
     status: 'open',
     rung: 0,
     rungName: rungName(0),
-    color: colourOf(0, false),
+    color: colorOf(0, false),
     deadlineRule: plan.rule,
     remindAt: plan.remindAt,
     reminded: false,
@@ -238,7 +239,7 @@ function transition(
 ): ObligationState {
   const now = toShanghaiIso(at);
   const next = { ...state, ...change, updatedAt: now, revision: state.revision + 1, lastEvent: { ...event, at: now } };
-  return { ...next, rungName: rungName(next.rung), color: colourOf(next.rung, next.reminded, isSettled(next)) };
+  return { ...next, rungName: rungName(next.rung), color: colorOf(next.rung, next.reminded, isSettled(next)) };
 }
 
 function refuseUnless(reason: string | null): void {
@@ -342,8 +343,13 @@ export function attachDocument(
 
 // ——— commands ———
 
-export function refusalToSubmit(state: ObligationState): string | null {
-  return statusIs(state, ['open'], '提交办结');
+/** With the completion itself (the workflow's validator), also the kind's requirements of it. */
+export function refusalToSubmit(state: ObligationState, completion?: Pick<Completion, 'contact'>): string | null {
+  const status = statusIs(state, ['open'], '提交办结');
+  if (status || !completion) return status;
+  return completionProblems(state.kind, completion.contact).length > 0
+    ? '新注册企业的办结须写明五项联系情况：科室、责任人、联系方式、联系时间、联系记录'
+    : null;
 }
 
 export function submitCompletion(state: ObligationState, c: Omit<Completion, 'at'>, at: Date): ObligationState {

@@ -1,4 +1,4 @@
-import { COLOUR_NAMES, type Colour } from './colour';
+import { COLOR_NAMES, type Color } from './color';
 import { KINDS } from './kinds';
 import { rungName, RUNGS, type Rung } from './ladder';
 import type { ObligationKind, ObligationStatus } from './obligation';
@@ -33,7 +33,7 @@ export interface Standing {
   title: string;
   status: ObligationStatus;
   rung: Rung;
-  color: Colour;
+  color: Color;
   dueAt: string | null;
   /** The working group of a meeting item. */
   group: string | null;
@@ -53,7 +53,7 @@ export interface RankFact {
   indicator: string;
   rank: number;
   of: number;
-  colour: Colour;
+  colour: Color;
 }
 
 /** Survey scores, entered by the supervision group: the product cannot know them. */
@@ -304,7 +304,7 @@ function officeWeekly(f: ReportFacts) {
 }
 
 /** A unit's rating for the month: the worst colour among what it still has open at the month's end. */
-function unitColour(open: Standing[]): Colour {
+function unitColor(open: Standing[]): Color {
   if (open.some((s) => s.color === 'red')) return 'red';
   if (open.some((s) => s.color === 'yellow')) return 'yellow';
   return 'blue';
@@ -321,7 +321,7 @@ function districtBulletin(f: ReportFacts) {
       const rungs = [0, 1, 2, 3, 4].map((r) => open.filter((s) => s.rung === r).length);
       return {
         u,
-        colour: unitColour(open),
+        colour: unitColor(open),
         open: open.length,
         overdue: m.overdue.filter((s) => s.unit === u).length,
         done: m.completed.filter((s) => s.unit === u).length,
@@ -332,12 +332,12 @@ function districtBulletin(f: ReportFacts) {
     (r) => -r.open,
     (r) => r.u,
   );
-  const colours = { blue: 0, yellow: 0, red: 0 };
-  for (const r of unitRows) colours[r.colour]++;
+  const colors = { blue: 0, yellow: 0, red: 0 };
+  for (const r of unitRows) colors[r.colour]++;
   const ranks = new Map(f.ranks.map((r) => [r.indicator, r]));
   const indicatorRows = sortBy(f.indicators, (i) => i.code).map((i) => {
     const r = ranks.get(i.code);
-    return [i.name, unitName(i.leadUnit), r ? `${r.rank}/${r.of}` : '未录入', r ? COLOUR_NAMES[r.colour] : '—'];
+    return [i.name, unitName(i.leadUnit), r ? `${r.rank}/${r.of}` : '未录入', r ? COLOR_NAMES[r.colour] : '—'];
   });
   const redList = sortBy(
     m.undone.filter((s) => s.rung >= 2),
@@ -352,9 +352,9 @@ function districtBulletin(f: ReportFacts) {
       open: m.undone.length,
       overdue: m.overdue.length,
       completed: m.completed.length,
-      redUnits: colours.red,
-      yellowUnits: colours.yellow,
-      blueUnits: colours.blue,
+      redUnits: colors.red,
+      yellowUnits: colors.yellow,
+      blueUnits: colors.blue,
       redIndicators: f.ranks.filter((r) => r.colour === 'red').length,
       ...tally,
     },
@@ -373,7 +373,7 @@ function districtBulletin(f: ReportFacts) {
       {
         heading: '各单位蓝黄红评价',
         columns: ['单位', '评价', '未办结', '逾期', '本月办结', '提醒', '督办', '挂牌', '约谈', '问责'],
-        rows: unitRows.map((r) => [unitName(r.u), COLOUR_NAMES[r.colour], r.open, r.overdue, r.done, ...r.rungs]),
+        rows: unitRows.map((r) => [unitName(r.u), COLOR_NAMES[r.colour], r.open, r.overdue, r.done, ...r.rungs]),
       },
       { heading: '考核指标位次', columns: ['指标', '牵头单位', '位次', '评价'], rows: indicatorRows },
     ],

@@ -100,9 +100,9 @@ describe('the web console', () => {
       await sup.page.evaluate('window.__sameDocument = true');
       const row = sup.page.locator(`tr[data-unit="${town}"]`);
       await row.waitFor();
-      expect(await row.getAttribute('data-colour')).not.toBe('red');
+      expect(await row.getAttribute('data-color')).not.toBe('red');
       // The deadline passes, then the first grace: 挂牌, red, on the open page.
-      await expect.poll(() => row.getAttribute('data-colour'), { timeout: 30_000 }).toBe('red');
+      await expect.poll(() => row.getAttribute('data-color'), { timeout: 30_000 }).toBe('red');
       expect(await sup.page.evaluate('window.__sameDocument')).toBe(true);
       await expect.poll(() => sup.page.getByTestId('red-list').textContent()).toContain(title);
       // What the board shows is what GET /v1/board says.

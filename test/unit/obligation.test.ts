@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colourOf } from '../../libs/domain/colour';
+import { colorOf } from '../../libs/domain/color';
 import { documentNumber, renderDocument } from '../../libs/domain/documents';
 import {
   applyPlan,
@@ -205,11 +205,11 @@ describe('extensions, exemptions, withdrawal and reopening', () => {
 
 describe('the blue/yellow/red rating', () => {
   it('is blue on track or settled, yellow once reminded or under 督办, red from 挂牌 up', () => {
-    expect(colourOf(0, false)).toBe('blue');
-    expect(colourOf(0, true)).toBe('yellow');
-    expect(colourOf(1, false)).toBe('yellow');
-    expect([2, 3, 4].map((r) => colourOf(r as 2 | 3 | 4, false))).toEqual(['red', 'red', 'red']);
-    expect(colourOf(4, true, true)).toBe('blue');
+    expect(colorOf(0, false)).toBe('blue');
+    expect(colorOf(0, true)).toBe('yellow');
+    expect(colorOf(1, false)).toBe('yellow');
+    expect([2, 3, 4].map((r) => colorOf(r as 2 | 3 | 4, false))).toEqual(['red', 'red', 'red']);
+    expect(colorOf(4, true, true)).toBe('blue');
   });
 });
 

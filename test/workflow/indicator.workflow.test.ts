@@ -1,12 +1,13 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { rankColour } from '../../libs/domain/indicator';
+import { rankColor } from '../../libs/domain/indicator';
 import { WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
 import { keepHistory } from '../support/histories';
 import { recordingActivities, useTimeSkippingServer } from '../support/time-skipping';
-import { indicatorStateQuery, indicatorWorkflow, rankUpdate, type RankCommand } from '../../workflows/indicator';
-import { stateQuery } from '../../workflows/obligation';
+import { indicatorStateQuery, rankUpdate, type RankCommand } from '../../libs/contracts/indicator';
+import { indicatorWorkflow } from '../../workflows/indicator';
+import { stateQuery } from '../../libs/contracts/obligation';
 
 // An indicator's months on the time-skipping server: red three months running climbs its lead
 // unit 督办 → 挂牌 → 约谈, a month back in the top 5 ends the episode; each bulletin gives the
@@ -18,7 +19,7 @@ const supervisor = { role: 'supervisor', unit: null, name: '督查室' };
 
 describe('the indicator rank', () => {
   it('colours a rank: top 3 blue, 4–5 yellow, below 5 red (保五争三奔第一)', () => {
-    expect([1, 3, 4, 5, 6, 14].map(rankColour)).toEqual(['blue', 'blue', 'yellow', 'yellow', 'red', 'red']);
+    expect([1, 3, 4, 5, 6, 14].map(rankColor)).toEqual(['blue', 'blue', 'yellow', 'yellow', 'red', 'red']);
   });
 
   it('climbs the lead unit one rung per red month, ends the episode back in the top 5, and asks for a report each month', async () => {

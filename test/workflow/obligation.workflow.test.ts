@@ -29,13 +29,13 @@ import {
   exemptionUpdate,
   extensionDecisionUpdate,
   extensionUpdate,
-  obligationWorkflow,
   reopenUpdate,
   snapshotUpdate,
   stateQuery,
   verificationUpdate,
   withdrawalUpdate,
-} from '../../workflows/obligation';
+} from '../../libs/contracts/obligation';
+import { obligationWorkflow } from '../../workflows/obligation';
 
 // Every path of the ladder on the real time-skipping test server. Deadlines are computed by the
 // real deadline activity; the Postgres-facing activities are replaced by ones that keep what they
@@ -433,6 +433,25 @@ describe('the escalation ladder', () => {
       expect(
         accepted.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.name),
       ).toEqual(['snapshot']);
+    });
+  });
+
+  it('refuses a 新注册企业 completion without the five contact facts in the workflow itself, whoever sends it', async () => {
+    await withWorker(async (start) => {
+      const h = await start({ ...input(), kind: 'enterprise_contact' });
+      const bare = { summary: '已联系', evidence: [], by: department };
+      expect(await refusal(h.executeUpdate(completionUpdate, { args: [bare] }))).toContain('五项联系情况');
+      const partial = { department: '招商科', person: '王五', phone: '', contactedAt: EPOCH, record: '已上门' };
+      expect(await refusal(h.executeUpdate(completionUpdate, { args: [{ ...bare, contact: partial }] }))).toContain(
+        '五项联系情况',
+      );
+      const done = await h.executeUpdate(completionUpdate, {
+        args: [{ ...bare, contact: { ...partial, phone: '0535-1234567' } }],
+      });
+      expect(done.status).toBe('submitted');
+      await h
+        .executeUpdate(withdrawalUpdate, { args: [{ reason: '测试结束', by: supervisor }] })
+        .catch(() => undefined);
     });
   });
 

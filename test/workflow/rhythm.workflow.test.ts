@@ -17,16 +17,18 @@ import { dataSourceOptions, migrate, WORKER_DATABASE } from '../../libs/shared/d
 import { LogNotifier } from '../../libs/shared/notifier';
 import { obligationIdOf } from '../../libs/shared/obligation-id';
 import { WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
-import { indicatorWorkflow, rankUpdate } from '../../workflows/indicator';
+import { rankUpdate } from '../../libs/contracts/indicator';
+import { indicatorWorkflow } from '../../workflows/indicator';
 import {
   completionUpdate,
   escalationUpdate,
-  obligationWorkflow,
   snapshotUpdate,
   stateQuery,
   verificationUpdate,
-} from '../../workflows/obligation';
-import { rhythmWorkflow, type RhythmJob } from '../../workflows/rhythm';
+} from '../../libs/contracts/obligation';
+import { obligationWorkflow } from '../../workflows/obligation';
+import type { RhythmJob } from '../../libs/contracts/rhythm';
+import { rhythmWorkflow } from '../../workflows/rhythm';
 import { adminQuery, withDatabase } from '../support/postgres';
 import { testLogger } from '../support/service';
 import { keepHistory } from '../support/histories';

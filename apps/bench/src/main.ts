@@ -376,10 +376,10 @@ async function main(): Promise<void> {
 
   // 5. Replay: one full-ladder history, then many recorded histories.
   const fixtures = fs
-    .readdirSync(path.join(ROOT, 'test/histories'))
-    .map((f) => fromHistoryDocument(JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories', f), 'utf8'))));
+    .readdirSync(path.join(ROOT, 'test/histories/guards'))
+    .map((f) => fromHistoryDocument(JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories/guards', f), 'utf8'))));
   const climb = fromHistoryDocument(
-    JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories/full-climb.json'), 'utf8')),
+    JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories/guards/full-climb.json'), 'utf8')),
   );
   await replayObligation(climb.workflowId, climb.runs); // bundles once
   let t = performance.now();

@@ -1,9 +1,9 @@
-import { COLOUR_NAMES, type Colour } from '../../../libs/domain/colour';
+import { COLOR_NAMES, type Color } from '../../../libs/domain/color';
 import { RUNGS } from '../../../libs/domain/ladder';
 import { STATUS_NAMES, type ObligationStatus } from '../../../libs/domain/obligation';
 import { SHANGHAI_OFFSET_MS, toShanghaiIso } from '../../../libs/domain/time';
 
-export { COLOUR_NAMES, RUNGS, SHANGHAI_OFFSET_MS, STATUS_NAMES, type Colour };
+export { COLOR_NAMES, RUNGS, SHANGHAI_OFFSET_MS, STATUS_NAMES, type Color };
 
 export const ROLE_NAMES: Record<string, string> = {
   supervisor: '督查督办',

@@ -1,5 +1,6 @@
 import { sleep } from '@temporalio/workflow';
-import { obligationWorkflow as deployed, type ObligationStart } from '../../../workflows/obligation';
+import type { ObligationStart } from '../../../libs/contracts/obligation';
+import { obligationWorkflow as deployed } from '../../../workflows/obligation';
 
 // A deliberately incompatible change: a timer before anything else, without `patched`. Replaying
 // any recorded history against it must report non-determinism.

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ObligationState } from '../../../../libs/domain/obligation';
+import { overdueSql, unsettledSql } from '../../../../libs/shared/database/overdue';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import type { Principal } from '../auth/principal';
 
@@ -35,8 +36,8 @@ export interface UnitRow {
 }
 
 // Only what is still to do counts on the board: settled obligations have left it.
-const OPEN = `o.status IN ('open', 'submitted')`;
-const OVERDUE = `(o.due_at IS NOT NULL AND o.due_at < now())`;
+const OPEN = unsettledSql();
+const OVERDUE = overdueSql();
 
 /** 挂图作战: every unit's open obligations by rung and colour, and the red list (挂牌 and above). */
 @Injectable()

@@ -1,4 +1,5 @@
-import { isSettled, type ObligationState } from '../../../../libs/domain/obligation';
+import type { ObligationState } from '../../../../libs/domain/obligation';
+import { isOverdue } from '../../../../libs/domain/overdue';
 import type { ObligationView } from './obligation.dto';
 
 /** Public view of an obligation: the state minus the workflow's own bookkeeping, plus `overdue`. */
@@ -10,6 +11,5 @@ export function view(state: ObligationState, now = Date.now()): ObligationView {
     by: _by,
     ...rest
   } = state as ObligationState & { by?: unknown };
-  const overdue = !isSettled(state) && state.dueAt !== null && Date.parse(state.dueAt) < now;
-  return { ...rest, overdue };
+  return { ...rest, overdue: isOverdue(state, now) };
 }

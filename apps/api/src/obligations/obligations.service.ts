@@ -35,6 +35,7 @@ import { parseInstant, toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import { writeObligation } from '../../../../libs/shared/database/obligation-projection';
+import { overdueSql } from '../../../../libs/shared/database/overdue';
 import { ObligationRecord } from '../../../../libs/shared/database/obligation-record.entity';
 import { obligationIdOf } from '../../../../libs/shared/obligation-id';
 import {
@@ -44,12 +45,13 @@ import {
   exemptionUpdate,
   extensionDecisionUpdate,
   extensionUpdate,
-  obligationWorkflow,
+  OBLIGATION_WORKFLOW,
   reopenUpdate,
   snapshotUpdate,
   verificationUpdate,
   withdrawalUpdate,
-} from '../../../../workflows/obligation';
+} from '../../../../libs/contracts/obligation';
+import type { obligationWorkflow } from '../../../../workflows/obligation';
 import { canSeeUnit, type Principal } from '../auth/principal';
 import { errorBody } from '../http-errors';
 import { CalendarService } from '../reference/calendar.service';
@@ -125,7 +127,7 @@ export class ObligationsService {
     const state = openObligation(input, plan, now);
     const workflowId = workflowIdOf(id);
     try {
-      await this.temporal.workflow.start(obligationWorkflow, {
+      await this.temporal.workflow.start<typeof obligationWorkflow>(OBLIGATION_WORKFLOW, {
         workflowId,
         taskQueue: this.config.TEMPORAL_TASK_QUEUE,
         args: [{ open: input, opened: { plan, at: state.createdAt } }],
@@ -193,9 +195,8 @@ export class ObligationsService {
     if (q.status) qb.andWhere('o.status = :status', { status: q.status });
     if (q.rung !== undefined) qb.andWhere('o.rung = :rung', { rung: q.rung });
     if (q.color) qb.andWhere('o.color = :color', { color: q.color });
-    if (q.overdue === 'true') qb.andWhere(`o.status IN ('open', 'submitted') AND o.due_at < now()`);
-    if (q.overdue === 'false')
-      qb.andWhere(`NOT (o.status IN ('open', 'submitted') AND o.due_at IS NOT NULL AND o.due_at < now())`);
+    if (q.overdue === 'true') qb.andWhere(overdueSql());
+    if (q.overdue === 'false') qb.andWhere(`NOT ${overdueSql()}`);
     if (q.cursor) {
       const [createdAt, id] = decodeCursor(q.cursor);
       qb.andWhere(
@@ -315,7 +316,7 @@ export class ObligationsService {
       { reason: dto.reason, by: actorOf(by) },
       key,
       () =>
-        new WithStartWorkflowOperation(obligationWorkflow, {
+        new WithStartWorkflowOperation<typeof obligationWorkflow>(OBLIGATION_WORKFLOW, {
           workflowId,
           taskQueue: this.config.TEMPORAL_TASK_QUEUE,
           args: [{ resume: final }],

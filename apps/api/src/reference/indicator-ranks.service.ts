@@ -9,7 +9,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { IndicatorState } from '../../../../libs/domain/indicator';
 import { parseInstant, toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
-import { indicatorStateQuery, indicatorWorkflow, rankUpdate } from '../../../../workflows/indicator';
+import { INDICATOR_WORKFLOW, indicatorStateQuery, rankUpdate } from '../../../../libs/contracts/indicator';
+import type { indicatorWorkflow } from '../../../../workflows/indicator';
 import type { Principal } from '../auth/principal';
 import { errorBody } from '../http-errors';
 import { obligationIdOf } from '../../../../libs/shared/obligation-id';
@@ -58,7 +59,7 @@ export class IndicatorRanksService {
             episodeObligationId: obligationIdOf(`indicator-episode:${code}:${input.month}`),
           },
         ],
-        startWorkflowOperation: new WithStartWorkflowOperation(indicatorWorkflow, {
+        startWorkflowOperation: new WithStartWorkflowOperation<typeof indicatorWorkflow>(INDICATOR_WORKFLOW, {
           workflowId: `indicator-${code}`,
           taskQueue: this.config.TEMPORAL_TASK_QUEUE,
           args: [

@@ -23,7 +23,8 @@ import { toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import { obligationIdOf } from '../../../../libs/shared/obligation-id';
-import { RHYTHM_JOBS, rhythmWorkflow, type RhythmJob, type RhythmResult } from '../../../../workflows/rhythm';
+import { RHYTHM_JOBS, RHYTHM_WORKFLOW, type RhythmJob, type RhythmResult } from '../../../../libs/contracts/rhythm';
+import type { rhythmWorkflow } from '../../../../workflows/rhythm';
 import type { Principal } from '../auth/principal';
 import { errorBody, type FieldProblem } from '../http-errors';
 import { ObligationsService } from '../obligations/obligations.service';
@@ -128,7 +129,7 @@ export class ReportsService {
   async regenerate(type: string, period: string): Promise<RhythmResult> {
     const job = jobOf(this.type(type));
     const p = this.period(period, RHYTHM_JOBS[job].cadence);
-    return this.temporal.workflow.execute(rhythmWorkflow, {
+    return this.temporal.workflow.execute<typeof rhythmWorkflow>(RHYTHM_WORKFLOW, {
       args: [{ job, period: p.text }],
       taskQueue: this.config.TEMPORAL_TASK_QUEUE,
       workflowId: `${this.config.TEMPORAL_TASK_QUEUE}-${job}-${p.text}-${randomUUID()}`,

@@ -14,9 +14,9 @@ import {
 import { PinoLogger } from 'nestjs-pino';
 import { toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
-import { RHYTHM_JOBS, rhythmWorkflow, type RhythmJob } from '../../../../workflows/rhythm';
+import { RHYTHM_JOBS, RHYTHM_WORKFLOW, type RhythmJob } from '../../../../libs/contracts/rhythm';
 import { errorBody } from '../http-errors';
-import { DirectTemporalClient } from '../temporal-client';
+import { DirectTemporalClient } from '../infrastructure/temporal-client';
 
 const TIMEZONE = 'Asia/Shanghai';
 const RETRY_MS = 5_000;
@@ -83,7 +83,7 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
       spec: this.plan()[job].spec,
       action: {
         type: 'startWorkflow',
-        workflowType: rhythmWorkflow,
+        workflowType: RHYTHM_WORKFLOW,
         args: [{ job }],
         taskQueue: this.config.TEMPORAL_TASK_QUEUE,
         workflowId: this.scheduleId(job),

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import { COLOUR_NAMES, RUNGS, shanghai, type Colour } from '../format';
+import { COLOR_NAMES, RUNGS, shanghai, type Color } from '../format';
 import type { Me } from '../main';
 
 interface UnitRow {
@@ -9,7 +9,7 @@ interface UnitRow {
   total: number;
   overdue: number;
   rungs: number[];
-  colors: Record<Colour, number>;
+  colors: Record<Color, number>;
 }
 interface IndicatorCell {
   code: string;
@@ -19,7 +19,7 @@ interface IndicatorCell {
   month: string | null;
   rank: number | null;
   of: number | null;
-  colour: Colour | null;
+  colour: Color | null;
 }
 interface Listed {
   id: string;
@@ -37,8 +37,8 @@ interface BoardData {
 }
 
 const REFRESH_MS = 3_000;
-const unitColour = (r: UnitRow): Colour => (r.colors.red ? 'red' : r.colors.yellow ? 'yellow' : 'blue');
-const rungColour = (rung: number): Colour => (rung >= 2 ? 'red' : rung === 1 ? 'yellow' : 'blue');
+const unitColor = (r: UnitRow): Color => (r.colors.red ? 'red' : r.colors.yellow ? 'yellow' : 'blue');
+const rungColor = (rung: number): Color => (rung >= 2 ? 'red' : rung === 1 ? 'yellow' : 'blue');
 
 export function Board({ me }: { me: Me }) {
   const [filter, setFilter] = useState({ group: '', kind: '', rung: '', color: '', overdue: '' });
@@ -115,8 +115,8 @@ export function Board({ me }: { me: Me }) {
           颜色
           <select value={filter.color} onChange={set('color')}>
             <option value="">全部</option>
-            {(['red', 'yellow', 'blue'] as Colour[]).map((c) => (
-              <option value={c}>{COLOUR_NAMES[c]}</option>
+            {(['red', 'yellow', 'blue'] as Color[]).map((c) => (
+              <option value={c}>{COLOR_NAMES[c]}</option>
             ))}
           </select>
         </label>
@@ -198,15 +198,15 @@ export function Board({ me }: { me: Me }) {
               </tr>
             )}
             {data?.units.map((u) => (
-              <tr data-unit={u.unit} data-colour={unitColour(u)}>
+              <tr data-unit={u.unit} data-color={unitColor(u)}>
                 <th scope="row" class="unit-name">
                   {u.name ?? u.unit}
                 </th>
                 <td>
-                  <span class={`chip ${unitColour(u)}`}>{COLOUR_NAMES[unitColour(u)]}</span>
+                  <span class={`chip ${unitColor(u)}`}>{COLOR_NAMES[unitColor(u)]}</span>
                 </td>
                 {u.rungs.map((n, rung) => (
-                  <td class={n ? `cell ${rungColour(rung)}` : 'cell'} data-rung={rung}>
+                  <td class={n ? `cell ${rungColor(rung)}` : 'cell'} data-rung={rung}>
                     {n}
                   </td>
                 ))}

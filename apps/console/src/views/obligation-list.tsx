@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, unitNames } from '../api';
-import { COLOUR_NAMES, countdown, shanghai, statusName } from '../format';
+import { COLOR_NAMES, countdown, shanghai, statusName } from '../format';
 import type { ObligationState } from '../../../../libs/domain/obligation';
 import type { Me } from '../main';
 
@@ -78,7 +78,7 @@ export function ObligationList({ me }: { me: Me }) {
                 <td>{statusName(o.status)}</td>
                 <td>
                   <span class={`chip ${o.color}`}>
-                    {o.rungName} · {COLOUR_NAMES[o.color]}
+                    {o.rungName} · {COLOR_NAMES[o.color]}
                   </span>
                 </td>
                 <td>{shanghai(o.dueAt)}</td>

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { EXEMPTION_REASON_NAMES } from '../../../../libs/domain/timeline';
 import { api, ApiError, download, unitNames } from '../api';
-import { COLOUR_NAMES, countdown, RUNGS, SHANGHAI_OFFSET_MS, shanghai, statusName } from '../format';
+import { COLOR_NAMES, countdown, RUNGS, SHANGHAI_OFFSET_MS, shanghai, statusName } from '../format';
 import type { Me } from '../main';
 import type { Obligation } from './obligation-list';
 
@@ -111,7 +111,7 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
         <dt>督办层级</dt>
         <dd>
           <span class={`chip ${o.color}`} data-testid="rung">
-            {o.rungName} · {COLOUR_NAMES[o.color]}
+            {o.rungName} · {COLOR_NAMES[o.color]}
           </span>
         </dd>
         <dt>办理期限</dt>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import { COLOUR_NAMES, SHANGHAI_OFFSET_MS, type Colour } from '../format';
+import { COLOR_NAMES, SHANGHAI_OFFSET_MS, type Color } from '../format';
 
 /** A month's city ranks, one indicator at a time (保五争三奔第一). */
 export function Ranks() {
@@ -24,11 +24,11 @@ export function Ranks() {
     e.preventDefault();
     setError('');
     try {
-      const s = await api.post<{ months: Array<{ month: string; colour: Colour }>; redStreak: number }>(
+      const s = await api.post<{ months: Array<{ month: string; colour: Color }>; redStreak: number }>(
         `/v1/indicators/${form.code}/ranks`,
         { month: form.month, rank: Number(form.rank), of: Number(form.of) },
       );
-      setResult(`已录入 ${form.month}：${COLOUR_NAMES[s.months.at(-1)!.colour]}，连续靠后 ${s.redStreak} 个月`);
+      setResult(`已录入 ${form.month}：${COLOR_NAMES[s.months.at(-1)!.colour]}，连续靠后 ${s.redStreak} 个月`);
     } catch (err) {
       setError((err as ApiError).describe());
     }

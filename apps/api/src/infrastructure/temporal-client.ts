@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
-import { DubanConfig, type ServiceConfig } from '../../../libs/shared/config';
+import { DubanConfig, type ServiceConfig } from '../../../../libs/shared/config';
 
 /** The Temporal client, injected by its class. Lazy: the API starts (and /health says 503) while Temporal is down. */
 export const temporalClientProvider: Provider = {

@@ -11,10 +11,10 @@ import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { from, mergeMap, of, type Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { canonicalJson } from '../../../libs/domain/canonical-json';
-import { API_DATABASE } from '../../../libs/shared/database/data-source';
-import type { Principal } from './auth/principal';
-import { errorBody } from './http-errors';
+import { canonicalJson } from '../../../../libs/domain/canonical-json';
+import { API_DATABASE } from '../../../../libs/shared/database/data-source';
+import type { Principal } from '../auth/principal';
+import { errorBody } from '../http-errors';
 
 /**
  * `Idempotency-Key` on any POST: the same key with the same request gets the first (successful)

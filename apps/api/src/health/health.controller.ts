@@ -3,10 +3,10 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
-import { API_DATABASE } from '../../../libs/shared/database/data-source';
-import { Public } from './auth/roles.decorator';
-import { CalendarService } from './reference/calendar.service';
-import { DirectTemporalClient } from './temporal-client';
+import { API_DATABASE } from '../../../../libs/shared/database/data-source';
+import { Public } from '../auth/roles.decorator';
+import { CalendarService } from '../reference/calendar.service';
+import { DirectTemporalClient } from '../infrastructure/temporal-client';
 
 const PROBE_TIMEOUT_MS = 2_000;
 

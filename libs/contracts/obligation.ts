@@ -1,0 +1,81 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  Actor,
+  DeadlinePlan,
+  EnterpriseContact,
+  Evidence,
+  ExemptionReason,
+  ObligationInput,
+  ObligationState,
+} from '../domain/obligation';
+
+// The obligation workflow's messages: what the API sends and the workflow handles, in one place
+// that both import (the API never imports a workflow at run time).
+
+/** The workflow type's name, for starting it from the API by name. */
+export const OBLIGATION_WORKFLOW = 'obligationWorkflow';
+
+export interface CompletionCommand {
+  summary: string;
+  evidence: Evidence[];
+  contact?: EnterpriseContact;
+  by: Actor | null;
+}
+export interface VerificationCommand {
+  accepted: boolean;
+  comment: string;
+  by: Actor | null;
+}
+export interface ExtensionCommand {
+  dueAt: string;
+  plan: string;
+  requesterConsent: { name: string; at: string };
+  by: Actor | null;
+}
+export interface ExemptionCommand {
+  reason: ExemptionReason;
+  explanation: string;
+  evidence: Evidence[];
+  by: Actor | null;
+}
+export interface DecisionCommand {
+  approved: boolean;
+  comment: string;
+  by: Actor | null;
+}
+export interface ReasonCommand {
+  reason: string;
+  by: Actor | null;
+}
+
+export const stateQuery = defineQuery<ObligationState>('state');
+/** The state once it is in the read model: the answer to a start that lost a race for its key. */
+export const snapshotUpdate = defineUpdate<ObligationState>('snapshot');
+export const completionUpdate = defineUpdate<ObligationState, [CompletionCommand]>('completion');
+export const verificationUpdate = defineUpdate<ObligationState, [VerificationCommand]>('verification');
+export const extensionUpdate = defineUpdate<ObligationState, [ExtensionCommand]>('extension');
+export const extensionDecisionUpdate = defineUpdate<ObligationState, [DecisionCommand]>('extensionDecision');
+export const exemptionUpdate = defineUpdate<ObligationState, [ExemptionCommand]>('exemption');
+export const exemptionDecisionUpdate = defineUpdate<ObligationState, [DecisionCommand]>('exemptionDecision');
+export const escalationUpdate = defineUpdate<ObligationState, [ReasonCommand]>('escalation');
+export const withdrawalUpdate = defineUpdate<ObligationState, [ReasonCommand]>('withdrawal');
+export const reopenUpdate = defineUpdate<ObligationState, [ReasonCommand]>('reopen');
+
+/** A command from another workflow (an indicator's red episode), which cannot send updates. */
+export interface SystemCommand extends ReasonCommand {
+  type: 'escalation' | 'withdrawal';
+}
+export const systemCommandSignal = defineSignal<[SystemCommand]>('systemCommand');
+
+/** How the API opened the obligation it answered with: the workflow opens the very same state. */
+export interface Opening {
+  plan: DeadlinePlan;
+  /** The opening's moment (the state's createdAt). */
+  at: string;
+}
+
+/** A new obligation, or one carried on from an earlier run (continue-as-new, 重办 after completion). */
+export type ObligationStart = ({ open: ObligationInput; opened?: Opening } | { resume: ObligationState }) & {
+  /** Continue as new past this many history events (default 2,000; tests set it low). */
+  historyLimit?: number;
+};
