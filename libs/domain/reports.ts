@@ -21,6 +21,17 @@ export const REPORT_TYPES = {
 } as const;
 
 export type ReportType = keyof typeof REPORT_TYPES;
+
+/**
+ * Reports that name units' 问题线索 (the 亮优揭短 clues, from informants and inspections) are for the
+ * supervision group and the discipline commission only, as their input is; the rest, like the
+ * bulletin that is published to every unit, may be read by departments too.
+ */
+const SUPERVISION_ONLY: readonly ReportType[] = ['clues'];
+
+export function mayReadReport(role: string, type: ReportType): boolean {
+  return role === 'supervisor' || role === 'auditor' || !SUPERVISION_ONLY.includes(type);
+}
 export const DISCIPLINE_REPORTS: ReportType[] = ['work_report', 'overdue_items', 'task_list', 'satisfaction', 'clues'];
 /** The office-wide scope of a report that is not one group's. */
 export const OFFICE_SCOPE = 'office';

@@ -26,6 +26,8 @@ const schema = z.object({
   DUBAN_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   DUBAN_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   DUBAN_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
+  // How long the API waits on Temporal for one start or command before answering 503 (retry with the same Idempotency-Key).
+  DUBAN_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 });
 
 export type DubanConfigValues = z.infer<typeof schema>;

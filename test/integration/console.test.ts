@@ -218,6 +218,43 @@ describe('the web console', () => {
     },
   );
 
+  it('climbs once on a double click of 升级督办, the button disabled while the command is in flight', async () => {
+    const created = await http(
+      api.url,
+      'POST',
+      '/v1/obligations',
+      { key: `console-double-${tag}`, kind: 'work_order', title: `双击升级${tag}`, unit: town },
+      bearer(tokens.supervisor),
+    );
+    expect(created.status).toBe(201);
+    const sup = await signedIn('supervisor');
+    await sup.page.goto(`${api.url}/console/#/obligations/${created.body.id}`);
+    await sup.page.getByRole('textbox', { name: '升级督办理由', exact: true }).fill('进展缓慢');
+    const button = sup.page.getByRole('button', { name: '升级督办', exact: true });
+    // Two clicks faster than the page can re-render, then a third while the command is in flight.
+    await button.dblclick();
+    await button.click({ force: true, noWaitAfter: true }).catch(() => undefined);
+    await expect.poll(() => sup.page.getByRole('status').textContent()).toContain('升级督办：已提交');
+    await new Promise((r) => setTimeout(r, 1_000));
+    const after = await http(
+      api.url,
+      'GET',
+      `/v1/obligations/${created.body.id}`,
+      undefined,
+      bearer(tokens.supervisor),
+    );
+    expect(after.body.rung).toBe(1);
+    const docs = await http(
+      api.url,
+      'GET',
+      `/v1/obligations/${created.body.id}/documents`,
+      undefined,
+      bearer(tokens.supervisor),
+    );
+    expect(docs.body.map((d: { rung: number }) => d.rung)).toEqual([1]);
+    await sup.context.close();
+  });
+
   it('lists the reports and opens one as its printable document', { timeout: 60_000 }, async () => {
     const { context, page } = await signedIn('supervisor');
     await page.getByRole('link', { name: '通报与报告' }).click();

@@ -10,6 +10,13 @@ import {
 } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import type { Response } from 'express';
+import { dependencyDown, type Dependency } from './infrastructure/dependency-down';
+
+const RETRY_AFTER_SECONDS = 2;
+const UNAVAILABLE: Record<Dependency, string> = {
+  postgres: '数据库暂时不可用，本次操作未执行，请稍后重试',
+  temporal: '工作流服务暂时不可用或未在时限内确认，请稍后用同一幂等键重试',
+};
 
 export interface FieldProblem {
   field: string;
@@ -76,9 +83,15 @@ export class HttpErrorFilter implements ExceptionFilter {
     } else if (isClientError(exception)) {
       // body-parser's errors (malformed JSON, too large) carry their own 4xx status.
       body = errorBody(exception.status, exception.message, bodyProblem(exception.status, exception.message));
+    } else if (dependencyDown(exception)) {
+      // Nothing was applied that the caller cannot repeat: a retry with the same Idempotency-Key is safe.
+      const which = dependencyDown(exception)!;
+      this.logger.warn(`${which} unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      body = errorBody(503, UNAVAILABLE[which], [{ field: which, reason: UNAVAILABLE[which] }]);
     } else {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-      body = errorBody(500, 'Internal server error');
+      body = errorBody(500, '服务内部错误，请稍后重试；如持续出现请联系管理员');
     }
     res.status(body.statusCode).json(body);
   }

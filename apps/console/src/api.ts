@@ -34,12 +34,18 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method: string, path: string, body?: unknown, form?: FormData): Promise<Response> {
+async function request(
+  method: string,
+  path: string,
+  body?: unknown,
+  form?: FormData,
+  idempotencyKey?: string,
+): Promise<Response> {
   const headers: Record<string, string> = {};
   if (session.token) headers.authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  // Each mutating call carries its own key: a retried click never acts twice.
-  if (method !== 'GET') headers['idempotency-key'] = crypto.randomUUID();
+  // Every mutating call carries a key; a user's intent keeps one across its retries (see `intent`).
+  if (method !== 'GET') headers['idempotency-key'] = idempotencyKey ?? crypto.randomUUID();
   const res = await fetch(path, {
     method,
     headers,
@@ -62,11 +68,34 @@ async function request(method: string, path: string, body?: unknown, form?: Form
 
 export const api = {
   get: async <T>(path: string): Promise<T> => (await request('GET', path)).json(),
-  post: async <T>(path: string, body?: unknown): Promise<T> => (await request('POST', path, body ?? {})).json(),
+  post: async <T>(path: string, body?: unknown, idempotencyKey?: string): Promise<T> =>
+    (await request('POST', path, body ?? {}, undefined, idempotencyKey)).json(),
   upload: async <T>(path: string, form: FormData): Promise<T> => (await request('POST', path, undefined, form)).json(),
   text: async (path: string): Promise<string> => (await request('GET', path)).text(),
   blob: async (path: string): Promise<Blob> => (await request('GET', path)).blob(),
 };
+
+const intents = new Map<string, string>();
+
+/**
+ * One Idempotency-Key per user intent (the same command with the same content): a retry after a
+ * lost answer or a 503 sends the same key, so the server acts once; once the command has been
+ * answered, the same intent again is a new act with a new key.
+ */
+export async function once<T>(path: string, body: unknown): Promise<T> {
+  const intent = `${path}\n${JSON.stringify(body)}`;
+  const key = intents.get(intent) ?? crypto.randomUUID();
+  intents.set(intent, key);
+  try {
+    const answer = await api.post<T>(path, body, key);
+    intents.delete(intent);
+    return answer;
+  } catch (e) {
+    // Refused (4xx): nothing was done, so a corrected retry is a new intent. Otherwise keep the key.
+    if (e instanceof ApiError && e.status < 500) intents.delete(intent);
+    throw e;
+  }
+}
 
 /** Saves a file the API serves only with the token. */
 export async function download(path: string, name: string): Promise<void> {

@@ -2,13 +2,16 @@ import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@
 import { Client, Connection } from '@temporalio/client';
 import { DubanConfig, type ServiceConfig } from '../../../../libs/shared/config';
 
+// Reconnect within about a second once the server is back (gRPC's default backs off to two minutes).
+const CHANNEL_ARGS = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1_000 };
+
 /** The Temporal client, injected by its class. Lazy: the API starts (and /health says 503) while Temporal is down. */
 export const temporalClientProvider: Provider = {
   provide: Client,
   inject: [DubanConfig],
   useFactory: (config: ServiceConfig) =>
     new Client({
-      connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }),
+      connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS, channelArgs: CHANNEL_ARGS }),
       namespace: config.TEMPORAL_NAMESPACE,
     }),
 };
@@ -25,7 +28,7 @@ export const directTemporalClientProvider: Provider = {
   inject: [DubanConfig],
   useFactory: (config: ServiceConfig) =>
     new Client({
-      connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS, interceptors: [] }),
+      connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS, interceptors: [], channelArgs: CHANNEL_ARGS }),
       namespace: config.TEMPORAL_NAMESPACE,
     }),
 };

@@ -11,6 +11,7 @@ import {
   Client,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
@@ -127,21 +128,29 @@ export class ObligationsService {
     const state = openObligation(input, plan, now);
     const workflowId = workflowIdOf(id);
     try {
-      await this.temporal.workflow.start<typeof obligationWorkflow>(OBLIGATION_WORKFLOW, {
-        workflowId,
-        taskQueue: this.config.TEMPORAL_TASK_QUEUE,
-        args: [{ open: input, opened: { plan, at: state.createdAt } }],
-        // A key starts one obligation, ever.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
+      await this.withinDeadline(() =>
+        this.temporal.workflow.start<typeof obligationWorkflow>(OBLIGATION_WORKFLOW, {
+          workflowId,
+          taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+          args: [{ open: input, opened: { plan, at: state.createdAt } }],
+          // A key starts one obligation, ever.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        }),
+      );
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       // A concurrent request with the same key started it: its state, once written, is the answer.
-      const first = await this.temporal.workflow.getHandle(workflowId).executeUpdate(snapshotUpdate);
+      const first = await this.withinDeadline(() =>
+        this.temporal.workflow.getHandle(workflowId).executeUpdate(snapshotUpdate),
+      );
       return { state: sameRequest(first, dto), created: false };
     }
-    // Only the request that started the workflow writes, so the read model holds its state.
-    await writeObligation((text, params) => this.records.manager.query(text, params), state);
+    // Only the request that started the workflow writes, so the read model holds its state. The
+    // obligation exists once the workflow has started: if this write fails, the workflow's own
+    // first record writes the same state, and the caller is told it was created, not 5xx.
+    await writeObligation((text, params) => this.records.manager.query(text, params), state).catch((err: Error) =>
+      this.logger.warn({ workflowId, err: err.message }, 'opened state not written; the workflow will record it'),
+    );
     this.logger.info({ workflowId, kind: input.kind, unit: input.unit }, 'obligation started');
     return { state, created: true };
   }
@@ -309,7 +318,13 @@ export class ObligationsService {
     const refusal = refusalToReopen(current);
     if (refusal) throw conflict(refusal);
     const workflowId = workflowIdOf(id);
-    const final: ObligationState = await this.temporal.workflow.getHandle(workflowId).result();
+    const final = await this.withinDeadline(() => this.temporal.workflow.getHandle(workflowId).result()).catch(
+      (err: unknown) => {
+        // A run ended otherwise than by its own hand (terminated in the Temporal UI) has no final state to carry on.
+        if (err instanceof WorkflowFailedError) throw conflict('该事项的工作流已被终止，不能重办；请联系管理员');
+        throw err;
+      },
+    );
     return this.sendUpdate(
       workflowId,
       reopenUpdate,
@@ -340,6 +355,15 @@ export class ObligationsService {
     return this.sendUpdate(workflowIdOf(id), update, arg, key);
   }
 
+  /**
+   * Every call to Temporal ends by the command deadline: a server that is down or a workflow that
+   * does not answer gives a 503 (see http-errors.ts), never a hang; a retry with the same
+   * Idempotency-Key is the same update.
+   */
+  private withinDeadline<T>(call: () => Promise<T>): Promise<T> {
+    return this.temporal.withDeadline(Date.now() + this.config.DUBAN_COMMAND_TIMEOUT_MS, call);
+  }
+
   private async sendUpdate<Arg>(
     workflowId: string,
     update: UpdateDefinition<ObligationState, [Arg]>,
@@ -350,13 +374,15 @@ export class ObligationsService {
     // Temporal deduplicates updates by id: a retried request gets the first answer.
     const updateId = key ? `${update.name}:${key}` : undefined;
     try {
-      const state = withStart
-        ? await this.temporal.workflow.executeUpdateWithStart(update, {
-            args: [arg],
-            updateId,
-            startWorkflowOperation: withStart(),
-          })
-        : await this.temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg], updateId });
+      const state = await this.withinDeadline(() =>
+        withStart
+          ? this.temporal.workflow.executeUpdateWithStart(update, {
+              args: [arg],
+              updateId,
+              startWorkflowOperation: withStart(),
+            })
+          : this.temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg], updateId }),
+      );
       this.logger.info(
         { workflowId, command: update.name, status: state.status, rung: state.rung },
         'obligation command applied',
@@ -376,10 +402,16 @@ function encodeCursor(createdAt: Date, id: string): string {
 }
 
 function decodeCursor(cursor: string): [string, string] {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/.test(id)) {
+  const [createdAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString().split('|');
+  // Only what encodeCursor writes: an ISO instant that reads back as itself, and a lower-case UUID.
+  const instant = createdAt && !Number.isNaN(Date.parse(createdAt)) ? new Date(createdAt).toISOString() : null;
+  if (
+    rest.length > 0 ||
+    instant !== createdAt ||
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id ?? '')
+  ) {
     throw new BadRequestException(
-      errorBody(400, 'Invalid request: cursor', [{ field: 'cursor', reason: 'is not a cursor this API gave' }]),
+      errorBody(400, '请求参数有误：cursor', [{ field: 'cursor', reason: '不是本接口给出的翻页游标' }]),
     );
   }
   return [createdAt, id];

@@ -17,16 +17,26 @@ export class ReportsController {
   @ApiQuery({ name: 'type', required: false })
   @ApiQuery({ name: 'period', required: false, example: '2026-11' })
   @ApiQuery({ name: 'scope', required: false })
-  list(@Query('type') type?: string, @Query('period') period?: string, @Query('scope') scope?: string) {
-    return this.reports.list({ type, period, scope });
+  list(
+    @CurrentPrincipal() p: Principal,
+    @Query('type') type?: string,
+    @Query('period') period?: string,
+    @Query('scope') scope?: string,
+  ) {
+    return this.reports.list({ type, period, scope }, p);
   }
 
   @Get('reports/:type/:period')
   @Roles('supervisor', 'auditor', 'department')
   @ApiOperation({ summary: 'one report as JSON (scope: a group’s code for group_weekly, else office)' })
   @ApiQuery({ name: 'scope', required: false })
-  get(@Param('type') type: string, @Param('period') period: string, @Query('scope') scope?: string) {
-    return this.reports.get(type, period, scope);
+  get(
+    @Param('type') type: string,
+    @Param('period') period: string,
+    @CurrentPrincipal() p: Principal,
+    @Query('scope') scope?: string,
+  ) {
+    return this.reports.get(type, period, p, scope);
   }
 
   @Get('reports/:type/:period/html')
@@ -35,8 +45,13 @@ export class ReportsController {
   @ApiProduces('text/html')
   @ApiOperation({ summary: 'one report as a printable Chinese HTML document' })
   @ApiQuery({ name: 'scope', required: false })
-  html(@Param('type') type: string, @Param('period') period: string, @Query('scope') scope?: string) {
-    return this.reports.html(type, period, scope);
+  html(
+    @Param('type') type: string,
+    @Param('period') period: string,
+    @CurrentPrincipal() p: Principal,
+    @Query('scope') scope?: string,
+  ) {
+    return this.reports.html(type, period, p, scope);
   }
 
   @Post('reports/:type/:period/regenerate')

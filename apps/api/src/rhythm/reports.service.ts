@@ -13,6 +13,7 @@ import { DataSource } from 'typeorm';
 import { canonicalJson } from '../../../../libs/domain/canonical-json';
 import { parsePeriod, type Period } from '../../../../libs/domain/period';
 import {
+  mayReadReport,
   OFFICE_SCOPE,
   REPORT_TYPES,
   renderReportHtml,
@@ -86,9 +87,10 @@ export class ReportsService {
     return period;
   }
 
-  async list(q: { type?: string; period?: string; scope?: string }): Promise<ReportSummary[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
+  async list(q: { type?: string; period?: string; scope?: string }, viewer: Principal): Promise<ReportSummary[]> {
+    const readable = (Object.keys(REPORT_TYPES) as ReportType[]).filter((t) => mayReadReport(viewer.role, t));
+    const where: string[] = [`type = ANY($1)`];
+    const params: unknown[] = [readable];
     if (q.type) where.push(`type = $${params.push(this.type(q.type))}`);
     if (q.period) where.push(`period = $${params.push(this.period(q.period).text)}`);
     if (q.scope) where.push(`scope = $${params.push(q.scope)}`);
@@ -99,8 +101,12 @@ export class ReportsService {
     return rows.map((r: ReportSummary) => ({ ...r, generatedAt: toShanghaiIso(r.generatedAt) }));
   }
 
-  async get(type: string, period: string, scope = OFFICE_SCOPE): Promise<StoredReport> {
+  async get(type: string, period: string, viewer: Principal, scope = OFFICE_SCOPE): Promise<StoredReport> {
     const t = this.type(type);
+    if (!mayReadReport(viewer.role, t)) {
+      const reason = '该报告载有问题线索，仅督查人员和纪委监委派驻组可以查看';
+      throw new ForbiddenException(errorBody(403, reason, [{ field: 'type', reason }]));
+    }
     const p = this.period(period, REPORT_TYPES[t].cadence);
     const [row] = await this.db.query(
       `SELECT ${COLUMNS}, content FROM report WHERE type = $1 AND period = $2 AND scope = $3`,
@@ -120,8 +126,8 @@ export class ReportsService {
     return { ...row, generatedAt: toShanghaiIso(row.generatedAt) };
   }
 
-  async html(type: string, period: string, scope?: string): Promise<string> {
-    const report = await this.get(type, period, scope);
+  async html(type: string, period: string, viewer: Principal, scope?: string): Promise<string> {
+    const report = await this.get(type, period, viewer, scope);
     return renderReportHtml(report.content, report.generatedAt);
   }
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { EXEMPTION_REASON_NAMES } from '../../../../libs/domain/timeline';
-import { api, ApiError, download, unitNames } from '../api';
+import { api, ApiError, download, once, unitNames } from '../api';
 import { COLOR_NAMES, countdown, RUNGS, SHANGHAI_OFFSET_MS, shanghai, statusName } from '../format';
 import type { Me } from '../main';
 import type { Obligation } from './obligation-list';
@@ -68,14 +68,24 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
   }, [id]);
 
   /** Runs a command, then shows the new state; a refusal is shown with its reason. */
+  // One command at a time from this page: the actions are disabled while one is in flight, and
+  // the ref stops a second click that lands before the page re-renders.
+  const inFlight = useRef(false);
+  const [busy, setBusy] = useState(false);
   const act = async (label: string, path: string, body: unknown) => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setBusy(true);
     setError('');
     try {
-      setO(await api.post<Obligation>(`/v1/obligations/${id}/${path}`, body));
+      setO(await once<Obligation>(`/v1/obligations/${id}/${path}`, body));
       setNotice(`${label}：已提交`);
       void load();
     } catch (e) {
       setError(`${label}未成功：${(e as ApiError).describe()}`);
+    } finally {
+      inFlight.current = false;
+      setBusy(false);
     }
   };
 
@@ -198,9 +208,13 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
         </ul>
       )}
 
-      {mine && o.status === 'open' && <DepartmentActions o={o} act={act} />}
+      {mine && o.status === 'open' && (
+        <fieldset class="plain" disabled={busy} aria-busy={busy}>
+          <DepartmentActions o={o} act={act} />
+        </fieldset>
+      )}
       {me.role === 'supervisor' && (
-        <section class="actions" aria-label="督办操作">
+        <fieldset class="plain actions" disabled={busy} aria-busy={busy} aria-label="督办操作">
           <h3>督办操作</h3>
           {o.status === 'submitted' && (
             <Decide
@@ -233,7 +247,7 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
           {open && <Reasoned label="升级督办" action="escalation" act={act} />}
           {open && <Reasoned label="撤回" action="withdrawal" act={act} />}
           {o.status === 'completed' && <Reasoned label="重办" action="reopen" act={act} />}
-        </section>
+        </fieldset>
       )}
 
       {audits && <Audit id={id} />}
