@@ -28,6 +28,17 @@ const schema = z.object({
   DUBAN_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
   // How long the API waits on Temporal for one start or command before answering 503 (retry with the same Idempotency-Key).
   DUBAN_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // The first admin account's password (username admin); unset, the first start generates one into <data dir>/admin-password (0600).
+  DUBAN_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  // Password sign-in: failures allowed per account and per address within the window, then 429.
+  DUBAN_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(5),
+  DUBAN_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  // How long a session lasts from sign-in; `Secure` cookies when served over https (or set true behind a TLS proxy).
+  DUBAN_SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  DUBAN_COOKIE_SECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 export type DubanConfigValues = z.infer<typeof schema>;

@@ -57,8 +57,9 @@ async function signedIn(
   const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const page = await context.newPage();
   await page.goto(`${api.url}/`);
+  await page.getByRole('button', { name: '使用访问令牌登录' }).click();
   await page.getByLabel('访问令牌').fill(tokens[who]);
-  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('button', { name: '登录', exact: true }).click();
   await page.getByTestId('who').waitFor();
   return { context, page };
 }
@@ -73,10 +74,40 @@ describe('the web console', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${api.url}/console/`);
+    await page.getByRole('button', { name: '使用访问令牌登录' }).click();
     await page.getByLabel('访问令牌').fill('not-a-token');
-    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('button', { name: '登录', exact: true }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('令牌无效');
     expect(await page.evaluate('JSON.stringify(Object.keys(localStorage))')).toBe('[]');
+    await context.close();
+  });
+
+  it('signs a person in with a password, refuses a wrong one in Chinese, and signs out', async () => {
+    const created = await http(
+      api.url,
+      'POST',
+      '/v1/users',
+      { username: `li${tag}`, name: '李经办', role: 'department', unit: town, password: '开发区-经办-2026!' },
+      bearer(TEST_ADMIN_TOKEN),
+    );
+    expect(created.status).toBe(201);
+    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await context.newPage();
+    await page.goto(`${api.url}/console/`);
+    await page.getByLabel('用户名').fill(`li${tag}`);
+    await page.getByLabel('密码').fill('wrong-password-1');
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('用户名或密码不正确');
+    await page.getByLabel('密码').fill('开发区-经办-2026!');
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await expect.poll(() => page.getByTestId('who').textContent()).toContain('李经办');
+    expect(await page.getByTestId('who').textContent()).toContain(townName);
+    // The session survives a reload (the cookie), and nothing of it is readable by the page but the CSRF token.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('who').textContent()).toContain('李经办');
+    expect(await page.evaluate('document.cookie')).not.toContain('duban_session');
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByLabel('用户名').waitFor();
     await context.close();
   });
 

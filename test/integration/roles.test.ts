@@ -123,7 +123,7 @@ interface Row {
   name: string;
   /** The OpenAPI operation it covers, as `METHOD /path/{param}`. */
   operation: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: (id: string) => string;
   body?: () => unknown;
   state?: keyof typeof prepared;
@@ -132,8 +132,8 @@ interface Row {
   expect: Record<Caller, number>;
 }
 
-// Operations anyone may call, checked by their own tests.
-const PUBLIC = ['GET /health'];
+// Operations anyone may call, checked by their own tests (sign-in and sign-out: people.test.ts).
+const PUBLIC = ['GET /health', 'POST /v1/sessions', 'DELETE /v1/sessions'];
 
 const deny = { none: 401, admin: 403, supervisor: 403, auditor: 403, own: 403, other: 403 };
 const MATRIX: Row[] = [
@@ -507,6 +507,38 @@ const MATRIX: Row[] = [
     path: () => '/v1/report-inputs/clues/2026-10',
     body: () => ({ clues: [{ type: '揭短', unit: OWN, title: '报装超时' }] }),
     expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'create an account',
+    operation: 'POST /v1/users',
+    method: 'POST',
+    path: () => '/v1/users',
+    body: () => ({ username: `matrix${++n}`, name: `矩阵${n}`, role: 'auditor' }),
+    expect: { ...deny, admin: 201 },
+  },
+  {
+    name: 'list accounts',
+    operation: 'GET /v1/users',
+    method: 'GET',
+    path: () => '/v1/users',
+    expect: { ...deny, admin: 200 },
+  },
+  {
+    name: 'change an account',
+    operation: 'PATCH /v1/users/{username}',
+    method: 'PATCH',
+    path: () => '/v1/users/admin',
+    body: () => ({ name: '系统管理员' }),
+    expect: { ...deny, admin: 200 },
+  },
+  {
+    // A token has no password to change: only a signed-in person may (people.test.ts).
+    name: 'change one’s password',
+    operation: 'PUT /v1/me/password',
+    method: 'PUT',
+    path: () => '/v1/me/password',
+    body: () => ({ current: 'x', new: 'y' }),
+    expect: { ...deny },
   },
   {
     name: 'read a report input',

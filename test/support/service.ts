@@ -10,6 +10,8 @@ import { createLogger } from '../../libs/shared/logging';
 
 /** The admin token of testConfig() (DUBAN_ADMIN_TOKEN), unless a test file gives its own. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-for-duban-tests';
+/** The first admin account's password (username admin) in testConfig(). */
+export const TEST_ADMIN_PASSWORD = 'test-admin-password-0123';
 
 /** The service's configuration for one test file: the run's servers, a task queue of its own. */
 export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfig {
@@ -19,6 +21,7 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     DUBAN_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    DUBAN_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     ...overrides,
   };
 }

@@ -1,3 +1,4 @@
+import type { SessionsService } from '../../apps/api/src/people/sessions.service';
 import { HttpException, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
@@ -128,7 +129,9 @@ async function outcome(guard: AuthGuard, handler: keyof Routes, authorization?: 
 
 describe('AuthGuard', () => {
   const config = { DUBAN_ADMIN_TOKEN: ADMIN } as DubanConfig;
-  const guard = new AuthGuard(new Reflector(), fakeTokens, config);
+  // These requests carry no session cookie: the sessions are tested over HTTP (test/integration/people.test.ts).
+  const noSessions = {} as SessionsService;
+  const guard = new AuthGuard(new Reflector(), fakeTokens, config, noSessions);
 
   it('lets anyone call a @Public route', async () => {
     expect(await outcome(guard, 'health')).toMatchObject({ allowed: true });
@@ -165,7 +168,7 @@ describe('AuthGuard', () => {
       principal: { tokenId: null, role: 'admin', unit: null, name: 'admin' },
     });
     expect((await outcome(guard, 'read', `Bearer ${ADMIN}`)).status).toBe(403);
-    const noAdmin = new AuthGuard(new Reflector(), fakeTokens, {} as DubanConfig);
+    const noAdmin = new AuthGuard(new Reflector(), fakeTokens, {} as DubanConfig, noSessions);
     expect((await outcome(noAdmin, 'tokens', `Bearer ${ADMIN}`)).status).toBe(401);
   });
 

@@ -1,5 +1,14 @@
-// The console talks to the same API as everyone else, with the token kept for this browser tab only.
+// The console talks to the same API as everyone else: a person signs in with a password (the
+// session is an httpOnly cookie the script never sees, and each write echoes the CSRF cookie), or
+// pastes an access token, kept for this browser tab only.
 const TOKEN_KEY = 'duban.token';
+
+function csrfToken(): string | undefined {
+  return document.cookie
+    .split('; ')
+    .find((c) => c.startsWith('duban_csrf='))
+    ?.slice('duban_csrf='.length);
+}
 
 export const session = {
   get token(): string | null {
@@ -8,10 +17,19 @@ export const session = {
   signIn(token: string) {
     sessionStorage.setItem(TOKEN_KEY, token);
   },
-  signOut() {
+  async signInWithPassword(username: string, password: string): Promise<{ mustChangePassword: boolean }> {
     sessionStorage.removeItem(TOKEN_KEY);
+    const res = await request('POST', '/v1/sessions', { username, password });
+    return ((await res.json()) as { user: { mustChangePassword: boolean } }).user;
+  },
+  async signOut() {
+    sessionStorage.removeItem(TOKEN_KEY);
+    await fetch('/v1/sessions', { method: 'DELETE' }).catch(() => undefined);
   },
 };
+
+/** Told when the server no longer knows the caller (the session expired or was ended). */
+export const SIGNED_OUT = 'duban:signed-out';
 
 export interface Problem {
   field: string;
@@ -43,6 +61,7 @@ async function request(
 ): Promise<Response> {
   const headers: Record<string, string> = {};
   if (session.token) headers.authorization = `Bearer ${session.token}`;
+  else if (method !== 'GET' && csrfToken()) headers['x-csrf-token'] = csrfToken()!;
   if (body !== undefined) headers['content-type'] = 'application/json';
   // Every mutating call carries a key; a user's intent keeps one across its retries (see `intent`).
   if (method !== 'GET') headers['idempotency-key'] = idempotencyKey ?? crypto.randomUUID();
@@ -53,10 +72,16 @@ async function request(
   });
   if (!res.ok) {
     const err = await res.json().catch(() => ({}));
+    // Asking who we are, or signing in, is how a signed-out console starts: not news.
+    if (res.status === 401 && path !== '/v1/sessions' && path !== '/v1/me') {
+      window.dispatchEvent(new CustomEvent(SIGNED_OUT, { detail: err.message ?? '登录已失效，请重新登录' }));
+    }
     throw new ApiError(
       res.status,
       res.status === 401
-        ? '令牌无效或已撤销，请重新登录'
+        ? session.token
+          ? '令牌无效或已撤销，请重新登录'
+          : (err.message ?? '登录已失效，请重新登录')
         : res.status === 403
           ? `无权操作：${err.message ?? ''}`
           : (err.message ?? `请求失败（${res.status}）`),
@@ -70,6 +95,7 @@ export const api = {
   get: async <T>(path: string): Promise<T> => (await request('GET', path)).json(),
   post: async <T>(path: string, body?: unknown, idempotencyKey?: string): Promise<T> =>
     (await request('POST', path, body ?? {}, undefined, idempotencyKey)).json(),
+  put: async (path: string, body: unknown): Promise<void> => void (await request('PUT', path, body)),
   upload: async <T>(path: string, form: FormData): Promise<T> => (await request('POST', path, undefined, form)).json(),
   text: async (path: string): Promise<string> => (await request('GET', path)).text(),
   blob: async (path: string): Promise<Blob> => (await request('GET', path)).blob(),

@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, session } from './api';
+import { api, ApiError, session, SIGNED_OUT } from './api';
 import { ROLE_NAMES } from './format';
 import { Board } from './views/board';
 import { NewObligation } from './views/new-obligation';
@@ -42,15 +42,27 @@ function App() {
   const [me, setMe] = useState<Me | null>(null);
   const [error, setError] = useState('');
 
+  // A session cookie or a tab's token may already be there: ask who we are once.
+  const [asked, setAsked] = useState(false);
   useEffect(() => {
-    if (!session.token) return;
-    api.get<Me>('/v1/me').then(setMe, (e: ApiError) => {
-      session.signOut();
-      setError(e.describe());
-    });
+    api
+      .get<Me>('/v1/me')
+      .then(setMe, (e: ApiError) => {
+        // No session is not an error to show; a refused token is.
+        if (session.token) setError(e.describe());
+        void session.signOut();
+      })
+      .finally(() => setAsked(true));
+    const signedOut = (e: Event) => {
+      setMe(null);
+      setError((e as CustomEvent<string>).detail);
+    };
+    window.addEventListener(SIGNED_OUT, signedOut);
+    return () => window.removeEventListener(SIGNED_OUT, signedOut);
   }, []);
 
-  if (!session.token || !me) {
+  if (!asked) return <p class="loading">加载中…</p>;
+  if (!me) {
     return (
       <SignIn
         error={error}
@@ -110,14 +122,7 @@ function Shell({ me, hash, children }: { me: Me; hash: string; children: preact.
             {ROLE_NAMES[me.role]}
             {me.unitName ? ` · ${me.unitName}` : ''} · {me.name}
           </span>
-          <button
-            type="button"
-            class="link"
-            onClick={() => {
-              session.signOut();
-              location.reload();
-            }}
-          >
+          <button type="button" class="link" onClick={() => void session.signOut().then(() => location.reload())}>
             退出
           </button>
         </div>

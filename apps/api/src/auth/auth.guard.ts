@@ -14,8 +14,12 @@ import type { AuthenticatedRequest, Principal, Role } from './principal';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 import { sameSecret } from './token-crypto';
 import { TokensService } from './tokens.service';
+import { CSRF_HEADER, sessionCookie, SessionsService } from '../people/sessions.service';
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+// What a person with a one-time initial password may do before choosing their own.
+const FIRST_SIGN_IN_ROUTES = new Set(['GET /v1/me', 'PUT /v1/me/password']);
 
 function unauthorized(res: Response, message: string, reason: string): UnauthorizedException {
   res.setHeader('WWW-Authenticate', 'Bearer realm="duban"');
@@ -35,6 +39,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: TokensService,
     @Inject(DubanConfig) private readonly config: DubanConfig,
+    private readonly sessions: SessionsService,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -45,9 +50,12 @@ export class AuthGuard implements CanActivate {
 
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
     const res = ctx.switchToHttp().getResponse<Response>();
-    const principal = await this.authenticate(req.headers.authorization, res);
-    req.principal = principal;
     const route = `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path}`;
+    const principal =
+      req.headers.authorization === undefined && sessionCookie(req)
+        ? await this.fromSession(req, res, route)
+        : await this.authenticate(req.headers.authorization, res);
+    req.principal = principal;
     if (!roles) {
       throw new ForbiddenException(
         errorBody(403, `${route} declares no roles: denied`, [
@@ -60,6 +68,21 @@ export class AuthGuard implements CanActivate {
       throw new ForbiddenException(errorBody(403, `Forbidden: ${reason}`, [{ field: 'authorization', reason }]));
     }
     return true;
+  }
+
+  /** A person signed in with a password: the session cookie, and for a write its CSRF token. */
+  private async fromSession(req: AuthenticatedRequest, res: Response, route: string): Promise<Principal> {
+    const session = await this.sessions.resolve(req);
+    if (!session) throw unauthorized(res, '登录已过期或已退出，请重新登录', '会话无效或已过期');
+    if (!SAFE_METHODS.has(req.method) && !SessionsService.csrfHolds(req, session)) {
+      const reason = `以登录会话提交的操作须带 ${CSRF_HEADER} 请求头（登录时返回的 csrfToken）`;
+      throw new ForbiddenException(errorBody(403, '缺少或无效的 CSRF 令牌', [{ field: CSRF_HEADER, reason }]));
+    }
+    if (session.mustChangePassword && !FIRST_SIGN_IN_ROUTES.has(route)) {
+      const reason = '请先修改初始密码（PUT /v1/me/password）';
+      throw new ForbiddenException(errorBody(403, reason, [{ field: 'password', reason }]));
+    }
+    return session.principal;
   }
 
   private async authenticate(header: string | undefined, res: Response): Promise<Principal> {

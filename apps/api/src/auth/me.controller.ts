@@ -18,6 +18,6 @@ export class MeController {
   })
   async me(@CurrentPrincipal() p: Principal) {
     const unitName = p.unit ? ((await this.organisation.units()).find((u) => u.code === p.unit)?.name ?? null) : null;
-    return { role: p.role, unit: p.unit, unitName, name: p.name };
+    return { ...(p.username && { username: p.username }), role: p.role, unit: p.unit, unitName, name: p.name };
   }
 }

@@ -4,10 +4,12 @@ import type { Request } from 'express';
 export const ROLES = ['supervisor', 'department', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who is calling: resolved from the bearer token by the global AuthGuard. */
+/** Who is calling: resolved from the bearer token or the session cookie by the global AuthGuard. */
 export interface Principal {
-  /** The api_token row; null for the admin of DUBAN_ADMIN_TOKEN. */
+  /** The api_token row; null for the admin of DUBAN_ADMIN_TOKEN and for a signed-in person. */
   tokenId: string | null;
+  /** The account of a person signed in with a password (app_user); absent for a token. */
+  username?: string;
   role: Role;
   /** The unit a department is bound to; null for every other role. */
   unit: string | null;

@@ -5,7 +5,7 @@ import { ROLES, type Role } from './principal';
 const UNIT_CODE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 /** `unit` is required for role department and must be absent for every other role. */
-function UnitFitsRole() {
+export function UnitFitsRole() {
   return (target: object, propertyName: string) =>
     registerDecorator({
       name: 'unitFitsRole',
