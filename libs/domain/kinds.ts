@@ -1,3 +1,4 @@
+import { creditCodeProblem } from './credit-code';
 import type { FieldProblem } from './duration';
 import type { ObligationKind } from './obligation';
 import type { LadderPolicy, RungStep } from './policy';
@@ -119,7 +120,6 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
   },
 };
 
-const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** What a kind requires of an obligation's `subject`; each problem names its field. */
@@ -137,11 +137,8 @@ export function subjectProblems(kind: ObligationKind, subject: Record<string, un
   const problems: FieldProblem[] = [];
   if (typeof subject.enterpriseName !== 'string' || !subject.enterpriseName.trim())
     problems.push({ field: 'subject.enterpriseName', reason: 'is required' });
-  if (typeof subject.creditCode !== 'string' || !CREDIT_CODE.test(subject.creditCode))
-    problems.push({
-      field: 'subject.creditCode',
-      reason: 'must be an 18-character unified social credit code (统一社会信用代码)',
-    });
+  const creditCode = typeof subject.creditCode === 'string' ? creditCodeProblem(subject.creditCode) : '必填';
+  if (creditCode) problems.push({ field: 'subject.creditCode', reason: creditCode });
   if (typeof subject.registeredOn !== 'string' || !DAY.test(subject.registeredOn))
     problems.push({ field: 'subject.registeredOn', reason: 'must be a date YYYY-MM-DD' });
   return problems;

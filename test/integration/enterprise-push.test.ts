@@ -1,3 +1,4 @@
+import { creditCodeCheck } from '../../libs/domain/credit-code';
 import { Client, Connection } from '@temporalio/client';
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,8 +22,11 @@ let temporal: Client;
 const as: Record<string, Record<string, string>> = {};
 
 // A fresh, well-formed unified social credit code per run: the push is idempotent on it.
-const creditCode = () =>
-  `913706${String(randomInt(10 ** 6)).padStart(6, '0')}MA${String(randomInt(10 ** 6)).padStart(6, '0')}K`.slice(0, 18);
+// Random, with the right check character (GB 32100).
+const creditCode = () => {
+  const first17 = `913706${String(randomInt(10 ** 6)).padStart(6, '0')}MA${String(randomInt(10 ** 3)).padStart(3, '0')}`;
+  return first17 + creditCodeCheck(first17);
+};
 
 beforeAll(async () => {
   worker = await startWorker(config);

@@ -1,3 +1,4 @@
+import { creditCodeCheck } from '../../libs/domain/credit-code';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
@@ -448,7 +449,8 @@ const MATRIX: Row[] = [
       enterprises: [
         {
           name: `矩阵科技${++n}`,
-          creditCode: `91370612MA3X${String(n).padStart(5, '0')}K`,
+          creditCode:
+            `91370612MA3X${String(n).padStart(5, '0')}` + creditCodeCheck(`91370612MA3X${String(n).padStart(5, '0')}`),
           registeredOn: '2026-11-23',
           unit: OWN,
         },

@@ -1,3 +1,4 @@
+import { creditCodeProblem } from '../../libs/domain/credit-code';
 import { describe, expect, it } from 'vitest';
 import { DeadlineActivities } from '../../activities/deadline';
 import { RungActionActivities } from '../../activities/rung-actions';
@@ -94,7 +95,7 @@ describe('what a kind requires of an obligation', () => {
     expect(
       subjectProblems('enterprise_contact', {
         enterpriseName: '烟台甲',
-        creditCode: '91370612MA3C0000XK',
+        creditCode: '91370612MA3C0000XE',
         registeredOn: '2026-11-23',
       }),
     ).toEqual([]);
@@ -105,6 +106,17 @@ describe('what a kind requires of an obligation', () => {
         registeredOn: '23/11/2026',
       }).map((p) => p.field),
     ).toEqual(['subject.enterpriseName', 'subject.creditCode', 'subject.registeredOn']);
+    // The check character (GB 32100): one wrong character in a well-shaped code is refused by name.
+    expect(
+      subjectProblems('enterprise_contact', {
+        enterpriseName: '烟台甲',
+        creditCode: '91370612MA3C0000XK',
+        registeredOn: '2026-11-23',
+      }),
+    ).toEqual([{ field: 'subject.creditCode', reason: '统一社会信用代码校验位不符，请核对' }]);
+    for (const real of ['91350100M000100Y43', '91110000600037341L', '91440300708461136T']) {
+      expect(creditCodeProblem(real), real).toBeNull();
+    }
     expect(
       subjectProblems('meeting_item', {
         group: 'rule-of-law',

@@ -96,7 +96,7 @@ export class CreateObligationDto {
     additionalProperties: true,
     description:
       'what the obligation is about; enterprise_contact requires { enterpriseName, creditCode, registeredOn }',
-    example: { enterpriseName: '烟台某某科技有限公司', creditCode: '91370612MA3XXXXX1K', registeredOn: '2026-11-23' },
+    example: { enterpriseName: '烟台某某科技有限公司', creditCode: '91370612MA3XXXXX18', registeredOn: '2026-11-23' },
   })
   @IsOptional()
   @IsObject()
