@@ -77,6 +77,8 @@ export class AuditOutbox {
   async remove(files: string[]): Promise<void> {
     for (const f of files) await fs.promises.rm(f, { force: true });
     if (files.length) await syncDir(this.dir);
+    // The next entry creates the file again, and its folder entry is fsync'd again.
+    if (files.includes(this.own)) this.created = false;
   }
 }
 
