@@ -171,6 +171,30 @@ describe('the audit log', () => {
     }
   });
 
+  it('has the entry of each of 20 concurrent calls when its answer arrives, one seq each, none missing', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `burst-${i}-${randomUUID()}`);
+    const seqs = await Promise.all(
+      ids.map(async (requestId) => {
+        const res = await http(
+          api.url,
+          'POST',
+          `/v1/obligations/${id}/escalation`,
+          { reason: '并发' },
+          {
+            ...as.auditor,
+            'x-request-id': requestId,
+          },
+        );
+        expect(res.status).toBe(403);
+        const entry = await entryOf(requestId);
+        expect(entry).toMatchObject({ status: 403, outcome: 'refused' });
+        return Number(entry.seq);
+      }),
+    );
+    const sorted = [...seqs].sort((a, b) => a - b);
+    expect(sorted).toEqual(sorted.map((_, i) => sorted[0] + i));
+  });
+
   it('keeps a large anonymous body as its size and SHA-256, never the whole of it', async () => {
     const body = { key: 'anon', kind: 'work_order', title: '匿'.repeat(32_000), unit: 'district-tax' };
     const res = await http(api.url, 'POST', '/v1/obligations', body, { 'x-request-id': 'anon-97k' });
