@@ -21,6 +21,21 @@ const schema = z.object({
   DUBAN_DISCIPLINE_REPORTS_DAY: z.coerce.number().int().min(1).max(28).default(5),
   // Workflows the worker keeps in memory between tasks (the SDK's sticky cache); unset, the SDK sizes it from the heap.
   DUBAN_WORKFLOW_CACHE: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  // The HMAC key that signs the audit log's daily checkpoints; unset, one is generated into
+  // <DUBAN_DATA_DIR>/audit-checkpoint.key (mode 0600) at the API's first start.
+  DUBAN_AUDIT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  // A checkpoint at the first append of each day (Asia/Shanghai), and at most this often otherwise.
+  DUBAN_AUDIT_CHECKPOINT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(24 * 60 * 60 * 1000),
+  // How often entries kept in the local outbox while PostgreSQL was unreachable are retried.
+  DUBAN_AUDIT_OUTBOX_RETRY_MS: z.coerce.number().int().min(100).default(5_000),
+  // How long an append may take before its entries go to the outbox instead.
+  DUBAN_AUDIT_WRITE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  // How long a request waits for another one holding its Idempotency-Key before 409 (处理中).
+  DUBAN_IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(0).default(10_000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   // Ports of the embedded Temporal dev server, used only when TEMPORAL_ADDRESS is unset.
   DUBAN_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),

@@ -266,7 +266,7 @@ describe('the ladder over HTTP', () => {
       headers,
     );
     expect(other.status).toBe(409);
-    expect(other.body.details).toEqual([{ field: 'Idempotency-Key', reason: 'was used with a different request' }]);
+    expect(other.body.details).toEqual([{ field: 'Idempotency-Key', reason: '该 Idempotency-Key 已用于另一个请求' }]);
   });
 
   it('lists with filters and cursor pagination; a department sees only its unit', async () => {

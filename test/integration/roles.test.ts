@@ -380,6 +380,13 @@ const MATRIX: Row[] = [
     expect: { ...deny, admin: 200 },
   },
   {
+    name: 'the audit log’s checkpoints',
+    operation: 'GET /v1/audit-log/checkpoints',
+    method: 'GET',
+    path: () => '/v1/audit-log/checkpoints',
+    expect: { ...deny, supervisor: 200, auditor: 200 },
+  },
+  {
     name: 'verify the audit log',
     operation: 'GET /v1/audit-log/verify',
     method: 'GET',

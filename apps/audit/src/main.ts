@@ -16,7 +16,9 @@ async function main(): Promise<number> {
   const [name, ...args] = process.argv.slice(2);
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
-    process.stderr.write('usage: npm run audit -- replay <history.json> | verify <case-file.json> | verify-log\n');
+    process.stderr.write(
+      'usage: npm run audit -- replay <history.json> | verify <case-file.json> | verify-log [--checkpoints <file>]\n',
+    );
     return 2;
   }
   return command(args);

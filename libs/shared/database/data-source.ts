@@ -12,6 +12,7 @@ import { Meeting1764000000700 } from './migrations/1764000000700-meeting';
 import { Rhythm1764000000800 } from './migrations/1764000000800-rhythm';
 import { EvidenceFile1764000000900 } from './migrations/1764000000900-evidence-file';
 import { BoardIndexes1764000001000 } from './migrations/1764000001000-board-indexes';
+import { AuditCompleteness1764000001200 } from './migrations/1764000001200-audit-completeness';
 import { People1764000001300 } from './migrations/1764000001300-people';
 import { loadReferenceData } from './reference-data';
 
@@ -28,6 +29,7 @@ const MIGRATIONS = [
   Rhythm1764000000800,
   EvidenceFile1764000000900,
   BoardIndexes1764000001000,
+  AuditCompleteness1764000001200,
   People1764000001300,
 ];
 

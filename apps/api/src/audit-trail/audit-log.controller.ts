@@ -47,11 +47,25 @@ export class AuditLogController {
   }
 
   @Get('verify')
-  @ApiOperation({ summary: 'checks the hash chain: an edited or deleted entry is named' })
+  @ApiOperation({
+    summary:
+      'checks the log: seq from 1 without gaps, each entry linked and matching its hash, each signed daily checkpoint valid and matching the entry at its seq (a deleted tail up to the newest checkpoint is named)',
+  })
   @ApiOkResponse({
-    description: '{ ok, entries, head, problems?: [{ seq, problem: edited|missing|reordered, detail }] }',
+    description:
+      '{ ok, entries, head, anchoredSeq, checkpoints, signaturesChecked, problems: [{ seq, problem: edited|missing|reordered|checkpoint, detail }] }',
   })
   verify() {
     return this.log.verify();
+  }
+
+  @Get('checkpoints')
+  @ApiOperation({
+    summary:
+      "the signed checkpoints of the log's head (one a day), oldest first: keep copies elsewhere, `audit verify-log --checkpoints <file>` checks the log against them",
+  })
+  @ApiOkResponse({ description: '{ items: [{ seq, hash, at, signature }] }' })
+  async checkpoints() {
+    return { items: await this.log.checkpoints() };
   }
 }

@@ -1,7 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { boundedJson } from '../../../../libs/domain/audit-body';
+import type { AuditRecord } from '../../../../libs/shared/database/audit-log';
 import type { AuthenticatedRequest } from '../auth/principal';
+import { errorBody } from '../http-errors';
 import type { AuditLogService } from './audit-log.service';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -17,10 +20,80 @@ function redact(value: unknown): unknown {
   return value;
 }
 
+interface UploadedFile {
+  fieldname: string;
+  originalname: string;
+  size: number;
+  buffer?: Buffer;
+}
+
+/** What of the body the log keeps: of a multipart upload only its files' names, sizes and SHA-256. */
+function bodyOf(req: Request): unknown {
+  if (req.is('multipart/form-data')) {
+    const r = req as Request & { file?: UploadedFile; files?: UploadedFile[] | Record<string, UploadedFile[]> };
+    const files = [r.file, ...(Array.isArray(r.files) ? r.files : Object.values(r.files ?? {}).flat())].filter(
+      (f): f is UploadedFile => f !== undefined,
+    );
+    return {
+      multipart: {
+        files: files.map((f) => ({
+          field: f.fieldname,
+          name: f.originalname,
+          size: f.size,
+          sha256: f.buffer ? createHash('sha256').update(f.buffer).digest('hex') : null,
+        })),
+      },
+    };
+  }
+  return boundedJson(redact(req.body ?? null));
+}
+
+function entryOf(req: Request, res: Response, answer: any, at: string, requestId: string): AuditRecord {
+  const p = (req as AuthenticatedRequest).principal;
+  const status = res.statusCode;
+  const path = req.originalUrl.split('?')[0].slice(0, 2048);
+  const created = path === '/v1/obligations' && status < 300 ? answer?.id : undefined;
+  const base = {
+    entryId: randomUUID(),
+    at,
+    requestId,
+    tokenId: p?.tokenId ?? null,
+    role: p?.role ?? null,
+    unit: p?.unit ?? null,
+    actorName: p?.name ?? null,
+    method: req.method,
+    path,
+    obligationId:
+      OBLIGATION_PATH.exec(req.originalUrl)?.[1]?.toLowerCase() ??
+      (typeof created === 'string' && /^[0-9a-f-]{36}$/i.test(created) ? created : null),
+    status,
+    outcome: status < 400 ? 'ok' : status < 500 ? 'refused' : 'error',
+  } as const;
+  try {
+    return {
+      ...base,
+      detail: {
+        // A person signed in with a password is named by their account too.
+        ...(p?.username && { username: p.username }),
+        body: bodyOf(req),
+        ...(status >= 400 && {
+          error: boundedJson(answer?.message ?? null, 1024),
+          details: boundedJson(answer?.details ?? null),
+        }),
+      },
+    };
+  } catch (err) {
+    // An entry without its body is still an entry: the call is never missing from the log.
+    return { ...base, detail: { unreadable: (err as Error).message.slice(0, 200) } };
+  }
+}
+
 /**
- * Express middleware: every mutating call is written to the audit log once its answer is sent,
- * refusals by the guard, the pipes and the workflows included. A failure to write is logged,
- * never turned into a failed answer.
+ * Express middleware: every mutating call is written to the audit log before its answer leaves
+ * — refusals by the guard, the pipes and the workflows, and failures, included. The answer is
+ * held (`res.end`) until its entry is durable: committed with its batch (group commit), or, when
+ * PostgreSQL cannot be reached, fsync'd to the local outbox and appended later. If neither can
+ * hold it, the answer becomes 503: no call is answered without its entry.
  */
 export function auditTrail(log: AuditLogService, logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -35,30 +108,29 @@ export function auditTrail(log: AuditLogService, logger: Logger) {
       return json(body);
     };
     const at = new Date().toISOString();
-    res.on('finish', () => {
-      const p = (req as AuthenticatedRequest).principal;
-      const status = res.statusCode;
-      const created = req.originalUrl.split('?')[0] === '/v1/obligations' && status < 300 ? answer?.id : undefined;
-      log
-        .append({
-          at,
-          requestId,
-          tokenId: p?.tokenId ?? null,
-          role: p?.role ?? null,
-          unit: p?.unit ?? null,
-          actorName: p?.name ?? null,
-          method: req.method,
-          path: req.originalUrl.split('?')[0],
-          obligationId: OBLIGATION_PATH.exec(req.originalUrl)?.[1]?.toLowerCase() ?? created ?? null,
-          status,
-          outcome: status < 400 ? 'ok' : status < 500 ? 'refused' : 'error',
-          detail: {
-            body: redact(req.body ?? null),
-            ...(status >= 400 && { error: answer?.message ?? null, details: answer?.details ?? null }),
-          },
-        })
-        .catch((err: Error) => logger.error({ err, requestId }, 'audit log entry not written'));
-    });
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    let held: Promise<unknown> | undefined;
+    res.end = ((...args: unknown[]) => {
+      if (held) {
+        void held.then(() => end(...args));
+        return res;
+      }
+      held = log.append(entryOf(req, res, answer, at, requestId)).then(
+        () => end(...args),
+        (err: Error) => {
+          logger.error({ requestId, problem: err.message }, 'audit entry not durable: answered 503');
+          if (res.headersSent) return end();
+          const body = JSON.stringify(errorBody(503, '审计日志暂时无法写入，请稍后重试'));
+          res.statusCode = 503;
+          res.setHeader('Retry-After', '5');
+          res.setHeader('Content-Type', 'application/json; charset=utf-8');
+          res.setHeader('Content-Length', String(Buffer.byteLength(body)));
+          res.removeHeader('ETag');
+          return end(body);
+        },
+      );
+      return res;
+    }) as Response['end'];
     next();
   };
 }

@@ -24,7 +24,8 @@ import {
 import type { Response } from 'express';
 import type { Principal } from '../auth/principal';
 import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
-import { errorBody } from '../http-errors';
+import { badRequest, errorBody } from '../http-errors';
+import { reservedKeyReason } from '../../../../libs/domain/obligation-key';
 import {
   CompletionDto,
   CreateObligationDto,
@@ -70,6 +71,8 @@ export class ObligationsController {
     @CurrentPrincipal() p: Principal,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ObligationView> {
+    const reserved = reservedKeyReason(dto.key);
+    if (reserved) throw badRequest('key', reserved);
     const { state, created } = await this.obligations.create(dto, p);
     if (!created) res.setHeader('Idempotent-Replayed', 'true');
     return view(state);

@@ -34,6 +34,7 @@ import {
 import { resolvePolicy } from '../../../../libs/domain/policy';
 import { parseInstant, toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
+import { idempotentUpdateId } from '../../../../libs/domain/idempotency';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import { writeObligation } from '../../../../libs/shared/database/obligation-projection';
 import { overdueSql } from '../../../../libs/shared/database/overdue';
@@ -329,7 +330,7 @@ export class ObligationsService {
       workflowId,
       reopenUpdate,
       { reason: dto.reason, by: actorOf(by) },
-      key,
+      idempotentUpdateId(by, key),
       () =>
         new WithStartWorkflowOperation<typeof obligationWorkflow>(OBLIGATION_WORKFLOW, {
           workflowId,
@@ -352,7 +353,7 @@ export class ObligationsService {
     const current = await this.get(id, by);
     check?.(current);
     if (isSettled(current)) throw conflict(`事项已结束（${current.status}），不能再执行该操作`);
-    return this.sendUpdate(workflowIdOf(id), update, arg, key);
+    return this.sendUpdate(workflowIdOf(id), update, arg, idempotentUpdateId(by, key));
   }
 
   /**
@@ -371,8 +372,9 @@ export class ObligationsService {
     key: string | undefined,
     withStart?: () => WithStartWorkflowOperation<typeof obligationWorkflow>,
   ): Promise<ObligationState> {
-    // Temporal deduplicates updates by id: a retried request gets the first answer.
-    const updateId = key ? `${update.name}:${key}` : undefined;
+    // Temporal deduplicates updates by id: a retried request gets the first answer. `key` is the
+    // caller's Idempotency-Key in the idempotency record's scope (idempotentUpdateId).
+    const updateId = key;
     try {
       const state = await this.withinDeadline(() =>
         withStart
