@@ -376,7 +376,7 @@ function districtBulletin(f: ReportFacts) {
         rows: LADDER_LINE(tally),
       },
       {
-        heading: '红榜（挂牌及以上）',
+        heading: '挂牌督办清单（挂牌及以上）',
         columns: ['责任单位', '事项', '督办层级', '办理时限'],
         rows: redList.map((s) => [unitName(s.unit), s.title, rungName(s.rung), s.dueAt ?? '']),
         note: redList.length ? undefined : '本月末无挂牌及以上事项',

@@ -286,6 +286,34 @@ describe('the web console', () => {
     await sup.context.close();
   });
 
+  it('searches the list, keeps its filters in the address, and pages with a total', async () => {
+    for (const i of [1, 2, 3]) {
+      const res = await http(
+        api.url,
+        'POST',
+        '/v1/obligations',
+        { key: `console-list-${tag}-${i}`, kind: 'public_message', title: `列表检索${tag}第${i}件`, unit: town },
+        bearer(tokens.supervisor),
+      );
+      expect(res.status).toBe(201);
+    }
+    const sup = await signedIn('supervisor');
+    await sup.page.getByRole('link', { name: '督办事项' }).click();
+    await sup.page.getByRole('searchbox', { name: '关键词' }).fill(`列表检索${tag}`);
+    await sup.page.getByRole('button', { name: '查询' }).click();
+    await expect.poll(() => sup.page.getByTestId('total').textContent()).toContain('共 3 项');
+    await sup.page.getByRole('combobox', { name: '类别' }).selectOption('public_message');
+    await expect.poll(() => sup.page.url()).toContain('kind=public_message');
+    // The address is the list: opened anew, it shows the same.
+    const link = sup.page.url();
+    const again = await signedIn('supervisor');
+    await again.page.goto(link);
+    await expect.poll(() => again.page.getByTestId('total').textContent()).toContain('共 3 项');
+    expect(await again.page.getByRole('searchbox', { name: '关键词' }).inputValue()).toBe(`列表检索${tag}`);
+    await sup.context.close();
+    await again.context.close();
+  });
+
   it('lists the reports and opens one as its printable document', { timeout: 60_000 }, async () => {
     const { context, page } = await signedIn('supervisor');
     await page.getByRole('link', { name: '通报与报告' }).click();
@@ -299,7 +327,7 @@ describe('the web console', () => {
       .first()
       .click({ timeout: 20_000 });
     const frame = page.frameLocator('iframe.report');
-    await expect.poll(() => frame.locator('h2').allTextContents()).toContain('红榜（挂牌及以上）');
+    await expect.poll(() => frame.locator('h2').allTextContents()).toContain('挂牌督办清单（挂牌及以上）');
     await context.close();
   });
 

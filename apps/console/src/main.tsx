@@ -81,7 +81,8 @@ function App() {
       </Shell>
     );
   }
-  const [, route, id] = hash.split('/');
+  // The list's filters follow a `?` in the address (#/obligations?unit=…), so a link shows the same list.
+  const [, route, id] = hash.split('?')[0].split('/');
   const page =
     route === 'obligations' && id ? (
       <ObligationPage id={id} me={me} />

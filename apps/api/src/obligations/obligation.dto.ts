@@ -235,6 +235,9 @@ export class ExemptionDto {
 const STATUSES = ['open', 'submitted', 'completed', 'exempted', 'withdrawn'] as const;
 const COLOURS = ['blue', 'yellow', 'red'] as const;
 
+export const LIST_SORTS = ['createdAt', 'dueAt', 'rung', 'updatedAt'] as const;
+export type ListSort = (typeof LIST_SORTS)[number];
+
 export class ListQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Matches(CODE) unit?: string;
   @ApiPropertyOptional({ enum: OBLIGATION_KINDS }) @IsOptional() @IsIn(OBLIGATION_KINDS) kind?: ObligationKind;
@@ -258,10 +261,38 @@ export class ListQueryDto {
   @Min(1)
   @Max(200)
   limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page (newest-first order only)' })
   @IsOptional()
   @IsString()
   cursor?: string;
+  @ApiPropertyOptional({ description: '关键词：事项名称、事项编号（key）或企业名称中含有的文字', maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  q?: string;
+  @ApiPropertyOptional({ example: '2026-11-01', description: '交办日期不早于（Asia/Shanghai）' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '须为日期 YYYY-MM-DD' })
+  from?: string;
+  @ApiPropertyOptional({ example: '2026-11-30', description: '交办日期不晚于（Asia/Shanghai）' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '须为日期 YYYY-MM-DD' })
+  to?: string;
+  @ApiPropertyOptional({ enum: LIST_SORTS, default: 'createdAt' })
+  @IsOptional()
+  @IsIn(LIST_SORTS, { message: `须为 ${LIST_SORTS.join('、')} 之一` })
+  sort?: ListSort;
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'], { message: '须为 asc 或 desc' })
+  order?: 'asc' | 'desc';
+  @ApiPropertyOptional({ minimum: 1, description: 'page number (1-based) instead of a cursor; any sort' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  page?: number;
 }
 
 export class ObligationView {
@@ -301,4 +332,5 @@ export class ObligationView {
 export class ObligationPage {
   @ApiProperty({ type: [ObligationView] }) items!: ObligationView[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({ description: 'how many obligations match the filters, over all pages' }) total!: number;
 }

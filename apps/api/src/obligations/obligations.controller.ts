@@ -84,7 +84,7 @@ export class ObligationsController {
   @ApiOkResponse({ type: ObligationPage })
   async list(@Query() q: ListQueryDto, @CurrentPrincipal() p: Principal): Promise<ObligationPage> {
     const page = await this.obligations.list(q, p);
-    return { items: page.items.map((s) => view(s)), nextCursor: page.nextCursor };
+    return { items: page.items.map((s) => view(s)), nextCursor: page.nextCursor, total: page.total };
   }
 
   @Get(':id')

@@ -65,6 +65,7 @@ import type {
   ExemptionDto,
   ExtensionDto,
   ListQueryDto,
+  ListSort,
   ReasonDto,
   VerificationDto,
 } from './obligation.dto';
@@ -187,12 +188,28 @@ export class ObligationsService {
   }
 
   /** A page, newest first; the cursor is the last row's (createdAt, id). */
-  async list(q: ListQueryDto, viewer: Principal): Promise<{ items: ObligationState[]; nextCursor: string | null }> {
+  async list(
+    q: ListQueryDto,
+    viewer: Principal,
+  ): Promise<{ items: ObligationState[]; nextCursor: string | null; total: number }> {
     const limit = q.limit ?? 50;
+    const sort = q.sort ?? 'createdAt';
+    const order = q.order === 'asc' ? 'ASC' : 'DESC';
+    if (q.cursor && (sort !== 'createdAt' || order !== 'DESC' || q.page)) {
+      const reason = '翻页游标只用于默认排序（交办时间从新到旧）；其他排序请用 page';
+      throw new BadRequestException(errorBody(400, reason, [{ field: 'cursor', reason }]));
+    }
+    for (const field of ['from', 'to'] as const) {
+      const day = q[field];
+      if (day !== undefined && !isCalendarDay(day)) {
+        const reason = '不是有效的日期（2000年至2100年）';
+        throw new BadRequestException(errorBody(400, `请求参数有误：${field}`, [{ field, reason }]));
+      }
+    }
     const qb = this.records
       .createQueryBuilder('o')
-      .orderBy('o.created_at', 'DESC')
-      .addOrderBy('o.id', 'DESC')
+      .orderBy(SORT_COLUMNS[sort], order, order === 'ASC' ? 'NULLS FIRST' : 'NULLS LAST')
+      .addOrderBy('o.id', order)
       .limit(limit + 1);
     const unit = viewer.role === 'department' ? viewer.unit : q.unit;
     if (viewer.role === 'department' && q.unit && q.unit !== viewer.unit) {
@@ -207,6 +224,26 @@ export class ObligationsService {
     if (q.color) qb.andWhere('o.color = :color', { color: q.color });
     if (q.overdue === 'true') qb.andWhere(overdueSql());
     if (q.overdue === 'false') qb.andWhere(`NOT ${overdueSql()}`);
+    if (q.q) {
+      // The words as typed: LIKE's own wildcards in them match themselves.
+      const like = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where(`o.state->>'title' ILIKE :like`, { like })
+            .orWhere('o.key ILIKE :like', { like })
+            .orWhere(`o.state->'subject'->>'enterpriseName' ILIKE :like`, { like }),
+        ),
+      );
+    }
+    if (q.from)
+      qb.andWhere(`o.created_at >= CAST(CAST(:from AS date) AS timestamp) AT TIME ZONE 'Asia/Shanghai'`, {
+        from: q.from,
+      });
+    if (q.to)
+      qb.andWhere(`o.created_at < CAST(CAST(:to AS date) + 1 AS timestamp) AT TIME ZONE 'Asia/Shanghai'`, { to: q.to });
+    const total = await qb.clone().orderBy().limit(undefined).getCount();
+    if (q.page) qb.offset((q.page - 1) * limit);
     if (q.cursor) {
       const [createdAt, id] = decodeCursor(q.cursor);
       qb.andWhere(
@@ -222,7 +259,11 @@ export class ObligationsService {
     const last = page.at(-1);
     return {
       items: page.map((r) => r.state),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+      nextCursor:
+        rows.length > limit && last && sort === 'createdAt' && order === 'DESC' && !q.page
+          ? encodeCursor(last.createdAt, last.id)
+          : null,
+      total,
     };
   }
 
@@ -398,6 +439,18 @@ export class ObligationsService {
     }
   }
 }
+
+function isCalendarDay(day: string): boolean {
+  const year = Number(day.slice(0, 4));
+  return year >= 2000 && year <= 2100 && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
+}
+
+const SORT_COLUMNS: Record<ListSort, string> = {
+  createdAt: 'o.created_at',
+  dueAt: 'o.due_at',
+  rung: 'o.rung',
+  updatedAt: 'o.updated_at',
+};
 
 function encodeCursor(createdAt: Date, id: string): string {
   return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');

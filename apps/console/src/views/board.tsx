@@ -138,7 +138,7 @@ export function Board({ me }: { me: Me }) {
         </p>
       )}
 
-      <h3>红榜（挂牌及以上）</h3>
+      <h3>挂牌督办清单（挂牌及以上）</h3>
       <div class="scroll">
         <table class="red-list" data-testid="red-list">
           <caption class="sr-only">挂牌及以上的督办事项</caption>
