@@ -9,9 +9,13 @@ export type Obligation = ObligationState & { overdue: boolean };
 
 const OPEN = ['open', 'submitted'];
 const PAGE_SIZE = 20;
-// What the list can be narrowed by; each is kept in the page's address so a link shows the same list.
-const FILTERS = ['q', 'unit', 'kind', 'status', 'rung', 'color', 'overdue', 'from', 'to'] as const;
-type Filters = Partial<Record<(typeof FILTERS)[number] | 'sort' | 'order' | 'page', string>>;
+// What the list is narrowed and ordered by; all of it is kept in the page's address, so a link shows the same list.
+type Filters = Partial<
+  Record<
+    'q' | 'unit' | 'kind' | 'status' | 'rung' | 'color' | 'overdue' | 'from' | 'to' | 'sort' | 'order' | 'page',
+    string
+  >
+>;
 
 function filtersFromHash(): Filters {
   const query = location.hash.split('?')[1] ?? '';
