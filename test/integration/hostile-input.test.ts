@@ -542,5 +542,13 @@ describe('afterwards', () => {
     );
     const o = await http(api.url, 'GET', `/v1/obligations/${climbing.id}`, undefined, tokens.supervisor);
     expect(o.body.rungs.map((r: { rung: number }) => r.rung)).toEqual([1, 2, 3, 4]);
+    // Every refused request is in the audit log (its text made storable), and the chain holds.
+    const verify = await http(api.url, 'GET', '/v1/audit-log/verify', undefined, tokens.auditor);
+    expect(verify.body).toMatchObject({ ok: true });
+    const about = await http(api.url, 'GET', `/v1/audit-log?obligation=${climbing.id}`, undefined, tokens.auditor);
+    const refusedNul = about.body.items.filter(
+      (e: { status: number }) => e.status === 400 && JSON.stringify(e).includes('a\uFFFDb'),
+    );
+    expect(refusedNul.length).toBeGreaterThan(0);
   });
 });

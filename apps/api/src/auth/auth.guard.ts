@@ -10,7 +10,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { DubanConfig } from '../../../../libs/shared/config';
+import { DubanConfig, loadConfig } from '../../../../libs/shared/config';
 import { errorBody } from '../http-errors';
 import type { AuthenticatedRequest, Principal, Role } from './principal';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
@@ -37,15 +37,19 @@ export class AuthGuard implements CanActivate {
   // DUBAN_AUTH_FAILURE_WINDOW_SECONDS). Once over, the address is answered 429 without a token
   // lookup until the window ends, so a flood of guesses costs neither the database nor a 401's work.
   private readonly failures: RateLimiterMemory;
+  private readonly limit: number;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokensService,
     @Inject(DubanConfig) private readonly config: DubanConfig,
   ) {
+    // A configuration built by hand (a unit test's) may leave the limits out: the defaults apply.
+    const defaults = loadConfig({});
+    this.limit = config.DUBAN_AUTH_FAILURE_LIMIT ?? defaults.DUBAN_AUTH_FAILURE_LIMIT;
     this.failures = new RateLimiterMemory({
-      points: config.DUBAN_AUTH_FAILURE_LIMIT,
-      duration: config.DUBAN_AUTH_FAILURE_WINDOW_SECONDS,
+      points: this.limit,
+      duration: config.DUBAN_AUTH_FAILURE_WINDOW_SECONDS ?? defaults.DUBAN_AUTH_FAILURE_WINDOW_SECONDS,
     });
   }
 
@@ -57,7 +61,7 @@ export class AuthGuard implements CanActivate {
 
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
     const res = ctx.switchToHttp().getResponse<Response>();
-    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const address = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
     await this.refuseIfThrottled(address, res);
     let principal: Principal;
     try {
@@ -87,7 +91,7 @@ export class AuthGuard implements CanActivate {
 
   private async refuseIfThrottled(address: string, res: Response): Promise<void> {
     const seen = await this.failures.get(address);
-    if (!seen || seen.consumedPoints < this.config.DUBAN_AUTH_FAILURE_LIMIT) return;
+    if (!seen || seen.consumedPoints < this.limit) return;
     const seconds = Math.max(1, Math.ceil(seen.msBeforeNext / 1000));
     res.setHeader('Retry-After', String(seconds));
     throw new HttpException(

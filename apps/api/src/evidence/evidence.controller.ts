@@ -1,5 +1,6 @@
 /// <reference types="multer" />
 import {
+  BadRequestException,
   Controller,
   Get,
   Injectable,
@@ -24,6 +25,11 @@ import { obligationId } from '../obligations/obligations.controller';
 import { errorBody } from '../http-errors';
 import { EvidenceService, evidenceContentType, MAX_EVIDENCE_BYTES } from './evidence.service';
 
+const hasDetails = (err: BadRequestException) => {
+  const body = err.getResponse();
+  return typeof body === 'object' && body !== null && 'details' in body;
+};
+
 /** Multer's upload of the `file` field, its size limit answered like every other bad field. */
 @Injectable()
 class EvidenceUpload implements NestInterceptor {
@@ -36,6 +42,13 @@ class EvidenceUpload implements NestInterceptor {
       if (err instanceof PayloadTooLargeException)
         throw new PayloadTooLargeException(
           errorBody(413, 'evidence file too large', [{ field: 'file', reason: 'must be at most 5 MiB' }]),
+        );
+      // Multer's and busboy's refusals of a malformed upload (a NUL in a part header, a bad boundary).
+      if (err instanceof BadRequestException && !hasDetails(err))
+        throw new BadRequestException(
+          errorBody(400, '上传的文件无法读取', [
+            { field: 'file', reason: `须为 multipart/form-data 中名为 file 的文件（${err.message}）` },
+          ]),
         );
       throw err;
     }
