@@ -47,14 +47,28 @@ function translated(parser: RequestHandler, limits: EdgeLimits): RequestHandler 
     parser(req, res, (err?: unknown) => next(err ? parserError(err as object, limits) : undefined));
 }
 
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Ids are compared as stored (lower case): a UUID in the path or a query value is lower-cased before
- * routing, so `/v1/obligations/ABC…` finds the same obligation, its history and its audit entries.
+ * Ids are compared as stored (lower case): a path segment or a query value that is a whole UUID is
+ * lower-cased before routing, so `/v1/obligations/ABC…` finds the same obligation, its history and
+ * its audit entries. Nothing else in the URL is touched (a cursor keeps its case).
  */
 function canonicalUrl(url: string): string {
-  return url.replace(UUID, (id) => id.toLowerCase());
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const lower = (part: string) => (UUID.test(part) ? part.toLowerCase() : part);
+  const canonicalPath = path.split('/').map(lower).join('/');
+  if (q < 0) return canonicalPath;
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq < 0 ? pair : `${pair.slice(0, eq + 1)}${lower(pair.slice(eq + 1))}`;
+    })
+    .join('&');
+  return `${canonicalPath}?${query}`;
 }
 
 /**
