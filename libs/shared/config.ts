@@ -12,6 +12,22 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('duban-obligations'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  // The interface the API listens on: loopback unless a deployment opens it (docker-compose: 0.0.0.0).
+  DUBAN_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.\-:[\]]+$/, 'must be a host name or an IP address')
+    .default('127.0.0.1'),
+  // The largest request body accepted (bytes, 413 beyond) and the deepest JSON nesting (400 beyond).
+  DUBAN_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  DUBAN_MAX_BODY_DEPTH: z.coerce.number().int().min(4).max(256).default(32),
+  // Failed authentications one client address may make in a window before it is answered 429.
+  DUBAN_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  DUBAN_AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   DUBAN_DATA_DIR: z.string().min(1).default('./.data'),
   DUBAN_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Where rung actions and reminders are announced (POST JSON); logged only when unset.

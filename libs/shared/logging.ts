@@ -2,9 +2,38 @@ import pino, { type Logger } from 'pino';
 import { IllegalStateError } from '@temporalio/common';
 import { Runtime, makeTelemetryFilterString, type LogLevel, type LogMetadata } from '@temporalio/worker';
 
-/** Structured JSON logs, one line per event; `service` tells the API's lines from the worker's. */
-export function createLogger(service: string, level: string): Logger {
-  return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
+/**
+ * Credentials wherever a line could carry them (a request's or a response's headers, a config
+ * object): replaced before the line is written. The API's request lines carry no headers at all;
+ * this is the net under every other line.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'authorization',
+  'token',
+  'adminToken',
+  'DUBAN_ADMIN_TOKEN',
+  'config.DUBAN_ADMIN_TOKEN',
+];
+
+/**
+ * Structured JSON logs, one line per event; `service` tells the API's lines from the worker's.
+ * `destination` is where lines go (standard output unless a test captures them).
+ */
+export function createLogger(service: string, level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 const LEVELS: Record<LogLevel, pino.Level> = {

@@ -104,10 +104,14 @@ describe('npm start on embedded defaults', () => {
     });
     expect((await fetch(`${api}/docs`)).status).toBe(200);
 
-    // The generated admin token is printed and kept in the data folder, mode 0600.
-    const adminToken = String(banner.adminToken);
+    // The generated admin token is kept in the data folder, mode 0600; the banner names the file and
+    // never prints the token.
+    const tokenFile = path.join(dataDir, 'admin-token');
+    expect(banner.adminTokenFrom).toBe(tokenFile);
+    expect(String(banner.msg)).toContain(tokenFile);
+    const adminToken = fs.readFileSync(tokenFile, 'utf8').trim();
     expect(adminToken.length).toBeGreaterThanOrEqual(32);
-    expect(fs.statSync(path.join(dataDir, 'admin-token')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(tokenFile).mode & 0o777).toBe(0o600);
     expect((await http(api, 'GET', '/v1/obligations')).status).toBe(401);
     const supervisor = bearer(await mintToken(api, adminToken, 'supervisor'));
     const department = bearer(await mintToken(api, adminToken, 'department', 'district-urban-management'));
@@ -137,12 +141,17 @@ describe('npm start on embedded defaults', () => {
     const about = service.lines.filter((l) => l.workflowId === workflowId).map((l) => l.msg);
     expect(about).toEqual(expect.arrayContaining(['obligation started', 'obligation recorded']));
 
+    // No line of the log holds the admin token or a minted one, requests with them included.
+    const logged = service.lines.map((l) => JSON.stringify(l)).join('\n');
+    expect(logged).not.toContain(adminToken);
+    expect(logged).not.toContain(supervisor.authorization.slice('Bearer '.length));
     expect(await stop(service)).toBe(0);
     expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
 
     service = await start();
     // Same admin token after a restart; the tokens minted before still work.
-    expect(service.lines.find((l) => String(l.msg).startsWith('Duban is running'))!.adminToken).toBe(adminToken);
+    expect(fs.readFileSync(tokenFile, 'utf8').trim()).toBe(adminToken);
+    expect((await http(api, 'GET', '/v1/tokens', undefined, bearer(adminToken))).status).toBe(200);
     const after = await http(api, 'GET', `/v1/obligations/${created.body.id}`, undefined, supervisor);
     expect(after.body).toEqual(created.body);
     await http(

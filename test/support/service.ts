@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { createApiApp } from '../../apps/api/src/api-app';
 import { createWorkerApp, ObligationWorker } from '../../apps/worker/src/worker-app';
 import { loadConfig, type ServiceConfig } from '../../libs/shared/config';
+import type { Logger } from 'pino';
 import { createLogger } from '../../libs/shared/logging';
 
 /** The admin token of testConfig() (DUBAN_ADMIN_TOKEN), unless a test file gives its own. */
@@ -22,6 +23,8 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     DUBAN_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     DUBAN_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    // The suite's own bad-token checks must not be throttled; the throttling test sets its own limit.
+    DUBAN_AUTH_FAILURE_LIMIT: 100_000,
     ...overrides,
   };
 }
@@ -51,8 +54,8 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
-export async function startApi(config: ServiceConfig): Promise<RunningApi> {
-  const app = await createApiApp(config, testLogger);
+export async function startApi(config: ServiceConfig, logger: Logger = testLogger): Promise<RunningApi> {
+  const app = await createApiApp(config, logger);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, url: `http://127.0.0.1:${port}`, stop: () => app.close() };

@@ -11,17 +11,32 @@ import { migrate } from '../../../libs/shared/database/data-source';
 import { ApiModule } from './api.module';
 import { AuditLogService } from './audit-trail/audit-log.service';
 import { auditTrail } from './audit-trail/audit-trail';
+import { edgeMiddleware } from './edge/edge.middleware';
+import { securityHeaders } from './edge/security-headers';
+import { StorableParamsPipe } from './edge/storable-params.pipe';
 import { HttpErrorFilter, validationPipe } from './http-errors';
+
+/** How to write the address the API listens on in a URL (any interface or loopback: localhost). */
+export function displayHost(host: string): string {
+  if (['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host)) return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
 
 /** The HTTP API, migrated and configured but not yet listening. */
 export async function createApiApp(config: ServiceConfig, logger: Logger): Promise<NestExpressApplication> {
   await migrate(config.DATABASE_URL);
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, logger), {
     bufferLogs: true,
+    // The edge parses bodies itself (size and depth bounded, every string checked), below.
+    bodyParser: false,
   });
   app.useLogger(app.get(NestPinoLogger));
+  app.disable('x-powered-by');
+  app.use(securityHeaders());
+  // Before the edge's checks, so a refused request is in the audit log too.
   app.use(auditTrail(app.get(AuditLogService), logger));
-  app.useGlobalPipes(validationPipe);
+  app.use(...edgeMiddleware({ maxBodyBytes: config.DUBAN_MAX_BODY_BYTES, maxDepth: config.DUBAN_MAX_BODY_DEPTH }));
+  app.useGlobalPipes(new StorableParamsPipe(), validationPipe);
   app.useGlobalFilters(new HttpErrorFilter());
   const document = SwaggerModule.createDocument(
     app,

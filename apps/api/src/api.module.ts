@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { workflowIdOf } from '../../../libs/domain/obligation';
 import type { ServiceConfig } from '../../../libs/shared/config';
 import { ConfigModule } from '../../../libs/shared/config.module';
+import { REDACTED_PATHS } from '../../../libs/shared/logging';
 import { API_DATABASE, dataSourceOptions } from '../../../libs/shared/database/data-source';
 import { AuditTrailModule } from './audit-trail/audit-trail.module';
 import { AuthModule } from './auth/auth.module';
@@ -33,6 +34,18 @@ export class ApiModule {
         LoggerModule.forRoot({
           pinoHttp: {
             logger,
+            // A request line says what was asked, never with what credentials: no headers at all
+            // (Authorization, cookies, API keys), and the redaction as a net should one be added.
+            serializers: {
+              req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url,
+                remoteAddress: req.remoteAddress,
+              }),
+              res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+            },
+            redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
             customProps: (req) => {
               const id = OBLIGATION_PATH.exec(req.url ?? '')?.[1];
               return id ? { workflowId: workflowIdOf(id) } : {};

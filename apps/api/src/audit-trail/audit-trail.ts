@@ -11,13 +11,42 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const OBLIGATION_PATH = /^\/v1\/obligations\/([0-9a-f-]{36})(\/|$)/i;
 const SECRET = /token|password|secret/i;
 
-/** The body as received, minus anything secret (a minted token never lands in the log). */
+/**
+ * The body as received, minus anything secret (a minted token never lands in the log), copied
+ * without recursion and at most 32 levels deep (deeper is "[truncated]": a refused hostile body is
+ * still logged), its text made storable (NUL and unpaired surrogates become U+FFFD).
+ */
 function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET.test(k) ? '[redacted]' : redact(v)]));
+  const MAX_DEPTH = 32;
+  const storable = (v: unknown) =>
+    typeof v === 'string'
+      ? v
+          .replaceAll('\u0000', '\uFFFD')
+          .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+      : v;
+  const root: { value?: unknown } = {};
+  const stack: Array<{ from: unknown; into: Record<string | number, unknown>; key: string | number; depth: number }> = [
+    { from: value, into: root, key: 'value', depth: 0 },
+  ];
+  while (stack.length > 0) {
+    const { from, into, key, depth } = stack.pop()!;
+    if (!from || typeof from !== 'object') {
+      into[key] = storable(from);
+    } else if (depth >= MAX_DEPTH) {
+      into[key] = '[truncated]';
+    } else if (Array.isArray(from)) {
+      const copy: unknown[] = (into[key] = []) as unknown[];
+      from.forEach((v, i) => stack.push({ from: v, into: copy as never, key: i, depth: depth + 1 }));
+    } else {
+      const copy: Record<string, unknown> = (into[key] = {}) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(from)) {
+        // Set in order now (the copy keeps the body's key order), filled when its turn comes.
+        copy[storable(k) as string] = '[redacted]';
+        if (!SECRET.test(k)) stack.push({ from: v, into: copy, key: storable(k) as string, depth: depth + 1 });
+      }
+    }
   }
-  return value;
+  return root.value;
 }
 
 interface UploadedFile {

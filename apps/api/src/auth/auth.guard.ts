@@ -1,5 +1,6 @@
 import {
   ForbiddenException,
+  HttpException,
   Inject,
   Injectable,
   UnauthorizedException,
@@ -8,7 +9,8 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
-import { DubanConfig } from '../../../../libs/shared/config';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { DubanConfig, loadConfig } from '../../../../libs/shared/config';
 import { errorBody } from '../http-errors';
 import type { AuthenticatedRequest, Principal, Role } from './principal';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
@@ -35,12 +37,26 @@ function unauthorized(res: Response, message: string, reason: string): Unauthori
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  // Failed authentications per client address in a fixed window (DUBAN_AUTH_FAILURE_LIMIT per
+  // DUBAN_AUTH_FAILURE_WINDOW_SECONDS). Once over, the address is answered 429 without a token
+  // lookup until the window ends, so a flood of guesses costs neither the database nor a 401's work.
+  private readonly failures: RateLimiterMemory;
+  private readonly limit: number;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokensService,
     @Inject(DubanConfig) private readonly config: DubanConfig,
     private readonly sessions: SessionsService,
-  ) {}
+  ) {
+    // A configuration built by hand (a unit test's) may leave the limits out: the defaults apply.
+    const defaults = loadConfig({});
+    this.limit = config.DUBAN_AUTH_FAILURE_LIMIT ?? defaults.DUBAN_AUTH_FAILURE_LIMIT;
+    this.failures = new RateLimiterMemory({
+      points: this.limit,
+      duration: config.DUBAN_AUTH_FAILURE_WINDOW_SECONDS ?? defaults.DUBAN_AUTH_FAILURE_WINDOW_SECONDS,
+    });
+  }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
@@ -51,10 +67,22 @@ export class AuthGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
     const res = ctx.switchToHttp().getResponse<Response>();
     const route = `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path}`;
-    const principal =
-      req.headers.authorization === undefined && sessionCookie(req)
-        ? await this.fromSession(req, res, route)
-        : await this.authenticate(req.headers.authorization, res);
+    const address = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+    await this.refuseIfThrottled(address, res);
+    let principal: Principal;
+    try {
+      principal =
+        req.headers.authorization === undefined && sessionCookie(req)
+          ? await this.fromSession(req, res, route)
+          : await this.authenticate(req.headers.authorization, res);
+    } catch (err) {
+      // A presented token that fails counts; a request without one (a page before sign-in) does not,
+      // nor an expired session (passwords are throttled at sign-in, per account and address).
+      if (err instanceof UnauthorizedException && req.headers.authorization?.trim()) {
+        await this.failures.penalty(address);
+      }
+      throw err;
+    }
     req.principal = principal;
     if (!roles) {
       throw new ForbiddenException(
@@ -83,6 +111,19 @@ export class AuthGuard implements CanActivate {
       throw new ForbiddenException(errorBody(403, reason, [{ field: 'password', reason }]));
     }
     return session.principal;
+  }
+
+  private async refuseIfThrottled(address: string, res: Response): Promise<void> {
+    const seen = await this.failures.get(address);
+    if (!seen || seen.consumedPoints < this.limit) return;
+    const seconds = Math.max(1, Math.ceil(seen.msBeforeNext / 1000));
+    res.setHeader('Retry-After', String(seconds));
+    throw new HttpException(
+      errorBody(429, '认证失败次数过多，请稍后再试', [
+        { field: 'authorization', reason: `该地址认证失败次数过多，请在 ${seconds} 秒后重试` },
+      ]),
+      429,
+    );
   }
 
   private async authenticate(header: string | undefined, res: Response): Promise<Principal> {

@@ -1,5 +1,6 @@
 /// <reference types="multer" />
 import {
+  BadRequestException,
   Controller,
   Get,
   Injectable,
@@ -7,6 +8,7 @@ import {
   ParseUUIDPipe,
   PayloadTooLargeException,
   Post,
+  Res,
   StreamableFile,
   UploadedFile,
   UseInterceptors,
@@ -16,11 +18,17 @@ import {
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import type { Principal } from '../auth/principal';
 import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
 import { obligationId } from '../obligations/obligations.controller';
 import { errorBody } from '../http-errors';
-import { EvidenceService, MAX_EVIDENCE_BYTES } from './evidence.service';
+import { EvidenceService, evidenceContentType, MAX_EVIDENCE_BYTES } from './evidence.service';
+
+const hasDetails = (err: BadRequestException) => {
+  const body = err.getResponse();
+  return typeof body === 'object' && body !== null && 'details' in body;
+};
 
 /** Multer's upload of the `file` field, its size limit answered like every other bad field. */
 @Injectable()
@@ -34,6 +42,13 @@ class EvidenceUpload implements NestInterceptor {
       if (err instanceof PayloadTooLargeException)
         throw new PayloadTooLargeException(
           errorBody(413, 'evidence file too large', [{ field: 'file', reason: 'must be at most 5 MiB' }]),
+        );
+      // Multer's and busboy's refusals of a malformed upload (a NUL in a part header, a bad boundary).
+      if (err instanceof BadRequestException && !hasDetails(err))
+        throw new BadRequestException(
+          errorBody(400, '上传的文件无法读取', [
+            { field: 'file', reason: `须为 multipart/form-data 中名为 file 的文件（${err.message}）` },
+          ]),
         );
       throw err;
     }
@@ -69,10 +84,15 @@ export class EvidenceController {
     @Param('id', obligationId) id: string,
     @Param('fileId', new ParseUUIDPipe()) fileId: string,
     @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) res: Response,
   ) {
     const f = await this.evidence.download(id, fileId, p);
+    // The uploader's bytes are never run as a page of this origin: a download, its type sniffed by
+    // no browser, and sandboxed should anything open it anyway.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
     return new StreamableFile(f.data, {
-      type: f.mime,
+      type: evidenceContentType(f.mime),
       disposition: `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}`,
     });
   }

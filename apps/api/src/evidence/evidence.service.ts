@@ -6,11 +6,21 @@ import { DataSource } from 'typeorm';
 import { toShanghaiIso } from '../../../../libs/domain/time';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import type { Principal } from '../auth/principal';
+import { REASONS, textProblem } from '../edge/storable';
 import { errorBody } from '../http-errors';
 import { ObligationsService } from '../obligations/obligations.service';
 
 /** 5 MiB: a scanned receipt or a photo, not an archive. */
 export const MAX_EVIDENCE_BYTES = 5 * 1024 * 1024;
+
+// Evidence is the uploader's bytes: only these types are served as what they say they are.
+const SAFE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf']);
+
+/** The Content-Type an evidence file is served with: its own if safe to show, else bytes to download. */
+export function evidenceContentType(mime: string | null | undefined): string {
+  const type = (mime ?? '').split(';')[0].trim().toLowerCase();
+  return SAFE_TYPES.has(type) ? type : 'application/octet-stream';
+}
 
 export interface EvidenceFile {
   id: string;
@@ -39,9 +49,19 @@ export class EvidenceService {
         ]),
       );
     await this.obligations.get(obligationId, by);
+    // Multer reads the name as latin1; browsers send UTF-8 (Chinese file names). Cut by code
+    // points, so a character is never split into half a surrogate pair.
+    const name = Array.from(Buffer.from(file.originalname, 'latin1').toString('utf8')).slice(0, 200).join('');
+    // The name and type are stored as text: what Postgres cannot store is refused by name, not a 500.
+    for (const [field, text] of [
+      ['file.name', name],
+      ['file.type', file.mimetype ?? ''],
+    ] as const) {
+      const reason = textProblem(text);
+      if (reason && reason !== REASONS.year)
+        throw new BadRequestException(errorBody(400, `请求无效：${field}`, [{ field, reason }]));
+    }
     const id = randomUUID();
-    // Multer reads the name as latin1; browsers send UTF-8 (Chinese file names).
-    const name = Buffer.from(file.originalname, 'latin1').toString('utf8').slice(0, 200);
     const sha256 = createHash('sha256').update(file.buffer).digest('hex');
     const [row] = await this.db.query(
       `INSERT INTO evidence_file (id, obligation_id, name, mime, size, sha256, data, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING uploaded_at`,

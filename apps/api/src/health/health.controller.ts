@@ -9,6 +9,8 @@ import { CalendarService } from '../reference/calendar.service';
 import { DirectTemporalClient } from '../infrastructure/temporal-client';
 
 const PROBE_TIMEOUT_MS = 2_000;
+// /health is public and polled: its size must not grow with what obligations hold.
+const MAX_LISTED_YEARS = 10;
 
 interface Dependency {
   up: boolean;
@@ -54,7 +56,16 @@ export class HealthController {
     res.status(up ? 200 : 503);
     // Deadlines in a year without official data are computed on weekends only: say so, still 200.
     const missing = postgres.up ? await this.calendar.missingYears().catch(() => []) : [];
-    const calendar = { missingYears: missing, warnings: missing.map((y) => `calendar data missing for ${y}`) };
+    const listed = missing.slice(0, MAX_LISTED_YEARS);
+    const more = missing.length - listed.length;
+    const calendar = {
+      missingYears: listed,
+      ...(more > 0 && { missingYearsTotal: missing.length }),
+      warnings: [
+        ...listed.map((y) => `calendar data missing for ${y}`),
+        ...(more > 0 ? [`calendar data missing for ${more} more years (GET /v1/calendar lists them)`] : []),
+      ],
+    };
     return { status: up ? 'ok' : 'unavailable', postgres, temporal, calendar };
   }
 }

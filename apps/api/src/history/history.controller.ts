@@ -12,6 +12,7 @@ import type { Response } from 'express';
 import { parseInstant } from '../../../../libs/domain/time';
 import type { Principal } from '../auth/principal';
 import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
+import { instantInRange, MAX_YEAR, MIN_YEAR } from '../edge/storable';
 import { badRequest } from '../http-errors';
 import { obligationId } from '../obligations/obligations.controller';
 import { HistoryService } from './history.service';
@@ -41,7 +42,8 @@ export class HistoryController {
   @ApiOkResponse({ description: '{ id, at, state, entries: [{ revision, at, type, by, runId, text }] }' })
   timeline(@Param('id', obligationId) id: string, @CurrentPrincipal() p: Principal, @Query('at') at?: string) {
     const when = at === undefined ? undefined : parseInstant(at);
-    if (when === null) throw badRequest('at', 'must be an ISO-8601 time with offset, e.g. 2026-11-24T15:00:00+08:00');
+    if (when === null) throw badRequest('at', '须为带时区的 ISO-8601 时间，例如 2026-11-24T15:00:00+08:00');
+    if (when && !instantInRange(when)) throw badRequest('at', `须在 ${MIN_YEAR} 年至 ${MAX_YEAR} 年之间（北京时间）`);
     return this.history.timeline(id, p, when);
   }
 

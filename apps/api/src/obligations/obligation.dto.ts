@@ -19,6 +19,7 @@ import {
   ValidateIf,
   ValidateNested,
   registerDecorator,
+  type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
 import {
@@ -28,15 +29,28 @@ import {
   type ObligationKind,
 } from '../../../../libs/domain/obligation';
 import { parseInstant } from '../../../../libs/domain/time';
+import { instantInRange, MAX_YEAR, MIN_YEAR } from '../edge/storable';
 
+/** An instant with its offset, within the years 2000–2100 (where the calendar and the ladder mean something). */
 export function IsInstant(options?: ValidationOptions) {
   return (target: object, propertyName: string) =>
     registerDecorator({
       name: 'isInstant',
       target: target.constructor,
       propertyName,
-      options: { message: 'must be an ISO-8601 date-time with an offset, e.g. 2026-11-24T15:00:00+08:00', ...options },
-      validator: { validate: (v: unknown) => typeof v === 'string' && parseInstant(v) !== null },
+      options: {
+        message: (args: ValidationArguments) =>
+          typeof args.value === 'string' && parseInstant(args.value) !== null
+            ? `须在 ${MIN_YEAR} 年至 ${MAX_YEAR} 年之间（北京时间）`
+            : '须为带时区的 ISO-8601 日期时间，例如 2026-11-24T15:00:00+08:00',
+        ...options,
+      },
+      validator: {
+        validate: (v: unknown) => {
+          const at = typeof v === 'string' ? parseInstant(v) : null;
+          return at !== null && instantInRange(at);
+        },
+      },
     });
 }
 

@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { parse as parseCookies } from 'cookie';
 import { randomBytes } from 'node:crypto';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { DataSource } from 'typeorm';
-import { FailureThrottle } from '../../../../libs/domain/throttle';
 import { DubanConfig } from '../../../../libs/shared/config';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import { hashToken, sameSecret } from '../auth/token-crypto';
@@ -29,18 +29,21 @@ export interface SessionPrincipal {
 /** Password sign-in and the sessions it opens: an httpOnly, SameSite=Strict cookie, stored hashed. */
 @Injectable()
 export class SessionsService {
-  private readonly byAccount: FailureThrottle;
-  private readonly byAddress: FailureThrottle;
+  // Failed sign-ins per account and per address in a window; past the limit, 429 until it ends.
+  private readonly byAccount: RateLimiterMemory;
+  private readonly byAddress: RateLimiterMemory;
+  private readonly limit: number;
 
   constructor(
     @InjectDataSource(API_DATABASE) private readonly db: DataSource,
     @Inject(DubanConfig) private readonly config: DubanConfig,
     private readonly users: UsersService,
   ) {
-    const windowMs = config.DUBAN_SIGNIN_WINDOW_SECONDS * 1000;
-    this.byAccount = new FailureThrottle(config.DUBAN_SIGNIN_MAX_FAILURES, windowMs);
+    this.limit = config.DUBAN_SIGNIN_MAX_FAILURES;
+    const duration = config.DUBAN_SIGNIN_WINDOW_SECONDS;
+    this.byAccount = new RateLimiterMemory({ keyPrefix: 'account', points: this.limit, duration });
     // An address may try a few accounts (a shared office NAT), not sweep them.
-    this.byAddress = new FailureThrottle(config.DUBAN_SIGNIN_MAX_FAILURES * 4, windowMs);
+    this.byAddress = new RateLimiterMemory({ keyPrefix: 'address', points: this.limit * 4, duration });
   }
 
   async signIn(
@@ -50,9 +53,12 @@ export class SessionsService {
     res: Response,
   ): Promise<{ user: UserView; csrfToken: string }> {
     const now = Date.now();
-    const account = `user:${username.toLowerCase()}`;
-    const address = `addr:${req.ip ?? 'unknown'}`;
-    const wait = Math.max(this.byAccount.retryAfterMs(account, now), this.byAddress.retryAfterMs(address, now));
+    const account = username.toLowerCase();
+    const address = req.ip ?? 'unknown';
+    const wait = Math.max(
+      await retryAfterMs(this.byAccount, account, this.limit),
+      await retryAfterMs(this.byAddress, address, this.limit * 4),
+    );
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
       res.setHeader('Retry-After', String(seconds));
@@ -62,13 +68,13 @@ export class SessionsService {
     const row = await this.users.find(username);
     const ok = row ? await verifyPassword(row.password_hash, password) : (await verifyNothing(password), false);
     if (!row || !ok || row.disabled_at) {
-      this.byAccount.fail(account, now);
-      this.byAddress.fail(address, now);
+      await this.byAccount.penalty(account);
+      await this.byAddress.penalty(address);
       // The same answer for an unknown account, a wrong password and a disabled account.
       const reason = '用户名或密码不正确，或账号已停用';
       throw new UnauthorizedException(errorBody(401, reason, [{ field: 'password', reason }]));
     }
-    this.byAccount.succeed(account);
+    await this.byAccount.delete(account);
     const session = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const expires = new Date(now + this.config.DUBAN_SESSION_HOURS * 3_600_000);
@@ -116,6 +122,11 @@ export class SessionsService {
     const given = req.header(CSRF_HEADER);
     return given !== undefined && sameSecret(hashToken(given), s.csrfHash);
   }
+}
+
+async function retryAfterMs(limiter: RateLimiterMemory, key: string, limit: number): Promise<number> {
+  const seen = await limiter.get(key);
+  return seen && seen.consumedPoints >= limit ? Math.max(1, seen.msBeforeNext) : 0;
 }
 
 export function sessionCookie(req: Request): string | undefined {

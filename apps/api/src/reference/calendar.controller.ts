@@ -1,10 +1,33 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Put } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseIntPipe,
+  Put,
+  type ArgumentMetadata,
+  type PipeTransform,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsArray, Matches } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
+import { MAX_YEAR, MIN_YEAR, yearInRange } from '../edge/storable';
+import { badRequest } from '../http-errors';
 import { CalendarService } from './calendar.service';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+// A year the calendar may hold: four digits within the years the API accepts.
+const calendarYear = new ParseIntPipe({
+  exceptionFactory: () => badRequest('year', `须为 ${MIN_YEAR} 至 ${MAX_YEAR} 之间的年份`),
+});
+class CalendarYearPipe implements PipeTransform<string, Promise<number>> {
+  async transform(value: string, metadata: ArgumentMetadata): Promise<number> {
+    const year = await calendarYear.transform(value, metadata);
+    if (!yearInRange(year)) throw badRequest('year', `须为 ${MIN_YEAR} 至 ${MAX_YEAR} 之间的年份`);
+    return year;
+  }
+}
 
 export class YearScheduleDto {
   @ApiProperty({
@@ -41,7 +64,7 @@ export class CalendarController {
     summary: 'load a year’s official holiday schedule (国务院办公厅 notice); replaces the library’s data for that year',
   })
   @ApiOkResponse({ description: 'the calendar after the change' })
-  async put(@Param('year', ParseIntPipe) year: number, @Body() dto: YearScheduleDto) {
+  async put(@Param('year', CalendarYearPipe) year: number, @Body() dto: YearScheduleDto) {
     await this.calendar.load({ year, holidays: dto.holidays, workdays: dto.workdays });
     return this.get();
   }

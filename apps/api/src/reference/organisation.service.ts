@@ -39,25 +39,37 @@ export class OrganisationService {
       title: dto.leader?.title ?? null,
       phone: dto.leader?.phone ?? null,
     };
-    const [existing] = await this.db.query(`${UNIT} WHERE code = $1 OR name = $2`, [dto.code, dto.name]);
-    if (existing) {
-      const differing = (['code', 'name', 'kind'] as const).filter((f) => existing[f] !== dto[f]);
+    const existing = async () => {
+      const [found] = await this.db.query(`${UNIT} WHERE code = $1 OR name = $2`, [dto.code, dto.name]);
+      if (!found) return null;
+      const differing = (['code', 'name', 'kind'] as const).filter((f) => found[f] !== dto[f]);
       if (differing.length)
         throw new ConflictException(
           errorBody(
             409,
-            `unit ${existing.code} (${existing.name}) exists with other values`,
-            differing.map((field) => ({ field, reason: 'differs from the existing unit' })),
+            `unit ${found.code} (${found.name}) exists with other values`,
+            differing.map((field) => ({ field, reason: '与已有单位不一致' })),
           ),
         );
-      return { unit: existing, created: false };
+      return { unit: found as Unit, created: false };
+    };
+    const before = await existing();
+    if (before) return before;
+    // ON CONFLICT: a concurrent call with the same code or name inserts nothing here, and is then
+    // answered like any repeat (the same unit 200, other values 409), never a unique violation's 500.
+    const inserted = await this.db.query(
+      `INSERT INTO unit (code, name, kind, leader, source) VALUES ($1, $2, $3, $4, 'admin') ON CONFLICT DO NOTHING RETURNING code`,
+      [dto.code, dto.name, dto.kind, JSON.stringify(leader)],
+    );
+    if (inserted.length === 0) {
+      const after = await existing();
+      if (after) return after;
+      throw new ConflictException(
+        errorBody(409, `unit ${dto.code} is being created by another request`, [
+          { field: 'code', reason: '该单位正在被另一请求同时创建，请稍后重试' },
+        ]),
+      );
     }
-    await this.db.query(`INSERT INTO unit (code, name, kind, leader, source) VALUES ($1, $2, $3, $4, 'admin')`, [
-      dto.code,
-      dto.name,
-      dto.kind,
-      JSON.stringify(leader),
-    ]);
     return { unit: { code: dto.code, name: dto.name, kind: dto.kind as Unit['kind'], leader }, created: true };
   }
 
@@ -70,10 +82,17 @@ export class OrganisationService {
           { field: existing.code === dto.code ? 'code' : 'name', reason: 'is taken' },
         ]),
       );
-    await this.db.query(
-      `INSERT INTO work_group (code, name, kind, duties, lead, responsible, source) VALUES ($1, $2, 'task-force', $3, $4, $5, 'admin')`,
+    // ON CONFLICT: of two concurrent calls for one code or name, one inserts; the other is the 409 above.
+    const inserted = await this.db.query(
+      `INSERT INTO work_group (code, name, kind, duties, lead, responsible, source) VALUES ($1, $2, 'task-force', $3, $4, $5, 'admin') ON CONFLICT DO NOTHING RETURNING code`,
       [dto.code, dto.name, dto.duties, dto.lead, dto.responsible],
     );
+    if (inserted.length === 0)
+      throw new ConflictException(
+        errorBody(409, `group ${dto.code} (${dto.name}) exists`, [
+          { field: 'code', reason: '编码或名称已被占用（另一请求刚刚创建了它）' },
+        ]),
+      );
     return this.group(dto.code);
   }
 
