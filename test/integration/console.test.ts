@@ -119,9 +119,13 @@ describe('the web console', () => {
       await sup.page.getByRole('link', { name: '交办事项' }).click();
       await sup.page.getByRole('combobox', { name: '类别', exact: true }).selectOption('work_order');
       await sup.page.getByRole('textbox', { name: '事项名称', exact: true }).fill(title);
-      await sup.page.getByRole('combobox', { name: '责任单位', exact: true }).selectOption(town);
-      await sup.page.getByRole('textbox', { name: /办理时限/ }).fill('PT4S');
-      await sup.page.getByRole('textbox', { name: /每级宽限/ }).fill('PT3S');
+      await sup.page.getByRole('combobox', { name: '责任单位', exact: true }).fill(townName);
+      await sup.page.getByRole('spinbutton', { name: /办理时限.*数量/ }).fill('4');
+      await sup.page.getByRole('combobox', { name: /办理时限.*单位/ }).selectOption('seconds');
+      await sup.page.getByRole('spinbutton', { name: /每级宽限.*数量/ }).fill('3');
+      await sup.page.getByRole('combobox', { name: /每级宽限.*单位/ }).selectOption('seconds');
+      // The ladder's dates as it would run, before anything is sent.
+      await expect.poll(() => sup.page.getByTestId('preview').textContent()).toContain('进入第4级“问责”');
       await sup.page.getByRole('button', { name: '交办' }).click();
       await sup.page.waitForURL(/#\/obligations\/[0-9a-f-]{36}$/);
       id = sup.page.url().split('/').at(-1)!;

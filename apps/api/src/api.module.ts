@@ -17,6 +17,7 @@ import { IdempotencyModule } from './idempotency/idempotency.module';
 import { TemporalModule } from './infrastructure/temporal.module';
 import { MeetingsModule } from './meetings/meetings.module';
 import { ObligationsModule } from './obligations/obligations.module';
+import { PolicyLabModule } from './policy-lab/policy-lab.module';
 import { ReferenceModule } from './reference/reference.module';
 import { RhythmModule } from './rhythm/rhythm.module';
 
@@ -65,6 +66,7 @@ export class ApiModule {
         MeetingsModule,
         RhythmModule,
         HealthModule,
+        PolicyLabModule,
       ],
     };
   }

@@ -1,73 +1,147 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { api, ApiError, once } from '../api';
+import { shanghai } from '../format';
 import type { Obligation } from './obligation-list';
 
 interface Kind {
   kind: string;
   name: string;
   description: string;
-  policy: { deadline: unknown };
 }
 
-/** 交办: a supervisor starts an obligation; the kind's policy applies unless a deadline is given. */
+interface Unit {
+  code: string;
+  name: string;
+  initials: string;
+}
+
+interface Preview {
+  dueAt: string;
+  events: Array<{ at: string; type: 'reminder' | 'check' | 'rung'; label: string }>;
+  missingYears: number[];
+  warnings: Array<{ field: string; reason: string }>;
+}
+
+// A duration as people give one: a number and a unit (ISO-8601 or working days on the wire).
+const DURATION_UNITS = [
+  { unit: 'workingDays', label: '工作日' },
+  { unit: 'days', label: '自然日' },
+  { unit: 'hours', label: '小时' },
+  { unit: 'minutes', label: '分钟' },
+  { unit: 'seconds', label: '秒' },
+] as const;
+type DurationUnit = (typeof DURATION_UNITS)[number]['unit'];
+interface Duration {
+  amount: string;
+  unit: DurationUnit;
+}
+
+function durationSpec(d: Duration): string | { workingDays: number } | undefined {
+  const n = Number(d.amount);
+  if (!d.amount || !Number.isInteger(n) || n < 1) return undefined;
+  switch (d.unit) {
+    case 'workingDays':
+      return { workingDays: n };
+    case 'days':
+      return `P${n}D`;
+    case 'hours':
+      return `PT${n}H`;
+    case 'minutes':
+      return `PT${n}M`;
+    case 'seconds':
+      return `PT${n}S`;
+  }
+}
+
+// What each kind's subject holds, as form fields (the API checks them, e.g. a credit code's check character).
+const SUBJECT_FIELDS: Record<string, Array<{ key: string; label: string; type?: string; required?: boolean }>> = {
+  enterprise_contact: [
+    { key: 'enterpriseName', label: '企业名称', required: true },
+    { key: 'creditCode', label: '统一社会信用代码', required: true },
+    { key: 'registeredOn', label: '登记日期', type: 'date', required: true },
+  ],
+  meeting_item: [
+    { key: 'group', label: '工作组', required: true },
+    { key: 'meetingDate', label: '会议日期', type: 'date', required: true },
+    { key: 'minutesRef', label: '会议纪要文号' },
+  ],
+  work_order: [
+    { key: 'ticketNumber', label: '工单编号' },
+    { key: 'requester', label: '诉求人' },
+  ],
+};
+
+/** 交办: a supervisor starts an obligation, seeing when each rung would fall before it is sent. */
 export function NewObligation() {
   const [kinds, setKinds] = useState<Kind[]>([]);
-  const [units, setUnits] = useState<Array<{ code: string; name: string }>>([]);
-  const [form, setForm] = useState({
-    kind: 'work_order',
-    title: '',
-    unit: '',
-    dueAt: '',
-    deadline: '',
-    grace: '',
-    subject: '',
-    key: crypto.randomUUID(),
-  });
+  const [units, setUnits] = useState<Unit[]>([]);
+  const [groups, setGroups] = useState<Array<{ code: string; name: string }>>([]);
+  const [form, setForm] = useState({ kind: 'work_order', title: '', unitName: '', dueAt: '' });
+  const [deadline, setDeadline] = useState<Duration>({ amount: '', unit: 'workingDays' });
+  const [grace, setGrace] = useState<Duration>({ amount: '', unit: 'workingDays' });
+  const [subject, setSubject] = useState<Record<string, string>>({});
+  const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  // One key per form: a retry of the same 交办 (after a lost answer) starts nothing twice.
+  const [key] = useState(() => crypto.randomUUID());
 
   useEffect(() => {
     api.get<Kind[]>('/v1/kinds').then(setKinds, () => undefined);
-    api.get<typeof units>('/v1/units').then(
-      (u) => {
-        setUnits(u);
-        setForm((f) => ({ ...f, unit: f.unit || u[0]?.code || '' }));
-      },
-      () => undefined,
-    );
+    api.get<Unit[]>('/v1/units').then(setUnits, () => undefined);
+    api.get<Array<{ code: string; name: string }>>('/v1/groups').then(setGroups, () => undefined);
   }, []);
 
   const kind = kinds.find((k) => k.kind === form.kind);
+  const unit = units.find((u) => u.name === form.unitName.trim());
+  const policy = (() => {
+    const d = durationSpec(deadline);
+    const g = durationSpec(grace);
+    if (!d && !g) return undefined;
+    return { ...(d && { deadline: d }), ...(g && { rungs: [1, 2, 3].map((rung) => ({ rung, grace: g })) }) };
+  })();
+  const dueAt = form.dueAt ? `${form.dueAt}:00+08:00` : undefined;
+
+  // The deadline and the ladder as the supervisor types, from the policy lab's preview.
+  useEffect(() => {
+    const t = setTimeout(() => {
+      api
+        .post<Preview>('/v1/policy-lab/preview', {
+          kind: form.kind,
+          ...(policy && { policy }),
+          ...(dueAt && { dueAt }),
+        })
+        .then(setPreview, () => setPreview(null));
+    }, 250);
+    return () => clearTimeout(t);
+  }, [form.kind, JSON.stringify(policy), dueAt]);
+
   const field = (k: keyof typeof form) => (e: Event) =>
     setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).value });
 
   const submit = async (e: Event) => {
     e.preventDefault();
+    if (busy) return;
     setError('');
-    let subject: unknown;
+    if (!unit) return setError('请从列表中选择责任单位（可输入名称或拼音首字母）');
+    const filled = Object.fromEntries(Object.entries(subject).filter(([, v]) => v.trim()));
+    setBusy(true);
     try {
-      subject = form.subject.trim() ? JSON.parse(form.subject) : undefined;
-    } catch {
-      setError('事项对象须为 JSON');
-      return;
-    }
-    try {
-      const o = await api.post<Obligation>('/v1/obligations', {
-        key: form.key,
+      const o = await once<Obligation>('/v1/obligations', {
+        // A ticket's own number is its key: entering the same ticket twice starts it once.
+        key: form.kind === 'work_order' && filled.ticketNumber ? filled.ticketNumber : key,
         kind: form.kind,
         title: form.title,
-        unit: form.unit,
-        ...(form.dueAt && { dueAt: `${form.dueAt}:00+08:00` }),
-        ...((form.deadline || form.grace) && {
-          policy: {
-            ...(form.deadline && { deadline: form.deadline }),
-            ...(form.grace && { rungs: [1, 2, 3].map((rung) => ({ rung, grace: form.grace })) }),
-          },
-        }),
-        ...(subject !== undefined && { subject }),
+        unit: unit.code,
+        ...(dueAt && { dueAt }),
+        ...(policy && { policy }),
+        ...(Object.keys(filled).length > 0 && { subject: filled }),
       });
       location.hash = `#/obligations/${o.id}`;
     } catch (err) {
       setError((err as ApiError).describe());
+    } finally {
+      setBusy(false);
     }
   };
 
@@ -90,33 +164,73 @@ export function NewObligation() {
         </label>
         <label>
           责任单位
-          <select name="unit" value={form.unit} onChange={field('unit')}>
-            {units.map((u) => (
-              <option value={u.code}>{u.name}</option>
-            ))}
-          </select>
+          <input
+            name="unit"
+            list="unit-options"
+            required
+            autocomplete="off"
+            placeholder="输入单位名称或拼音首字母，如 qgd"
+            value={form.unitName}
+            onInput={field('unitName')}
+          />
         </label>
+        <datalist id="unit-options">
+          {units.map((u) => (
+            <option value={u.name}>{u.initials}</option>
+          ))}
+        </datalist>
+        {(SUBJECT_FIELDS[form.kind] ?? []).map((f) =>
+          f.key === 'group' ? (
+            <label>
+              {f.label}
+              <select
+                required
+                value={subject.group ?? ''}
+                onChange={(e) => setSubject({ ...subject, group: e.currentTarget.value })}
+              >
+                <option value="">请选择</option>
+                {groups.map((g) => (
+                  <option value={g.code}>{g.name}</option>
+                ))}
+              </select>
+            </label>
+          ) : (
+            <label>
+              {f.label}
+              <input
+                type={f.type ?? 'text'}
+                required={f.required}
+                value={subject[f.key] ?? ''}
+                onInput={(e) => setSubject({ ...subject, [f.key]: e.currentTarget.value })}
+              />
+            </label>
+          ),
+        )}
         <label>
           指定期限（可选，北京时间）
           <input name="dueAt" type="datetime-local" value={form.dueAt} onInput={field('dueAt')} />
         </label>
-        <label>
-          办理时限（可选，覆盖类别默认，如 P3D、PT20S）
-          <input name="deadline" value={form.deadline} onInput={field('deadline')} />
-        </label>
-        <label>
-          每级宽限（可选，覆盖类别默认，如 P3D、PT20S）
-          <input name="grace" value={form.grace} onInput={field('grace')} />
-        </label>
-        <label>
-          事项对象（JSON，部分类别必填）
-          <textarea name="subject" value={form.subject} onInput={field('subject')} />
-        </label>
-        <label>
-          幂等键（同一键只交办一次）
-          <input name="key" required value={form.key} onInput={field('key')} />
-        </label>
-        <button type="submit" data-action>
+        <DurationField label="办理时限（可选，覆盖类别默认）" value={deadline} onChange={setDeadline} />
+        <DurationField label="每级宽限（可选，覆盖类别默认）" value={grace} onChange={setGrace} />
+        {preview && (
+          <section class="preview" aria-label="时限预览" data-testid="preview">
+            <h3>如无人办理：</h3>
+            <ol>
+              {preview.events.map((ev) => (
+                <li>
+                  <time>{shanghai(ev.at)}</time> {ev.label}
+                </li>
+              ))}
+            </ol>
+            {preview.missingYears.length > 0 && (
+              <p class="warning">{preview.missingYears.join('、')}年的节假日安排尚未录入，期限暂按周末计算。</p>
+            )}
+            {preview.warnings.map((w) => (
+              <p class="warning">{w.reason}</p>
+            ))}
+          </section>
+        )}
+        <button type="submit" data-action disabled={busy}>
           交办
         </button>
         {error && (
@@ -126,5 +240,39 @@ export function NewObligation() {
         )}
       </form>
     </section>
+  );
+}
+
+function DurationField({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: Duration;
+  onChange: (d: Duration) => void;
+}) {
+  return (
+    <fieldset class="duration">
+      <legend>{label}</legend>
+      <input
+        type="number"
+        min={1}
+        step={1}
+        inputMode="numeric"
+        aria-label={`${label}：数量`}
+        value={value.amount}
+        onInput={(e) => onChange({ ...value, amount: e.currentTarget.value })}
+      />
+      <select
+        aria-label={`${label}：单位`}
+        value={value.unit}
+        onChange={(e) => onChange({ ...value, unit: e.currentTarget.value as DurationUnit })}
+      >
+        {DURATION_UNITS.map((u) => (
+          <option value={u.unit}>{u.label}</option>
+        ))}
+      </select>
+    </fieldset>
   );
 }

@@ -326,6 +326,9 @@ function DepartmentActions({ o, act }: { o: Obligation; act: Act }) {
   const [uploadError, setUploadError] = useState('');
   const [ext, setExt] = useState({ dueAt: isoIn(72), plan: '', consentName: '', consentAt: isoIn(0) });
   const [ex, setEx] = useState({ reason: 'litigation', explanation: '' });
+  // 新注册企业: the five facts of the contact (二(七)1(2)), which its completion must carry.
+  const [contact, setContact] = useState({ department: '', person: '', phone: '', contactedAt: isoIn(0), record: '' });
+  const needsContact = o.kind === 'enterprise_contact';
 
   const upload = async (input: HTMLInputElement) => {
     setUploadError('');
@@ -354,6 +357,7 @@ function DepartmentActions({ o, act }: { o: Obligation; act: Act }) {
           void act('提交办结', 'completion', {
             summary,
             evidence: [...(text ? [{ name: '情况说明', text }] : []), ...files],
+            ...(needsContact && { contact: { ...contact, contactedAt: fromLocal(contact.contactedAt) } }),
           });
         }}
       >
@@ -362,6 +366,44 @@ function DepartmentActions({ o, act }: { o: Obligation; act: Act }) {
           办理情况
           <textarea required value={summary} onInput={(e) => setSummary(e.currentTarget.value)} />
         </label>
+        {needsContact && (
+          <fieldset aria-label="企业联系情况">
+            <legend>企业联系情况（五项均须填写）</legend>
+            {(
+              [
+                ['department', '责任科室'],
+                ['person', '责任人'],
+                ['phone', '联系方式'],
+              ] as const
+            ).map(([k, label]) => (
+              <label>
+                {label}
+                <input
+                  required
+                  value={contact[k]}
+                  onInput={(e) => setContact({ ...contact, [k]: e.currentTarget.value })}
+                />
+              </label>
+            ))}
+            <label>
+              联系时间
+              <input
+                type="datetime-local"
+                required
+                value={contact.contactedAt}
+                onInput={(e) => setContact({ ...contact, contactedAt: e.currentTarget.value })}
+              />
+            </label>
+            <label>
+              联系记录
+              <textarea
+                required
+                value={contact.record}
+                onInput={(e) => setContact({ ...contact, record: e.currentTarget.value })}
+              />
+            </label>
+          </fieldset>
+        )}
         <label>
           佐证说明（文字）
           <textarea value={text} onInput={(e) => setText(e.currentTarget.value)} />
