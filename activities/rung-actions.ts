@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { log } from '@temporalio/activity';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { renderDocument, documentNumber, type RenderedDocument } from '../libs/domain/documents';
 import { KINDS } from '../libs/domain/kinds';
 import { RUNGS, type ClimbingRung } from '../libs/domain/ladder';
@@ -19,8 +19,51 @@ export class RungActionActivities {
   ) {}
 
   /**
-   * 督办通知单 / 挂牌 / 约谈记录 / 问题线索移送: stored once under `<obligationId>:<rung>` (a retry
-   * finds the first one), then announced; receivers deduplicate on the same key.
+   * 督办通知单 / 挂牌 / 约谈记录 / 问题线索移送, stored under `<obligationId>:<rung>` and numbered once.
+   * A retried workflow task calls again with the state its history now keeps (a deadline planned
+   * from a later moment) and a later `issuedAt`: the document keeps its number and is rendered
+   * again from that state, so what it says is what the workflow enforces. A late call from an
+   * earlier attempt (an older `issuedAt`) changes nothing. Returns what is stored.
+   */
+  async storeRungDocument({
+    obligation,
+    rung,
+    issuedAt,
+  }: {
+    obligation: ObligationState;
+    rung: ClimbingRung;
+    issuedAt: string;
+  }): Promise<LadderDocument> {
+    const doc = await this.store(obligation, rung, new Date(issuedAt));
+    log.info('rung document stored', { rung, number: doc.number });
+    return { kind: doc.kind, number: doc.number, title: doc.title };
+  }
+
+  /**
+   * Tells every party a rung was entered, with its document as stored. Run as a regular activity
+   * after the transition, outside the workflow's critical section and retried until the receiver
+   * takes it: delivery is at least once, and receivers deduplicate on `idempotencyKey`.
+   */
+  async announceRung({
+    obligation,
+    rung,
+    document,
+  }: {
+    obligation: ObligationState;
+    rung: ClimbingRung;
+    document: LadderDocument;
+  }): Promise<void> {
+    const key = `${obligation.id}:${rung}`;
+    const [stored]: RenderedDocument[] = await this.db.query(
+      'SELECT kind, number, title, body FROM ladder_document WHERE idempotency_key = $1',
+      [key],
+    );
+    await this.notifyRung(obligation, rung, stored ?? { ...document, body: '' });
+  }
+
+  /**
+   * Histories before `exactly-once-ladder`: the document stored, then announced, in one activity
+   * inside the workflow's critical section. Kept for the runs that still take that path.
    */
   async issueRungDocument({
     obligation,
@@ -29,42 +72,40 @@ export class RungActionActivities {
     obligation: ObligationState;
     rung: ClimbingRung;
   }): Promise<LadderDocument> {
+    const doc = await this.store(obligation, rung, new Date());
+    await this.notifyRung(obligation, rung, doc);
+    log.info('rung document issued', { rung, number: doc.number });
+    return { kind: doc.kind, number: doc.number, title: doc.title };
+  }
+
+  private async store(obligation: ObligationState, rung: ClimbingRung, issuedAt: Date): Promise<RenderedDocument> {
     const key = `${obligation.id}:${rung}`;
-    const doc = await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       // Two attempts at once (a retry after a lost worker) queue here instead of both numbering.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
-      const found: RenderedDocument[] = await tx.query(
-        'SELECT kind, number, title, body FROM ladder_document WHERE idempotency_key = $1',
+      const [found]: { number: string; issued_at: Date }[] = await tx.query(
+        'SELECT number, issued_at FROM ladder_document WHERE idempotency_key = $1',
         [key],
       );
-      if (found.length > 0) return found[0];
-      const issuedAt = new Date();
-      const year = Number(toShanghaiIso(issuedAt).slice(0, 4));
-      const [{ last }] = await tx.query(
-        `INSERT INTO document_counter (kind, year, last) VALUES ($1, $2, 1)
-         ON CONFLICT (kind, year) DO UPDATE SET last = document_counter.last + 1 RETURNING last`,
-        [RUNGS[rung].action, year],
-      );
-      const rendered = renderDocument(obligation, rung, documentNumber(rung, year, last), issuedAt);
-      await tx.query(
+      if (found && found.issued_at.getTime() > issuedAt.getTime()) return stored(tx, key);
+      const number = found?.number ?? (await allocate(tx, rung, issuedAt));
+      const rendered = renderDocument(obligation, rung, number, issuedAt);
+      const [row]: RenderedDocument[] = await tx.query(
         `INSERT INTO ladder_document (idempotency_key, obligation_id, rung, kind, number, title, body, unit, issued_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          key,
-          obligation.id,
-          rung,
-          rendered.kind,
-          rendered.number,
-          rendered.title,
-          rendered.body,
-          obligation.unit,
-          issuedAt,
-        ],
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (idempotency_key) DO UPDATE SET
+           kind = EXCLUDED.kind, title = EXCLUDED.title, body = EXCLUDED.body, unit = EXCLUDED.unit,
+           issued_at = EXCLUDED.issued_at
+         RETURNING kind, number, title, body`,
+        [key, obligation.id, rung, rendered.kind, number, rendered.title, rendered.body, obligation.unit, issuedAt],
       );
-      return rendered;
+      return row;
     });
+  }
+
+  private async notifyRung(obligation: ObligationState, rung: ClimbingRung, doc: RenderedDocument): Promise<void> {
     await this.notifier.notify({
-      idempotencyKey: key,
+      idempotencyKey: `${obligation.id}:${rung}`,
       type: 'rung_entered',
       obligationId: obligation.id,
       workflowId: workflowIdOf(obligation.id),
@@ -73,8 +114,6 @@ export class RungActionActivities {
       text: `“${obligation.title}”已进入“${RUNGS[rung].name}”：${doc.number}`,
       document: doc,
     });
-    log.info('rung document issued', { rung, number: doc.number });
-    return { kind: doc.kind, number: doc.number, title: doc.title };
   }
 
   /** 重要工作提示单: the deadline in force is near. */
@@ -102,4 +141,23 @@ export class RungActionActivities {
       });
     }
   }
+}
+
+/** The next number of the rung's kind in the Shanghai calendar year it is first issued in. */
+async function allocate(tx: EntityManager, rung: ClimbingRung, issuedAt: Date): Promise<string> {
+  const year = Number(toShanghaiIso(issuedAt).slice(0, 4));
+  const [{ last }] = await tx.query(
+    `INSERT INTO document_counter (kind, year, last) VALUES ($1, $2, 1)
+     ON CONFLICT (kind, year) DO UPDATE SET last = document_counter.last + 1 RETURNING last`,
+    [RUNGS[rung].action, year],
+  );
+  return documentNumber(rung, year, last);
+}
+
+async function stored(tx: EntityManager, key: string): Promise<RenderedDocument> {
+  const [row]: RenderedDocument[] = await tx.query(
+    'SELECT kind, number, title, body FROM ladder_document WHERE idempotency_key = $1',
+    [key],
+  );
+  return row;
 }

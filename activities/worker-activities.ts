@@ -14,6 +14,8 @@ export function workerActivities(
     planDeadline: deadline.planDeadline.bind(deadline),
     recordObligation: readModel.recordObligation.bind(readModel),
     issueRungDocument: rungActions.issueRungDocument.bind(rungActions),
+    storeRungDocument: rungActions.storeRungDocument.bind(rungActions),
+    announceRung: rungActions.announceRung.bind(rungActions),
     sendReminder: rungActions.sendReminder.bind(rungActions),
     generateReports: reports.generateReports.bind(reports),
     recordIndicatorRank: reports.recordIndicatorRank.bind(reports),

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  log,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -93,6 +94,41 @@ const { planDeadline } = proxyLocalActivities<WorkerActivities>({
 
 const LOCAL_RUNG_ACTIONS = 'rung-actions-as-local-activities';
 
+// Since `exactly-once-ladder`: commands and the clock take a FIFO lock, so each acts on the state
+// the one before left; the parties are told after the transition, by regular activities the
+// ladder never waits for; the local activities have a bound, past which the workflow task fails
+// and is retried from the history (the retry records again over the first attempt's rows).
+const EXACTLY_ONCE = 'exactly-once-ladder';
+// Retried until the receiver takes it (at least once; receivers deduplicate on the idempotency key).
+const { announceRung, sendReminder: remindLater } = proxyActivities<WorkerActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+const bounded = {
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
+} as const;
+const boundedLocal = proxyLocalActivities<WorkerActivities>(bounded);
+
+/**
+ * A local activity that ran out of time fails the workflow task, not the command or the run: the
+ * server retries the task from the history, so the rung is entered and its document stored once,
+ * by the attempt that succeeds.
+ */
+function orFailTask<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      throw new Error(`local activity gave up, the workflow task will be retried: ${String(err)}`, { cause: err });
+    }
+  };
+}
+const recordBounded = orFailTask(boundedLocal.recordObligation);
+const storeRungDocument = orFailTask(boundedLocal.storeRungDocument);
+const planBounded = orFailTask(boundedLocal.planDeadline);
+
 /** A refused command fails the update, not the workflow, and leaves no trace in the history. */
 function refuse(reason: string | null): void {
   if (reason) throw ApplicationFailure.nonRetryable(reason, 'CommandRefused');
@@ -101,6 +137,9 @@ function refuse(reason: string | null): void {
 /** One obligation, from the supervisors' start until it is settled, climbing the ladder when late. */
 export async function obligationWorkflow(start: ObligationStart): Promise<ObligationState> {
   const historyLimit = start.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  // Decided once per run, before anything else: a run started by earlier code keeps its path.
+  const exactlyOnce = patched(EXACTLY_ONCE);
+  const plan = exactlyOnce ? planBounded : planDeadline;
   // A resumed run, and one the API opened, has its state before any handler is set: an update that
   // arrives with the start (重办, a command right after the API's answer) is validated as soon as
   // its handler is registered. The input decides, so histories started otherwise replay as before.
@@ -114,10 +153,39 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
   let recordedRevision = 0;
   // One change at a time: the clock and the commands each await activities in between.
   let busy = false;
+  // Since `exactly-once-ladder`: who waits for the lock, in order; the lock passes to the first.
+  const waiting: (() => void)[] = [];
+  // What to tell the parties once the change is done, and how many announcements are under way.
+  let toAnnounce: (() => Promise<void>)[] = [];
+  let announcing = 0;
+
+  async function lock(): Promise<void> {
+    // Before: every waiter woke in the same activation and all went in at once.
+    if (!exactlyOnce) await condition(() => !busy);
+    else if (busy) await new Promise<void>((resolve) => waiting.push(resolve));
+    busy = true;
+  }
+
+  function unlock(): void {
+    const next = exactlyOnce ? waiting.shift() : undefined;
+    if (next) next();
+    else busy = false;
+  }
+
+  /** Starts the announcements of the change just made; nothing waits for them but the run's end. */
+  function announce(): void {
+    const started = toAnnounce;
+    toAnnounce = [];
+    for (const tell of started) {
+      announcing++;
+      void tell()
+        .catch((err: unknown) => log.warn('announcement gave up', { error: String(err) }))
+        .finally(() => announcing--);
+    }
+  }
 
   async function exclusive(fn: () => Promise<void>): Promise<ObligationState> {
-    await condition(() => !busy);
-    busy = true;
+    await lock();
     try {
       await fn();
     } catch (err) {
@@ -125,8 +193,9 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
       if (err instanceof CommandRefused) refuse(err.reason);
       throw err;
     } finally {
-      busy = false;
+      unlock();
     }
+    announce();
     return state;
   }
 
@@ -141,7 +210,8 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
       { key: DUE_AT, value: written.dueAt ? new Date(written.dueAt) : null },
     ]);
     // Histories written before the change recorded with a regular activity; they replay that way.
-    await (patched('record-as-local-activity') ? recordLocally(written) : recordObligation(written));
+    if (exactlyOnce) await recordBounded(written);
+    else await (patched('record-as-local-activity') ? recordLocally(written) : recordObligation(written));
     recordedRevision = Math.max(recordedRevision, written.revision);
   }
 
@@ -150,8 +220,8 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     rulePrefix: string,
   ): Promise<void> {
     const now = new Date();
-    const plan = await planDeadline({ from: now.toISOString(), deadline, remind: state.policy.remind, rulePrefix });
-    state = applyPlan(state, plan, now);
+    const planned = await plan({ from: now.toISOString(), deadline, remind: state.policy.remind, rulePrefix });
+    state = applyPlan(state, planned, now);
     await record();
   }
 
@@ -162,6 +232,17 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     const rung = state.rung as ClimbingRung;
     const grace: DurationSpec | undefined = graceOf(state.policy, rung);
     if (rung < TOP_RUNG && grace !== undefined) await planAndApply(grace, `${rungName(rung)}宽限`);
+    if (exactlyOnce) {
+      // Rendered from the state this attempt keeps, at this attempt's moment: a retried task's
+      // document says what its history enforces.
+      const issuedAt = new Date();
+      const stored = await storeRungDocument({ obligation: state, rung, issuedAt: issuedAt.toISOString() });
+      state = attachDocument(state, rung, stored, issuedAt);
+      await record();
+      const told = state;
+      toAnnounce.push(() => announceRung({ obligation: told, rung, document: stored }));
+      return;
+    }
     const document = await (patched(LOCAL_RUNG_ACTIONS) ? issueLocally : issueRungDocument)({
       obligation: state,
       rung,
@@ -239,20 +320,24 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
 
   // Workflows start other obligations without an opening: their first deadline is planned here.
   if ('open' in start && !start.opened)
-    state = openObligation(start.open, await planDeadline(firstDeadline(start.open)), new Date());
+    state = openObligation(start.open, await plan(firstDeadline(start.open)), new Date());
   await record();
 
   // A run resumed for 重办 starts settled and its reopen update arrives with the start; a reopen
   // can also reach a run that has just settled. Either way: settled and idle is the end.
+  const longHistory = () => workflowInfo().historyLength > historyLimit || workflowInfo().continueAsNewSuggested;
   for (;;) {
     while (!isSettled(state)) {
-      if (workflowInfo().historyLength > historyLimit || workflowInfo().continueAsNewSuggested) {
+      if (longHistory()) {
         await condition(() => !busy && allHandlersFinished());
-        await continueAsNew<typeof obligationWorkflow>({ resume: state, historyLimit });
+        // An announcement still under way would be lost with this run: continue once it is done.
+        if (!exactlyOnce || announcing === 0)
+          await continueAsNew<typeof obligationWorkflow>({ resume: state, historyLimit });
       }
       const tick = nextTick(state);
       const seen = state.revision;
-      const changed = () => state.revision !== seen || busy;
+      // Since `exactly-once-ladder` also: a long history's last announcement done, time to continue as new.
+      const changed = () => state.revision !== seen || busy || (exactlyOnce && announcing === 0 && longHistory());
       if (!tick || (await condition(changed, Math.max(1, Date.parse(tick.at) - Date.now())))) {
         // No clock running (awaiting verification or a decision): wait for the next command.
         if (!tick) await condition(changed);
@@ -266,13 +351,17 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
         if (tick.type === 'remind') {
           state = remind(state, new Date());
           await record();
-          await (patched(LOCAL_RUNG_ACTIONS) ? remindLocally : sendReminder)({ obligation: state, remindAt: tick.at });
+          const told = state;
+          if (exactlyOnce) toAnnounce.push(() => remindLater({ obligation: told, remindAt: tick.at }));
+          else
+            await (patched(LOCAL_RUNG_ACTIONS) ? remindLocally : sendReminder)({ obligation: told, remindAt: tick.at });
         } else {
           await climbRung('deadline', `超过${state.deadlineRule}期限未办结`, null);
         }
       });
     }
-    await condition(allHandlersFinished);
+    // A settled run ends once every party has been told (a reopen meanwhile carries on instead).
+    await condition(() => allHandlersFinished() && (!exactlyOnce || announcing === 0 || !isSettled(state)));
     if (isSettled(state)) break;
   }
   return state;

@@ -2,7 +2,10 @@ import type { Logger } from 'pino';
 
 /** What the parties are told when a reminder fires or a rung is entered. */
 export interface Notification {
-  /** Receivers deduplicate on this: a retried activity may announce twice. */
+  /**
+   * Receivers deduplicate on this: delivery is at least once (the announcing activity is retried
+   * until the receiver answers 2xx, and a retry after a lost answer announces twice).
+   */
   idempotencyKey: string;
   /** report: the last clock check found no contact; told to the unit that follows up (`unit`). */
   type: 'reminder' | 'rung_entered' | 'report';

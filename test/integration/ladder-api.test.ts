@@ -124,7 +124,12 @@ describe('the ladder over HTTP', () => {
     expect(docs[0].body).toContain('督办通知单');
     expect(top.body.rungs[0].document.number).toBe(docs[0].number);
 
-    const told = receiver.received.filter((n) => n.obligationId === o.id);
+    // The parties are told after each transition, not within it: wait for the last one's notice.
+    const told = await until(
+      'the referral announced',
+      async () => receiver.received.filter((n) => n.obligationId === o.id),
+      (t) => t.some((n) => n.idempotencyKey === `${o.id}:4`),
+    );
     expect(new Set(told.filter((n) => n.type === 'rung_entered').map((n) => n.idempotencyKey))).toEqual(
       new Set([1, 2, 3, 4].map((r) => `${o.id}:${r}`)),
     );

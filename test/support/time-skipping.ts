@@ -28,6 +28,8 @@ export interface Effects {
   records: ObligationState[];
   /** `<obligationId>:<rung>` → how many times its document was issued. */
   documents: Map<string, number>;
+  /** The idempotency keys of the rung announcements, in the order they were sent. */
+  announced: string[];
   reminders: string[];
   ranks: IndicatorRankRecord[];
 }
@@ -36,7 +38,12 @@ type LadderActivities = Omit<WorkerActivities, 'generateReports' | 'owedProblemR
 
 /** The real deadline activity; the ladder's others replaced by ones that keep what they were asked. */
 export function recordingActivities(): { fx: Effects; activities: LadderActivities } {
-  const fx: Effects = { plans: [], records: [], documents: new Map(), reminders: [], ranks: [] };
+  const fx: Effects = { plans: [], records: [], documents: new Map(), announced: [], reminders: [], ranks: [] };
+  const issue = (obligation: ObligationState, rung: number) => {
+    const key = `${obligation.id}:${rung}`;
+    fx.documents.set(key, (fx.documents.get(key) ?? 0) + 1);
+    return { kind: 'notice' as const, number: `No.${rung}`, title: `rung ${rung}` };
+  };
   const deadline = new DeadlineActivities();
   const activities: LadderActivities = {
     planDeadline: (req) => {
@@ -47,11 +54,13 @@ export function recordingActivities(): { fx: Effects; activities: LadderActiviti
       fx.records.push(s);
       return s;
     },
+    // Before `exactly-once-ladder` one activity stored and announced; since, two.
     issueRungDocument: async ({ obligation, rung }) => {
-      const key = `${obligation.id}:${rung}`;
-      fx.documents.set(key, (fx.documents.get(key) ?? 0) + 1);
-      return { kind: 'notice', number: `No.${rung}`, title: `rung ${rung}` };
+      fx.announced.push(`${obligation.id}:${rung}`);
+      return issue(obligation, rung);
     },
+    storeRungDocument: async ({ obligation, rung }) => issue(obligation, rung),
+    announceRung: async ({ obligation, rung }) => void fx.announced.push(`${obligation.id}:${rung}`),
     sendReminder: async ({ remindAt }) => void fx.reminders.push(remindAt),
     recordIndicatorRank: async (r) => void fx.ranks.push(r),
   };

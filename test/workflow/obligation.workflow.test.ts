@@ -32,6 +32,7 @@ import {
   reopenUpdate,
   snapshotUpdate,
   stateQuery,
+  systemCommandSignal,
   verificationUpdate,
   withdrawalUpdate,
 } from '../../libs/contracts/obligation';
@@ -472,5 +473,162 @@ describe('the escalation ladder', () => {
       await keepHistory(server.env, 'continue-as-new', h.workflowId, h.firstExecutionRunId);
       await latest.executeUpdate(withdrawalUpdate, { args: [{ reason: '测试结束', by: supervisor }] });
     });
+  });
+});
+
+/** Every rung from 1 up entered once, each with its document, each document issued and announced once. */
+async function expectEachRungOnce(h: WorkflowHandle<typeof obligationWorkflow>, fx: Effects): Promise<ObligationState> {
+  const s = await state(h);
+  const rungs = s.rungs.map((r) => r.rung);
+  expect(rungs).toEqual(rungs.map((_, i) => i + 1));
+  expect(s.rung).toBe(rungs.length);
+  expect(s.rungs.every((r) => r.document?.number === `No.${r.rung}`)).toBe(true);
+  const keys = rungs.map((r) => `${s.id}:${r}`);
+  expect([...fx.documents.entries()].filter(([k]) => k.startsWith(`${s.id}:`))).toEqual(keys.map((k) => [k, 1]));
+  // The announcements run after the transition; give them their moment.
+  for (let i = 0; i < 50 && fx.announced.filter((k) => k.startsWith(`${s.id}:`)).length < keys.length; i++)
+    await new Promise((r) => setTimeout(r, 100));
+  expect(fx.announced.filter((k) => k.startsWith(`${s.id}:`)).sort()).toEqual(keys);
+  return s;
+}
+
+/**
+ * Starts an obligation, lets its worker go, then sends what `send` sends (after the deadline's timer
+ * has fired, with `atDeadline`) while no worker polls, and brings a worker back: the workflow gets
+ * all of it in one activation, the very race the discipline commission's testers hit.
+ */
+async function raced<T>(
+  send: (h: WorkflowHandle<typeof obligationWorkflow>) => Promise<T>[],
+  check: (h: WorkflowHandle<typeof obligationWorkflow>, answers: T[], fx: Effects) => Promise<void>,
+  atDeadline = false,
+): Promise<void> {
+  const taskQueue = `wf-${Math.random().toString(36).slice(2)}`;
+  const { fx, activities } = recordingActivities();
+  const worker = () =>
+    // No cache, so no sticky queue: the next task goes to whichever worker polls the task queue.
+    Worker.create({
+      connection: server.env.nativeConnection,
+      taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      activities,
+      maxCachedWorkflows: 0,
+    });
+  // No reminder: the deadline is the first timer to fire; at the deadline, one of 3 seconds, which
+  // the test server's clock reaches in real time (it skips none while a command waits).
+  const i = { ...input(), policy: { ...policy, remind: [], ...(atDeadline && { deadline: 'PT3S' }) } };
+  const { h } = await (
+    await worker()
+  ).runUntil(async () => {
+    const started = await server.env.client.workflow.start(obligationWorkflow, {
+      taskQueue,
+      workflowId: `obligation-${i.id}`,
+      args: [{ open: { ...i, startAt: new Date(await server.env.currentTimeMs()).toISOString() } }],
+    });
+    await started.executeUpdate(snapshotUpdate);
+    // Idle before the worker goes: a task left scheduled would hold the test server's clock.
+    for (let n = 0; n < 100; n++) {
+      const events = (await started.fetchHistory()).events ?? [];
+      const count = (has: (e: (typeof events)[number]) => unknown) => events.filter(has).length;
+      if (count((e) => e.workflowTaskScheduledEventAttributes) === count((e) => e.workflowTaskCompletedEventAttributes))
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { h: started };
+  });
+  try {
+    if (atDeadline) {
+      // The timer fires with no worker to take its task.
+      for (let n = 0; n < 100; n++) {
+        const events = (await h.fetchHistory()).events ?? [];
+        if (events.some((e) => e.timerFiredEventAttributes)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const sent = send(h);
+    await new Promise((r) => setTimeout(r, 1000)); // the server holds them for the next workflow task
+    await (
+      await worker()
+    ).runUntil(async () => {
+      try {
+        await check(h, await Promise.all(sent), fx);
+      } finally {
+        // Ended while a worker still runs: a task left to a worker gone would hold the clock.
+        await h.terminate('test over').catch(() => undefined);
+      }
+    });
+  } finally {
+    await h.terminate('test over').catch(() => undefined);
+  }
+}
+
+describe('commands and the clock at the same moment', () => {
+  it('takes three escalations sent at once one after another: rungs 1, 2 and 3, each with its document', async () => {
+    await raced(
+      (h) =>
+        [1, 2, 3].map((n) => h.executeUpdate(escalationUpdate, { args: [{ reason: `第${n}次升级`, by: supervisor }] })),
+      async (h, answers, fx) => {
+        // Each answer is the state its own escalation left.
+        expect(answers.map((a) => a.rung).sort()).toEqual([1, 2, 3]);
+        for (const a of answers) expect(a.rungs.at(-1)).toMatchObject({ rung: a.rung, cause: 'manual' });
+        const s = await expectEachRungOnce(h, fx);
+        expect(rungsOf(s)).toEqual([
+          [1, 'manual'],
+          [2, 'manual'],
+          [3, 'manual'],
+        ]);
+        expect(fx.documents.size).toBe(3);
+        await keepHistory(server.env, 'concurrent-escalations', h.workflowId, (await h.describe()).runId);
+      },
+    );
+  });
+
+  it('takes an escalation arriving with the deadline tick one after the other: one climb, one document', async () => {
+    await raced(
+      (h) => [h.executeUpdate(escalationUpdate, { args: [{ reason: '到期升级', by: supervisor }] })],
+      async (h, [answer], fx) => {
+        // The command goes first (the SDK hands signals and updates to the workflow before timers);
+        // the tick then finds the clock moved by the climb and does not climb again.
+        const events = (await h.fetchHistory()).events ?? [];
+        const types = events.map((e) =>
+          e.timerFiredEventAttributes
+            ? 'fired'
+            : e.workflowTaskStartedEventAttributes
+              ? 'task'
+              : e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'escalation'
+                ? 'escalation'
+                : '',
+        );
+        const taskStarted = types.lastIndexOf('task', types.indexOf('escalation'));
+        // A real race: the timer had fired before the task that took the escalation began.
+        expect(types.indexOf('fired')).toBeGreaterThan(-1);
+        expect(types.indexOf('fired')).toBeLessThan(taskStarted);
+        const s = await expectEachRungOnce(h, fx);
+        expect(rungsOf(s)).toEqual([[1, 'manual']]);
+        expect(Date.parse(s.dueAt!) - Date.parse(s.rungs[0].at)).toBe(HOUR);
+        expect(answer).toEqual(s);
+        await keepHistory(server.env, 'escalation-racing-deadline', h.workflowId, (await h.describe()).runId);
+      },
+      true,
+    );
+  });
+
+  it('takes a system escalation (signal) and a supervisor escalation (update) arriving together one after another', async () => {
+    await raced(
+      (h) => [
+        h.signal(systemCommandSignal, { type: 'escalation', reason: '连续红榜', by: null }).then(() => null),
+        h.executeUpdate(escalationUpdate, { args: [{ reason: '群众反映强烈', by: supervisor }] }),
+      ],
+      async (h, [, answered], fx) => {
+        await server.env.sleep(1000);
+        const s = await expectEachRungOnce(h, fx);
+        expect(s.rungs.map((r) => r.reason).sort()).toEqual(['群众反映强烈', '连续红榜'].sort());
+        expect(rungsOf(s)).toEqual([
+          [1, 'manual'],
+          [2, 'manual'],
+        ]);
+        expect(answered?.rungs.at(-1)).toMatchObject({ reason: '群众反映强烈', rung: answered?.rung });
+        await keepHistory(server.env, 'signal-racing-update', h.workflowId, (await h.describe()).runId);
+      },
+    );
   });
 });

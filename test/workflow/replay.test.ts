@@ -28,7 +28,24 @@ const GUARDS = [
   'rhythm-problem-reports.json',
   'withdrawal.json',
 ].map((f) => `guards/${f}`);
-const CURRENT: string[] = [].map((f) => `current/${f}`);
+// Recorded by the code since `exactly-once-ladder`: every path again, and the races it serialises.
+const CURRENT = [
+  'api-opened.json',
+  'completion-at-rung-2.json',
+  'concurrent-escalations.json',
+  'continue-as-new.json',
+  'enterprise-checks.json',
+  'escalation-racing-deadline.json',
+  'exemption-approved.json',
+  'exemption-refused.json',
+  'extension.json',
+  'full-climb.json',
+  'manual-escalation.json',
+  'rejection.json',
+  'reopen.json',
+  'signal-racing-update.json',
+  'withdrawal.json',
+].map((f) => `current/${f}`);
 const found = (folder: string) =>
   fs
     .readdirSync(path.join(HISTORIES, folder))

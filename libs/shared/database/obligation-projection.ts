@@ -2,9 +2,11 @@ import { workflowIdOf, type ObligationState } from '../../domain/obligation';
 import type { Sql } from './audit-log';
 
 // One statement, so one round trip and atomic without a transaction. The latest state takes newer
-// revisions only: a retried or late write never overwrites a newer state. The event table is
-// append-only: one row per revision, a repeat adds nothing. Each row keeps the standing after it,
-// so reports can be computed as of any past moment.
+// revisions only: a late write of an older revision never overwrites a newer state. The same
+// revision written again is a retried workflow task, whose attempt planned from a later moment and
+// is the one the history keeps: the later write (by the transition's time) replaces the earlier
+// one, in the latest state and in that revision's event row, so the read model and the history
+// agree. Each event row keeps the standing after it, so reports can be computed as of any past moment.
 const WRITE = `
   WITH latest AS (
     INSERT INTO obligation (id, key, workflow_id, kind, unit, status, rung, color, due_at, state, revision, reopen_count, created_at, updated_at)
@@ -14,15 +16,20 @@ const WRITE = `
       state = EXCLUDED.state, revision = EXCLUDED.revision, reopen_count = EXCLUDED.reopen_count,
       updated_at = EXCLUDED.updated_at
     WHERE obligation.revision < EXCLUDED.revision
+       OR (obligation.revision = EXCLUDED.revision AND obligation.updated_at <= EXCLUDED.updated_at)
   )
   INSERT INTO obligation_event (obligation_id, revision, type, at, actor, data, kind, unit, status, rung, color, due_at)
   VALUES ($1, $11, $15, $16, $17, $18, $4, $5, $6, $7, $8, $9)
-  ON CONFLICT (obligation_id, revision) DO NOTHING`;
+  ON CONFLICT (obligation_id, revision) DO UPDATE SET
+    type = EXCLUDED.type, at = EXCLUDED.at, actor = EXCLUDED.actor, data = EXCLUDED.data, kind = EXCLUDED.kind,
+    unit = EXCLUDED.unit, status = EXCLUDED.status, rung = EXCLUDED.rung, color = EXCLUDED.color,
+    due_at = EXCLUDED.due_at, recorded_at = now()
+  WHERE obligation_event.at <= EXCLUDED.at`;
 
 /**
  * Writes one state into the read model (latest state + event log). Written by the workflow's
  * record activity and, for a new obligation, by the API before it answers: both write the same
- * state, whichever comes second changes nothing.
+ * state, whichever comes second writes it again unchanged.
  */
 export async function writeObligation(sql: Sql, s: ObligationState): Promise<void> {
   const e = s.lastEvent;
