@@ -137,6 +137,39 @@ describe('Idempotency-Key, reserved before acting', () => {
     expect(theirs.headers.get('idempotent-replayed')).toBeNull();
   });
 
+  it('answers the retry of a command that settled the obligation, whose answer was lost, with its state', async () => {
+    const created = await http(
+      api.url,
+      'POST',
+      '/v1/obligations',
+      { key: `idem-${randomUUID()}`, kind: 'work_order', title: '答复丢失后重试', unit: 'district-tax' },
+      as.supervisor,
+    );
+    const oid = created.body.id as string;
+    await http(api.url, 'POST', `/v1/obligations/${oid}/completion`, { summary: '已办', evidence: [] }, as.department);
+    const key = `idem-lost-${randomUUID()}`;
+    const verify = () =>
+      http(
+        api.url,
+        'POST',
+        `/v1/obligations/${oid}/verification`,
+        { accepted: true },
+        {
+          ...as.supervisor,
+          'idempotency-key': key,
+        },
+      );
+    expect((await verify()).body.status).toBe('completed');
+    // The API died after Temporal applied it and before it kept the answer: no record of the key.
+    await pg.query('DELETE FROM idempotency_record WHERE key = $1', [key]);
+    const again = await verify();
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe('completed');
+    // Without the key, the same body is a new command, which the settled state refuses.
+    const fresh = await http(api.url, 'POST', `/v1/obligations/${oid}/verification`, { accepted: true }, as.supervisor);
+    expect(fresh.status).toBe(409);
+  });
+
   it('releases the key of a request that failed, so that its retry acts', async () => {
     const key = `idem-verify-${randomUUID()}`;
     const verify = () =>

@@ -14,6 +14,7 @@ import { EvidenceModule } from './evidence/evidence.module';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
+import { InboxModule } from './inbox/inbox.module';
 import { TemporalModule } from './infrastructure/temporal.module';
 import { MeetingsModule } from './meetings/meetings.module';
 import { ObligationsModule } from './obligations/obligations.module';
@@ -67,6 +68,7 @@ export class ApiModule {
         RhythmModule,
         HealthModule,
         PolicyLabModule,
+        InboxModule,
       ],
     };
   }

@@ -9,6 +9,7 @@ import { ObligationPage } from './views/obligation-page';
 import { Ranks } from './views/ranks';
 import { Reports } from './views/reports';
 import { SignIn } from './views/sign-in';
+import { InboxPage, type Inbox } from './views/inbox';
 import './style.css';
 
 export interface Me {
@@ -29,6 +30,7 @@ function useHash(): string {
 }
 
 const NAV: Array<{ href: string; label: string; roles: Me['role'][] }> = [
+  { href: '#/inbox', label: '待办', roles: ['supervisor', 'department'] },
   { href: '#/board', label: '挂图作战', roles: ['supervisor', 'department', 'auditor'] },
   { href: '#/obligations', label: '督办事项', roles: ['supervisor', 'auditor'] },
   { href: '#/obligations', label: '我的事项', roles: ['department'] },
@@ -69,7 +71,7 @@ function App() {
         onSignedIn={(m) => {
           setMe(m);
           setError('');
-          location.hash = '#/board';
+          location.hash = m.role === 'department' ? '#/inbox' : '#/board';
         }}
       />
     );
@@ -85,13 +87,16 @@ function App() {
   const [, route, id] = hash.split('?')[0].split('/');
   const page =
     route === 'obligations' && id ? (
-      <ObligationPage id={id} me={me} />
+      // A page of its own per obligation: nothing of the one before (title, forms, errors) stays.
+      <ObligationPage key={id} id={id} me={me} />
     ) : route === 'obligations' ? (
       <ObligationList me={me} />
     ) : route === 'new' && me.role === 'supervisor' ? (
       <NewObligation />
     ) : route === 'ranks' && me.role === 'supervisor' ? (
       <Ranks />
+    ) : route === 'inbox' && (me.role === 'department' || me.role === 'supervisor') ? (
+      <InboxPage me={me} />
     ) : route === 'reports' ? (
       <Reports me={me} />
     ) : (
@@ -105,6 +110,19 @@ function App() {
 }
 
 function Shell({ me, hash, children }: { me: Me; hash: string; children: preact.ComponentChildren }) {
+  // The header's count of what is new, for those who have an inbox.
+  const [unread, setUnread] = useState<number | null>(null);
+  useEffect(() => {
+    if (me.role !== 'department' && me.role !== 'supervisor') return;
+    const count = () =>
+      api.get<Inbox>('/v1/inbox').then(
+        (b) => setUnread(b.counts.unread),
+        () => undefined,
+      );
+    void count();
+    const t = setInterval(count, 15_000);
+    return () => clearInterval(t);
+  }, [hash]);
   return (
     <>
       <header class="top">
@@ -115,6 +133,11 @@ function Shell({ me, hash, children }: { me: Me; hash: string; children: preact.
           {NAV.filter((n) => n.roles.includes(me.role)).map((n) => (
             <a href={n.href} aria-current={hash.startsWith(n.href) ? 'page' : undefined}>
               {n.label}
+              {n.href === '#/inbox' && unread ? (
+                <span class="badge" data-testid="unread" aria-label={`${unread} 条未读`}>
+                  {unread}
+                </span>
+              ) : null}
             </a>
           ))}
         </nav>

@@ -14,6 +14,7 @@ import { EvidenceFile1764000000900 } from './migrations/1764000000900-evidence-f
 import { BoardIndexes1764000001000 } from './migrations/1764000001000-board-indexes';
 import { AuditCompleteness1764000001200 } from './migrations/1764000001200-audit-completeness';
 import { People1764000001300 } from './migrations/1764000001300-people';
+import { Inbox1764000001400 } from './migrations/1764000001400-inbox';
 import { loadReferenceData } from './reference-data';
 
 export const ENTITIES = [ObligationRecord, ApiToken];
@@ -31,6 +32,7 @@ const MIGRATIONS = [
   BoardIndexes1764000001000,
   AuditCompleteness1764000001200,
   People1764000001300,
+  Inbox1764000001400,
 ];
 
 /** Each process part names its data source: the API and the worker may share one process. */

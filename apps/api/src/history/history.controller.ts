@@ -37,7 +37,12 @@ export class HistoryController {
   }
 
   @Get('timeline')
-  @ApiOperation({ summary: 'the history as a readable timeline (zh-CN); with ?at= the state as it was then' })
+  // A department reads its own unit's timeline (who did what); the raw history stays with auditors.
+  @Roles('auditor', 'supervisor', 'department')
+  @ApiOperation({
+    summary:
+      'the history as a readable timeline (zh-CN); with ?at= the state as it was then; a department its own unit’s',
+  })
   @ApiQuery({ name: 'at', required: false, description: 'an ISO-8601 time with offset' })
   @ApiOkResponse({ description: '{ id, at, state, entries: [{ revision, at, type, by, runId, text }] }' })
   timeline(@Param('id', obligationId) id: string, @CurrentPrincipal() p: Principal, @Query('at') at?: string) {

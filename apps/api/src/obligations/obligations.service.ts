@@ -357,9 +357,9 @@ export class ObligationsService {
    */
   async reopen(id: string, dto: ReasonDto, by: Principal, key?: string): Promise<ObligationState> {
     const current = await this.get(id, by);
-    const refusal = refusalToReopen(current);
-    if (refusal) throw conflict(refusal);
     const workflowId = workflowIdOf(id);
+    const refusal = refusalToReopen(current);
+    if (refusal) return this.againOrRefuse(workflowId, current, idempotentUpdateId(by, key), refusal);
     const final = await this.withinDeadline(() => this.temporal.workflow.getHandle(workflowId).result()).catch(
       (err: unknown) => {
         // A run ended otherwise than by its own hand (terminated in the Temporal UI) has no final state to carry on.
@@ -393,8 +393,37 @@ export class ObligationsService {
   ): Promise<ObligationState> {
     const current = await this.get(id, by);
     check?.(current);
-    if (isSettled(current)) throw conflict(`事项已结束（${current.status}），不能再执行该操作`);
-    return this.sendUpdate(workflowIdOf(id), update, arg, idempotentUpdateId(by, key));
+    const updateId = idempotentUpdateId(by, key);
+    if (isSettled(current)) {
+      return this.againOrRefuse(
+        workflowIdOf(id),
+        current,
+        updateId,
+        `事项已结束（${current.status}），不能再执行该操作`,
+      );
+    }
+    return this.sendUpdate(workflowIdOf(id), update, arg, updateId);
+  }
+
+  /**
+   * A command the state now forbids may be the retry of one that was applied and whose answer was
+   * lost (the API died, or Temporal answered too late): if the workflow's latest run accepted this
+   * Update id, the command was done, and the retry is answered with the state; else it is refused.
+   */
+  private async againOrRefuse(
+    workflowId: string,
+    current: ObligationState,
+    updateId: string | undefined,
+    refusal: string,
+  ): Promise<ObligationState> {
+    if (updateId) {
+      const history = await this.withinDeadline(() => this.temporal.workflow.getHandle(workflowId).fetchHistory());
+      const accepted = history.events?.some(
+        (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId === updateId,
+      );
+      if (accepted) return current;
+    }
+    throw conflict(refusal);
   }
 
   /**

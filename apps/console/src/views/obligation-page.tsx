@@ -42,7 +42,8 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
   const [names, setNames] = useState(new Map<string, string>());
   const audits = me.role === 'supervisor' || me.role === 'auditor';
 
-  // The timeline reads the whole Temporal history: fetched again only when the obligation changed.
+  // The timeline (every role that sees the obligation reads it) comes from the whole Temporal
+  // history: fetched again only when the obligation changed.
   const seen = useRef('');
   const load = async () => {
     try {
@@ -51,7 +52,7 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
       if (next.updatedAt === seen.current) return;
       seen.current = next.updatedAt;
       setDocs(await api.get<Doc[]>(`/v1/obligations/${id}/documents`));
-      if (audits) setTimeline((await api.get<{ entries: TimelineEntry[] }>(`/v1/obligations/${id}/timeline`)).entries);
+      setTimeline((await api.get<{ entries: TimelineEntry[] }>(`/v1/obligations/${id}/timeline`)).entries);
     } catch (e) {
       setError((e as ApiError).describe());
     }
