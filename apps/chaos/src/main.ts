@@ -100,7 +100,8 @@ async function main(): Promise<void> {
         !p.running &&
         p.unplannedExits.length &&
         Date.now() - p.unplannedExits.at(-1)!.at > 1_000 &&
-        !stopping.has(p.name)
+        !stopping.has(p.name) &&
+        !s.closing
       )
         p.start();
   }, 500);

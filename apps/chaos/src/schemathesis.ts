@@ -38,6 +38,8 @@ interface Failure {
   role: string;
   operation: string;
   status: string;
+  /** Schemathesis's reproductions (curl, the token filtered out). */
+  requests: string[];
 }
 
 /** Runs `st run` as one role; resolves with its exit code. Output goes to the terminal and a file. */
@@ -90,10 +92,18 @@ function failuresOf(role: string, reportDir: string): Failure[] {
   if (!file) return [];
   const xml = fs.readFileSync(path.join(reportDir, file), 'utf8');
   const out: Failure[] = [];
-  for (const m of xml.matchAll(/<testcase[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/testcase>/g)) {
+  // Only test cases with a body (a self-closing one passed).
+  for (const m of xml.matchAll(/<testcase name="([^"]+)"[^>]*?(?<!\/)>([\s\S]*?)<\/testcase>/g)) {
     if (!/<(failure|error)\b/.test(m[2])) continue;
-    const statuses = [...new Set([...m[2].matchAll(/\b(5\d\d)\b/g)].map((s) => s[1]))];
-    out.push({ role, operation: m[1], status: statuses.join(',') || 'error' });
+    const text = m[2]
+      .replace(/&apos;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+    const statuses = [...new Set([...text.matchAll(/\[(5\d\d)\]/g)].map((s) => s[1]))];
+    const requests = [...text.matchAll(/^\s*(curl .+?)(?:<\/failure>)?$/gm)].map((r) => r[1]);
+    out.push({ role, operation: m[1], status: statuses.join(',') || 'error', requests });
   }
   return out;
 }
@@ -130,7 +140,7 @@ async function main(): Promise<void> {
     failures.push(...failuresOf(role, reportDir));
     // A run that failed without a failed operation (a crash of the tool, the API gone) is a failure too.
     if (codes[role] !== 0 && !failures.some((f) => f.role === role))
-      failures.push({ role, operation: '(the run itself)', status: `st exited ${codes[role]}` });
+      failures.push({ role, operation: '(the run itself)', status: `st exited ${codes[role]}`, requests: [] });
   }
   const apiExits = [stack.api, stack.worker].flatMap((p) =>
     p.unplannedExits.map(() => `${p.name} exited during the run`),
@@ -140,6 +150,7 @@ async function main(): Promise<void> {
   say('|---|---|---|');
   for (const f of failures) say(`| ${f.role} | ${f.operation} | ${f.status} |`);
   if (!failures.length) say('| all | — | none |');
+  for (const f of failures) for (const r of f.requests) say(`${f.role}, ${f.operation}: ${r}`);
   for (const e of apiExits) say(`FAIL: ${e}`);
   say(
     `\n${failures.length} failing operation(s) across ${roles.length} roles in ${Math.round((Date.now() - t0) / 1000)} s; reports in ${dir}`,

@@ -110,6 +110,8 @@ export class Stack {
   readonly taskQueue = 'duban-chaos';
   readonly base: string;
   readonly temporalAddress: string;
+  /** Set once the run is ending: nothing is started again after it. */
+  closing = false;
 
   constructor(
     readonly dir: string,
@@ -220,6 +222,7 @@ export class Stack {
 
   /** Every process this run started, in the order that loses nothing. */
   async stopAll(): Promise<void> {
+    this.closing = true;
     await this.api.stop('SIGTERM').catch(() => undefined);
     await this.worker.stop('SIGTERM').catch(() => undefined);
     await this.temporal.stop('SIGTERM').catch(() => undefined);
