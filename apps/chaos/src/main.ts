@@ -8,12 +8,14 @@ import { BudgetExceeded, Http, type Attempt } from './http';
 import { ROOT, sleep, Stack, stopOnExit, until } from './stack';
 import { UNITS, Workload, type Tracked } from './workload';
 
-// `npm run chaos`: the service's promises under faults, on a stack of its own (ports 57233 Temporal,
-// 57432 PostgreSQL, 57380 API; files under /tmp/duban-chaos-*). A workload runs throughout while
+// `npm run chaos`: the service's promises under faults, on a stack of its own (ports 27233 Temporal,
+// 27432 PostgreSQL, 27380 API; files under /tmp/duban-chaos-*). A workload runs throughout while
 // the worker, PostgreSQL, the Temporal server and the API are each taken away and given back; then
 // the final state is checked. Prints a table, writes bench/results/chaos.json, exits 1 on any failure.
 
-const PORTS = { temporal: 57233, postgres: 57432, api: 57380 };
+// Below Linux's ephemeral range (32768–60999): a part started again must find its port free, not
+// taken meanwhile by some client's outgoing connection or another test's listen(0).
+const PORTS = { temporal: 27233, postgres: 27432, api: 27380 };
 const CLIENTS = 4;
 const REQUEST_BUDGET = 30_000;
 const OUTAGE_MS = 20_000;
@@ -31,6 +33,12 @@ interface Fault {
 
 let stack: Stack | null = null;
 stopOnExit(() => stack);
+// However a dependency misbehaves, the run ends: 15 minutes is three times what it takes here.
+const WATCHDOG_MS = 15 * 60_000;
+setTimeout(() => {
+  process.stderr.write(`chaos: still running after ${WATCHDOG_MS / 60_000} minutes; stopping everything\n`);
+  void (stack?.stopAll() ?? Promise.resolve()).finally(() => process.exit(2));
+}, WATCHDOG_MS).unref();
 
 const isCommand = (a: Attempt) => a.method === 'POST' && /^\/v1\/obligations\/[0-9a-f-]{36}\//.test(a.path);
 

@@ -7,9 +7,10 @@ import { ROOT, Stack, stopOnExit } from './stack';
 
 // `npm run schemathesis`: Schemathesis generates requests from the OpenAPI document (/docs-json)
 // and sends them with each role's token, checking one promise only: no answer is a server error.
-// On a stack of its own (ports 58233, 58432, 58380). Exits 1 on any 5xx, each failure's request printed.
+// On a stack of its own (ports 28233, 28432, 28380). Exits 1 on any 5xx, each failure's request printed.
 
-const PORTS = { temporal: 58233, postgres: 58432, api: 58380 };
+// Below the ephemeral port range, as the chaos suite's.
+const PORTS = { temporal: 28233, postgres: 28432, api: 28380 };
 const VENV = path.join(ROOT, '.data/schemathesis-venv');
 const ST = path.join(VENV, 'bin/st');
 // Per role: examples per operation and the role's time budget (5 roles: about 6.5 minutes in all).

@@ -40,7 +40,8 @@ async function assertFree(port: number, what: string): Promise<void> {
     server.once('error', () =>
       reject(new Error(`port ${port} (${what}) is in use: another chaos or schemathesis run? Stop it first.`)),
     );
-    server.listen(port, '127.0.0.1', () => resolve());
+    // On every address, as the API listens: a holder on either IPv4 or IPv6 is found.
+    server.listen(port, () => resolve());
   });
   await new Promise((r) => server.close(r));
 }
