@@ -72,7 +72,8 @@ function runSt(role: string, base: string, token: string | null, reportDir: stri
     ...(token ? ['--header', `Authorization: Bearer ${token}`] : []),
   ];
   say(`\n=== schemathesis as ${role} ===`);
-  const child = spawn(ST, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Run in the report folder: Schemathesis keeps its own state in `.schemathesis/` of its working directory.
+  const child = spawn(ST, args, { cwd: reportDir, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = fs.createWriteStream(path.join(reportDir, 'output.txt'));
   // Tokens are secrets: what is printed and kept says which role, never the token.
   const clean = (b: Buffer) => (token ? b.toString().split(token).join(`<${role} token>`) : b.toString());
