@@ -212,12 +212,13 @@ describe('auditing an obligation that went up the whole ladder', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is for auditors and supervisors only', async () => {
-    for (const path of ['history', 'timeline', 'case-file']) {
+  it('is for auditors and supervisors only, but the timeline, which the unit may read too', async () => {
+    for (const path of ['history', 'case-file']) {
       expect((await http(api.url, 'GET', `/v1/obligations/${id}/${path}`, undefined, as.department)).status).toBe(403);
       expect((await http(api.url, 'GET', `/v1/obligations/${id}/${path}`, undefined, as.supervisor)).status).toBe(200);
     }
     expect((await http(api.url, 'POST', `/v1/obligations/${id}/replay`, undefined, as.department)).status).toBe(403);
+    expect((await http(api.url, 'GET', `/v1/obligations/${id}/timeline`, undefined, as.department)).status).toBe(200);
     expect(
       (
         await http(

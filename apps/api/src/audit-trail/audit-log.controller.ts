@@ -16,6 +16,8 @@ export class AuditLogQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  // A sequence number is a bigint: past this, it is no seq at all (and Postgres would refuse it).
+  @Max(Number.MAX_SAFE_INTEGER)
   after?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })

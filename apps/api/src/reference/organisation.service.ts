@@ -81,8 +81,11 @@ export class OrganisationService {
     const [existing] = await this.db.query(`${GROUP} WHERE code = $1 OR name = $2`, [dto.code, dto.name]);
     if (existing)
       throw new ConflictException(
-        errorBody(409, `group ${existing.code} (${existing.name}) exists`, [
-          { field: existing.code === dto.code ? 'code' : 'name', reason: 'is taken' },
+        errorBody(409, `工作组“${existing.name}”已存在`, [
+          {
+            field: existing.code === dto.code ? 'code' : 'name',
+            reason: existing.code === dto.code ? '该编码已被使用' : '该名称已被使用',
+          },
         ]),
       );
     // ON CONFLICT: of two concurrent calls for one code or name, one inserts; the other is the 409 above.
@@ -92,7 +95,7 @@ export class OrganisationService {
     );
     if (inserted.length === 0)
       throw new ConflictException(
-        errorBody(409, `group ${dto.code} (${dto.name}) exists`, [
+        errorBody(409, `工作组“${dto.name}”已存在`, [
           { field: 'code', reason: '编码或名称已被占用（另一请求刚刚创建了它）' },
         ]),
       );
