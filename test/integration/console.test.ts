@@ -318,6 +318,46 @@ describe('the web console', () => {
     await again.context.close();
   });
 
+  it('draws the current rung in the obligation’s own colour, and every coloured label with AA contrast', async () => {
+    const created = await http(
+      api.url,
+      'POST',
+      '/v1/obligations',
+      { key: `console-colour-${tag}`, kind: 'work_order', title: `颜色一致${tag}`, unit: town },
+      bearer(tokens.supervisor),
+    );
+    const escalated = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${created.body.id}/escalation`,
+      { reason: '进展缓慢' },
+      bearer(tokens.supervisor),
+    );
+    expect(escalated.body).toMatchObject({ rung: 1, color: 'yellow' });
+    const sup = await signedIn('supervisor');
+    await sup.page.goto(`${api.url}/console/#/obligations/${created.body.id}`);
+    const current = sup.page.locator('.ladder [aria-current="step"]');
+    await expect.poll(() => current.getAttribute('data-color')).toBe('yellow');
+    // WCAG 2 contrast of each label's text on its own background (AA: 4.5 for normal text).
+    const ratios = (await sup.page.evaluate(`(() => {
+      const lum = (c) => {
+        const [r, g, b] = c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map((v) => {
+          const s = Number(v) / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      return [...document.querySelectorAll('.chip, .step, .badge')].map((el) => {
+        const st = getComputedStyle(el);
+        const [a, b] = [lum(st.color), lum(st.backgroundColor)].sort((x, y) => y - x);
+        return { text: el.textContent, ratio: (a + 0.05) / (b + 0.05) };
+      });
+    })()`)) as Array<{ text: string; ratio: number }>;
+    expect(ratios.length).toBeGreaterThan(4);
+    for (const r of ratios) expect(r.ratio, r.text).toBeGreaterThanOrEqual(4.5);
+    await sup.context.close();
+  });
+
   it('lists the reports and opens one as its printable document', { timeout: 60_000 }, async () => {
     const { context, page } = await signedIn('supervisor');
     await page.getByRole('link', { name: '通报与报告' }).click();

@@ -13,6 +13,7 @@ import {
   climb,
   firstDeadline,
   openObligation,
+  submitCompletion,
   type LadderDocument,
   type ObligationInput,
   type ObligationState,
@@ -155,5 +156,25 @@ describe('a retried workflow task', () => {
       retryAt.toISOString(),
     ]);
     expect((await documentOf(start.id))[0].body).toContain(`请于${written(retry.planned.dueAt!)}前办结`);
+  });
+
+  it('drops what a dead attempt wrote when the retry went another way (a completion before the deadline tick)', async () => {
+    const start = opened();
+    await env.run(readModel.recordObligation.bind(readModel), start);
+    const firstAt = new Date('2026-12-01T10:00:05+08:00');
+    // The dead attempt climbed to 督办 and stored its notice; its task never completed.
+    await attempt(start, firstAt);
+    expect(await documentOf(start.id)).toHaveLength(1);
+    // The retry, 10 s later, took the department's completion first: the history never climbs.
+    const retryAt = new Date(firstAt.getTime() + 10_000);
+    const submitted = submitCompletion(start, { summary: '已办结', evidence: [], by: null }, retryAt);
+    await env.run(readModel.recordObligation.bind(readModel), submitted);
+
+    expect((await row(start.id)).state).toEqual(submitted);
+    expect((await events(start.id)).map((e) => [e.revision, e.type])).toEqual([
+      [1, 'opened'],
+      [2, 'completion_submitted'],
+    ]);
+    expect(await documentOf(start.id)).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ export interface Attempt {
   /** The HTTP status, or null when no answer came (timeout, connection refused or cut). */
   status: number | null;
   failure?: 'timeout' | 'network';
-  /** The Retry-After header of a 503 or 429, as sent. */
+  /** The Retry-After header of a 503, a 429 or a 409 处理中, as sent. */
   retryAfter?: string;
 }
 
@@ -127,7 +127,9 @@ export class Http {
         key ? { 'idempotency-key': key } : {},
       );
       call.attempts.push(attempt);
-      if (answer && answer.status < 500 && answer.status !== 429) {
+      // 409 with Retry-After is "another request holds this key, come back": a real client does.
+      const comeBack = answer?.status === 409 && retryAfterMs !== null;
+      if (answer && answer.status < 500 && answer.status !== 429 && !comeBack) {
         call.final = answer;
         return call;
       }

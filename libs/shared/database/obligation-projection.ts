@@ -7,6 +7,14 @@ import type { Sql } from './audit-log';
 // is the one the history keeps: the later write (by the transition's time) replaces the earlier
 // one, in the latest state and in that revision's event row, so the read model and the history
 // agree. Each event row keeps the standing after it, so reports can be computed as of any past moment.
+//
+// A workflow task that died after its local activities wrote (the worker killed mid-task) may have
+// written revisions its retry never makes: the retry can go another way (a command taken before
+// the deadline tick). Within one history the workflow's clock never goes back, so a stored state of
+// a higher revision but an earlier time than this one can only be such a dead attempt's: this
+// write replaces it, removes its later event rows, and the documents of rungs this state has not
+// reached (their numbers are void; a rung reached later gets a new one). Revision 1 may be the
+// API's, on another clock, so the rule applies from revision 2.
 const WRITE = `
   WITH latest AS (
     INSERT INTO obligation (id, key, workflow_id, kind, unit, status, rung, color, due_at, state, revision, reopen_count, created_at, updated_at)
@@ -17,6 +25,13 @@ const WRITE = `
       updated_at = EXCLUDED.updated_at
     WHERE obligation.revision < EXCLUDED.revision
        OR (obligation.revision = EXCLUDED.revision AND obligation.updated_at <= EXCLUDED.updated_at)
+       OR (EXCLUDED.revision >= 2 AND obligation.updated_at < EXCLUDED.updated_at)
+  ), dead_events AS (
+    DELETE FROM obligation_event
+     WHERE obligation_id = $1 AND $11::int >= 2 AND revision > $11::int AND at < $16::timestamptz
+  ), dead_documents AS (
+    DELETE FROM ladder_document
+     WHERE obligation_id = $1 AND $11::int >= 2 AND issued_at < $16::timestamptz AND rung <> ALL ($19::int[])
   )
   INSERT INTO obligation_event (obligation_id, revision, type, at, actor, data, kind, unit, status, rung, color, due_at)
   VALUES ($1, $11, $15, $16, $17, $18, $4, $5, $6, $7, $8, $9)
@@ -52,5 +67,6 @@ export async function writeObligation(sql: Sql, s: ObligationState): Promise<voi
     e.at,
     e.by,
     e.data,
+    s.rungs.map((r) => r.rung),
   ]);
 }

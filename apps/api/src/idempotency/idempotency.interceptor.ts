@@ -22,10 +22,11 @@ import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import type { Principal } from '../auth/principal';
 import { badRequest, errorBody } from '../http-errors';
 
-// A reservation whose request has not finished in this long is taken to be lost with its
-// process, and the next request with the key acts. (A command acting again is still one command:
-// its Update id is derived from the same key, and Temporal deduplicates it.)
-const LEASE_SECONDS = 120;
+// A reservation whose request has not finished in twice the command deadline (every call to
+// Temporal ends by then) is taken to be lost with its process — an API killed mid-request — and
+// the next request with the key acts. Acting again is still acting once: a command's Update id is
+// derived from the same key (Temporal deduplicates it), a start's workflow id from its key.
+const leaseSeconds = (config: DubanConfig) => Math.max(15, Math.ceil((2 * config.DUBAN_COMMAND_TIMEOUT_MS) / 1000));
 const POLL_MS = 100;
 
 interface Stored {
@@ -92,7 +93,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         const [row]: Stored[] = await this.db.query(
           `SELECT request_hash, state, status, response, created_at < now() - make_interval(secs => $3) AS stale
              FROM idempotency_record WHERE scope = $1 AND key = $2`,
-          [scope, key, LEASE_SECONDS],
+          [scope, key, leaseSeconds(this.config)],
         );
         if (!row) continue; // released between the two statements: try to reserve it again
         if (row.request_hash !== hash) {
@@ -108,7 +109,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
             `UPDATE idempotency_record SET created_at = now()
               WHERE scope = $1 AND key = $2 AND state = 'pending' AND created_at < now() - make_interval(secs => $3)
               RETURNING 1`,
-            [scope, key, LEASE_SECONDS],
+            [scope, key, leaseSeconds(this.config)],
           );
           if (taken[1] > 0 || (Array.isArray(taken[0]) && taken[0].length > 0)) return null;
         }

@@ -151,7 +151,12 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
           const entry = r.rung === 0 ? { at: o.createdAt } : reached.get(r.rung as 1);
           const state = r.rung === o.rung ? 'current' : entry ? 'reached' : 'ahead';
           return (
-            <li class={`step ${state}`} aria-current={state === 'current' ? 'step' : undefined}>
+            // The current rung takes the obligation's colour (the one rule, libs/domain/color.ts).
+            <li
+              class={`step ${state}${state === 'current' ? ` ${o.color}` : ''}`}
+              data-color={state === 'current' ? o.color : undefined}
+              aria-current={state === 'current' ? 'step' : undefined}
+            >
               <span class="step-name">{r.name}</span>
               <span class="step-date">{entry ? shanghai(entry.at) : '未到达'}</span>
             </li>
