@@ -5,6 +5,32 @@ import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@tempora
 
 export type Dependency = 'postgres' | 'temporal';
 
+/**
+ * A call to Temporal still unanswered at its deadline. The SDK's own deadline bounds each gRPC
+ * call, but not the backoff between its retries of a server that is down, so the API stops waiting
+ * itself; what the call did or does is safe to repeat with the same key.
+ */
+export class TemporalDeadlineExceeded extends Error {
+  override name = 'TemporalDeadlineExceeded';
+}
+
+/** `call` within `ms` (the SDK's deadline), and answered by then whatever the SDK does. */
+export async function withinDeadline<T>(
+  withDeadline: <R>(deadline: number, fn: () => Promise<R>) => Promise<R>,
+  ms: number,
+  call: () => Promise<T>,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TemporalDeadlineExceeded(`no answer from Temporal within ${ms} ms`)), ms + 250);
+  });
+  try {
+    return await Promise.race([withDeadline(Date.now() + ms, call), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // Node's socket errors, and node-postgres's own words for a pool that cannot connect.
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
 const PG_DOWN_MESSAGES = [
@@ -28,7 +54,8 @@ function* causes(err: unknown): Generator<Record<string, unknown>> {
 }
 
 export function dependencyDown(err: unknown): Dependency | null {
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return 'temporal';
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || err instanceof TemporalDeadlineExceeded)
+    return 'temporal';
   for (const e of causes(err)) {
     if (e instanceof ServiceError) {
       const code = (e.cause as { code?: unknown } | undefined)?.code;

@@ -54,6 +54,7 @@ import {
   withdrawalUpdate,
 } from '../../../../libs/contracts/obligation';
 import type { obligationWorkflow } from '../../../../workflows/obligation';
+import { withinDeadline } from '../infrastructure/dependency-down';
 import { canSeeUnit, type Principal } from '../auth/principal';
 import { errorBody } from '../http-errors';
 import { CalendarService } from '../reference/calendar.service';
@@ -432,7 +433,7 @@ export class ObligationsService {
    * Idempotency-Key is the same update.
    */
   private withinDeadline<T>(call: () => Promise<T>): Promise<T> {
-    return this.temporal.withDeadline(Date.now() + this.config.DUBAN_COMMAND_TIMEOUT_MS, call);
+    return withinDeadline((d, fn) => this.temporal.withDeadline(d, fn), this.config.DUBAN_COMMAND_TIMEOUT_MS, call);
   }
 
   private async sendUpdate<Arg>(

@@ -1,3 +1,4 @@
+import { withinDeadline } from '../infrastructure/dependency-down';
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import {
   Client,
@@ -47,30 +48,32 @@ export class IndicatorRanksService {
     const indicator = await this.indicator(code);
     const bulletinAt = toShanghaiIso(input.bulletinAt ? parseInstant(input.bulletinAt)! : new Date());
     try {
-      return await this.temporal.workflow.executeUpdateWithStart(rankUpdate, {
-        args: [
-          {
-            month: input.month,
-            rank: input.rank,
-            of: input.of,
-            bulletinAt,
-            by: { role: by.role, unit: by.unit, name: by.name },
-            reportObligationId: obligationIdOf(`indicator-report:${code}:${input.month}`),
-            episodeObligationId: obligationIdOf(`indicator-episode:${code}:${input.month}`),
-          },
-        ],
-        startWorkflowOperation: new WithStartWorkflowOperation<typeof indicatorWorkflow>(INDICATOR_WORKFLOW, {
-          workflowId: `indicator-${code}`,
-          taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+      return await this.bounded(() =>
+        this.temporal.workflow.executeUpdateWithStart(rankUpdate, {
           args: [
             {
-              indicator: { code, name: indicator.name, leadUnit: indicator.leadUnit },
-              year: Number(input.month.slice(0, 4)),
+              month: input.month,
+              rank: input.rank,
+              of: input.of,
+              bulletinAt,
+              by: { role: by.role, unit: by.unit, name: by.name },
+              reportObligationId: obligationIdOf(`indicator-report:${code}:${input.month}`),
+              episodeObligationId: obligationIdOf(`indicator-episode:${code}:${input.month}`),
             },
           ],
-          workflowIdConflictPolicy: 'USE_EXISTING',
+          startWorkflowOperation: new WithStartWorkflowOperation<typeof indicatorWorkflow>(INDICATOR_WORKFLOW, {
+            workflowId: `indicator-${code}`,
+            taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+            args: [
+              {
+                indicator: { code, name: indicator.name, leadUnit: indicator.leadUnit },
+                year: Number(input.month.slice(0, 4)),
+              },
+            ],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
         }),
-      });
+      );
     } catch (err) {
       const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
       if (cause instanceof ApplicationFailure && cause.type === 'CommandRefused') {
@@ -80,10 +83,15 @@ export class IndicatorRanksService {
     }
   }
 
+  /** Ends by the command deadline: Temporal down is a 503, never a hang (dependency-down.ts). */
+  private bounded<T>(call: () => Promise<T>): Promise<T> {
+    return withinDeadline((d, fn) => this.temporal.withDeadline(d, fn), this.config.DUBAN_COMMAND_TIMEOUT_MS, call);
+  }
+
   async state(code: string): Promise<IndicatorState> {
     await this.indicator(code);
     try {
-      return await this.temporal.workflow.getHandle(`indicator-${code}`).query(indicatorStateQuery);
+      return await this.bounded(() => this.temporal.workflow.getHandle(`indicator-${code}`).query(indicatorStateQuery));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError)
         throw new NotFoundException(
