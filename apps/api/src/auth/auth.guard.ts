@@ -30,7 +30,8 @@ function unauthorized(res: Response, message: string, reason: string): Unauthori
 
 /**
  * The global guard (APP_GUARD): @Public routes need nothing; every other route needs
- * `Authorization: Bearer <token>` (401 otherwise) from a role its @Roles lists (403 otherwise).
+ * `Authorization: Bearer <token>`, or a person's session cookie (with its CSRF token on a write),
+ * (401 otherwise) from a role its @Roles lists (403 otherwise).
  * A route with neither is denied (403): every route must say who may call it. The admin is the
  * DUBAN_ADMIN_TOKEN and may call only routes that list 'admin'. The principal is left on
  * `req.principal` (see CurrentPrincipal).
