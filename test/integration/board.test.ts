@@ -89,6 +89,8 @@ describe('the board (挂图作战)', () => {
   it('shows a department its own unit only, and filters by group and kind', async () => {
     const mine = await http(api.url, 'GET', '/v1/board', undefined, as.town);
     expect(mine.body.units.map((u: { unit: string }) => u.unit)).toEqual([town]);
+    // The totals above the tables: the unit's four open ones, two red, all started this week.
+    expect(mine.body.totals).toEqual({ open: 4, overdue: 0, red: 2, newThisWeek: 4 });
     const other = await http(api.url, 'GET', '/v1/board', undefined, as.other);
     expect(other.body.units.every((u: { unit: string }) => u.unit === 'district-tax')).toBe(true);
     expect(other.body.redList.every((o: { unit: string }) => o.unit === 'district-tax')).toBe(true);

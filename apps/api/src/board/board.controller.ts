@@ -39,10 +39,10 @@ export class BoardController {
   })
   @ApiOkResponse({
     description:
-      '{ units: [{ unit, name, total, overdue, rungs: [r0..r4], colors: { blue, yellow, red } }], indicators: [{ code, name, leadUnit, leadUnitName, month, rank, of, colour }], redList: [obligation] }',
+      '{ totals: { open, overdue, red, newThisWeek }, units: [{ unit, name, total, overdue, rungs: [r0..r4], colors: { blue, yellow, red } }], indicators: [{ code, name, leadUnit, leadUnitName, month, rank, of, colour }], redList: [obligation] }',
   })
   async get(@Query() q: BoardQueryDto, @CurrentPrincipal() p: Principal) {
-    const { units, redList, indicators } = await this.board.board(q, p);
-    return { units, indicators, redList: redList.map((s) => view(s)) };
+    const { totals, units, redList, indicators } = await this.board.board(q, p);
+    return { totals, units, indicators, redList: redList.map((s) => view(s)) };
   }
 }

@@ -1,3 +1,4 @@
+import { weekContaining } from '../../../../libs/domain/period';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -39,6 +40,13 @@ export interface UnitRow {
 const OPEN = unsettledSql();
 const OVERDUE = overdueSql();
 
+export interface BoardTotals {
+  open: number;
+  overdue: number;
+  red: number;
+  newThisWeek: number;
+}
+
 /** 挂图作战: every unit's open obligations by rung and colour, and the red list (挂牌 and above). */
 @Injectable()
 export class BoardService {
@@ -47,7 +55,7 @@ export class BoardService {
   async board(
     filter: BoardFilter,
     viewer: Principal,
-  ): Promise<{ units: UnitRow[]; redList: ObligationState[]; indicators: IndicatorCell[] }> {
+  ): Promise<{ totals: BoardTotals; units: UnitRow[]; redList: ObligationState[]; indicators: IndicatorCell[] }> {
     const where = [OPEN];
     const params: unknown[] = [];
     if (viewer.role === 'department') where.push(`o.unit = $${params.push(viewer.unit)}`);
@@ -105,7 +113,24 @@ export class BoardService {
         b.total - a.total ||
         a.unit.localeCompare(b.unit),
     );
-    return { units: ordered, redList: red.map((r) => r.state), indicators: await this.indicators(filter, viewer) };
+    // The totals above the tables: the counts are the rows' own; what is new counts from this ISO week's Monday.
+    const [{ n: newThisWeek }] = await this.db.query(
+      `SELECT count(*)::int AS n FROM obligation o WHERE ${[...where, `o.created_at >= $${params.length + 1}`].join(' AND ')}`,
+      [...params, weekContaining(new Date()).from],
+    );
+    const sum = (f: (u: UnitRow) => number) => ordered.reduce((s, u) => s + f(u), 0);
+    const totals = {
+      open: sum((u) => u.total),
+      overdue: sum((u) => u.overdue),
+      red: sum((u) => u.colors.red),
+      newThisWeek,
+    };
+    return {
+      totals,
+      units: ordered,
+      redList: red.map((r) => r.state),
+      indicators: await this.indicators(filter, viewer),
+    };
   }
 
   private async indicators(filter: BoardFilter, viewer: Principal): Promise<IndicatorCell[]> {

@@ -31,6 +31,7 @@ interface Listed {
   overdue: boolean;
 }
 interface BoardData {
+  totals: { open: number; overdue: number; red: number; newThisWeek: number };
   units: UnitRow[];
   indicators: IndicatorCell[];
   redList: Listed[];
@@ -136,6 +137,15 @@ export function Board({ me }: { me: Me }) {
         <p role="alert" class="error">
           {error}
         </p>
+      )}
+
+      {data && (
+        <ul class="totals" data-testid="totals" aria-label="合计">
+          <li>在办 {data.totals.open}</li>
+          <li class={data.totals.overdue ? 'late' : ''}>逾期 {data.totals.overdue}</li>
+          <li>红色 {data.totals.red}</li>
+          <li>本周新增 {data.totals.newThisWeek}</li>
+        </ul>
       )}
 
       <h3>挂牌督办清单（挂牌及以上）</h3>
