@@ -54,6 +54,7 @@ import {
   withdrawalUpdate,
 } from '../../../../libs/contracts/obligation';
 import type { obligationWorkflow } from '../../../../workflows/obligation';
+import { MAX_YEAR, MIN_YEAR, yearInRange } from '../edge/storable';
 import { withinDeadline } from '../infrastructure/dependency-down';
 import { canSeeUnit, type Principal } from '../auth/principal';
 import { errorBody } from '../http-errors';
@@ -203,7 +204,7 @@ export class ObligationsService {
     for (const field of ['from', 'to'] as const) {
       const day = q[field];
       if (day !== undefined && !isCalendarDay(day)) {
-        const reason = '不是有效的日期（2000年至2100年）';
+        const reason = `不是有效的日期（${MIN_YEAR}年至${MAX_YEAR}年）`;
         throw new BadRequestException(errorBody(400, `请求参数有误：${field}`, [{ field, reason }]));
       }
     }
@@ -470,9 +471,9 @@ export class ObligationsService {
   }
 }
 
+/** A real calendar day, in the years the edge accepts (edge/storable.ts). */
 function isCalendarDay(day: string): boolean {
-  const year = Number(day.slice(0, 4));
-  return year >= 2000 && year <= 2100 && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
+  return yearInRange(Number(day.slice(0, 4))) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
 }
 
 const SORT_COLUMNS: Record<ListSort, string> = {
