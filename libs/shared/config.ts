@@ -28,6 +28,14 @@ const schema = z.object({
   // Failed authentications one client address may make in a window before it is answered 429.
   DUBAN_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10),
   DUBAN_AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  // Which proxies' X-Forwarded-For to believe for the client's address (throttling, audit): unset,
+  // none — the socket's peer is the client; else Express's `trust proxy` value: `loopback`, a hop
+  // count, or addresses/CIDRs separated by commas.
+  DUBAN_TRUST_PROXY: z
+    .string()
+    .regex(/^[0-9a-zA-Z.:/, ]+$/, 'must be loopback, a hop count, or addresses/CIDRs separated by commas')
+    .transform((v) => (/^\d+$/.test(v) ? Number(v) : v))
+    .optional(),
   DUBAN_DATA_DIR: z.string().min(1).default('./.data'),
   DUBAN_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Where rung actions and reminders are announced (POST JSON); logged only when unset.

@@ -212,9 +212,15 @@ describe('request logs', () => {
 });
 
 /** A GET from a given loopback address (127.0.0.0/8 is all loopback on Linux): another client. */
-function getFrom(localAddress: string, url: string, token: string): Promise<{ status: number; retryAfter?: string }> {
+function getFrom(
+  localAddress: string,
+  url: string,
+  token: string,
+  forwardedFor?: string,
+): Promise<{ status: number; retryAfter?: string }> {
+  const headers = { authorization: `Bearer ${token}`, ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) };
   return new Promise((resolve, reject) => {
-    const req = http_.get(url, { localAddress, headers: { authorization: `Bearer ${token}` } }, (res) => {
+    const req = http_.get(url, { localAddress, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] }));
     });
@@ -248,10 +254,31 @@ describe('failed authentication', () => {
     expect(refused.body.message).toMatch(CHINESE);
     // While it lasts this address gets no answer about any token, a good one included: guessing stops.
     expect((await getFrom('127.0.0.1', `${throttled.url}/v1/me`, good)).status).toBe(429);
-    // Another client address is not affected.
+    // Another client address is not affected; a forged X-Forwarded-For does not make one.
     expect((await getFrom('127.0.0.2', `${throttled.url}/v1/me`, good)).status).toBe(200);
+    expect((await getFrom('127.0.0.1', `${throttled.url}/v1/me`, good, '198.51.100.7')).status).toBe(429);
     // After Retry-After, the good token works from this address again.
     await new Promise((r) => setTimeout(r, retryAfter * 1000 + 200));
     expect((await http(throttled.url, 'GET', '/v1/me', undefined, bearer(good))).status).toBe(200);
+  });
+});
+
+describe('behind a trusted proxy (DUBAN_TRUST_PROXY)', () => {
+  let proxied: RunningApi;
+  let good: string;
+  beforeAll(async () => {
+    proxied = await startApi(
+      testConfig({ DUBAN_AUTH_FAILURE_LIMIT: 2, DUBAN_AUTH_FAILURE_WINDOW_SECONDS: 30, DUBAN_TRUST_PROXY: 'loopback' }),
+    );
+    good = await mintToken(proxied, TEST_ADMIN_TOKEN, 'supervisor');
+  });
+  afterAll(async () => {
+    await proxied?.stop();
+  });
+
+  it('throttles the forwarded client, not the proxy: one client locked out, another through the same proxy served', async () => {
+    for (let i = 0; i < 3; i++) await getFrom('127.0.0.1', `${proxied.url}/v1/me`, `wrong-${i}`, '203.0.113.5');
+    expect((await getFrom('127.0.0.1', `${proxied.url}/v1/me`, good, '203.0.113.5')).status).toBe(429);
+    expect((await getFrom('127.0.0.1', `${proxied.url}/v1/me`, good, '203.0.113.6')).status).toBe(200);
   });
 });

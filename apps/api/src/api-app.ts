@@ -32,6 +32,8 @@ export async function createApiApp(config: ServiceConfig, logger: Logger): Promi
   });
   app.useLogger(app.get(NestPinoLogger));
   app.disable('x-powered-by');
+  // Off unless configured, so a client cannot pick its own address (and escape throttling) with X-Forwarded-For.
+  if (config.DUBAN_TRUST_PROXY !== undefined) app.set('trust proxy', config.DUBAN_TRUST_PROXY);
   app.use(securityHeaders());
   // Before the edge's checks, so a refused request is in the audit log too.
   app.use(auditTrail(app.get(AuditLogService), logger));
