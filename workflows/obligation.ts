@@ -13,13 +13,14 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { WorkerActivities } from '../activities/worker-activities';
-import type { DurationSpec } from '../libs/domain/duration';
-import { TOP_RUNG, rungName, type ClimbingRung } from '../libs/domain/ladder';
+import type { ClimbingRung } from '../libs/domain/ladder';
 import {
   applyPlan,
   attachDocument,
   climb,
+  climbOnDeadline,
   CommandRefused,
+  deadlineAfter,
   decideExemption,
   decideExtension,
   firstDeadline,
@@ -42,10 +43,8 @@ import {
   submitCompletion,
   verifyCompletion,
   withdraw,
-  type Actor,
   type ObligationState,
 } from '../libs/domain/obligation';
-import { graceOf } from '../libs/domain/policy';
 import { COLOR, DUE_AT, KIND, RUNG, STATUS, UNIT } from '../libs/shared/temporal/search-attributes';
 import {
   completionUpdate,
@@ -215,23 +214,23 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     recordedRevision = Math.max(recordedRevision, written.revision);
   }
 
-  async function planAndApply(
-    deadline: Parameters<typeof planDeadline>[0]['deadline'],
-    rulePrefix: string,
-  ): Promise<void> {
+  /** The deadline the transition just made sets (deadlineAfter: a grace, 承诺时限, 重办), if any. */
+  async function planNext(): Promise<void> {
+    const next = deadlineAfter(state);
+    if (!next) return;
     const now = new Date();
+    const { deadline, rulePrefix } = next;
     const planned = await plan({ from: now.toISOString(), deadline, remind: state.policy.remind, rulePrefix });
     state = applyPlan(state, planned, now);
     await record();
   }
 
   /** Enter the next rung, set its rectification deadline, then run its action exactly once. */
-  async function climbRung(cause: 'deadline' | 'manual', reason: string, by: Actor | null): Promise<void> {
-    state = climb(state, cause, reason, by, new Date());
+  async function climbRung(enter: (s: ObligationState, now: Date) => ObligationState): Promise<void> {
+    state = enter(state, new Date());
     await record();
     const rung = state.rung as ClimbingRung;
-    const grace: DurationSpec | undefined = graceOf(state.policy, rung);
-    if (rung < TOP_RUNG && grace !== undefined) await planAndApply(grace, `${rungName(rung)}宽限`);
+    await planNext();
     if (exactlyOnce) {
       // Rendered from the state this attempt keeps, at this attempt's moment: a retried task's
       // document says what its history enforces.
@@ -267,7 +266,6 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     update: UpdateDefinition<ObligationState, [C]>,
     refusal: (s: ObligationState, command: C) => string | null,
     transition: (s: ObligationState, command: C, now: Date) => ObligationState,
-    then?: (command: C) => Promise<void>,
   ): void {
     setHandler(
       update,
@@ -275,7 +273,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
         exclusive(async () => {
           state = transition(state, c, new Date());
           await record();
-          await then?.(c);
+          await planNext();
         }),
       { validator: check(refusal) },
     );
@@ -284,33 +282,24 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
   onCommand(completionUpdate, refusalToSubmit, submitCompletion);
   onCommand(verificationUpdate, refusalToVerify, verifyCompletion);
   onCommand(extensionUpdate, (s, e) => refusalToRequestExtension(s, new Date(e.dueAt), new Date()), requestExtension);
-  onCommand(
-    extensionDecisionUpdate,
-    refusalToDecideExtension,
-    (s, d: DecisionCommand, now) => decideExtension(s, d.approved, d.comment, d.by, now),
-    async (d: DecisionCommand) => {
-      if (d.approved) await planAndApply({ at: state.extensions.at(-1)!.dueAt }, '承诺时限');
-    },
+  onCommand(extensionDecisionUpdate, refusalToDecideExtension, (s, d: DecisionCommand, now) =>
+    decideExtension(s, d.approved, d.comment, d.by, now),
   );
   onCommand(exemptionUpdate, refusalToRequestExemption, requestExemption);
   onCommand(exemptionDecisionUpdate, refusalToDecideExemption, (s, d: DecisionCommand, now) =>
     decideExemption(s, d.approved, d.comment, d.by, now),
   );
   onCommand(withdrawalUpdate, refusalToWithdraw, (s, r: ReasonCommand, now) => withdraw(s, r.reason, r.by, now));
-  onCommand(
-    reopenUpdate,
-    refusalToReopen,
-    (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now),
-    () => planAndApply(state.policy.deadline, '重办'),
-  );
-  setHandler(escalationUpdate, (r) => exclusive(() => climbRung('manual', r.reason, r.by)), {
+  onCommand(reopenUpdate, refusalToReopen, (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now));
+  const manually = (r: ReasonCommand) => (s: ObligationState, now: Date) => climb(s, 'manual', r.reason, r.by, now);
+  setHandler(escalationUpdate, (r) => exclusive(() => climbRung(manually(r))), {
     validator: check<ReasonCommand>(refusalToEscalate),
   });
   // A signal cannot be refused: one the state forbids by the time its turn comes is dropped.
   setHandler(systemCommandSignal, async (c) => {
     await condition(() => state !== undefined);
     await exclusive(async () => {
-      if (c.type === 'escalation' && !refusalToEscalate(state)) await climbRung('manual', c.reason, c.by);
+      if (c.type === 'escalation' && !refusalToEscalate(state)) await climbRung(manually(c));
       if (c.type === 'withdrawal' && !refusalToWithdraw(state)) {
         state = withdraw(state, c.reason, c.by, new Date());
         await record();
@@ -356,7 +345,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
           else
             await (patched(LOCAL_RUNG_ACTIONS) ? remindLocally : sendReminder)({ obligation: told, remindAt: tick.at });
         } else {
-          await climbRung('deadline', `超过${state.deadlineRule}期限未办结`, null);
+          await climbRung(climbOnDeadline);
         }
       });
     }

@@ -21,7 +21,7 @@ export interface DeadlineRequest {
 }
 
 /** HH:MM (Shanghai) on the start's date, or on the `day`th working day after it. */
-function checkTime(from: Date, c: ClockCheck, calendar: WorkingDayCalendar): Date {
+export function checkTime(from: Date, c: ClockCheck, calendar: WorkingDayCalendar): Date {
   const date = c.day === 0 ? shanghaiDate(from) : shanghaiDate(addWorkingDays(from, c.day, calendar));
   return new Date(`${date}T${c.check}:00+08:00`);
 }

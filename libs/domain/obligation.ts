@@ -2,7 +2,7 @@ import { colorOf, type Color } from './color';
 import type { DeadlineRequest } from './deadline';
 import { rungName, TOP_RUNG, type ClimbingRung, type Rung } from './ladder';
 import { completionProblems } from './kinds';
-import type { LadderPolicy } from './policy';
+import { graceOf, type DeadlineSpec, type LadderPolicy } from './policy';
 import { toShanghaiIso } from './time';
 
 // The obligation kinds the seed names (DOMAIN.md, "The obligations the seed names").
@@ -299,6 +299,33 @@ export function remind(state: ObligationState, at: Date): ObligationState {
 export function refusalToEscalate(state: ObligationState): string | null {
   if (state.rung >= TOP_RUNG) return '事项已到“问责”，不能再升级';
   return statusIs(state, ['open', 'submitted'], '升级');
+}
+
+/** 逾期升级: the deadline in force passed with the obligation still open. */
+export function climbOnDeadline(state: ObligationState, at: Date): ObligationState {
+  return climb(state, 'deadline', `超过${state.deadlineRule}期限未办结`, null, at);
+}
+
+/**
+ * The deadline a transition sets next, if any, from the transition just made (lastEvent): a
+ * rung's grace, an approved 承诺时限, 重办's fresh deadline. The workflow plans it; so does the
+ * policy lab's simulation.
+ */
+export function deadlineAfter(state: ObligationState): { deadline: DeadlineSpec; rulePrefix: string } | null {
+  switch (state.lastEvent.type) {
+    case 'rung_entered': {
+      const grace = graceOf(state.policy, state.rung);
+      return state.rung < TOP_RUNG && grace !== undefined
+        ? { deadline: grace, rulePrefix: `${rungName(state.rung)}宽限` }
+        : null;
+    }
+    case 'extension_approved':
+      return { deadline: { at: state.extensions.at(-1)!.dueAt }, rulePrefix: '承诺时限' };
+    case 'reopened':
+      return { deadline: state.policy.deadline, rulePrefix: '重办' };
+    default:
+      return null;
+  }
 }
 
 /** Climbs one rung; the workflow then runs the rung's action and sets the next deadline. */

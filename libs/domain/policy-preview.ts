@@ -1,5 +1,5 @@
-import { addDuration, type WorkingDayCalendar } from './calendar';
-import { planDeadline } from './deadline';
+import { subtractDuration, type WorkingDayCalendar } from './calendar';
+import { checkTime, planDeadline } from './deadline';
 import type { FieldProblem } from './duration';
 import { rungName, TOP_RUNG, type ClimbingRung } from './ladder';
 import { graceOf, isClockCheck, type LadderPolicy } from './policy';
@@ -76,19 +76,24 @@ export function previewLadder(
     due = next.dueAt;
   }
 
+  const start = Date.parse(input.startAt);
+  const firstDue = Date.parse(first.dueAt);
   policy.remind.forEach((r, i) => {
+    const field = `policy.remind[${i}]`;
     if (isClockCheck(r)) {
       if (r.check < DAY_STARTS || r.check > DAY_ENDS)
+        warnings.push({ field, reason: `查看时间 ${r.check} 不在工作时间（${DAY_STARTS}–${DAY_ENDS}）内` });
+      // Checks belong to the first deadline: one that would fall at or after it never comes.
+      if (checkTime(new Date(start), r, calendar).getTime() >= firstDue)
         warnings.push({
-          field: `policy.remind[${i}]`,
-          reason: `查看时间 ${r.check} 不在工作时间（${DAY_STARTS}–${DAY_ENDS}）内`,
+          field,
+          reason: `${r.day === 0 ? '当日' : `第${r.day}个工作日`} ${r.check} 的查看不早于办理期限：这次查看永远不会进行`,
         });
       return;
     }
-    // A reminder as long as the deadline or longer would fall before the start: it never comes.
-    const at = addDuration(new Date(input.startAt), r, calendar).getTime();
-    if (!input.dueAt && at >= Date.parse(first.dueAt))
-      warnings.push({ field: `policy.remind[${i}]`, reason: '提醒提前量不短于办理时限：这条提醒永远不会发出' });
+    // The workflow's rule (planDeadline): a reminder fires between the start and the deadline.
+    const at = subtractDuration(new Date(firstDue), r, calendar).getTime();
+    if (at <= start) warnings.push({ field, reason: '提醒提前量不短于办理时限：这条提醒在交办之前，永远不会发出' });
   });
 
   events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));

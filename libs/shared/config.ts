@@ -74,6 +74,10 @@ const schema = z.object({
   DUBAN_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   // How long a session lasts from sign-in; `Secure` cookies when served over https (or set true behind a TLS proxy).
   DUBAN_SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  // The policy lab: a simulation of up to this many obligations is answered at once (else 202 and
+  // polled); over the limit, 413.
+  DUBAN_LAB_ANSWER_AT_ONCE: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
+  DUBAN_LAB_MAX_OBLIGATIONS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
   DUBAN_COOKIE_SECURE: z
     .enum(['true', 'false'])
     .default('false')

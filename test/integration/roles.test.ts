@@ -576,6 +576,26 @@ const MATRIX: Row[] = [
     expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 },
   },
   {
+    name: 'simulate a period under proposed policies',
+    operation: 'POST /v1/policy-lab/simulations',
+    method: 'POST',
+    path: () => '/v1/policy-lab/simulations',
+    body: () => ({
+      from: '2026-11-01T00:00:00+08:00',
+      to: '2026-11-30T23:59:59+08:00',
+      policies: { work_order: { rungs: [{ rung: 1, grace: { workingDays: 1 } }] } },
+    }),
+    expect: { ...deny, supervisor: 200, auditor: 200 },
+  },
+  {
+    // A background run's id is its API process's; permitted roles are told this one does not exist.
+    name: 'poll a background simulation',
+    operation: 'GET /v1/policy-lab/simulations/{id}',
+    method: 'GET',
+    path: () => '/v1/policy-lab/simulations/00000000-0000-4000-8000-000000000000',
+    expect: { ...deny, supervisor: 404, auditor: 404 },
+  },
+  {
     name: 'read a report input',
     operation: 'GET /v1/report-inputs/{type}/{month}',
     method: 'GET',

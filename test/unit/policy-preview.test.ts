@@ -81,4 +81,60 @@ describe('the policy preview', () => {
     const p = previewLadder({ startAt: '2099-12-20T09:00:00+08:00', policy }, calendar);
     expect(p.missingYears).toEqual([2099, 2100]);
   });
+
+  it('puts a fixed deadline’s reminders on the make-up Saturday and warns of one before the start', () => {
+    const policy: LadderPolicy = {
+      deadline: WD(5),
+      remind: [WD(1), WD(3)],
+      rungs: [{ rung: 1, grace: WD(1) }, { rung: 2, grace: WD(1) }, { rung: 3, grace: WD(1) }, { rung: 4 }],
+    };
+    // Due Monday 10月12日 18:00. One working day before it: Sunday 11日 is off, Saturday 10日 is the
+    // make-up working day, so 10日 00:00. Three before: 10日, 9日, 8日, so 8日 00:00, before the
+    // start at 09:00 that day: that reminder never comes, and the preview says so.
+    const p = previewLadder(
+      { startAt: '2026-10-08T09:00:00+08:00', dueAt: '2026-10-12T18:00:00+08:00', policy },
+      calendar,
+    );
+    expect(p.dueAt).toBe('2026-10-12T18:00:00+08:00');
+    expect(p.events.map((e) => [e.type, e.rung ?? null, e.at])).toEqual([
+      ['reminder', null, '2026-10-10T00:00:00+08:00'],
+      ['rung', 1, '2026-10-12T18:00:00+08:00'],
+      ['rung', 2, '2026-10-13T23:59:59+08:00'],
+      ['rung', 3, '2026-10-14T23:59:59+08:00'],
+      ['rung', 4, '2026-10-15T23:59:59+08:00'],
+    ]);
+    expect(p.warnings).toEqual([{ field: 'policy.remind[1]', reason: expect.stringContaining('永远不会发出') }]);
+  });
+
+  it('warns of a clock check after the deadline: the next working day’s 08:00 comes after National Day', () => {
+    const policy: LadderPolicy = {
+      deadline: 'PT72H',
+      remind: [
+        { check: '15:00', day: 0 },
+        { check: '08:00', day: 1 },
+      ],
+      rungs: [{ rung: 1, grace: 'PT24H' }, { rung: 2, grace: 'PT24H' }, { rung: 3, grace: 'PT24H' }, { rung: 4 }],
+    };
+    // Pushed 9月30日 10:30, due 10月3日 10:30; the next working day is 10月8日.
+    const p = previewLadder({ startAt: '2026-09-30T10:30:00+08:00', policy }, calendar);
+    expect(p.warnings).toEqual([{ field: 'policy.remind[1]', reason: expect.stringContaining('永远不会进行') }]);
+    // Pushed on Monday 11月2日 it is due Thursday, after Tuesday's 08:00: no warning.
+    expect(previewLadder({ startAt: '2026-11-02T10:30:00+08:00', policy }, calendar).warnings).toEqual([]);
+  });
+
+  it('warns of a zero grace: the next rung falls at the same moment', () => {
+    const policy: LadderPolicy = {
+      deadline: 'PT2H',
+      remind: [],
+      rungs: [{ rung: 1, grace: 'PT0S' }, { rung: 2, grace: 'PT1H' }, { rung: 3, grace: 'PT1H' }, { rung: 4 }],
+    };
+    const p = previewLadder({ startAt: '2026-11-02T09:00:00+08:00', policy }, calendar);
+    expect(p.warnings).toEqual([{ field: 'policy.rungs[0].grace', reason: expect.stringContaining('宽限为零') }]);
+    expect(p.events.map((e) => [e.rung, e.at])).toEqual([
+      [1, '2026-11-02T11:00:00+08:00'],
+      [2, '2026-11-02T11:00:00+08:00'],
+      [3, '2026-11-02T12:00:00+08:00'],
+      [4, '2026-11-02T13:00:00+08:00'],
+    ]);
+  });
 });
