@@ -97,3 +97,31 @@ export function missingYears(from: Date, to: Date, cal: WorkingDayCalendar): num
   for (let y = Math.min(a, b); y <= Math.max(a, b); y++) if (!cal.knowsYear(y)) years.push(y);
   return years;
 }
+
+/** One year's schedule as deadlines use it, and where it comes from (`weekends`: no official data). */
+export interface EffectiveYear extends YearSchedule {
+  source: 'override' | 'library' | 'weekends';
+}
+
+/**
+ * The schedule in force for `year`: an override's, else the library's (whose holidays include the
+ * weekend days inside a holiday period), else none.
+ */
+export function scheduleOf(year: number, overrides: YearSchedule[] = []): EffectiveYear {
+  const own = checkedOverrides(overrides).get(year);
+  if (own) return { year, source: 'override', holidays: [...own.holidays].sort(), workdays: [...own.workdays].sort() };
+  if (!LIBRARY_YEARS.has(year)) return { year, source: 'weekends', holidays: [], workdays: [] };
+  const inYear = (d: string) => Number(d.slice(0, 4)) === year;
+  return {
+    year,
+    source: 'library',
+    holidays: Object.keys(LIBRARY.holidays).filter(inYear).sort(),
+    workdays: Object.keys(LIBRARY.workdays).filter(inYear).sort(),
+  };
+}
+
+/** The festival a day off or a make-up working day belongs to, where the library names it (春节, 国庆节). */
+export function festivalOf(date: string): string | null {
+  const name = LIBRARY.holidays[date] ?? LIBRARY.workdays[date];
+  return name ? (name.split(',')[1] ?? name) : null;
+}

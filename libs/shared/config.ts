@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 const hostPort = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/;
 
-const schema = z.object({
+const fields = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -82,7 +82,56 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  // The address people reach the service at (https://duban.example.gov.cn); the SSO callback is derived from it.
+  DUBAN_PUBLIC_URL: z.string().url('must be an http(s) URL').optional(),
+  // Single sign-on through OpenID Connect: on when DUBAN_OIDC_ISSUER is set (see README, People and sign-in).
+  DUBAN_OIDC_ISSUER: z.string().url('must be an http(s) URL').optional(),
+  DUBAN_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  DUBAN_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  // Where the identity provider sends the browser back; default <DUBAN_PUBLIC_URL>/v1/sessions/oidc/callback.
+  DUBAN_OIDC_REDIRECT_URL: z.string().url('must be an http(s) URL').optional(),
+  // The ID token (or userinfo) claim whose value is the local account's username.
+  DUBAN_OIDC_USERNAME_CLAIM: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be a claim name')
+    .default('preferred_username'),
+  DUBAN_OIDC_SCOPE: z.string().min(1).default('openid profile'),
+  // The button's text on the sign-in page (the district's name for its identity platform).
+  DUBAN_OIDC_LABEL: z.string().min(1).max(40).default('统一身份认证登录'),
 });
+
+/** The loopback hosts where plain http is tolerated for an identity provider (a test's, a developer's). */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Single sign-on is all or nothing: an issuer needs its client and a callback address, over https. */
+function checkOidc(c: z.infer<typeof fields>, ctx: z.RefinementCtx): void {
+  if (!c.DUBAN_OIDC_ISSUER) return;
+  for (const name of ['DUBAN_OIDC_CLIENT_ID', 'DUBAN_OIDC_CLIENT_SECRET'] as const) {
+    if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when DUBAN_OIDC_ISSUER is set' });
+  }
+  if (!c.DUBAN_OIDC_REDIRECT_URL && !c.DUBAN_PUBLIC_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DUBAN_OIDC_REDIRECT_URL'],
+      message: 'required when DUBAN_OIDC_ISSUER is set (or set DUBAN_PUBLIC_URL)',
+    });
+  }
+  const issuer = new URL(c.DUBAN_OIDC_ISSUER);
+  if (issuer.protocol !== 'https:' && !LOOPBACK.has(issuer.hostname)) {
+    ctx.addIssue({ code: 'custom', path: ['DUBAN_OIDC_ISSUER'], message: 'must be https (http only on loopback)' });
+  }
+  if (!c.DUBAN_OIDC_SCOPE.split(/\s+/).includes('openid')) {
+    ctx.addIssue({ code: 'custom', path: ['DUBAN_OIDC_SCOPE'], message: 'must include openid' });
+  }
+}
+
+const schema = fields.superRefine(checkOidc);
+
+/** Where the identity provider returns to, when single sign-on is configured. */
+export function oidcRedirectUrl(c: DubanConfigValues): string | undefined {
+  if (!c.DUBAN_OIDC_ISSUER) return undefined;
+  return c.DUBAN_OIDC_REDIRECT_URL ?? new URL('/v1/sessions/oidc/callback', c.DUBAN_PUBLIC_URL).toString();
+}
 
 export type DubanConfigValues = z.infer<typeof schema>;
 

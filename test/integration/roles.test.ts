@@ -32,6 +32,8 @@ beforeAll(async () => {
   headers.auditor = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'auditor'));
   headers.own = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'department', OWN));
   headers.other = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'department', 'district-tax'));
+  await send('admin', 'POST', '/v1/users', { username: 'matrix-reset', name: '矩阵重置', role: 'auditor' });
+  await send('admin', 'POST', '/v1/units', { code: 'matrix-edited-town', name: '矩阵改名街道', kind: 'town' });
   // The reports and the input the read rows read.
   await send('supervisor', 'PUT', '/v1/report-inputs/clues/2026-10', {
     clues: [{ type: '揭短', unit: OWN, title: '报装超时' }],
@@ -409,6 +411,37 @@ const MATRIX: Row[] = [
     expect: { ...deny, admin: 201 },
   },
   {
+    name: 'change a unit’s name or leader',
+    operation: 'PATCH /v1/units/{code}',
+    method: 'PATCH',
+    // A unit of this file's own: the seed's units' leaders appear in other files' documents.
+    path: () => '/v1/units/matrix-edited-town',
+    body: () => ({ leader: { name: '矩阵主任', title: '主任' } }),
+    expect: { ...deny, admin: 200 },
+  },
+  {
+    name: 'read a calendar year',
+    operation: 'GET /v1/calendar/{year}',
+    method: 'GET',
+    path: () => '/v1/calendar/2026',
+    expect: { none: 401, admin: 200, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'the sign-in methods',
+    operation: 'GET /v1/sessions/methods',
+    method: 'GET',
+    path: () => '/v1/sessions/methods',
+    expect: { none: 200, admin: 200, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  // Single sign-on is not configured here: 404 for everyone (single-sign-on.test.ts runs a provider).
+  ...(['oidc', 'oidc/callback'] as const).map((what): Row => ({
+    name: `single sign-on ${what}, unconfigured`,
+    operation: `GET /v1/sessions/${what}`,
+    method: 'GET',
+    path: () => `/v1/sessions/${what}`,
+    expect: { none: 404, admin: 404, supervisor: 404, auditor: 404, own: 404, other: 404 },
+  })),
+  {
     name: 'add a group',
     operation: 'POST /v1/groups',
     method: 'POST',
@@ -527,6 +560,13 @@ const MATRIX: Row[] = [
     path: () => '/v1/users',
     body: () => ({ username: `matrix${++n}`, name: `矩阵${n}`, role: 'auditor' }),
     expect: { ...deny, admin: 201 },
+  },
+  {
+    name: 'reset an account’s password',
+    operation: 'POST /v1/users/{username}/password-reset',
+    method: 'POST',
+    path: () => `/v1/users/matrix-reset/password-reset`,
+    expect: { ...deny, admin: 200 },
   },
   {
     name: 'list accounts',

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, requireServices } from '../../libs/shared/config';
+import { ConfigError, loadConfig, oidcRedirectUrl, requireServices } from '../../libs/shared/config';
 
 describe('configuration from the environment', () => {
   it('has working defaults for every variable', () => {
@@ -38,5 +38,26 @@ describe('configuration from the environment', () => {
     );
     const c = requireServices(loadConfig({ DATABASE_URL: 'postgres://h/db', TEMPORAL_ADDRESS: 'temporal:7233' }));
     expect(c.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+  it('turns single sign-on on only complete, over https (http on loopback only), with its callback derived', () => {
+    expect(loadConfig({}).DUBAN_OIDC_ISSUER).toBeUndefined();
+    expect(oidcRedirectUrl(loadConfig({}))).toBeUndefined();
+    expect(() => loadConfig({ DUBAN_OIDC_ISSUER: 'https://idp.example.gov.cn' })).toThrow(
+      /DUBAN_OIDC_CLIENT_ID: required.*DUBAN_OIDC_CLIENT_SECRET: required.*DUBAN_OIDC_REDIRECT_URL: required/,
+    );
+    const sso = {
+      DUBAN_OIDC_CLIENT_ID: 'duban',
+      DUBAN_OIDC_CLIENT_SECRET: 's',
+      DUBAN_PUBLIC_URL: 'https://duban.example.gov.cn',
+    };
+    expect(() => loadConfig({ ...sso, DUBAN_OIDC_ISSUER: 'http://idp.example.gov.cn' })).toThrow(
+      /DUBAN_OIDC_ISSUER: must be https/,
+    );
+    const c = loadConfig({ ...sso, DUBAN_OIDC_ISSUER: 'http://localhost:9000' });
+    expect(oidcRedirectUrl(c)).toBe('https://duban.example.gov.cn/v1/sessions/oidc/callback');
+    expect(c.DUBAN_OIDC_USERNAME_CLAIM).toBe('preferred_username');
+    expect(() => loadConfig({ ...sso, DUBAN_OIDC_ISSUER: 'https://idp', DUBAN_OIDC_SCOPE: 'profile' })).toThrow(
+      /DUBAN_OIDC_SCOPE: must include openid/,
+    );
   });
 });

@@ -25,6 +25,12 @@ import { RhythmModule } from './rhythm/rhythm.module';
 // Request lines about one obligation carry its workflow id, like the worker's lines do.
 const OBLIGATION_PATH = /^\/v1\/obligations\/([0-9a-f-]{36})(\/|$|\?)/i;
 
+// The identity provider's one-time code and state in a single sign-on callback are credentials, not logged.
+const withoutSignInCode = (url?: string) =>
+  url?.startsWith('/v1/sessions/oidc/callback?')
+    ? url.replace(/([?&](?:code|state|session_state)=)[^&]*/g, '$1[redacted]')
+    : url;
+
 /** The API: the infrastructure (config, logging, Postgres, Temporal), then one module per feature. */
 @Module({})
 export class ApiModule {
@@ -42,7 +48,7 @@ export class ApiModule {
               req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) => ({
                 id: req.id,
                 method: req.method,
-                url: req.url,
+                url: withoutSignInCode(req.url),
                 remoteAddress: req.remoteAddress,
               }),
               res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),

@@ -52,7 +52,6 @@ export class SessionsService {
     req: Request,
     res: Response,
   ): Promise<{ user: UserView; csrfToken: string }> {
-    const now = Date.now();
     const account = username.toLowerCase();
     const address = req.ip ?? 'unknown';
     const wait = Math.max(
@@ -75,20 +74,33 @@ export class SessionsService {
       throw new UnauthorizedException(errorBody(401, reason, [{ field: 'password', reason }]));
     }
     await this.byAccount.delete(account);
+    return this.open(row, 'password', req, res);
+  }
+
+  /**
+   * Opens a session for an account the caller has authenticated (a password checked, or the
+   * identity provider's word): the httpOnly session cookie and the readable CSRF cookie.
+   */
+  async open(
+    row: UserRow,
+    method: 'password' | 'oidc',
+    req: Request,
+    res: Response,
+  ): Promise<{ user: UserView; csrfToken: string }> {
     const session = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
-    const expires = new Date(now + this.config.DUBAN_SESSION_HOURS * 3_600_000);
-    await this.db.query('INSERT INTO user_session (id_hash, username, csrf_hash, expires_at) VALUES ($1, $2, $3, $4)', [
-      hashToken(session),
-      row.username,
-      hashToken(csrfToken),
-      expires,
-    ]);
+    const expires = new Date(Date.now() + this.config.DUBAN_SESSION_HOURS * 3_600_000);
+    await this.db.query(
+      'INSERT INTO user_session (id_hash, username, csrf_hash, expires_at, method) VALUES ($1, $2, $3, $4, $5)',
+      [hashToken(session), row.username, hashToken(csrfToken), expires, method],
+    );
     const secure = this.config.DUBAN_COOKIE_SECURE || req.secure;
     const base = { sameSite: 'strict' as const, secure, path: '/', expires };
     res.cookie(SESSION_COOKIE, session, { ...base, httpOnly: true });
     res.cookie(CSRF_COOKIE, csrfToken, { ...base, httpOnly: false });
-    return { user: userView(row), csrfToken };
+    // Who signs in through the identity provider never used the one-time password, and need not replace it.
+    const user = userView(row);
+    return { user: { ...user, mustChangePassword: method === 'password' && user.mustChangePassword }, csrfToken };
   }
 
   async signOut(req: Request, res: Response): Promise<void> {
@@ -103,8 +115,8 @@ export class SessionsService {
     const session = sessionCookie(req);
     if (!session) return null;
     const sessionHash = hashToken(session);
-    const [row]: Array<UserRow & { csrf_hash: string }> = await this.db.query(
-      `SELECT u.*, s.csrf_hash FROM user_session s JOIN app_user u USING (username)
+    const [row]: Array<UserRow & { csrf_hash: string; method: string }> = await this.db.query(
+      `SELECT u.*, s.csrf_hash, s.method FROM user_session s JOIN app_user u USING (username)
         WHERE s.id_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL`,
       [sessionHash],
     );
@@ -113,7 +125,7 @@ export class SessionsService {
       principal: principalOf(row),
       sessionHash,
       csrfHash: row.csrf_hash,
-      mustChangePassword: row.must_change_password,
+      mustChangePassword: row.method === 'password' && row.must_change_password,
     };
   }
 

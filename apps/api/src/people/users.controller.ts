@@ -28,6 +28,17 @@ export class UsersController {
     return this.users.list();
   }
 
+  @Post(':username/password-reset')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'a forgotten password: a new one-time password, answered once; the person must replace it at the next sign-in, and their sessions end',
+  })
+  @ApiOkResponse({ description: '{ user, initialPassword }' })
+  resetPassword(@Param('username') username: string, @CurrentPrincipal() p: Principal) {
+    return this.users.resetPassword(username, p);
+  }
+
   @Patch(':username')
   @ApiOperation({ summary: 'change an account’s role, unit or name, or disable it (accounts are never deleted)' })
   @ApiOkResponse({ type: UserView })

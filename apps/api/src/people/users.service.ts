@@ -158,6 +158,26 @@ export class UsersService implements OnApplicationBootstrap {
     return userView(row);
   }
 
+  /**
+   * A forgotten password: a new one-time password, answered once, to be replaced at the next
+   * sign-in; the account's sessions end.
+   */
+  async resetPassword(username: string, by: Principal): Promise<{ user: UserView; initialPassword: string }> {
+    const current = await this.find(username);
+    if (!current) throw notFound(username);
+    if (username === by.username) {
+      const reason = '不能重置自己的密码，请用“修改密码”';
+      throw new ConflictException(errorBody(409, reason, [{ field: 'username', reason }]));
+    }
+    const password = initialPassword();
+    const [[row]]: [UserRow[], number] = await this.db.query(
+      `UPDATE app_user SET password_hash = $2, must_change_password = true, updated_at = now() WHERE username = $1 RETURNING *`,
+      [username, await hashPassword(password)],
+    );
+    await this.db.query('DELETE FROM user_session WHERE username = $1', [username]);
+    return { user: userView(row), initialPassword: password };
+  }
+
   async changePassword(by: Principal, current: string, next: string, keepSession: string | null): Promise<void> {
     if (!by.username) {
       const reason = '访问令牌没有密码；请用账号登录后修改密码';

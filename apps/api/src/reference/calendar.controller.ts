@@ -58,6 +58,19 @@ export class CalendarController {
     return { overrides: await this.calendar.overrides(), missingYears: await this.calendar.missingYears() };
   }
 
+  @Get(':year')
+  @Roles('supervisor', 'department', 'auditor', 'admin')
+  @ApiOperation({
+    summary: 'one year’s days off and make-up working days (调休) as deadlines use them, and their source',
+  })
+  @ApiOkResponse({
+    description:
+      '{ year, source: library|admin|file|weekends, loadedAt, holidays: [{ date, festival }], workdays: [{ date, festival }] }',
+  })
+  year(@Param('year', CalendarYearPipe) year: number) {
+    return this.calendar.year(year);
+  }
+
   @Put(':year')
   @Roles('admin')
   @ApiOperation({

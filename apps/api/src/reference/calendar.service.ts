@@ -1,8 +1,15 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { chinaCalendar, type WorkingDayCalendar, type YearSchedule } from '../../../../libs/domain/calendar';
+import {
+  chinaCalendar,
+  festivalOf,
+  scheduleOf,
+  type WorkingDayCalendar,
+  type YearSchedule,
+} from '../../../../libs/domain/calendar';
 import { shanghaiDate } from '../../../../libs/domain/duration';
+import { toShanghaiIso } from '../../../../libs/domain/time';
 import { currentCalendar, saveCalendarOverride } from '../../../../libs/shared/database/calendar-overrides';
 import type { Sql } from '../../../../libs/shared/database/audit-log';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
@@ -19,6 +26,22 @@ export class CalendarService {
     return this.sql(
       `SELECT year, source, holidays, workdays, loaded_at AS "loadedAt" FROM calendar_override ORDER BY year`,
     );
+  }
+
+  /** One year as deadlines use it: its days off and make-up working days, each with its festival's name. */
+  async year(year: number) {
+    const overrides: Array<YearSchedule & { source: string; loadedAt: Date }> = await this.overrides();
+    const own = overrides.find((o) => o.year === year);
+    const effective = scheduleOf(year, own ? [own] : []);
+    const day = (date: string) => ({ date, festival: festivalOf(date) });
+    return {
+      year,
+      // library: the chinese-days package; admin or file: an official schedule loaded here; weekends: no data.
+      source: own ? own.source : effective.source,
+      loadedAt: own ? toShanghaiIso(new Date(own.loadedAt)) : null,
+      holidays: effective.holidays.map(day),
+      workdays: effective.workdays.map(day),
+    };
   }
 
   /** The calendar new deadlines are computed on: the library's data and the schedules loaded. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '../auth/roles.decorator';
-import { CreateTaskForceDto, CreateUnitDto, GroupMembersDto } from './organisation.dto';
+import { CreateTaskForceDto, CreateUnitDto, GroupMembersDto, UpdateUnitDto } from './organisation.dto';
 import { OrganisationService } from './organisation.service';
 
 const READERS = ['supervisor', 'department', 'auditor', 'admin'] as const;
@@ -50,6 +50,15 @@ export class OrganisationController {
     const { unit, created } = await this.organisation.addUnit(dto);
     if (!created) res.status(200);
     return unit;
+  }
+
+  @Patch('units/:code')
+  @Roles('admin')
+  @ApiOperation({ summary: 'rename a unit or change its leader (its code stays)' })
+  @ApiOkResponse({ description: 'the unit' })
+  @ApiConflictResponse({ description: 'the name is another unit’s' })
+  updateUnit(@Param('code') code: string, @Body() dto: UpdateUnitDto) {
+    return this.organisation.updateUnit(code, dto);
   }
 
   @Post('groups')

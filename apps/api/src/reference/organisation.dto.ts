@@ -19,6 +19,15 @@ export class CreateUnitDto {
   @ApiPropertyOptional({ type: LeaderDto }) @IsOptional() @ValidateNested() @Type(() => LeaderDto) leader?: LeaderDto;
 }
 
+export class UpdateUnitDto {
+  @ApiPropertyOptional({ example: '宁海街道办事处' }) @IsOptional() @IsString() @Length(1, 100) name?: string;
+  @ApiPropertyOptional({ type: LeaderDto, description: 'the leader as a whole: a field left out is cleared' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LeaderDto)
+  leader?: LeaderDto;
+}
+
 export class GroupMembersDto {
   @ApiProperty({ type: [String], example: ['district-commerce'] })
   @IsArray()

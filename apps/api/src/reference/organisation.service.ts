@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import type { Indicator, Unit, WorkGroup } from '../../../../libs/domain/organisation';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import { errorBody } from '../http-errors';
-import type { CreateTaskForceDto, CreateUnitDto, GroupMembersDto } from './organisation.dto';
+import type { CreateTaskForceDto, CreateUnitDto, GroupMembersDto, UpdateUnitDto } from './organisation.dto';
 
 const UNIT = `SELECT code, name, kind, leader, source FROM unit`;
 const GROUP = `SELECT code, name, kind, duties, lead, responsible, responsible_all_units AS "responsibleAllUnits", source FROM work_group`;
@@ -74,6 +74,32 @@ export class OrganisationService {
       );
     }
     return { unit: { code: dto.code, name: dto.name, kind: dto.kind as Unit['kind'], leader }, created: true };
+  }
+
+  /** Renames a unit or changes its leader; its code, and so every obligation's link to it, stays. */
+  async updateUnit(code: string, dto: UpdateUnitDto): Promise<Unit> {
+    const [found]: Unit[] = await this.db.query(`${UNIT} WHERE code = $1`, [code]);
+    if (!found)
+      throw new NotFoundException(
+        errorBody(404, `没有这个单位（${code}）`, [{ field: 'code', reason: '没有这个单位' }]),
+      );
+    const name = dto.name?.trim() || found.name;
+    const leader = dto.leader
+      ? { name: dto.leader.name ?? null, title: dto.leader.title ?? null, phone: dto.leader.phone ?? null }
+      : found.leader;
+    try {
+      const [rows]: [Unit[], number] = await this.db.query(
+        `UPDATE unit SET name = $2, leader = $3 WHERE code = $1 RETURNING code, name, kind, leader`,
+        [code, name, JSON.stringify(leader)],
+      );
+      return rows[0];
+    } catch (err) {
+      // The name is unique: another unit's name (even one given by a concurrent request) is a 409.
+      const e = err as { code?: string; driverError?: { code?: string } };
+      if ((e.driverError?.code ?? e.code) !== '23505') throw err;
+      const reason = `单位名称“${name}”已被另一单位使用`;
+      throw new ConflictException(errorBody(409, reason, [{ field: 'name', reason }]));
+    }
   }
 
   async addTaskForce(dto: CreateTaskForceDto): Promise<WorkGroup> {
