@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { log } from '@temporalio/activity';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -8,7 +8,9 @@ import { RUNGS, type ClimbingRung } from '../libs/domain/ladder';
 import { workflowIdOf, type LadderDocument, type ObligationState } from '../libs/domain/obligation';
 import { toShanghaiIso } from '../libs/domain/time';
 import { WORKER_DATABASE } from '../libs/shared/database/data-source';
-import { Notifier } from '../libs/shared/notifier';
+import { Notifier, type Notification } from '../libs/shared/notifier';
+import { eventOf } from '../libs/domain/notification-events';
+import { NotificationSender } from './notifications';
 
 /** The actions of the ladder: each rung's document, issued exactly once, and the reminders. */
 @Injectable()
@@ -16,7 +18,18 @@ export class RungActionActivities {
   constructor(
     @InjectDataSource(WORKER_DATABASE) private readonly db: DataSource,
     @Inject(Notifier) private readonly notifier: Notifier,
+    // The channels' delivery queue (robots, SMS, e-mail), where the worker has one.
+    @Optional() @Inject(NotificationSender) private readonly deliveries?: NotificationSender,
   ) {}
+
+  /**
+   * Queued for the channels first (a few statements, idempotent on the key), then the webhook of
+   * DUBAN_WEBHOOK_URL as before: a retry after a webhook failure queues nothing twice.
+   */
+  private async tell(n: Notification, obligation: ObligationState): Promise<void> {
+    await this.deliveries?.enqueue(eventOf(n, obligation));
+    await this.notifier.notify(n);
+  }
 
   /**
    * 督办通知单 / 挂牌 / 约谈记录 / 问题线索移送, stored under `<obligationId>:<rung>` and numbered once.
@@ -104,41 +117,50 @@ export class RungActionActivities {
   }
 
   private async notifyRung(obligation: ObligationState, rung: ClimbingRung, doc: RenderedDocument): Promise<void> {
-    await this.notifier.notify({
-      idempotencyKey: `${obligation.id}:${rung}`,
-      type: 'rung_entered',
-      obligationId: obligation.id,
-      workflowId: workflowIdOf(obligation.id),
-      unit: obligation.unit,
-      rung,
-      text: `“${obligation.title}”已进入“${RUNGS[rung].name}”：${doc.number}`,
-      document: doc,
-    });
+    await this.tell(
+      {
+        idempotencyKey: `${obligation.id}:${rung}`,
+        type: 'rung_entered',
+        obligationId: obligation.id,
+        workflowId: workflowIdOf(obligation.id),
+        unit: obligation.unit,
+        rung,
+        text: `“${obligation.title}”已进入“${RUNGS[rung].name}”：${doc.number}`,
+        document: doc,
+      },
+      obligation,
+    );
   }
 
   /** 重要工作提示单: the deadline in force is near. */
   async sendReminder({ obligation, remindAt }: { obligation: ObligationState; remindAt: string }): Promise<void> {
-    await this.notifier.notify({
-      idempotencyKey: `${obligation.id}:remind:${remindAt}`,
-      type: 'reminder',
-      obligationId: obligation.id,
-      workflowId: workflowIdOf(obligation.id),
-      unit: obligation.unit,
-      rung: obligation.rung,
-      text: `重要工作提示：“${obligation.title}”将于${obligation.dueAt}到期（${obligation.deadlineRule}），请抓紧办理。`,
-    });
+    await this.tell(
+      {
+        idempotencyKey: `${obligation.id}:remind:${remindAt}`,
+        type: 'reminder',
+        obligationId: obligation.id,
+        workflowId: workflowIdOf(obligation.id),
+        unit: obligation.unit,
+        rung: obligation.rung,
+        text: `重要工作提示：“${obligation.title}”将于${obligation.dueAt}到期（${obligation.deadlineRule}），请抓紧办理。`,
+      },
+      obligation,
+    );
     // 二(七)1(3): after the third check the units still without contact are reported on.
     const reportTo = KINDS[obligation.kind].reportAfterChecks;
     if (reportTo && obligation.remindAt.length === 0 && obligation.rung === 0) {
-      await this.notifier.notify({
-        idempotencyKey: `${obligation.id}:report:${remindAt}`,
-        type: 'report',
-        obligationId: obligation.id,
-        workflowId: workflowIdOf(obligation.id),
-        unit: reportTo,
-        rung: obligation.rung,
-        text: `第三次查看仍未建立联系：${obligation.unit}“${obligation.title}”，期限${obligation.dueAt}。`,
-      });
+      await this.tell(
+        {
+          idempotencyKey: `${obligation.id}:report:${remindAt}`,
+          type: 'report',
+          obligationId: obligation.id,
+          workflowId: workflowIdOf(obligation.id),
+          unit: reportTo,
+          rung: obligation.rung,
+          text: `第三次查看仍未建立联系：${obligation.unit}“${obligation.title}”，期限${obligation.dueAt}。`,
+        },
+        obligation,
+      );
     }
   }
 }

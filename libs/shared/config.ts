@@ -40,6 +40,15 @@ const fields = z.object({
   DUBAN_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Where rung actions and reminders are announced (POST JSON); logged only when unset.
   DUBAN_WEBHOOK_URL: z.string().url('must be an http(s) URL').optional(),
+  // The console's public address, for links in notifications (…/console/#/obligations/<id>).
+  DUBAN_PUBLIC_URL: z.string().url('must be an http(s) URL').optional(),
+  // How often the worker's sender looks for messages due on the channels.
+  DUBAN_NOTIFY_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  // The daily digest's time on working days (Asia/Shanghai, HH:MM).
+  DUBAN_DIGEST_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')
+    .default('08:30'),
   // Days of the month (Asia/Shanghai) the district bulletin and the discipline commission's five reports are generated.
   DUBAN_BULLETIN_DAY: z.coerce.number().int().min(1).max(28).default(5),
   DUBAN_DISCIPLINE_REPORTS_DAY: z.coerce.number().int().min(1).max(28).default(5),

@@ -17,6 +17,7 @@ import { IdempotencyModule } from './idempotency/idempotency.module';
 import { InboxModule } from './inbox/inbox.module';
 import { TemporalModule } from './infrastructure/temporal.module';
 import { MeetingsModule } from './meetings/meetings.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { ObligationsModule } from './obligations/obligations.module';
 import { PolicyLabModule } from './policy-lab/policy-lab.module';
 import { ReferenceModule } from './reference/reference.module';
@@ -75,6 +76,7 @@ export class ApiModule {
         HealthModule,
         PolicyLabModule,
         InboxModule,
+        NotificationsModule,
       ],
     };
   }

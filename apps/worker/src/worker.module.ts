@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { DeadlineActivities } from '../../../activities/deadline';
 import { workerActivities } from '../../../activities/worker-activities';
 import { ReadModelActivities } from '../../../activities/read-model';
+import { NotificationSender } from '../../../activities/notifications';
 import { ReportActivities } from '../../../activities/reports';
 import { RungActionActivities } from '../../../activities/rung-actions';
 import { DubanConfig, type ServiceConfig } from '../../../libs/shared/config';
@@ -31,6 +32,7 @@ export class WorkerModule {
         },
         DeadlineActivities,
         ReadModelActivities,
+        NotificationSender,
         RungActionActivities,
         ReportActivities,
         {

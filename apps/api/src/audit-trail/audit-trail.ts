@@ -10,13 +10,16 @@ import type { AuditLogService } from './audit-log.service';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const OBLIGATION_PATH = /^\/v1\/obligations\/([0-9a-f-]{36})(\/|$)/i;
 const SECRET = /token|password|secret/i;
+// A robot's address carries its key (WeCom's `key=`, DingTalk's `access_token=`): a channel's URL is a secret too.
+const CHANNEL_SECRET = /token|password|secret|^url$|accesskey/i;
+const CHANNEL_PATH = /^\/v1\/channels(\/|$)/;
 
 /**
  * The body as received, minus anything secret (a minted token never lands in the log), copied
  * without recursion and at most 32 levels deep (deeper is "[truncated]": a refused hostile body is
  * still logged), its text made storable (NUL and unpaired surrogates become U+FFFD).
  */
-function redact(value: unknown): unknown {
+function redact(value: unknown, secret: RegExp = SECRET): unknown {
   const MAX_DEPTH = 32;
   const storable = (v: unknown) =>
     typeof v === 'string'
@@ -42,7 +45,7 @@ function redact(value: unknown): unknown {
       for (const [k, v] of Object.entries(from)) {
         // Set in order now (the copy keeps the body's key order), filled when its turn comes.
         copy[storable(k) as string] = '[redacted]';
-        if (!SECRET.test(k)) stack.push({ from: v, into: copy, key: storable(k) as string, depth: depth + 1 });
+        if (!secret.test(k)) stack.push({ from: v, into: copy, key: storable(k) as string, depth: depth + 1 });
       }
     }
   }
@@ -74,7 +77,9 @@ function bodyOf(req: Request): unknown {
       },
     };
   }
-  return boundedJson(redact(req.body ?? null));
+  return boundedJson(
+    redact(req.body ?? null, CHANNEL_PATH.test(req.originalUrl.split('?')[0]) ? CHANNEL_SECRET : SECRET),
+  );
 }
 
 function entryOf(req: Request, res: Response, answer: any, at: string, requestId: string): AuditRecord {

@@ -3,6 +3,8 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { DEGRADED_AFTER_FAILURES } from '../../../../libs/domain/notifications';
+import { toShanghaiIso } from '../../../../libs/domain/time';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import { Public } from '../auth/roles.decorator';
 import { CalendarService } from '../reference/calendar.service';
@@ -66,6 +68,32 @@ export class HealthController {
         ...(more > 0 ? [`calendar data missing for ${more} more years (GET /v1/calendar lists them)`] : []),
       ],
     };
-    return { status: up ? 'ok' : 'unavailable', postgres, temporal, calendar };
+    // A failing channel degrades notifications, not the service: still 200, its messages wait.
+    const failing: Array<{
+      name: string;
+      type: string;
+      failures: number;
+      failing_since: Date | null;
+      last_error: string | null;
+    }> = postgres.up
+      ? await this.db
+          .query(
+            `SELECT name, type, failures, failing_since, last_error FROM notification_channel
+                WHERE enabled AND failures >= $1 ORDER BY name LIMIT ${MAX_LISTED_YEARS}`,
+            [DEGRADED_AFTER_FAILURES],
+          )
+          .catch(() => [])
+      : [];
+    const notifications = {
+      status: failing.length > 0 ? 'degraded' : 'ok',
+      failingChannels: failing.map((c) => ({
+        name: c.name,
+        type: c.type,
+        failures: c.failures,
+        since: c.failing_since ? toShanghaiIso(c.failing_since) : null,
+        error: c.last_error,
+      })),
+    };
+    return { status: up ? 'ok' : 'unavailable', postgres, temporal, calendar, notifications };
   }
 }

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ChannelsController } from './channels.controller';
+import { ContactsController } from './contacts.controller';
+import { DeliveriesController } from './deliveries.controller';
+import { NotificationsService } from './notifications.service';
+
+/** Who is told, on which channels, and the log of what was sent. */
+@Module({
+  controllers: [ContactsController, ChannelsController, DeliveriesController],
+  providers: [NotificationsService],
+  exports: [NotificationsService],
+})
+export class NotificationsModule {}
