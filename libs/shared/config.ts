@@ -40,8 +40,6 @@ const fields = z.object({
   DUBAN_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Where rung actions and reminders are announced (POST JSON); logged only when unset.
   DUBAN_WEBHOOK_URL: z.string().url('must be an http(s) URL').optional(),
-  // The console's public address, for links in notifications (…/console/#/obligations/<id>).
-  DUBAN_PUBLIC_URL: z.string().url('must be an http(s) URL').optional(),
   // How often the worker's sender looks for messages due on the channels.
   DUBAN_NOTIFY_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   // The daily digest's time on working days (Asia/Shanghai, HH:MM).
@@ -91,7 +89,8 @@ const fields = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
-  // The address people reach the service at (https://duban.example.gov.cn); the SSO callback is derived from it.
+  // The address people reach the service at (https://duban.example.gov.cn): notifications link to
+  // <it>/console/#/obligations/<id>, and the SSO callback is derived from it.
   DUBAN_PUBLIC_URL: z.string().url('must be an http(s) URL').optional(),
   // Single sign-on through OpenID Connect: on when DUBAN_OIDC_ISSUER is set (see README, People and sign-in).
   DUBAN_OIDC_ISSUER: z.string().url('must be an http(s) URL').optional(),
