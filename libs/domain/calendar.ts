@@ -97,3 +97,24 @@ export function missingYears(from: Date, to: Date, cal: WorkingDayCalendar): num
   for (let y = Math.min(a, b); y <= Math.max(a, b); y++) if (!cal.knowsYear(y)) years.push(y);
   return years;
 }
+
+/**
+ * The same calendar, each day's answer kept once asked: for runs that ask about the same few
+ * hundred days millions of times (the policy lab's simulations). Same answers, by construction.
+ */
+export function rememberingCalendar(cal: WorkingDayCalendar): WorkingDayCalendar {
+  const days = new Map<string, boolean>();
+  const years = new Map<number, boolean>();
+  return {
+    isWorkingDay(date) {
+      let answer = days.get(date);
+      if (answer === undefined) days.set(date, (answer = cal.isWorkingDay(date)));
+      return answer;
+    },
+    knowsYear(year) {
+      let answer = years.get(year);
+      if (answer === undefined) years.set(year, (answer = cal.knowsYear(year)));
+      return answer;
+    },
+  };
+}
