@@ -125,3 +125,24 @@ export function festivalOf(date: string): string | null {
   const name = LIBRARY.holidays[date] ?? LIBRARY.workdays[date];
   return name ? (name.split(',')[1] ?? name) : null;
 }
+
+/**
+ * The same calendar, each day's answer kept once asked: for runs that ask about the same few
+ * hundred days millions of times (the policy lab's simulations). Same answers, by construction.
+ */
+export function rememberingCalendar(cal: WorkingDayCalendar): WorkingDayCalendar {
+  const days = new Map<string, boolean>();
+  const years = new Map<number, boolean>();
+  return {
+    isWorkingDay(date) {
+      let answer = days.get(date);
+      if (answer === undefined) days.set(date, (answer = cal.isWorkingDay(date)));
+      return answer;
+    },
+    knowsYear(year) {
+      let answer = years.get(year);
+      if (answer === undefined) years.set(year, (answer = cal.knowsYear(year)));
+      return answer;
+    },
+  };
+}

@@ -123,8 +123,21 @@ export function shanghaiDate(instant: Date): string {
   return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+// The day after and the day before, kept once computed: the working-day walks ask for them over
+// and over (a simulation of a quarter, millions of times). A few thousand dates at most.
+const NEIGHBOURS = new Map<string, string>();
+const MAX_NEIGHBOURS = 100_000;
+
 function shiftDate(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+  if (days !== 1 && days !== -1)
+    return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+  const key = days === 1 ? `+${date}` : `-${date}`;
+  let next = NEIGHBOURS.get(key);
+  if (next === undefined) {
+    next = new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+    if (NEIGHBOURS.size < MAX_NEIGHBOURS) NEIGHBOURS.set(key, next);
+  }
+  return next;
 }
 
 function assertWorkingDayCount(n: number): void {

@@ -1,4 +1,4 @@
-import type { WorkingDayCalendar } from './calendar';
+import { rememberingCalendar, type WorkingDayCalendar } from './calendar';
 import type { FieldProblem } from './duration';
 import { KINDS } from './kinds';
 import { RUNGS, type Rung } from './ladder';
@@ -94,11 +94,15 @@ export class LabRun {
   private readonly proposed: Array<{ unit: string; rung: Rung }> = [];
   private readonly changed: LabResult['changed'] = [];
 
+  private readonly calendar: WorkingDayCalendar;
+
   constructor(
     private readonly policies: Partial<Record<ObligationKind, LadderPolicy>>,
     readonly judgedAt: string,
-    private readonly calendar: WorkingDayCalendar,
-  ) {}
+    calendar: WorkingDayCalendar,
+  ) {
+    this.calendar = rememberingCalendar(calendar);
+  }
 
   get done(): number {
     return this.actual.length;

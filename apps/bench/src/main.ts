@@ -16,12 +16,17 @@ import {
 } from '../../../libs/shared/temporal/obligation-history';
 import { startDevServer } from '../../../libs/shared/temporal/servers';
 import { baselineCommandsWorkflow, baselineDeadlineWorkflow, touchUpdate } from './baseline-workflows';
+import { benchPolicyLab, type PolicyLabFigures } from './policy-lab';
 import { percentile, pool } from './stats';
 
 // `npm run bench [-- --quick]`: what Duban sustains on this machine against the real dev server
 // and Postgres, each figure beside a baseline measured in the same run. Writes bench/results/latest.json.
 
 const QUICK = process.argv.includes('--quick');
+// `--only policy-lab`: that phase alone, on a Postgres of its own (no Temporal, no service).
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+// The policy lab's figure is for a quarter of 10,000 obligations, quick or not.
+const POLICY_LAB_OBLIGATIONS = option('lab') ?? 10_000;
 /** `--name N` on the command line, e.g. `--storm 10000 --cache 500`. */
 function option(name: string): number | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -129,7 +134,23 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
   }
 }
 
+function sayPolicyLab(f: PolicyLabFigures): void {
+  say(
+    `policy lab: a quarter of ${f.policyLabObligations} obligations (${f.policyLabEvents} recorded events) simulated under a proposed policy in ${f.policyLabSeconds} s (${f.policyLabCpuSeconds} s of this process's CPU); ${f.policyLabChanged} would change`,
+  );
+}
+
 async function main(): Promise<void> {
+  if (ONLY === 'policy-lab') {
+    const pg = await postgres();
+    try {
+      sayPolicyLab(await benchPolicyLab(pg.url, POLICY_LAB_OBLIGATIONS));
+    } finally {
+      await pg.stop();
+    }
+    return;
+  }
+  if (ONLY !== undefined) throw new Error(`--only knows one phase: policy-lab`);
   installTemporalLogging(logger);
   const temporalEnv = await startDevServer();
   const pg = await postgres();
@@ -396,6 +417,10 @@ async function main(): Promise<void> {
   say(
     `replay: full ladder ${results.replayFullLadderMs} ms; ${SIZE.replays} histories in ${results[`replay${SIZE.replays}Seconds`]} s (1,000 → ${results.replay1000Seconds} s)`,
   );
+
+  const lab = await benchPolicyLab(pg.url, POLICY_LAB_OBLIGATIONS);
+  Object.assign(results, lab);
+  sayPolicyLab(lab);
 
   results.obligations = SIZE.starts + CLIENTS * SIZE.commandRounds + storm.length;
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });

@@ -10,6 +10,8 @@ import { Ranks } from './views/ranks';
 import { Reports } from './views/reports';
 import { SignIn } from './views/sign-in';
 import { InboxPage, type Inbox } from './views/inbox';
+import { Kinds } from './views/kinds';
+import { PolicyLab } from './views/policy-lab';
 import './style.css';
 
 export interface Me {
@@ -37,6 +39,8 @@ const NAV: Array<{ href: string; label: string; roles: Me['role'][] }> = [
   { href: '#/new', label: '交办事项', roles: ['supervisor'] },
   { href: '#/ranks', label: '指标位次', roles: ['supervisor'] },
   { href: '#/reports', label: '通报与报告', roles: ['supervisor', 'department', 'auditor'] },
+  { href: '#/kinds', label: '事项类别', roles: ['supervisor', 'department', 'auditor'] },
+  { href: '#/policy-lab', label: '政策实验室', roles: ['supervisor', 'auditor'] },
 ];
 
 function App() {
@@ -97,6 +101,10 @@ function App() {
       <Ranks />
     ) : route === 'inbox' && (me.role === 'department' || me.role === 'supervisor') ? (
       <InboxPage me={me} />
+    ) : route === 'kinds' ? (
+      <Kinds />
+    ) : route === 'policy-lab' && (me.role === 'supervisor' || me.role === 'auditor') ? (
+      <PolicyLab />
     ) : route === 'reports' ? (
       <Reports me={me} />
     ) : (

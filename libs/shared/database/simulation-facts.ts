@@ -1,6 +1,8 @@
+import type { WorkingDayCalendar } from '../../domain/calendar';
 import type { Rung } from '../../domain/ladder';
 import type { ObligationEvent, ObligationKind, ObligationState } from '../../domain/obligation';
-import type { RecordedObligation } from '../../domain/policy-lab';
+import type { LadderPolicy } from '../../domain/policy';
+import { LabRun, type LabResult, type RecordedObligation } from '../../domain/policy-lab';
 import { factsOf } from '../../domain/simulation';
 import type { Sql } from './audit-log';
 
@@ -53,4 +55,31 @@ export async function loadFacts(sql: Sql, ids: string[], judgedAt: string): Prom
     for (const e of events) if (Date.parse(e.at) <= until) actualRung = e.rung;
     return { facts: factsOf(state, events), actualRung };
   });
+}
+
+const CHUNK = 1_000;
+
+/**
+ * A whole run: the period's obligations loaded chunk by chunk and simulated under the proposed
+ * policies, yielding between chunks (the API keeps answering) and telling `progress` how many are done.
+ */
+export async function simulatePeriod(
+  sql: Sql,
+  run: {
+    query: FactQuery;
+    policies: Partial<Record<ObligationKind, LadderPolicy>>;
+    judgedAt: string;
+    calendar: WorkingDayCalendar;
+    unitName: (code: string) => string;
+  },
+  progress?: (done: number) => void,
+): Promise<LabResult> {
+  const ids = await factIds(sql, run.query);
+  const lab = new LabRun(run.policies, run.judgedAt, run.calendar);
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    for (const o of await loadFacts(sql, ids.slice(i, i + CHUNK), run.judgedAt)) lab.add(o);
+    progress?.(lab.done);
+    await new Promise((r) => setImmediate(r));
+  }
+  return lab.result(run.unitName);
 }

@@ -3,19 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { ObligationKind } from '../../../../libs/domain/obligation';
-import { LabRun, parseProposals, type LabResult } from '../../../../libs/domain/policy-lab';
+import { parseProposals, type LabResult } from '../../../../libs/domain/policy-lab';
 import type { LadderPolicy } from '../../../../libs/domain/policy';
 import { toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
 import type { Sql } from '../../../../libs/shared/database/audit-log';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
-import { countFacts, factIds, loadFacts, type FactQuery } from '../../../../libs/shared/database/simulation-facts';
+import { countFacts, simulatePeriod, type FactQuery } from '../../../../libs/shared/database/simulation-facts';
 import { errorBody } from '../http-errors';
 import { CalendarService } from '../reference/calendar.service';
 import { OrganisationService } from '../reference/organisation.service';
 import type { SimulationDto } from './simulation.dto';
 
-const CHUNK = 1_000;
 // A finished run's result is kept this long for its poller.
 const KEEP_MS = 60 * 60 * 1000;
 
@@ -103,25 +102,19 @@ export class SimulationService {
     return run;
   }
 
-  /** Loads and simulates chunk by chunk, yielding between chunks so the API keeps answering. */
+  /** The run itself: the same function the benchmark times. */
   async run(
     query: FactQuery,
     policies: Partial<Record<ObligationKind, LadderPolicy>>,
     judgedAt: string,
     progress?: (done: number) => void,
   ): Promise<LabResult> {
-    const [calendar, units, ids] = await Promise.all([
-      this.calendar.current(),
-      this.organisation.units(),
-      factIds(this.sql, query),
-    ]);
+    const [calendar, units] = await Promise.all([this.calendar.current(), this.organisation.units()]);
     const names = new Map(units.map((u) => [u.code, u.name]));
-    const lab = new LabRun(policies, judgedAt, calendar);
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      for (const o of await loadFacts(this.sql, ids.slice(i, i + CHUNK), judgedAt)) lab.add(o);
-      progress?.(lab.done);
-      await new Promise((r) => setImmediate(r));
-    }
-    return lab.result((code) => names.get(code) ?? code);
+    return simulatePeriod(
+      this.sql,
+      { query, policies, judgedAt, calendar, unitName: (code) => names.get(code) ?? code },
+      progress,
+    );
   }
 }

@@ -15,7 +15,7 @@ interface Unit {
   initials: string;
 }
 
-interface Preview {
+export interface Preview {
   dueAt: string;
   events: Array<{ at: string; type: 'reminder' | 'check' | 'rung'; label: string }>;
   missingYears: number[];
@@ -30,13 +30,13 @@ const DURATION_UNITS = [
   { unit: 'minutes', label: '分钟' },
   { unit: 'seconds', label: '秒' },
 ] as const;
-type DurationUnit = (typeof DURATION_UNITS)[number]['unit'];
-interface Duration {
+export type DurationUnit = (typeof DURATION_UNITS)[number]['unit'];
+export interface Duration {
   amount: string;
   unit: DurationUnit;
 }
 
-function durationSpec(d: Duration): string | { workingDays: number } | undefined {
+export function durationSpec(d: Duration): string | { workingDays: number } | undefined {
   const n = Number(d.amount);
   if (!d.amount || !Number.isInteger(n) || n < 1) return undefined;
   switch (d.unit) {
@@ -243,7 +243,8 @@ export function NewObligation() {
   );
 }
 
-function DurationField({
+/** A duration as the 交办 form takes it: a number and a unit; the policy lab edits policies with it too. */
+export function DurationField({
   label,
   value,
   onChange,
