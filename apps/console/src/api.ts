@@ -96,6 +96,9 @@ export const api = {
   post: async <T>(path: string, body?: unknown, idempotencyKey?: string): Promise<T> =>
     (await request('POST', path, body ?? {}, undefined, idempotencyKey)).json(),
   put: async (path: string, body: unknown): Promise<void> => void (await request('PUT', path, body)),
+  // A PUT or PATCH sets a state: sent again it changes nothing more, so it needs no intent of its own.
+  replace: async <T>(path: string, body: unknown): Promise<T> => (await request('PUT', path, body)).json(),
+  patch: async <T>(path: string, body: unknown): Promise<T> => (await request('PATCH', path, body)).json(),
   upload: async <T>(path: string, form: FormData): Promise<T> => (await request('POST', path, undefined, form)).json(),
   text: async (path: string): Promise<string> => (await request('GET', path)).text(),
   blob: async (path: string): Promise<Blob> => (await request('GET', path)).blob(),

@@ -12,6 +12,10 @@ import { SignIn } from './views/sign-in';
 import { InboxPage, type Inbox } from './views/inbox';
 import { Kinds } from './views/kinds';
 import { PolicyLab } from './views/policy-lab';
+import { AdminCalendar } from './views/admin/calendar';
+import { AdminGroups } from './views/admin/groups';
+import { AdminUnitContacts, AdminUnits } from './views/admin/units';
+import { AdminUsers } from './views/admin/users';
 import './style.css';
 
 export interface Me {
@@ -19,6 +23,12 @@ export interface Me {
   unit: string | null;
   unitName: string | null;
   name: string;
+}
+
+/** The reason single sign-on was refused, which the API puts in the address it sends the browser back to. */
+function ssoRefusal(hash: string): string {
+  if (!hash.startsWith('#/sign-in?')) return '';
+  return new URLSearchParams(hash.slice('#/sign-in?'.length)).get('error') ?? '';
 }
 
 function useHash(): string {
@@ -41,7 +51,21 @@ const NAV: Array<{ href: string; label: string; roles: Me['role'][] }> = [
   { href: '#/reports', label: '通报与报告', roles: ['supervisor', 'department', 'auditor'] },
   { href: '#/kinds', label: '事项类别', roles: ['supervisor', 'department', 'auditor'] },
   { href: '#/policy-lab', label: '政策实验室', roles: ['supervisor', 'auditor'] },
+  { href: '#/admin', label: '系统管理', roles: ['admin'] },
 ];
+
+/** The admin's area: accounts, units (and their contacts), working groups, the calendar. */
+function AdminArea({ path }: { path: string[] }) {
+  const [section, code, tail] = path;
+  if (section === 'units' && code && tail === 'contacts') {
+    // The notifications' contacts form (views/unit-contacts.tsx) belongs here once merged.
+    return <AdminUnitContacts key={code} code={decodeURIComponent(code)} />;
+  }
+  if (section === 'units') return <AdminUnits />;
+  if (section === 'groups') return <AdminGroups />;
+  if (section === 'calendar') return <AdminCalendar />;
+  return <AdminUsers />;
+}
 
 function App() {
   const hash = useHash();
@@ -71,11 +95,11 @@ function App() {
   if (!me) {
     return (
       <SignIn
-        error={error}
+        error={error || ssoRefusal(hash)}
         onSignedIn={(m) => {
           setMe(m);
           setError('');
-          location.hash = m.role === 'department' ? '#/inbox' : '#/board';
+          location.hash = m.role === 'department' ? '#/inbox' : m.role === 'admin' ? '#/admin/users' : '#/board';
         }}
       />
     );
@@ -83,7 +107,7 @@ function App() {
   if (me.role === 'admin') {
     return (
       <Shell me={me} hash={hash}>
-        <p role="alert">管理员令牌只用于签发令牌和维护基础数据，请使用 API（/docs）。</p>
+        <AdminArea path={hash.split('?')[0].split('/').slice(2)} />
       </Shell>
     );
   }

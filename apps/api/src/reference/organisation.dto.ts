@@ -13,7 +13,13 @@ export class LeaderDto {
 }
 
 export class CreateUnitDto {
-  @ApiProperty({ example: 'town-ninghai' }) @Matches(CODE, { message: CODE_RULE }) code!: string;
+  @ApiPropertyOptional({
+    example: 'town-ninghai',
+    description: 'left out, one is made from the kind and the name’s pinyin initials (town-nhjd)',
+  })
+  @IsOptional()
+  @Matches(CODE, { message: CODE_RULE })
+  code?: string;
   @ApiProperty({ example: '宁海街道' }) @IsString() @Length(1, 100) name!: string;
   @ApiProperty({ enum: UNIT_KINDS }) @IsIn(UNIT_KINDS) kind!: string;
   @ApiPropertyOptional({ type: LeaderDto }) @IsOptional() @ValidateNested() @Type(() => LeaderDto) leader?: LeaderDto;
@@ -41,7 +47,13 @@ export class GroupMembersDto {
 }
 
 export class CreateTaskForceDto extends GroupMembersDto {
-  @ApiProperty({ example: 'task-force-project-approval' }) @Matches(CODE, { message: CODE_RULE }) code!: string;
+  @ApiPropertyOptional({
+    example: 'task-force-project-approval',
+    description: 'left out, one is made from the name’s pinyin initials (task-force-zdxmspgjzb)',
+  })
+  @IsOptional()
+  @Matches(CODE, { message: CODE_RULE })
+  code?: string;
   @ApiProperty({ example: '重点项目审批攻坚专班' }) @IsString() @Length(1, 100) name!: string;
   @ApiProperty({ example: '负责重点项目审批提速攻坚' }) @IsString() @Length(1, 2000) duties!: string;
 }

@@ -36,7 +36,8 @@ export class OrganisationService {
   }
 
   /** Adds a unit; the same unit again is answered as it is (created: false), other values 409. */
-  async addUnit(dto: CreateUnitDto): Promise<{ unit: Unit; created: boolean }> {
+  async addUnit(given: CreateUnitDto): Promise<{ unit: Unit; created: boolean }> {
+    const dto = { ...given, code: given.code ?? (await this.codeFor('unit', given.kind, given.name)) };
     const leader = {
       name: dto.leader?.name ?? null,
       title: dto.leader?.title ?? null,
@@ -102,7 +103,8 @@ export class OrganisationService {
     }
   }
 
-  async addTaskForce(dto: CreateTaskForceDto): Promise<WorkGroup> {
+  async addTaskForce(given: CreateTaskForceDto): Promise<WorkGroup> {
+    const dto = { ...given, code: given.code ?? (await this.codeFor('work_group', 'task-force', given.name)) };
     await this.checkMembers(dto);
     const [existing] = await this.db.query(`${GROUP} WHERE code = $1 OR name = $2`, [dto.code, dto.name]);
     if (existing)
@@ -146,6 +148,24 @@ export class OrganisationService {
         errorBody(404, `group ${code} not found`, [{ field: 'code', reason: 'no such group' }]),
       );
     return g;
+  }
+
+  /**
+   * A code for a unit or group the admin named without one: the prefix and the name's pinyin
+   * initials, numbered when taken by another name; the same name again gets its existing code.
+   */
+  private async codeFor(table: 'unit' | 'work_group', prefix: string, name: string): Promise<string> {
+    const [same] = await this.db.query(`SELECT code FROM ${table} WHERE name = $1`, [name]);
+    if (same) return same.code;
+    const stem = `${prefix}-${initialsOf(name).replace(/[^a-z0-9]/g, '') || 'x'}`.slice(0, 56);
+    const taken = new Set<string>(
+      (await this.db.query(`SELECT code FROM ${table} WHERE code = $1 OR code LIKE $2`, [stem, `${stem}-%`])).map(
+        (r: { code: string }) => r.code,
+      ),
+    );
+    let code = stem;
+    for (let n = 2; taken.has(code); n++) code = `${stem}-${n}`;
+    return code;
   }
 
   /** The codes among `codes` that name no unit, in one query. */

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, session } from '../api';
 import type { Me } from '../main';
 
@@ -11,6 +11,14 @@ export function SignIn({ error, onSignedIn }: { error: string; onSignedIn: (me: 
   const [mustChange, setMustChange] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(error);
+  // Single sign-on is offered only where the server says it is configured.
+  const [sso, setSso] = useState<{ label: string } | null>(null);
+  useEffect(() => {
+    api.get<{ oidc: { label: string } | null }>('/v1/sessions/methods').then(
+      (m) => setSso(m.oidc),
+      () => setSso(null),
+    );
+  }, []);
 
   const attempt = async (work: () => Promise<void>) => {
     if (busy) return;
@@ -71,6 +79,20 @@ export function SignIn({ error, onSignedIn }: { error: string; onSignedIn: (me: 
           <button type="submit" disabled={busy}>
             登录
           </button>
+          {sso && (
+            <button
+              type="button"
+              class="secondary"
+              disabled={busy}
+              onClick={() => {
+                setBusy(true);
+                // A navigation, not a fetch: the identity provider's pages take over the tab.
+                location.assign('/v1/sessions/oidc');
+              }}
+            >
+              {sso.label}
+            </button>
+          )}
           <button type="button" class="link" onClick={() => setMode('token')}>
             使用访问令牌登录
           </button>
