@@ -100,6 +100,49 @@ describe('units, groups and indicators', () => {
     expect(unknown.body.details).toEqual([{ field: 'unit', reason: expect.stringContaining('is not a known unit') }]);
   });
 
+  it('gives a unit named without a code one from its name, renames it and changes its leader, refusing another unit’s name', async () => {
+    const name = `海阳街道${tag}`;
+    const created = await http(api.url, 'POST', '/v1/units', { name, kind: 'town' }, admin);
+    expect(created.status).toBe(201);
+    expect(created.body.code).toBe('town-hyjd');
+    // The same name again is the same unit; another name with the same initials gets its own code.
+    expect((await http(api.url, 'POST', '/v1/units', { name, kind: 'town' }, admin)).body.code).toBe('town-hyjd');
+    const twin = await http(api.url, 'POST', '/v1/units', { name: `红叶街道${tag}`, kind: 'town' }, admin);
+    expect(twin.body.code).toBe('town-hyjd-2');
+
+    const code = created.body.code as string;
+    const renamed = await http(
+      api.url,
+      'PATCH',
+      `/v1/units/${code}`,
+      { name: `${name}办事处`, leader: { name: '孙主任', phone: '0535-1234567' } },
+      admin,
+    );
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toEqual({
+      code,
+      name: `${name}办事处`,
+      kind: 'town',
+      leader: { name: '孙主任', title: null, phone: '0535-1234567' },
+    });
+    const taken = await http(api.url, 'PATCH', `/v1/units/${code}`, { name: '区供电公司' }, admin);
+    expect(taken.status).toBe(409);
+    expect(taken.body.details).toEqual([{ field: 'name', reason: '单位名称“区供电公司”已被另一单位使用' }]);
+    expect((await http(api.url, 'PATCH', '/v1/units/nowhere', { name: 'x' }, admin)).status).toBe(404);
+    expect((await http(api.url, 'PATCH', `/v1/units/${code}`, { name: 'x' }, as.supervisor)).status).toBe(403);
+  });
+
+  it('shows a year of the calendar with its festivals and where its data comes from', async () => {
+    const y2026 = await http(api.url, 'GET', '/v1/calendar/2026', undefined, as.department);
+    expect(y2026.status).toBe(200);
+    expect(y2026.body.source).toBe('library');
+    expect(y2026.body.holidays).toContainEqual({ date: '2026-10-01', festival: '国庆节' });
+    expect(y2026.body.workdays).toContainEqual({ date: '2026-01-04', festival: '元旦' });
+    const far = await http(api.url, 'GET', '/v1/calendar/2099', undefined, as.auditor);
+    expect(far.body).toEqual({ year: 2099, source: 'weekends', loadedAt: null, holidays: [], workdays: [] });
+    expect((await http(api.url, 'GET', '/v1/calendar/1999', undefined, as.auditor)).status).toBe(400);
+  });
+
   it('lets the admin set up a task force and change a group’s members, each change audited', async () => {
     const force = {
       code: `task-force-${tag}`,

@@ -191,6 +191,30 @@ describe('people and sign-in', () => {
     expect(users.body.find((u: { username: string }) => u.username === 'zhaoliu')).toMatchObject({ disabled: true });
   });
 
+  it('resets a forgotten password to a new one-time password, ending the person’s sessions', async () => {
+    const admin = (await signIn('admin', TEST_ADMIN_PASSWORD)).session!;
+    const created = await http(
+      api.url,
+      'POST',
+      '/v1/users',
+      { username: 'zhoujie', name: '周杰', role: 'auditor', password: '周杰的旧密码-2026' },
+      withSession(admin),
+    );
+    expect(created.status).toBe(201);
+    const before = (await signIn('zhoujie', '周杰的旧密码-2026')).session!;
+    const reset = await http(api.url, 'POST', '/v1/users/zhoujie/password-reset', {}, withSession(admin));
+    expect(reset.status).toBe(200);
+    expect(reset.body.user).toMatchObject({ username: 'zhoujie', mustChangePassword: true });
+    expect(reset.body.initialPassword).toHaveLength(16);
+    expect((await http(api.url, 'GET', '/v1/me', undefined, withSession(before))).status).toBe(401);
+    expect((await signIn('zhoujie', '周杰的旧密码-2026')).status).toBe(401);
+    const fresh = await signIn('zhoujie', reset.body.initialPassword);
+    expect(fresh.body.user.mustChangePassword).toBe(true);
+    const own = await http(api.url, 'POST', '/v1/users/admin/password-reset', {}, withSession(admin));
+    expect(own.status).toBe(409);
+    expect((await http(api.url, 'POST', '/v1/users/nobody/password-reset', {}, withSession(admin))).status).toBe(404);
+  });
+
   it('creates the first admin, on a new database, with a one-time password kept in a 0600 file', async () => {
     const database = `duban_people_${process.pid}_${Date.now()}`;
     const server = withDatabase(inject('databaseUrl'), 'postgres');

@@ -3,7 +3,9 @@ import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser as Chromium } from 'playwright-core';
 import { createApiApp } from '../../apps/api/src/api-app';
+import { launchChromium } from '../support/browser';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
   bearer,
@@ -25,6 +27,7 @@ let issuer: string;
 let app: NestExpressApplication;
 let base: string;
 let worker: RunningWorker;
+let chromium: Chromium | undefined;
 const UNIT = 'district-power-supply';
 
 async function freePort(): Promise<number> {
@@ -154,6 +157,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await chromium?.close();
   await app?.close();
   await worker?.stop();
   provider?.closeAllConnections();
@@ -248,5 +252,35 @@ describe('single sign-on through OpenID Connect', () => {
     const to = res.headers.get('location')!;
     expect(to.startsWith('/console/#/sign-in?error=')).toBe(true);
     expect(decodeURIComponent(to.split('error=')[1])).toContain('没有与统一身份认证用户“nobody”对应的账号');
+  });
+
+  it('signs a person in from the console’s 统一身份认证登录 button, through the provider’s pages, in Chromium', async () => {
+    chromium = await launchChromium();
+    const page = await (await chromium.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })).newPage();
+    await page.goto(`${base}/console/`);
+    await page.getByRole('button', { name: '统一身份认证登录' }).click();
+    // The provider's own sign-in and consent pages (their web fonts never load here: no 'load' wait).
+    await page.waitForURL(`${issuer}/**`, { waitUntil: 'commit' });
+    await page.locator('input[name="login"]').fill('zhaosso');
+    await page.locator('input[name="password"]').fill('any');
+    await page.locator('button[type="submit"]').click();
+    await page.locator('button', { hasText: 'Continue' }).click();
+    await expect.poll(() => page.getByTestId('who').textContent(), { timeout: 20_000 }).toContain('zhaosso名');
+    expect(page.url().startsWith(`${base}/console/`)).toBe(true);
+    // A person without an account is sent back to the sign-in page with the reason.
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByLabel('用户名').waitFor();
+    // The provider remembers zhaosso: its session ends first, with the browser's cookies.
+    await page.context().clearCookies();
+    await page.goto(`${base}/console/`);
+    await page.getByRole('button', { name: '统一身份认证登录' }).click();
+    await page.locator('input[name="login"]').fill('nobody');
+    await page.locator('input[name="password"]').fill('any');
+    await page.locator('button[type="submit"]').click();
+    await page.locator('button', { hasText: 'Continue' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 20_000 })
+      .toContain('本系统没有与统一身份认证用户“nobody”对应的账号');
+    await page.getByLabel('用户名').waitFor();
   });
 });
