@@ -16,6 +16,7 @@ import { AuditCompleteness1764000001200 } from './migrations/1764000001200-audit
 import { People1764000001300 } from './migrations/1764000001300-people';
 import { Inbox1764000001400 } from './migrations/1764000001400-inbox';
 import { Notifications1764000005000 } from './migrations/1764000005000-notifications';
+import { NotificationFeed1764000005100 } from './migrations/1764000005100-notification-feed';
 import { loadReferenceData } from './reference-data';
 
 export const ENTITIES = [ObligationRecord, ApiToken];
@@ -35,6 +36,7 @@ const MIGRATIONS = [
   People1764000001300,
   Inbox1764000001400,
   Notifications1764000005000,
+  NotificationFeed1764000005100,
 ];
 
 /** Each process part names its data source: the API and the worker may share one process. */
