@@ -4,7 +4,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { DubanConfig } from '../libs/shared/config';
 import { WORKER_DATABASE } from '../libs/shared/database/data-source';
-import { drainChannel, dueChannels, enqueue } from '../libs/shared/notify/delivery';
+import { drainChannel, dueChannels, enqueue, feedRecordedEvents } from '../libs/shared/notify/delivery';
 import type { NotifyEvent } from '../libs/domain/notifications';
 
 /**
@@ -49,8 +49,9 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
     await this.running;
   }
 
-  /** One round: every due channel drained, at most four at once. */
+  /** One round: the recorded events queued, then every due channel drained, at most four at once. */
   async tick(): Promise<void> {
+    await feedRecordedEvents((t, p) => this.db.query(t, p), this.config.DUBAN_PUBLIC_URL);
     const due = await dueChannels((t, p) => this.db.query(t, p), Date.now());
     const queue = [...due];
     const work = async () => {

@@ -126,9 +126,18 @@ export interface Rule {
   coUnits: boolean;
   /** The supervisors' group (channels with `supervisors: true`) is told too. */
   supervisors: boolean;
+  /** The unit's own channels are told (not for what awaits the supervisors' decision). */
+  toUnit: boolean;
 }
 
-const rule = (r: Partial<Rule>): Rule => ({ people: ['liaison'], sms: [], coUnits: false, supervisors: false, ...r });
+const rule = (r: Partial<Rule>): Rule => ({
+  people: ['liaison'],
+  sms: [],
+  coUnits: false,
+  supervisors: false,
+  toUnit: true,
+  ...r,
+});
 
 // 分管领导 is copied from 督办 on and on 催办; 主要负责同志 is summoned by 约谈 and told of 问责; the
 // leader's phone rings from 约谈 on (API.md, Notifications).
@@ -151,6 +160,12 @@ const RUNG_RULES: Record<number, Rule> = {
 
 const RULES: Record<string, Rule> = {
   reminder: rule({ coUnits: true }),
+  opened: rule({ coUnits: true }),
+  completion_submitted: rule({ toUnit: false, supervisors: true }),
+  extension_requested: rule({ toUnit: false, supervisors: true }),
+  exemption_requested: rule({ toUnit: false, supervisors: true }),
+  withdrawn: rule({ coUnits: true }),
+  reopened: rule({ people: ['liaison', 'leader'] }),
   report: rule({ supervisors: true }),
   urged: rule({ people: ['liaison', 'leader'], sms: ['leader'], coUnits: true }),
   completion_rejected: rule({}),
@@ -244,6 +259,7 @@ export function route(event: NotifyEvent, channels: ChannelScope[], contacts: Re
         out.push({ channel: ch.name, unit: event.unit, recipients: [group('督查室', event.unit)], mobiles: [] });
       continue;
     }
+    if (!r.toUnit) continue;
     for (const unit of units) {
       if (ch.units && ch.units.length > 0 && !ch.units.includes(unit)) continue;
       // A co-unit is told, its leader is not summoned: only the lead unit's people are addressed.
@@ -289,6 +305,12 @@ export interface Message {
 
 export const EVENT_NAMES: Record<string, string> = {
   reminder: '重要工作提示',
+  opened: '新交办事项',
+  completion_submitted: '提交办结，待核验',
+  extension_requested: '申请延期，待审批',
+  exemption_requested: '申请免责，待审批',
+  withdrawn: '已撤回',
+  reopened: '重办',
   rung_entered: '逾期升级',
   report: '未建立联系情况报告',
   urged: '催办',
@@ -379,6 +401,7 @@ export function renderMessage(
     markdown,
     link,
     params: {
+      event: short(name),
       number: short(number),
       title: short(event.title),
       unit: short(unitName),
@@ -468,3 +491,45 @@ export function backoffMs(failures: number): number {
 
 /** Failures in a row after which a channel is shown as degraded on /health. */
 export const DEGRADED_AFTER_FAILURES = 3;
+
+/**
+ * The recorded events the ladder's activities do not announce themselves and nobody needs told:
+ * every other type recorded on an obligation (decisions, returns, 催办, 改派, and any later ones)
+ * is routed by its rule, or the default one.
+ */
+export const NOT_FED: readonly string[] = ['deadline_set', 'document_issued', 'reminded', 'rung_entered'];
+
+/** An event recorded on an obligation, told as a notification. */
+export function recordedEvent(e: {
+  obligationId: string;
+  revision: number;
+  type: string;
+  data: Record<string, unknown> | null;
+  unit: string;
+  title: string;
+  rung: number;
+  dueAt: string | null;
+  deadlineRule?: string | null;
+  number?: string | null;
+  coUnits?: string[];
+  by?: string | null;
+}): NotifyEvent {
+  const d = e.data ?? {};
+  const said = [d.comment, d.reason, d.summary, d.plan, d.explanation].find(
+    (v): v is string => typeof v === 'string' && v.trim() !== '',
+  );
+  const name = EVENT_NAMES[e.type] ?? '督办通知';
+  return {
+    key: `${e.obligationId}:${e.revision}:${e.type}`,
+    type: e.type,
+    obligationId: e.obligationId,
+    unit: e.unit,
+    rung: e.rung,
+    coUnits: e.coUnits ?? [],
+    title: e.title,
+    number: e.number ?? null,
+    dueAt: e.dueAt,
+    deadlineRule: e.deadlineRule ?? null,
+    text: `${name}：“${e.title}”${e.by ? `（${e.by}）` : ''}${said ? `。${said.trim().slice(0, 200)}` : ''}`,
+  };
+}

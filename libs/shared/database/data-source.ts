@@ -17,6 +17,7 @@ import { People1764000001300 } from './migrations/1764000001300-people';
 import { Inbox1764000001400 } from './migrations/1764000001400-inbox';
 import { SessionMethod1764000002000 } from './migrations/1764000002000-session-method';
 import { Notifications1764000005000 } from './migrations/1764000005000-notifications';
+import { NotificationFeed1764000005100 } from './migrations/1764000005100-notification-feed';
 import { loadReferenceData } from './reference-data';
 
 export const ENTITIES = [ObligationRecord, ApiToken];
@@ -37,6 +38,7 @@ const MIGRATIONS = [
   Inbox1764000001400,
   SessionMethod1764000002000,
   Notifications1764000005000,
+  NotificationFeed1764000005100,
 ];
 
 /** Each process part names its data source: the API and the worker may share one process. */

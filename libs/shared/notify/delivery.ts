@@ -1,6 +1,8 @@
 import {
   backoffMs,
   digestLine,
+  NOT_FED,
+  recordedEvent,
   pack,
   rateRoom,
   renderMessage,
@@ -13,6 +15,7 @@ import {
   type UnitContacts,
 } from '../../domain/notifications';
 import { shanghaiDate } from '../../domain/duration';
+import type { ObligationState } from '../../domain/obligation';
 import type { Sql } from '../database/audit-log';
 import {
   ChannelError,
@@ -137,8 +140,9 @@ export async function dueChannels(sql: Sql, now: number): Promise<string[]> {
 
 /**
  * Sends what a channel has queued, within its rate: each message by itself while the robot has
- * room for all that waits, else everything waiting merged into as few digest pages as its byte
- * limit allows. Runs only where this session holds the channel's lock; another sender skips it.
+ * room for all that waits and a reserve, else everything waiting merged into as few digest pages
+ * as its byte limit allows. Runs only where this session holds the channel's lock; another sender
+ * skips it.
  */
 export async function drainChannel(session: Session, name: string, options: DrainOptions = {}): Promise<void> {
   const { sql } = session;
@@ -163,8 +167,22 @@ export async function drainChannel(session: Session, name: string, options: Drai
     const channel: Channel = { name: ch.name, type: ch.type, settings: ch.settings };
     const requests: number[] = [];
     let failure: ChannelError | null = null;
+    // A burst spends the robot's minute down to a reserve one message at a time; past that, what
+    // waits goes merged, at most one request per 60 s / rate, so a storm that keeps coming is
+    // gathered into digests instead of exhausting the minute and waiting it out.
+    const reserve = Math.max(1, Math.floor(ch.per_minute / 4));
+    const singly = !MERGEABLE.includes(ch.type) || pending.length <= room - reserve;
+    const spacing = 60_000 / ch.per_minute;
+    const last = sent.length > 0 ? Math.max(...sent) : 0;
+    if (!singly && now() - last < spacing) {
+      await sql(`UPDATE notification_channel SET next_attempt_at = $2 WHERE name = $1`, [
+        name,
+        new Date(last + spacing),
+      ]);
+      return;
+    }
     try {
-      if (!MERGEABLE.includes(ch.type) || pending.length <= room) {
+      if (singly) {
         for (const row of pending.slice(0, room)) {
           requests.push(now());
           const ok = await sendOne(sql, channel, row);
@@ -359,4 +377,76 @@ async function countSms(sql: Sql, mobiles: string[]): Promise<void> {
 
 export function maskMobile(m: string): string {
   return m.length === 11 ? `${m.slice(0, 3)}****${m.slice(7)}` : '****';
+}
+
+// Commits of concurrent writers land out of recorded_at order: each round reads a little behind its cursor.
+const FEED_OVERLAP = `interval '10 seconds'`;
+
+/**
+ * Queues the recorded events the ladder's activities do not announce (decisions, returns, 催办,
+ * 改派 …: any type but NOT_FED), each once (notification_feed), routed by its rule. Nothing is
+ * read while no channel is enabled; the cursor moves on either way.
+ */
+export async function feedRecordedEvents(sql: Sql, publicUrl?: string): Promise<number> {
+  const [{ at, channels }] = await sql(
+    `SELECT (SELECT at FROM notification_cursor WHERE name = 'obligation_event') AS at,
+            (SELECT count(*)::int FROM notification_channel WHERE enabled) AS channels`,
+  );
+  if (!at) return 0;
+  if (channels === 0) {
+    await sql(
+      `UPDATE notification_cursor SET at = greatest(at, now() - ${FEED_OVERLAP}) WHERE name = 'obligation_event'`,
+    );
+    return 0;
+  }
+  const rows: Array<{
+    obligation_id: string;
+    revision: number;
+    type: string;
+    data: Record<string, unknown> | null;
+    actor: { name?: string } | null;
+    unit: string;
+    rung: number | null;
+    due_at: Date | null;
+    recorded_at: Date;
+    state: ObligationState & { number?: unknown; coUnits?: unknown };
+  }> = await sql(
+    `SELECT e.obligation_id, e.revision, e.type, e.data, e.actor, e.unit, e.rung, e.due_at, e.recorded_at, o.state
+       FROM obligation_event e JOIN obligation o ON o.id = e.obligation_id
+      WHERE e.recorded_at > $1::timestamptz - ${FEED_OVERLAP} AND NOT (e.type = ANY($2))
+        AND NOT EXISTS (SELECT 1 FROM notification_feed f WHERE f.obligation_id = e.obligation_id AND f.revision = e.revision)
+      ORDER BY e.recorded_at LIMIT 500`,
+    [at, NOT_FED],
+  );
+  let queued = 0;
+  for (const r of rows) {
+    const s = r.state;
+    queued += await enqueue(
+      sql,
+      recordedEvent({
+        obligationId: r.obligation_id,
+        revision: r.revision,
+        type: r.type,
+        data: r.data,
+        unit: r.unit,
+        title: s.title,
+        rung: r.rung ?? s.rung,
+        dueAt: r.due_at ? r.due_at.toISOString() : s.dueAt,
+        deadlineRule: s.deadlineRule,
+        number: typeof s.number === 'string' ? s.number : null,
+        coUnits: Array.isArray(s.coUnits) ? s.coUnits.filter((u): u is string => typeof u === 'string') : [],
+        by: r.actor?.name ?? null,
+      }),
+      publicUrl,
+    );
+    await sql(`INSERT INTO notification_feed (obligation_id, revision) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+      r.obligation_id,
+      r.revision,
+    ]);
+  }
+  const last = rows.at(-1)?.recorded_at;
+  await sql(`UPDATE notification_cursor SET at = greatest(at, $1) WHERE name = 'obligation_event'`, [
+    rows.length === 500 && last ? last : new Date(Date.now() - 10_000),
+  ]);
+  return queued;
 }
