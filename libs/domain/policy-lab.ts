@@ -44,6 +44,8 @@ export interface LabResult {
 export interface RecordedObligation {
   facts: ObligationFacts;
   actualRung: Rung;
+  /** The unit responsible at the judged moment, by the log (else the start's). */
+  actualUnit?: string;
 }
 
 /**
@@ -111,7 +113,7 @@ export class LabRun {
   add(o: RecordedObligation): void {
     const policy = this.policies[o.facts.kind] ?? o.facts.policy;
     const sim = simulateObligation(o.facts, policy, this.judgedAt, this.calendar);
-    this.actual.push({ unit: o.facts.unit, rung: o.actualRung });
+    this.actual.push({ unit: o.actualUnit ?? o.facts.unit, rung: o.actualRung });
     this.proposed.push({ unit: sim.state.unit, rung: sim.rung });
     if (sim.rung !== o.actualRung)
       this.changed.push({

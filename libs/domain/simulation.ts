@@ -169,7 +169,8 @@ export function factsOf(latest: ObligationState, events: ObligationEvent[]): Obl
   return {
     id: latest.id,
     kind: latest.kind,
-    // The unit now: once 改派 exists, the opening's unit and a reassignment fact instead.
+    // The unit now; the read model's loader gives the opening's instead (its event rows keep the
+    // unit), so that a reassignment fact (改派, once it exists) moves it in the simulation.
     unit: latest.unit,
     title: latest.title,
     startAt: latest.startAt,

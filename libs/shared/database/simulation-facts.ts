@@ -40,20 +40,29 @@ export async function factIds(sql: Sql, q: FactQuery): Promise<string[]> {
 /** The recorded obligations of these ids; each one's actual rung is its log's as of `judgedAt`. */
 export async function loadFacts(sql: Sql, ids: string[], judgedAt: string): Promise<RecordedObligation[]> {
   if (ids.length === 0) return [];
-  const rows: Array<{ state: ObligationState; events: Array<ObligationEvent & { rung: Rung }> }> = await sql(
-    `SELECT o.state,
-            json_agg(json_build_object('type', e.type, 'at', e.at, 'by', e.actor, 'data', e.data, 'rung', e.rung)
+  const rows: Array<{ state: ObligationState; events: Array<ObligationEvent & { rung: Rung; unit: string }> }> =
+    await sql(
+      `SELECT o.state,
+            json_agg(json_build_object('type', e.type, 'at', e.at, 'by', e.actor, 'data', e.data, 'rung', e.rung,
+                                       'unit', e.unit)
                      ORDER BY e.revision) AS events
        FROM obligation o JOIN obligation_event e ON e.obligation_id = o.id
       WHERE o.id = ANY($1::uuid[])
       GROUP BY o.id, o.state`,
-    [ids],
-  );
+      [ids],
+    );
   const until = Date.parse(judgedAt);
   return rows.map(({ state, events }) => {
     let actualRung: Rung = 0;
-    for (const e of events) if (Date.parse(e.at) <= until) actualRung = e.rung;
-    return { facts: factsOf(state, events), actualRung };
+    let actualUnit = events[0]?.unit ?? state.unit;
+    for (const e of events)
+      if (Date.parse(e.at) <= until) {
+        actualRung = e.rung;
+        actualUnit = e.unit;
+      }
+    // The unit it started with (once 改派 exists, a reassignment fact moves it in the simulation).
+    const facts = { ...factsOf(state, events), unit: events[0]?.unit ?? state.unit };
+    return { facts, actualRung, actualUnit };
   });
 }
 

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { chinaCalendar } from '../../libs/domain/calendar';
+import type { LadderPolicy } from '../../libs/domain/policy';
+import { simulateObligation, type Fact, type ObligationFacts } from '../../libs/domain/simulation';
+
+// The simulation on the real calendar, against hand-computed dates. 2026: 10月1日–7日 off, Saturday
+// 10月10日 a make-up working day, Sunday 11日 off.
+const calendar = chinaCalendar();
+const WD = (n: number) => ({ workingDays: n });
+const ladder = (grace: number): LadderPolicy['rungs'] => [
+  { rung: 1, grace: WD(grace) },
+  { rung: 2, grace: WD(grace) },
+  { rung: 3, grace: WD(grace) },
+  { rung: 4 },
+];
+const own: LadderPolicy = { deadline: WD(5), remind: [WD(1)], rungs: ladder(3) };
+const shorter: LadderPolicy = { ...own, rungs: ladder(1) };
+
+function obligation(facts: Fact[], fixedDueAt: string | null = null): ObligationFacts {
+  return {
+    id: '00000000-0000-4000-8000-000000000021',
+    kind: 'work_order',
+    unit: 'district-tax',
+    startAt: '2026-09-28T10:00:00+08:00',
+    fixedDueAt,
+    policy: own,
+    facts,
+  };
+}
+const completedOn13th: Fact[] = [
+  { type: 'completion_submitted', at: '2026-10-13T12:00:00+08:00', data: { summary: '已办', evidence: [] } },
+  { type: 'completion_accepted', at: '2026-10-13T13:00:00+08:00', data: {} },
+];
+const climbs = (s: { rungs: Array<{ rung: number; at: string }> }) => s.rungs.map((r) => [r.rung, r.at]);
+
+describe('the simulation of recorded facts under a policy', () => {
+  it('puts a completion two working days into 督办 on 挂牌 under a one-day grace, across National Day', () => {
+    // 5 working days after 9月28日: 29日, 30日, 10月8日, 9日 and the make-up Saturday 10日.
+    const actual = simulateObligation(obligation(completedOn13th), own, '2026-10-31T00:00:00+08:00', calendar);
+    expect(climbs(actual.state)).toEqual([[1, '2026-10-10T23:59:59+08:00']]);
+    expect(actual.state.status).toBe('completed');
+    // One working day of grace: Sunday off, so 督办 ends Monday 12日; 挂牌 is where 13日 finds it.
+    const proposed = simulateObligation(obligation(completedOn13th), shorter, '2026-10-31T00:00:00+08:00', calendar);
+    expect(climbs(proposed.state)).toEqual([
+      [1, '2026-10-10T23:59:59+08:00'],
+      [2, '2026-10-12T23:59:59+08:00'],
+    ]);
+    expect(proposed.state.status).toBe('completed');
+    // As of a moment before the completion, the same obligation is open at that moment's rung.
+    const midway = simulateObligation(obligation(completedOn13th), shorter, '2026-10-12T12:00:00+08:00', calendar);
+    expect({ rung: midway.rung, status: midway.state.status }).toEqual({ rung: 1, status: 'open' });
+  });
+
+  it('keeps the supervisors’ fixed deadline under any policy, and an approved 承诺时限', () => {
+    const fixed = simulateObligation(
+      obligation([], '2026-10-09T18:00:00+08:00'),
+      { ...shorter, deadline: WD(2) },
+      '2026-10-10T00:00:00+08:00',
+      calendar,
+    );
+    expect(climbs(fixed.state)).toEqual([[1, '2026-10-09T18:00:00+08:00']]);
+    const extended = simulateObligation(
+      obligation([
+        {
+          type: 'extension_requested',
+          at: '2026-09-29T09:00:00+08:00',
+          data: {
+            dueAt: '2026-10-20T18:00:00+08:00',
+            plan: '分步',
+            requesterConsent: { name: '张先生', at: '2026-09-29T08:00:00+08:00' },
+          },
+        },
+        { type: 'extension_approved', at: '2026-09-29T10:00:00+08:00', data: { comment: '同意' } },
+      ]),
+      shorter,
+      '2026-10-21T00:00:00+08:00',
+      calendar,
+    );
+    expect(climbs(extended.state)).toEqual([[1, '2026-10-20T18:00:00+08:00']]);
+    expect(extended.state.deadlineRule).toBe('督办宽限（1个工作日）');
+  });
+
+  it('drops what the simulated state forbids, as the workflow refuses it, and names the facts it cannot account for', () => {
+    const escalate = (day: number): Fact => ({
+      type: 'rung_entered',
+      at: `2026-09-2${day}T15:00:00+08:00`,
+      data: { cause: 'manual', reason: '群众反映强烈' },
+    });
+    const sim = simulateObligation(
+      obligation([
+        escalate(8),
+        escalate(8),
+        escalate(9),
+        escalate(9),
+        escalate(9),
+        { type: 'signed', at: '2026-09-29T16:00:00+08:00', data: {} },
+      ]),
+      own,
+      '2026-09-30T00:00:00+08:00',
+      calendar,
+    );
+    expect(sim.rung).toBe(4);
+    expect(sim.state.rungs.every((r) => r.cause === 'manual')).toBe(true);
+    expect(sim.refused).toEqual([escalate(9)]);
+    // 签收 is not a fact the simulation knows yet (issue 17 adds its rule): reported, not guessed.
+    expect(sim.unknown.map((f) => f.type)).toEqual(['signed']);
+  });
+});
