@@ -233,4 +233,23 @@ describe('the console’s admin area', () => {
     expect(await due('2094-02-26T10:00:00+08:00')).not.toMatch(/^2094-03-0[12]T00/);
     expect(await due('2094-03-05T10:00:00+08:00')).toMatch(/^2094-03-0[67]T/);
   });
+
+  it('lays the admin pages out on a phone-width screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    await signIn(page, 'admin', TEST_ADMIN_PASSWORD);
+    await page.getByRole('heading', { name: '账号管理' }).waitFor();
+    for (const [href, heading] of [
+      ['users', '账号管理'],
+      ['units', '单位管理'],
+      ['groups', '工作组管理'],
+      ['calendar', '工作日历'],
+    ]) {
+      await page.goto(`${api.url}/console/#/admin/${href}`);
+      await page.getByRole('heading', { name: heading }).waitFor();
+      await page.locator('table').first().waitFor();
+      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), href).toBe(true);
+    }
+    await context.close();
+  });
 });

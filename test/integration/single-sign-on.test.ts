@@ -10,6 +10,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
   bearer,
   http as json,
+  mintToken,
   startWorker,
   testConfig,
   testLogger,
@@ -244,6 +245,30 @@ describe('single sign-on through OpenID Connect', () => {
     const disabled = await signInAs('qiansso');
     expect(disabled.res.status).toBe(403);
     expect(disabled.body?.message).toBe('账号“qiansso名”已停用，请联系管理员');
+  });
+
+  it('records each single sign-on in the audit log, by the person’s name, and each refusal with its reason', async () => {
+    await signInAs('zhaosso');
+    await signInAs('nobody', new Browser('text/html'));
+    const auditor = bearer(await mintToken(base, TEST_ADMIN_TOKEN, 'auditor'));
+    const entries: Array<{ seq: number; path: string; status: number; actorName: string | null; detail: any }> = [];
+    for (let after = 0; ;) {
+      const page = await json(base, 'GET', `/v1/audit-log?after=${after}&limit=500`, undefined, auditor);
+      entries.push(...page.body.items);
+      if (page.body.items.length < 500) break;
+      after = page.body.items.at(-1).seq;
+    }
+    const sso = entries.filter((e) => e.path === '/v1/sessions/oidc/callback');
+    expect(sso).toContainEqual(expect.objectContaining({ status: 303, actorName: 'zhaosso名', role: 'supervisor' }));
+    expect(sso).toContainEqual(
+      expect.objectContaining({
+        status: 403,
+        outcome: 'refused',
+        detail: expect.objectContaining({ error: expect.stringContaining('没有与统一身份认证用户“nobody”') }),
+      }),
+    );
+    // The provider's one-time code is in no entry.
+    expect(JSON.stringify(sso)).not.toMatch(/code=/);
   });
 
   it('tells a person’s browser the refusal on the console’s sign-in page', async () => {

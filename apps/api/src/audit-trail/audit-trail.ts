@@ -8,6 +8,9 @@ import { errorBody } from '../http-errors';
 import type { AuditLogService } from './audit-log.service';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const SSO_CALLBACK = '/v1/sessions/oidc/callback';
+/** A refusal the API tells a browser by redirecting it (single sign-on), recorded as what it is. */
+export const REFUSAL_SHOWN_BY_REDIRECT = 'dubanRefusal';
 const OBLIGATION_PATH = /^\/v1\/obligations\/([0-9a-f-]{36})(\/|$)/i;
 const SECRET = /token|password|secret/i;
 // A robot's address carries its key (WeCom's `key=`, DingTalk's `access_token=`): a channel's URL is a secret too.
@@ -84,9 +87,11 @@ function bodyOf(req: Request): unknown {
 
 function entryOf(req: Request, res: Response, answer: any, at: string, requestId: string): AuditRecord {
   const p = (req as AuthenticatedRequest).principal;
-  const status = res.statusCode;
+  const shown = res.locals?.[REFUSAL_SHOWN_BY_REDIRECT] as { statusCode: number; message: string } | undefined;
+  const told = shown ?? answer;
+  const status = shown?.statusCode ?? res.statusCode;
   const path = req.originalUrl.split('?')[0].slice(0, 2048);
-  const created = path === '/v1/obligations' && status < 300 ? answer?.id : undefined;
+  const created = path === '/v1/obligations' && status < 300 ? told?.id : undefined;
   const base = {
     entryId: randomUUID(),
     at,
@@ -111,8 +116,8 @@ function entryOf(req: Request, res: Response, answer: any, at: string, requestId
         ...(p?.username && { username: p.username }),
         body: bodyOf(req),
         ...(status >= 400 && {
-          error: boundedJson(answer?.message ?? null, 1024),
-          details: boundedJson(answer?.details ?? null),
+          error: boundedJson(told?.message ?? null, 1024),
+          details: boundedJson(told?.details ?? null),
         }),
       },
     };
@@ -133,7 +138,8 @@ export function auditTrail(log: AuditLogService, logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const requestId = req.header('x-request-id')?.slice(0, 200) || randomUUID();
     res.setHeader('X-Request-Id', requestId);
-    if (!MUTATING.has(req.method)) return next();
+    // A single sign-on is a GET (the provider's redirect back) that opens a session: audited too.
+    if (!MUTATING.has(req.method) && req.path !== SSO_CALLBACK) return next();
 
     let answer: any;
     const json = res.json.bind(res);

@@ -9,6 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { REFUSAL_SHOWN_BY_REDIRECT } from '../audit-trail/audit-trail';
 import { Public } from '../auth/roles.decorator';
 import { SingleSignOnService, SSO_RETRY_AFTER_SECONDS } from './single-sign-on.service';
 
@@ -73,7 +74,9 @@ export class SingleSignOnController {
       if (!(err instanceof HttpException) || err.getStatus() === 404) throw err;
       if (err.getStatus() === 503) res.setHeader('Retry-After', String(SSO_RETRY_AFTER_SECONDS));
       if (req.accepts(['json', 'html']) !== 'html') throw err;
-      res.redirect(303, signInPageWith((err.getResponse() as { message: string }).message));
+      const refusal = err.getResponse() as { statusCode: number; message: string };
+      res.locals[REFUSAL_SHOWN_BY_REDIRECT] = refusal;
+      res.redirect(303, signInPageWith(refusal.message));
     }
   }
 }

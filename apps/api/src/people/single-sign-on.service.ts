@@ -8,7 +8,8 @@ import { DubanConfig, oidcRedirectUrl } from '../../../../libs/shared/config';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import { errorBody } from '../http-errors';
 import { SessionsService } from './sessions.service';
-import { UsersService } from './users.service';
+import { principalOf, UsersService } from './users.service';
+import type { AuthenticatedRequest } from '../auth/principal';
 
 // openid-client is ESM-only: loaded with a dynamic import from this CommonJS build.
 type Client = typeof import('openid-client', { with: { 'resolution-mode': 'import' } });
@@ -136,6 +137,8 @@ export class SingleSignOnService {
       throw refused(403, `账号“${row.name}”已绑定另一位统一身份认证用户，请联系管理员`);
     }
     await this.sessions.open(row, 'oidc', req, res);
+    // The audit log's entry for this sign-in names the person.
+    (req as AuthenticatedRequest).principal = principalOf(row);
   }
 
   private async ready(): Promise<[Client, Configuration]> {
