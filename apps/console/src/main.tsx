@@ -10,6 +10,8 @@ import { Ranks } from './views/ranks';
 import { Reports } from './views/reports';
 import { SignIn } from './views/sign-in';
 import { InboxPage, type Inbox } from './views/inbox';
+import { Notifications } from './views/notifications';
+import { UnitContacts } from './views/unit-contacts';
 import './style.css';
 
 export interface Me {
@@ -37,6 +39,7 @@ const NAV: Array<{ href: string; label: string; roles: Me['role'][] }> = [
   { href: '#/new', label: '交办事项', roles: ['supervisor'] },
   { href: '#/ranks', label: '指标位次', roles: ['supervisor'] },
   { href: '#/reports', label: '通报与报告', roles: ['supervisor', 'department', 'auditor'] },
+  { href: '#/notifications', label: '通知记录', roles: ['supervisor', 'auditor'] },
 ];
 
 function App() {
@@ -76,6 +79,15 @@ function App() {
       />
     );
   }
+  // #/admin/units/<code>/contacts: a unit's contacts (the admin area's units list links here).
+  const adminPath = hash.split('?')[0].split('/');
+  if (me.role === 'admin' && adminPath[1] === 'admin' && adminPath[2] === 'units' && adminPath[4] === 'contacts') {
+    return (
+      <Shell me={me} hash={hash}>
+        <UnitContacts key={adminPath[3]} code={decodeURIComponent(adminPath[3])} />
+      </Shell>
+    );
+  }
   if (me.role === 'admin') {
     return (
       <Shell me={me} hash={hash}>
@@ -97,6 +109,8 @@ function App() {
       <Ranks />
     ) : route === 'inbox' && (me.role === 'department' || me.role === 'supervisor') ? (
       <InboxPage me={me} />
+    ) : route === 'notifications' && (me.role === 'supervisor' || me.role === 'auditor') ? (
+      <Notifications />
     ) : route === 'reports' ? (
       <Reports me={me} />
     ) : (
