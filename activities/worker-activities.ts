@@ -1,4 +1,5 @@
 import type { DeadlineActivities } from './deadline';
+import type { DigestActivities } from './digest';
 import type { ReadModelActivities } from './read-model';
 import type { ReportActivities } from './reports';
 import type { RungActionActivities } from './rung-actions';
@@ -9,6 +10,7 @@ export function workerActivities(
   readModel: ReadModelActivities,
   rungActions: RungActionActivities,
   reports: ReportActivities,
+  digest?: DigestActivities,
 ) {
   return {
     planDeadline: deadline.planDeadline.bind(deadline),
@@ -20,7 +22,14 @@ export function workerActivities(
     generateReports: reports.generateReports.bind(reports),
     recordIndicatorRank: reports.recordIndicatorRank.bind(reports),
     owedProblemReports: reports.owedProblemReports.bind(reports),
+    // Workers built before the digest (tests of other workflows) register none.
+    nextDigestTime: (digest?.nextDigestTime.bind(digest) ?? unavailable) as DigestActivities['nextDigestTime'],
+    sendDailyDigest: (digest?.sendDailyDigest.bind(digest) ?? unavailable) as DigestActivities['sendDailyDigest'],
   };
 }
 
 export type WorkerActivities = ReturnType<typeof workerActivities>;
+
+function unavailable(): never {
+  throw new Error('this worker runs no daily digest');
+}

@@ -2,3 +2,4 @@
 export { obligationWorkflow } from './obligation';
 export { indicatorWorkflow } from './indicator';
 export { rhythmWorkflow } from './rhythm';
+export { digestWorkflow } from './digest';

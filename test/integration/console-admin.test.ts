@@ -174,10 +174,10 @@ describe('the console’s admin area', () => {
     const units = await http(api.url, 'GET', '/v1/units', undefined, admin);
     const unit = units.body.find((u: { name: string }) => u.name === name);
     expect(unit).toMatchObject({ kind: 'town', leader: { name: '张主任', title: '党工委书记', phone: null } });
-    // Each unit has a place for its contacts (the notifications' form).
+    // Each unit links to its contacts form (联络员, 分管领导, 主要负责同志).
     await page.locator('table.units tbody tr', { hasText: name }).getByRole('link', { name: '联系人' }).click();
     expect(page.url()).toContain(`#/admin/units/${unit.code}/contacts`);
-    await page.getByRole('heading', { name: `${name} · 联系人` }).waitFor();
+    await page.getByRole('heading', { name: `${name} · 通知联系人` }).waitFor();
   });
 
   it('changes a working group’s responsible units by name', async () => {

@@ -34,7 +34,10 @@ export interface Effects {
   ranks: IndicatorRankRecord[];
 }
 
-type LadderActivities = Omit<WorkerActivities, 'generateReports' | 'owedProblemReports'>;
+type LadderActivities = Omit<
+  WorkerActivities,
+  'generateReports' | 'owedProblemReports' | 'nextDigestTime' | 'sendDailyDigest'
+>;
 
 /** The real deadline activity; the ladder's others replaced by ones that keep what they were asked. */
 export function recordingActivities(): { fx: Effects; activities: LadderActivities } {

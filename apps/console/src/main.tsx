@@ -14,8 +14,11 @@ import { Kinds } from './views/kinds';
 import { PolicyLab } from './views/policy-lab';
 import { AdminCalendar } from './views/admin/calendar';
 import { AdminGroups } from './views/admin/groups';
-import { AdminUnitContacts, AdminUnits } from './views/admin/units';
+import { AdminTabs } from './views/admin/common';
+import { AdminUnits } from './views/admin/units';
 import { AdminUsers } from './views/admin/users';
+import { Notifications } from './views/notifications';
+import { UnitContacts } from './views/unit-contacts';
 import './style.css';
 
 export interface Me {
@@ -52,14 +55,19 @@ const NAV: Array<{ href: string; label: string; roles: Me['role'][] }> = [
   { href: '#/kinds', label: '事项类别', roles: ['supervisor', 'department', 'auditor'] },
   { href: '#/policy-lab', label: '政策实验室', roles: ['supervisor', 'auditor'] },
   { href: '#/admin', label: '系统管理', roles: ['admin'] },
+  { href: '#/notifications', label: '通知记录', roles: ['supervisor', 'auditor'] },
 ];
 
 /** The admin's area: accounts, units (and their contacts), working groups, the calendar. */
 function AdminArea({ path }: { path: string[] }) {
   const [section, code, tail] = path;
   if (section === 'units' && code && tail === 'contacts') {
-    // The notifications' contacts form (views/unit-contacts.tsx) belongs here once merged.
-    return <AdminUnitContacts key={code} code={decodeURIComponent(code)} />;
+    return (
+      <>
+        <AdminTabs current="units" />
+        <UnitContacts key={code} code={decodeURIComponent(code)} />
+      </>
+    );
   }
   if (section === 'units') return <AdminUnits />;
   if (section === 'groups') return <AdminGroups />;
@@ -129,6 +137,8 @@ function App() {
       <Kinds />
     ) : route === 'policy-lab' && (me.role === 'supervisor' || me.role === 'auditor') ? (
       <PolicyLab />
+    ) : route === 'notifications' && (me.role === 'supervisor' || me.role === 'auditor') ? (
+      <Notifications />
     ) : route === 'reports' ? (
       <Reports me={me} />
     ) : (

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { DeadlineActivities } from '../../../activities/deadline';
 import { workerActivities } from '../../../activities/worker-activities';
 import { ReadModelActivities } from '../../../activities/read-model';
+import { DigestActivities } from '../../../activities/digest';
 import { NotificationSender } from '../../../activities/notifications';
 import { ReportActivities } from '../../../activities/reports';
 import { RungActionActivities } from '../../../activities/rung-actions';
@@ -33,18 +34,27 @@ export class WorkerModule {
         DeadlineActivities,
         ReadModelActivities,
         NotificationSender,
+        DigestActivities,
         RungActionActivities,
         ReportActivities,
         {
           provide: ObligationWorker,
-          inject: [DubanConfig, DeadlineActivities, ReadModelActivities, RungActionActivities, ReportActivities],
+          inject: [
+            DubanConfig,
+            DeadlineActivities,
+            ReadModelActivities,
+            RungActionActivities,
+            ReportActivities,
+            DigestActivities,
+          ],
           useFactory: (
             c: ServiceConfig,
             d: DeadlineActivities,
             r: ReadModelActivities,
             a: RungActionActivities,
             p: ReportActivities,
-          ) => ObligationWorker.create(c, workerActivities(d, r, a, p)),
+            g: DigestActivities,
+          ) => ObligationWorker.create(c, workerActivities(d, r, a, p, g)),
         },
       ],
     };

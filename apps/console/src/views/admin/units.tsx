@@ -192,22 +192,3 @@ function EditUnit({ unit, onDone }: { unit: Unit; onDone: (changed: boolean) => 
     </tr>
   );
 }
-
-/**
- * The place of a unit's contacts form (PUT /v1/units/:code/contacts, the notifications' issue):
- * the lead wires `views/unit-contacts.tsx` here when merging.
- */
-export function AdminUnitContacts({ code }: { code: string }) {
-  const units = useUnits();
-  const unit = units.find((u) => u.code === code);
-  return (
-    <section aria-labelledby="contacts-title">
-      <AdminTabs current="units" />
-      <h2 id="contacts-title">{unit ? `${unit.name} · 联系人` : '单位联系人'}</h2>
-      <p class="hint" data-testid="contacts-slot">
-        联络员、分管领导、主要负责同志的维护由通知功能提供，尚未接入。
-      </p>
-      <a href="#/admin/units">返回单位列表</a>
-    </section>
-  );
-}
