@@ -97,7 +97,7 @@ describe('units, groups and indicators', () => {
     expect((await start(town.code)).status).toBe(201);
     const unknown = await start('nowhere');
     expect(unknown.status).toBe(400);
-    expect(unknown.body.details).toEqual([{ field: 'unit', reason: expect.stringContaining('is not a known unit') }]);
+    expect(unknown.body.details).toEqual([{ field: 'unit', reason: expect.stringContaining('不是已登记的单位') }]);
   });
 
   it('lets the admin set up a task force and change a group’s members, each change audited', async () => {
