@@ -74,29 +74,28 @@ export function isoDurationMs(iso: string): number {
 export function parseDurationSpec(value: unknown, field: string): { value?: DurationSpec; problems: FieldProblem[] } {
   const problem = (reason: string, at = field) => ({ problems: [{ field: at, reason }] });
   if (typeof value === 'string') {
-    if (value.startsWith('-'))
-      return problem('must be longer than zero: durations count forward, reminders before the deadline');
+    if (value.startsWith('-')) return problem('须大于零：时长向后计算，提醒在期限之前');
     if (CALENDAR_UNITS.test(value)) {
-      return problem('years and months have no fixed length: use days (P30D) or { "workingDays": n }');
+      return problem('年和月没有固定长度：请用天数（P30D）或 { "workingDays": n }');
     }
-    if (!isoParts(value)) return problem('must be an ISO-8601 duration such as PT72H, P3D or P1DT2H');
+    if (!isoParts(value)) return problem('须为 ISO-8601 时长，例如 PT72H、P3D 或 P1DT2H');
     const ms = isoDurationMs(value);
-    if (ms <= 0) return problem('must be longer than zero');
-    if (ms > MAX_ISO_MS) return problem(`must be at most ${MAX_ISO_TEXT} (ten years)`);
+    if (ms <= 0) return problem('须大于零');
+    if (ms > MAX_ISO_MS) return problem(`不得超过 ${MAX_ISO_TEXT}（十年）`);
     return { value, problems: [] };
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const keys = Object.keys(value);
     if (keys.length !== 1 || keys[0] !== 'workingDays') {
-      return problem('must be an ISO-8601 duration such as PT72H, or { "workingDays": n }');
+      return problem('须为 ISO-8601 时长（例如 PT72H）或 { "workingDays": n }');
     }
     const n = (value as { workingDays: unknown }).workingDays;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_WORKING_DAYS) {
-      return problem(`must be a whole number of working days from 1 to ${MAX_WORKING_DAYS}`, `${field}.workingDays`);
+      return problem(`须为 1 至 ${MAX_WORKING_DAYS} 的整数个工作日`, `${field}.workingDays`);
     }
     return { value: { workingDays: n }, problems: [] };
   }
-  return problem('must be an ISO-8601 duration such as PT72H, or { "workingDays": n }');
+  return problem('须为 ISO-8601 时长（例如 PT72H）或 { "workingDays": n }');
 }
 
 /** For people, as written (PT72H stays 72小时): "72小时", "20个工作日", "2秒", "3天2小时". */

@@ -127,20 +127,17 @@ export function subjectProblems(kind: ObligationKind, subject: Record<string, un
   if (kind === 'meeting_item') return meetingProblems(subject);
   if (kind === 'work_order')
     return subject && typeof subject.ticketNumber !== 'string'
-      ? [{ field: 'subject.ticketNumber', reason: 'is required in a work order’s subject { ticketNumber, requester }' }]
+      ? [{ field: 'subject.ticketNumber', reason: '工单须写明工单编号（subject.ticketNumber）' }]
       : [];
   if (kind !== 'enterprise_contact') return [];
-  if (!subject)
-    return [
-      { field: 'subject', reason: 'is required for enterprise_contact: { enterpriseName, creditCode, registeredOn }' },
-    ];
+  if (!subject) return [{ field: 'subject', reason: '新注册企业联系须写明企业名称、统一社会信用代码和注册日期' }];
   const problems: FieldProblem[] = [];
   if (typeof subject.enterpriseName !== 'string' || !subject.enterpriseName.trim())
-    problems.push({ field: 'subject.enterpriseName', reason: 'is required' });
+    problems.push({ field: 'subject.enterpriseName', reason: '必填' });
   const creditCode = typeof subject.creditCode === 'string' ? creditCodeProblem(subject.creditCode) : '必填';
   if (creditCode) problems.push({ field: 'subject.creditCode', reason: creditCode });
   if (typeof subject.registeredOn !== 'string' || !DAY.test(subject.registeredOn))
-    problems.push({ field: 'subject.registeredOn', reason: 'must be a date YYYY-MM-DD' });
+    problems.push({ field: 'subject.registeredOn', reason: '须为日期 YYYY-MM-DD' });
   return problems;
 }
 
@@ -152,8 +149,7 @@ export function completionProblems(kind: ObligationKind, contact: unknown): Fiel
   return [
     {
       field: 'contact',
-      reason:
-        'is required for enterprise_contact: the five facts { department 科室, person 责任人, phone 联系方式, contactedAt 联系时间, record 联系记录 }',
+      reason: '新注册企业的办结须写明五项联系情况：科室、责任人、联系方式、联系时间、联系记录',
     },
   ];
 }
@@ -162,12 +158,11 @@ const CONTACT_FACTS = ['department', 'person', 'phone', 'contactedAt', 'record']
 
 /** A weekly-meeting item names the meeting that deployed it (三(一)). */
 function meetingProblems(subject: Record<string, unknown> | undefined): FieldProblem[] {
-  if (!subject)
-    return [{ field: 'subject', reason: 'is required for meeting_item: { group, meetingDate, minutesRef }' }];
+  if (!subject) return [{ field: 'subject', reason: '周例会部署事项须写明工作组、会议日期和纪要文号' }];
   const problems: FieldProblem[] = [];
   if (typeof subject.group !== 'string' || !subject.group)
-    problems.push({ field: 'subject.group', reason: 'is required: the working group whose meeting deployed the item' });
+    problems.push({ field: 'subject.group', reason: '须写明部署该事项的工作组' });
   if (typeof subject.meetingDate !== 'string' || !DAY.test(subject.meetingDate))
-    problems.push({ field: 'subject.meetingDate', reason: 'must be a date YYYY-MM-DD' });
+    problems.push({ field: 'subject.meetingDate', reason: '须为日期 YYYY-MM-DD' });
   return problems;
 }

@@ -52,7 +52,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function unknownFields(value: Record<string, unknown>, known: string[], field: string): FieldProblem[] {
   return Object.keys(value)
     .filter((k) => !known.includes(k))
-    .map((k) => ({ field: `${field}.${k}`, reason: 'is not a known field' }));
+    .map((k) => ({ field: `${field}.${k}`, reason: '不是可接受的字段' }));
 }
 
 function copySpec(d: DurationSpec): DurationSpec {
@@ -69,7 +69,7 @@ function copyPolicy(p: LadderPolicy): LadderPolicy {
 }
 
 function parseDeadline(value: unknown, field: string): Parsed<DeadlineSpec> {
-  if (value === undefined) return { problems: [{ field, reason: 'is required' }] };
+  if (value === undefined) return { problems: [{ field, reason: '必填' }] };
   if (isRecord(value) && 'at' in value) {
     const extra = unknownFields(value, ['at'], field);
     if (extra.length) return { problems: extra };
@@ -80,7 +80,7 @@ function parseDeadline(value: unknown, field: string): Parsed<DeadlineSpec> {
           problems: [
             {
               field: `${field}.at`,
-              reason: 'must be an ISO-8601 date-time with an offset, such as 2026-11-27T18:00:00+08:00',
+              reason: '须为带时区的 ISO-8601 日期时间，例如 2026-11-27T18:00:00+08:00',
             },
           ],
         };
@@ -104,9 +104,9 @@ const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
 function parseClockCheck(value: Record<string, unknown>, field: string): Parsed<RemindSpec> {
   const problems = unknownFields(value, ['check', 'day'], field);
   if (typeof value.check !== 'string' || !CLOCK.test(value.check))
-    problems.push({ field: `${field}.check`, reason: 'must be a clock time HH:MM (Asia/Shanghai)' });
+    problems.push({ field: `${field}.check`, reason: '须为时刻 HH:MM（北京时间）' });
   if (!Number.isInteger(value.day) || (value.day as number) < 0 || (value.day as number) > 30) {
-    problems.push({ field: `${field}.day`, reason: 'must be a whole number of working days after the start, 0 to 30' });
+    problems.push({ field: `${field}.day`, reason: '须为交办后第 0 至 30 个工作日（整数）' });
   }
   return problems.length
     ? { problems }
@@ -118,12 +118,9 @@ function parseRemind(value: unknown, field: string): Parsed<RemindSpec[]> {
   if (value === undefined) return { value: [], problems: [] };
   if (!Array.isArray(value))
     return {
-      problems: [
-        { field, reason: 'must be an array of durations before the deadline, or { "check": "HH:MM", "day": n }' },
-      ],
+      problems: [{ field, reason: '须为期限前的时长数组，或 { "check": "HH:MM", "day": n }' }],
     };
-  if (value.length > MAX_REMINDERS)
-    return { problems: [{ field, reason: `must hold at most ${MAX_REMINDERS} reminders` }] };
+  if (value.length > MAX_REMINDERS) return { problems: [{ field, reason: `最多 ${MAX_REMINDERS} 条提醒` }] };
   const parsed = value.map((v, i) =>
     isRecord(v) && 'check' in v ? parseClockCheck(v, `${field}[${i}]`) : parseDurationSpec(v, `${field}[${i}]`),
   );
@@ -133,44 +130,41 @@ function parseRemind(value: unknown, field: string): Parsed<RemindSpec[]> {
 
 /** One { rung, grace } entry; `field` is its path, e.g. policy.rungs[2]. */
 function parseStep(value: unknown, field: string): Parsed<RungStep> & { rung?: RungStep['rung'] } {
-  if (!isRecord(value))
-    return { problems: [{ field, reason: 'must be an object { "rung": n, "grace": <duration> }' }] };
+  if (!isRecord(value)) return { problems: [{ field, reason: '须为对象 { "rung": n, "grace": <时长> }' }] };
   const problems = unknownFields(value, STEP_FIELDS, field);
   const rung = value.rung;
   if (rung !== 1 && rung !== 2 && rung !== 3 && rung !== 4) {
-    return { problems: [...problems, { field: `${field}.rung`, reason: 'must be 1, 2, 3 or 4' }] };
+    return { problems: [...problems, { field: `${field}.rung`, reason: '须为 1、2、3 或 4' }] };
   }
   if (rung === TOP) {
     if (value.grace !== undefined)
       problems.push({
         field: `${field}.grace`,
-        reason: 'must be absent: rung 4 (问责) is the top, nothing follows it',
+        reason: '不应填写：第4级（问责）是最高一级，之后没有下一级',
       });
     return problems.length ? { rung, problems } : { rung, value: { rung }, problems };
   }
   if (value.grace === undefined)
-    return { rung, problems: [...problems, { field: `${field}.grace`, reason: 'is required for rungs 1 to 3' }] };
+    return { rung, problems: [...problems, { field: `${field}.grace`, reason: '第1至3级须填写宽限' }] };
   const grace = parseDurationSpec(value.grace, `${field}.grace`);
   problems.push(...grace.problems);
   return problems.length ? { rung, problems } : { rung, value: { rung, grace: grace.value! }, problems };
 }
 
 function parseRungs(value: unknown, field: string): Parsed<RungStep[]> {
-  if (value === undefined)
-    return { problems: [{ field, reason: 'is required: rungs 1 to 4 with the graces of 1 to 3' }] };
-  if (!Array.isArray(value)) return { problems: [{ field, reason: 'must be an array of { "rung", "grace" }' }] };
+  if (value === undefined) return { problems: [{ field, reason: '必填：第1至4级，及第1至3级的宽限' }] };
+  if (!Array.isArray(value)) return { problems: [{ field, reason: '须为 { "rung", "grace" } 的数组' }] };
   const steps = value.map((v, i) => parseStep(v, `${field}[${i}]`));
   const problems = steps.flatMap((s) => s.problems);
   if (steps.every((s) => s.rung !== undefined) && steps.map((s) => s.rung).join() !== '1,2,3,4') {
-    problems.push({ field, reason: 'must list rungs 1, 2, 3 and 4 once each, in that order' });
+    problems.push({ field, reason: '须按顺序各列一次第1、2、3、4级' });
   }
   return problems.length ? { problems } : { value: steps.map((s) => s.value!), problems };
 }
 
 /** Validates a whole policy; each problem names its field (policy.deadline, policy.remind[0], policy.rungs[2].grace). */
 export function parsePolicy(raw: unknown): PolicyResult {
-  if (!isRecord(raw))
-    return { problems: [{ field: 'policy', reason: 'must be an object { "deadline", "remind", "rungs" }' }] };
+  if (!isRecord(raw)) return { problems: [{ field: 'policy', reason: '须为对象 { "deadline", "remind", "rungs" }' }] };
   const deadline = parseDeadline(raw.deadline, 'policy.deadline');
   const remind = parseRemind(raw.remind, 'policy.remind');
   const rungs = parseRungs(raw.rungs, 'policy.rungs');
@@ -194,7 +188,7 @@ export function parsePolicy(raw: unknown): PolicyResult {
 export function resolvePolicy(base: LadderPolicy, override: unknown): PolicyResult {
   if (override === undefined || override === null) return { policy: copyPolicy(base), problems: [] };
   if (!isRecord(override))
-    return { problems: [{ field: 'policy', reason: 'must be an object with any of "deadline", "remind", "rungs"' }] };
+    return { problems: [{ field: 'policy', reason: '须为含 "deadline"、"remind"、"rungs" 中任意几项的对象' }] };
   const merged = copyPolicy(base);
   const problems = unknownFields(override, POLICY_FIELDS, 'policy');
 
@@ -210,14 +204,14 @@ export function resolvePolicy(base: LadderPolicy, override: unknown): PolicyResu
   }
   if (override.rungs !== undefined) {
     if (!Array.isArray(override.rungs)) {
-      problems.push({ field: 'policy.rungs', reason: 'must be an array of { "rung", "grace" }' });
+      problems.push({ field: 'policy.rungs', reason: '须为 { "rung", "grace" } 的数组' });
     } else {
       const seen = new Set<number>();
       override.rungs.forEach((raw, i) => {
         const step = parseStep(raw, `policy.rungs[${i}]`);
         problems.push(...step.problems);
         if (step.rung !== undefined && seen.has(step.rung)) {
-          problems.push({ field: `policy.rungs[${i}].rung`, reason: `rung ${step.rung} is given twice` });
+          problems.push({ field: `policy.rungs[${i}].rung`, reason: `第${step.rung}级重复出现` });
         }
         if (step.rung !== undefined) seen.add(step.rung);
         if (step.value) merged.rungs = merged.rungs.map((s) => (s.rung === step.value!.rung ? step.value! : s));

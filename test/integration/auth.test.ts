@@ -40,14 +40,14 @@ describe('bearer tokens', () => {
   it('answers 401 in the error shape for a missing, malformed or unknown token', async () => {
     const missing = await http(api.url, 'POST', '/v1/tokens', { role: 'auditor', name: 'x' });
     expect(missing.status).toBe(401);
-    expect(missing.body).toEqual(authProblem(/missing/));
+    expect(missing.body).toEqual(authProblem(/缺少凭据/));
     expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
     const basic = await http(api.url, 'GET', '/v1/tokens', undefined, { authorization: 'Basic YWRtaW46YWRtaW4=' });
-    expect(basic.body).toEqual(authProblem(/Bearer <token>/));
+    expect(basic.body).toEqual(authProblem(/Bearer <令牌>/));
     for (const token of ['dbn_' + 'A'.repeat(43), 'not-a-token', TEST_ADMIN_TOKEN + 'x']) {
       const res = await http(api.url, 'GET', '/v1/tokens', undefined, bearer(token));
       expect(res.status, token).toBe(401);
-      expect(res.body).toEqual(authProblem(/not a valid token/));
+      expect(res.body).toEqual(authProblem(/不是有效的令牌/));
     }
   });
 
@@ -81,7 +81,7 @@ describe('bearer tokens', () => {
     expect(denied.body).toMatchObject({
       statusCode: 403,
       error: 'Forbidden',
-      details: [{ field: 'authorization', reason: expect.stringMatching(/^role department may not/) }],
+      details: [{ field: 'authorization', reason: expect.stringMatching(/^角色 department 不能调用/) }],
     });
     expect((await http(api.url, 'POST', '/v1/tokens', { role: 'auditor', name: 'x' }, admin)).status).toBe(201);
 
@@ -108,7 +108,7 @@ describe('bearer tokens', () => {
       const res = await http(api.url, 'GET', '/v1/tokens', undefined, bearer(token));
       expect(res.status, role).toBe(403);
       expect(res.body.details).toEqual([
-        { field: 'authorization', reason: `role ${role} may not call GET /v1/tokens (allowed: admin)` },
+        { field: 'authorization', reason: `角色 ${role} 不能调用 GET /v1/tokens（允许：admin）` },
       ]);
     }
   });
@@ -126,7 +126,7 @@ describe('bearer tokens', () => {
     );
     const res = await http(api.url, 'GET', '/v1/tokens', undefined, bearer(token));
     expect(res.status).toBe(401);
-    expect(res.body).toEqual(authProblem(/revoked/));
+    expect(res.body).toEqual(authProblem(/已被撤销/));
     expect(
       (await http(api.url, 'DELETE', '/v1/tokens/00000000-0000-4000-8000-000000000000', undefined, admin)).status,
     ).toBe(404);
@@ -139,11 +139,11 @@ describe('bearer tokens', () => {
     expect(noUnit.body).toMatchObject({
       statusCode: 400,
       error: 'Bad Request',
-      details: [{ field: 'unit', reason: 'is required for role department' }],
+      details: [{ field: 'unit', reason: '责任单位角色须填写单位' }],
     });
     const extraUnit = await post({ role: 'supervisor', unit: 'district-tax', name: 'x' });
     expect(extraUnit.status).toBe(400);
-    expect(extraUnit.body.details).toEqual([{ field: 'unit', reason: 'must be omitted unless role is department' }]);
+    expect(extraUnit.body.details).toEqual([{ field: 'unit', reason: '除责任单位角色外不得填写单位' }]);
     expect(
       (await post({ role: 'department', unit: 'no spaces', name: 'x' })).body.details.map(
         (d: { field: string }) => d.field,

@@ -109,7 +109,7 @@ describe('新注册企业 push', () => {
       as.commerce,
     );
     expect(without.status).toBe(400);
-    expect(without.body.details).toEqual([{ field: 'contact', reason: expect.stringContaining('five facts') }]);
+    expect(without.body.details).toEqual([{ field: 'contact', reason: expect.stringContaining('五项联系情况') }]);
     const contact = {
       department: '区商务局外资科',
       person: '张三',

@@ -168,7 +168,7 @@ describe('obligations over HTTP', () => {
     expect(bad.body.statusCode).toBe(400);
     const fields = bad.body.details.map((d: { field: string }) => d.field);
     expect(new Set(fields)).toEqual(new Set(['key', 'kind', 'title', 'dueAt', 'colour']));
-    expect(bad.body.details.find((d: { field: string }) => d.field === 'colour').reason).toBe('is not a known field');
+    expect(bad.body.details.find((d: { field: string }) => d.field === 'colour').reason).toBe('不是可接受的字段');
 
     const malformed = await http(api.url, 'POST', '/v1/obligations', '{"key":', supervisor);
     expect(malformed.status).toBe(400);

@@ -97,7 +97,7 @@ describe('units, groups and indicators', () => {
     expect((await start(town.code)).status).toBe(201);
     const unknown = await start('nowhere');
     expect(unknown.status).toBe(400);
-    expect(unknown.body.details).toEqual([{ field: 'unit', reason: expect.stringContaining('is not a known unit') }]);
+    expect(unknown.body.details).toEqual([{ field: 'unit', reason: expect.stringContaining('不是已登记的单位') }]);
   });
 
   it('gives a unit named without a code one from its name, renames it and changes its leader, refusing another unit’s name', async () => {

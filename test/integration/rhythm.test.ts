@@ -297,7 +297,7 @@ describe('the office’s rhythm', () => {
       as.supervisor,
     );
     expect(bad.status).toBe(400);
-    expect(bad.body.details).toEqual([{ field: 'units[0].unit', reason: 'is not a known unit (no-such-unit)' }]);
+    expect(bad.body.details).toEqual([{ field: 'units[0].unit', reason: '不是已登记的单位（no-such-unit）' }]);
     const outOfRange = await http(
       api.url,
       'PUT',
@@ -349,7 +349,7 @@ describe('the office’s rhythm', () => {
   it('says which field is wrong in a period or a type', async () => {
     const week = await report('district_bulletin', thisWeek);
     expect(week.status).toBe(400);
-    expect(week.body.details).toEqual([{ field: 'period', reason: 'must be a month YYYY-MM for this report' }]);
+    expect(week.body.details).toEqual([{ field: 'period', reason: '该报告的期间须为月份 YYYY-MM' }]);
     const type = await report('yearly_summary', lastMonth);
     expect(type.status).toBe(400);
     expect(type.body.details[0].field).toBe('type');

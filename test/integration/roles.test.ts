@@ -252,6 +252,13 @@ const MATRIX: Row[] = [
     expect: { ...deny, supervisor: 200, auditor: 200, own: 200 },
   },
   {
+    name: 'completions',
+    operation: 'GET /v1/obligations/{id}/completions',
+    method: 'GET',
+    path: (id) => `/v1/obligations/${id}/completions`,
+    expect: { ...deny, supervisor: 200, auditor: 200, own: 200 },
+  },
+  {
     name: 'replay',
     operation: 'POST /v1/obligations/{id}/replay',
     method: 'POST',

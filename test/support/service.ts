@@ -54,11 +54,12 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
-export async function startApi(config: ServiceConfig, logger: Logger = testLogger): Promise<RunningApi> {
+/** Starts the API; `port` restarts it where a browser already has it open (the offline test). */
+export async function startApi(config: ServiceConfig, logger: Logger = testLogger, port = 0): Promise<RunningApi> {
   const app = await createApiApp(config, logger);
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}`, stop: () => app.close() };
+  await app.listen(port, '127.0.0.1');
+  const bound = (app.getHttpServer().address() as AddressInfo).port;
+  return { app, url: `http://127.0.0.1:${bound}`, stop: () => app.close() };
 }
 
 /** JSON over HTTP, as a client would send it. */

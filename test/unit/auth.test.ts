@@ -139,11 +139,11 @@ describe('AuthGuard', () => {
 
   it('answers 401 naming authorization for a missing, malformed, unknown or revoked token', async () => {
     for (const [auth, reason] of [
-      [undefined, /missing/],
-      ['Basic dXNlcjpwYXNz', /Bearer <token>/],
-      ['Bearer dbn_nope', /not a valid token/],
-      ['Bearer ' + ADMIN.slice(0, -1), /not a valid token/],
-      ['Bearer dbn_revoked', /revoked/],
+      [undefined, /缺少凭据/],
+      ['Basic dXNlcjpwYXNz', /Bearer <令牌>/],
+      ['Bearer dbn_nope', /不是有效的令牌/],
+      ['Bearer ' + ADMIN.slice(0, -1), /不是有效的令牌/],
+      ['Bearer dbn_revoked', /已被撤销/],
     ] as const) {
       const r = await outcome(guard, 'read', auth);
       expect(r.status, String(auth)).toBe(401);
@@ -158,7 +158,7 @@ describe('AuthGuard', () => {
     const denied = await outcome(guard, 'tokens', 'bearer  dbn_department');
     expect(denied.status).toBe(403);
     expect(denied.body.details).toEqual([
-      { field: 'authorization', reason: 'role department may not call GET /tokens (allowed: admin)' },
+      { field: 'authorization', reason: '角色 department 不能调用 GET /tokens（允许：admin）' },
     ]);
   });
 
@@ -178,7 +178,7 @@ describe('AuthGuard', () => {
     expect(denied.status).toBe(403);
     expect(denied.body.details[0]).toMatchObject({
       field: 'authorization',
-      reason: expect.stringMatching(/declares no roles/),
+      reason: expect.stringMatching(/没有角色可以调用/),
     });
   });
 });

@@ -33,9 +33,7 @@ describe('parseDurationSpec', () => {
   it('rejects years and months with a reason saying why', () => {
     for (const v of ['P1M', 'P1Y', 'P1Y2M3D', 'P2MT3H']) {
       expect(parseDurationSpec(v, F), v).toEqual({
-        problems: [
-          { field: F, reason: 'years and months have no fixed length: use days (P30D) or { "workingDays": n }' },
-        ],
+        problems: [{ field: F, reason: '年和月没有固定长度：请用天数（P30D）或 { "workingDays": n }' }],
       });
     }
   });
@@ -43,31 +41,29 @@ describe('parseDurationSpec', () => {
   it('rejects garbage', () => {
     for (const v of ['soon', '', 'P', 'PT', 'P1DT', '72h', 'pt72h', 'PT72H ', 'P1.5D', 'P1W2D']) {
       expect(parseDurationSpec(v, F), JSON.stringify(v)).toEqual({
-        problems: [{ field: F, reason: 'must be an ISO-8601 duration such as PT72H, P3D or P1DT2H' }],
+        problems: [{ field: F, reason: '须为 ISO-8601 时长，例如 PT72H、P3D 或 P1DT2H' }],
       });
     }
     for (const v of [null, undefined, 72, true, [], ['PT1H'], { hours: 72 }, { workingDays: 5, hours: 1 }]) {
       expect(parseDurationSpec(v, F), JSON.stringify(v)).toEqual({
-        problems: [{ field: F, reason: 'must be an ISO-8601 duration such as PT72H, or { "workingDays": n }' }],
+        problems: [{ field: F, reason: '须为 ISO-8601 时长（例如 PT72H）或 { "workingDays": n }' }],
       });
     }
   });
 
   it('rejects zero, negative and absurdly long ISO durations', () => {
-    expect(parseDurationSpec('PT0S', F).problems).toEqual([{ field: F, reason: 'must be longer than zero' }]);
-    expect(parseDurationSpec('P0D', F).problems).toEqual([{ field: F, reason: 'must be longer than zero' }]);
+    expect(parseDurationSpec('PT0S', F).problems).toEqual([{ field: F, reason: '须大于零' }]);
+    expect(parseDurationSpec('P0D', F).problems).toEqual([{ field: F, reason: '须大于零' }]);
     expect(parseDurationSpec('-P1D', F).problems[0].field).toBe(F);
-    expect(parseDurationSpec('-P1D', F).problems[0].reason).toMatch(/longer than zero/);
+    expect(parseDurationSpec('-P1D', F).problems[0].reason).toMatch(/须大于零/);
     expect(parseDurationSpec('P3660D', F).problems).toEqual([]);
-    expect(parseDurationSpec('P3661D', F).problems).toEqual([
-      { field: F, reason: 'must be at most P3660D (ten years)' },
-    ]);
+    expect(parseDurationSpec('P3661D', F).problems).toEqual([{ field: F, reason: '不得超过 P3660D（十年）' }]);
   });
 
   it('rejects zero, negative, fractional and non-numeric working days, naming workingDays', () => {
     for (const n of [0, -3, 2.5, '5', null, Number.NaN, Number.POSITIVE_INFINITY, 367]) {
       expect(parseDurationSpec({ workingDays: n }, F), String(n)).toEqual({
-        problems: [{ field: `${F}.workingDays`, reason: 'must be a whole number of working days from 1 to 366' }],
+        problems: [{ field: `${F}.workingDays`, reason: '须为 1 至 366 的整数个工作日' }],
       });
     }
     expect(parseDurationSpec({ workingDays: 366 }, F).problems).toEqual([]);

@@ -37,17 +37,17 @@ describe('parsePolicy', () => {
     });
     expect(policy).toBeUndefined();
     expect(problems).toEqual([
-      { field: 'policy.color', reason: 'is not a known field' },
+      { field: 'policy.color', reason: '不是可接受的字段' },
       {
         field: 'policy.deadline',
-        reason: 'years and months have no fixed length: use days (P30D) or { "workingDays": n }',
+        reason: '年和月没有固定长度：请用天数（P30D）或 { "workingDays": n }',
       },
-      { field: 'policy.remind[1]', reason: 'must be an ISO-8601 duration such as PT72H, P3D or P1DT2H' },
-      { field: 'policy.remind[2].workingDays', reason: 'must be a whole number of working days from 1 to 366' },
-      { field: 'policy.rungs[0].grace', reason: 'must be longer than zero' },
-      { field: 'policy.rungs[1].grace', reason: 'is required for rungs 1 to 3' },
-      { field: 'policy.rungs[2].grace.workingDays', reason: 'must be a whole number of working days from 1 to 366' },
-      { field: 'policy.rungs[3].grace', reason: 'must be absent: rung 4 (问责) is the top, nothing follows it' },
+      { field: 'policy.remind[1]', reason: '须为 ISO-8601 时长，例如 PT72H、P3D 或 P1DT2H' },
+      { field: 'policy.remind[2].workingDays', reason: '须为 1 至 366 的整数个工作日' },
+      { field: 'policy.rungs[0].grace', reason: '须大于零' },
+      { field: 'policy.rungs[1].grace', reason: '第1至3级须填写宽限' },
+      { field: 'policy.rungs[2].grace.workingDays', reason: '须为 1 至 366 的整数个工作日' },
+      { field: 'policy.rungs[3].grace', reason: '不应填写：第4级（问责）是最高一级，之后没有下一级' },
     ]);
   });
 
@@ -63,7 +63,7 @@ describe('parsePolicy', () => {
   });
 
   it('wants rungs 1 to 4, once each, in order', () => {
-    const reason = 'must list rungs 1, 2, 3 and 4 once each, in that order';
+    const reason = '须按顺序各列一次第1、2、3、4级';
     expect(parsePolicy({ ...VALID, rungs: RUNGS.slice(0, 3) }).problems).toEqual([{ field: 'policy.rungs', reason }]);
     expect(parsePolicy({ ...VALID, rungs: [RUNGS[1], RUNGS[0], RUNGS[2], RUNGS[3]] }).problems).toEqual([
       { field: 'policy.rungs', reason },
@@ -72,7 +72,7 @@ describe('parsePolicy', () => {
       { field: 'policy.rungs', reason },
     ]);
     expect(parsePolicy({ ...VALID, rungs: [RUNGS[0], { rung: 5 }, RUNGS[2], RUNGS[3]] }).problems).toEqual([
-      { field: 'policy.rungs[1].rung', reason: 'must be 1, 2, 3 or 4' },
+      { field: 'policy.rungs[1].rung', reason: '须为 1、2、3 或 4' },
     ]);
     expect(parsePolicy({ ...VALID, rungs: [RUNGS[0], 'x', RUNGS[2], RUNGS[3]] }).problems.map((p) => p.field)).toEqual([
       'policy.rungs[1]',
@@ -137,15 +137,15 @@ describe('resolvePolicy', () => {
     });
     expect(policy).toBeUndefined();
     expect(problems).toEqual([
-      { field: 'policy.escalateTo', reason: 'is not a known field' },
+      { field: 'policy.escalateTo', reason: '不是可接受的字段' },
       {
         field: 'policy.deadline',
-        reason: 'years and months have no fixed length: use days (P30D) or { "workingDays": n }',
+        reason: '年和月没有固定长度：请用天数（P30D）或 { "workingDays": n }',
       },
-      { field: 'policy.rungs[1].rung', reason: 'rung 3 is given twice' },
-      { field: 'policy.rungs[2].grace', reason: 'must be absent: rung 4 (问责) is the top, nothing follows it' },
-      { field: 'policy.rungs[3].grace', reason: 'is required for rungs 1 to 3' },
-      { field: 'policy.rungs[4].rung', reason: 'must be 1, 2, 3 or 4' },
+      { field: 'policy.rungs[1].rung', reason: '第3级重复出现' },
+      { field: 'policy.rungs[2].grace', reason: '不应填写：第4级（问责）是最高一级，之后没有下一级' },
+      { field: 'policy.rungs[3].grace', reason: '第1至3级须填写宽限' },
+      { field: 'policy.rungs[4].rung', reason: '须为 1、2、3 或 4' },
     ]);
     expect(resolvePolicy(BASE, 'PT1H').problems.map((p) => p.field)).toEqual(['policy']);
     expect(resolvePolicy(BASE, { rungs: { rung: 1 } }).problems.map((p) => p.field)).toEqual(['policy.rungs']);

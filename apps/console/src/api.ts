@@ -45,12 +45,121 @@ export class ApiError extends Error {
     super(message);
   }
 
-  /** What the user reads: the reason, and each field with its problem. */
+  /**
+   * What the user reads: the API's Chinese sentence, and each problem by the field's Chinese name
+   * (the field path beside the sentence is for programs, not people).
+   */
   describe(): string {
-    const fields = this.details.map((d) => `${d.field}：${d.reason}`).join('；');
-    return `${this.message}${fields ? `（${fields}）` : ''}`;
+    const head = this.details.length ? this.message.replace(/：[\x20-\x7e、]*$/, '') : this.message;
+    const problems = [
+      ...new Set(
+        this.details.filter((d) => d.reason && !head.includes(d.reason)).map((d) => `${fieldName(d.field)}${d.reason}`),
+      ),
+    ];
+    return problems.length ? `${head}：${problems.join('；')}` : head;
   }
 }
+
+// The fields people fill in, by the names the forms give them; a path's last named part decides.
+const FIELD_NAMES: Record<string, string> = {
+  title: '事项名称',
+  unit: '责任单位',
+  kind: '类别',
+  dueAt: '办理期限',
+  policy: '督办规则',
+  deadline: '办理时限',
+  grace: '宽限',
+  subject: '事项内容',
+  ticketNumber: '工单编号',
+  requester: '诉求人',
+  enterpriseName: '企业名称',
+  creditCode: '统一社会信用代码',
+  registeredOn: '注册日期',
+  group: '工作组',
+  meetingDate: '会议日期',
+  minutesRef: '纪要文号',
+  summary: '办理情况',
+  evidence: '佐证材料',
+  file: '佐证文件',
+  contact: '企业联系情况',
+  department: '责任科室',
+  person: '责任人',
+  phone: '联系方式',
+  contactedAt: '联系时间',
+  record: '联系记录',
+  plan: '办理计划',
+  requesterConsent: '诉求人同意',
+  reason: '理由',
+  explanation: '说明',
+  comment: '意见',
+  username: '用户名',
+  password: '密码',
+  current: '当前密码',
+};
+function fieldName(path: string): string {
+  const names = path.split(/[.[\]]/).filter((p) => p && !/^\d+$/.test(p));
+  const known = names.reverse().find((n) => FIELD_NAMES[n]);
+  return known ? `${FIELD_NAMES[known]}：` : '';
+}
+
+/** Anything a request threw, as a sentence a person can read. */
+export function describe(e: unknown): string {
+  return e instanceof ApiError ? e.describe() : OFFLINE_MESSAGE;
+}
+
+const OFFLINE_MESSAGE = '无法连接服务器，请检查网络后重试；已填写的内容仍保留';
+
+/**
+ * Whether the server answers: a request that cannot reach it (fetch throws, a proxy's 502/504, a
+ * 503) marks it offline; any other answer marks it back online. The offline banner and the board's
+ * staleness read this, and a probe of /health with backoff brings it back without a click.
+ */
+export interface Connection {
+  online: boolean;
+  /** When the server last answered, ms since the epoch; null before the first answer. */
+  lastOk: number | null;
+}
+let connection: Connection = { online: true, lastOk: null };
+const listeners = new Set<(c: Connection) => void>();
+let probe: ReturnType<typeof setTimeout> | undefined;
+const PROBE_FIRST_MS = 1_000;
+const PROBE_MAX_MS = 30_000;
+
+function setConnection(online: boolean) {
+  const next = { online, lastOk: online ? Date.now() : connection.lastOk };
+  const changed = next.online !== connection.online;
+  connection = next;
+  if (changed) listeners.forEach((l) => l(connection));
+  if (!online && !probe) schedule(PROBE_FIRST_MS);
+}
+
+function schedule(delay: number) {
+  probe = setTimeout(async () => {
+    const ok = await fetch('/health', { cache: 'no-store' }).then(
+      (r) => r.status < 500 || r.status === 503,
+      () => false,
+    );
+    // The health check answers 503 while a dependency is down: the server itself is reachable.
+    if (ok) {
+      probe = undefined;
+      setConnection(true);
+    } else schedule(Math.min(delay * 2, PROBE_MAX_MS));
+  }, delay);
+}
+
+export const connectivity = {
+  get current(): Connection {
+    return connection;
+  },
+  subscribe(listener: (c: Connection) => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+};
+
+/** How a signed-out person is told why, on the sign-in page. */
+const EXPIRED = '登录已过期，请重新登录';
+const TOKEN_REFUSED = '令牌无效或已撤销，请重新登录';
 
 async function request(
   method: string,
@@ -65,25 +174,37 @@ async function request(
   if (body !== undefined) headers['content-type'] = 'application/json';
   // Every mutating call carries a key; a user's intent keeps one across its retries (see `intent`).
   if (method !== 'GET') headers['idempotency-key'] = idempotencyKey ?? crypto.randomUUID();
-  const res = await fetch(path, {
-    method,
-    headers,
-    body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
-  });
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
+  } catch {
+    setConnection(false);
+    throw new ApiError(0, OFFLINE_MESSAGE);
+  }
+  const unreachable = res.status === 502 || res.status === 503 || res.status === 504;
+  setConnection(!unreachable);
   if (!res.ok) {
     const err = await res.json().catch(() => ({}));
+    if (unreachable) throw new ApiError(res.status, err.message ?? OFFLINE_MESSAGE, err.details ?? []);
     // Asking who we are, or signing in, is how a signed-out console starts: not news.
-    if (res.status === 401 && path !== '/v1/sessions' && path !== '/v1/me') {
-      window.dispatchEvent(new CustomEvent(SIGNED_OUT, { detail: err.message ?? '登录已失效，请重新登录' }));
+    const signedOut = res.status === 401 && path !== '/v1/sessions' && path !== '/v1/me';
+    if (signedOut) {
+      window.dispatchEvent(new CustomEvent(SIGNED_OUT, { detail: session.token ? TOKEN_REFUSED : EXPIRED }));
     }
     throw new ApiError(
       res.status,
       res.status === 401
         ? session.token
-          ? '令牌无效或已撤销，请重新登录'
-          : (err.message ?? '登录已失效，请重新登录')
+          ? TOKEN_REFUSED
+          : signedOut
+            ? EXPIRED
+            : (err.message ?? EXPIRED)
         : res.status === 403
-          ? `无权操作：${err.message ?? ''}`
+          ? (err.message ?? '无权执行此操作')
           : (err.message ?? `请求失败（${res.status}）`),
       err.details ?? [],
     );

@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, session, SIGNED_OUT } from './api';
+import { api, ApiError, describe, session, SIGNED_OUT } from './api';
+import { OfflineBanner, useConnection } from './offline-banner';
 import { ROLE_NAMES } from './format';
 import { Board } from './views/board';
 import { NewObligation } from './views/new-obligation';
@@ -80,17 +81,32 @@ function App() {
   const [me, setMe] = useState<Me | null>(null);
   const [error, setError] = useState('');
 
-  // A session cookie or a tab's token may already be there: ask who we are once.
+  // A session cookie or a tab's token may already be there: ask who we are once, and again when an
+  // unreachable server comes back (the first question may have failed for want of a network).
   const [asked, setAsked] = useState(false);
+  const [unreachable, setUnreachable] = useState(false);
+  const { online } = useConnection();
   useEffect(() => {
+    if (asked && !unreachable) return;
+    if (!online && unreachable) return;
     api
       .get<Me>('/v1/me')
-      .then(setMe, (e: ApiError) => {
-        // No session is not an error to show; a refused token is.
-        if (session.token) setError(e.describe());
-        void session.signOut();
-      })
+      .then(
+        (m) => {
+          setMe(m);
+          setUnreachable(false);
+        },
+        (e: ApiError) => {
+          if (e.status === 0 || e.status >= 500) return setUnreachable(true);
+          setUnreachable(false);
+          // No session is not an error to show; a refused token is.
+          if (session.token) setError(describe(e));
+          void session.signOut();
+        },
+      )
       .finally(() => setAsked(true));
+  }, [online]);
+  useEffect(() => {
     const signedOut = (e: Event) => {
       setMe(null);
       setError((e as CustomEvent<string>).detail);
@@ -100,16 +116,29 @@ function App() {
   }, []);
 
   if (!asked) return <p class="loading">加载中…</p>;
+  if (!me && unreachable) {
+    return (
+      <main>
+        <OfflineBanner />
+        <p class="loading">正在等待服务器恢复…</p>
+      </main>
+    );
+  }
   if (!me) {
     return (
-      <SignIn
-        error={error || ssoRefusal(hash)}
-        onSignedIn={(m) => {
-          setMe(m);
-          setError('');
-          location.hash = m.role === 'department' ? '#/inbox' : m.role === 'admin' ? '#/admin/users' : '#/board';
-        }}
-      />
+      <>
+        <OfflineBanner />
+        <SignIn
+          error={error || ssoRefusal(hash)}
+          onSignedIn={(m) => {
+            setMe(m);
+            setError('');
+            // Signed in again after an expiry: back to the page they were on.
+            if (!location.hash || location.hash === '#/' || location.hash.startsWith('#/sign-in'))
+              location.hash = m.role === 'department' ? '#/inbox' : m.role === 'admin' ? '#/admin/users' : '#/board';
+          }}
+        />
+      </>
     );
   }
   if (me.role === 'admin') {
@@ -193,6 +222,7 @@ function Shell({ me, hash, children }: { me: Me; hash: string; children: preact.
           </button>
         </div>
       </header>
+      <OfflineBanner />
       <main>{children}</main>
     </>
   );

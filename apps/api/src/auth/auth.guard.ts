@@ -87,14 +87,14 @@ export class AuthGuard implements CanActivate {
     req.principal = principal;
     if (!roles) {
       throw new ForbiddenException(
-        errorBody(403, `${route} declares no roles: denied`, [
-          { field: 'authorization', reason: `no role may call ${route} (the route declares no roles)` },
+        errorBody(403, `无权操作：${route} 未对任何角色开放`, [
+          { field: 'authorization', reason: `没有角色可以调用 ${route}` },
         ]),
       );
     }
     if (!roles.includes(principal.role)) {
-      const reason = `role ${principal.role} may not call ${route} (allowed: ${roles.join(', ')})`;
-      throw new ForbiddenException(errorBody(403, `Forbidden: ${reason}`, [{ field: 'authorization', reason }]));
+      const reason = `角色 ${principal.role} 不能调用 ${route}（允许：${roles.join('、')}）`;
+      throw new ForbiddenException(errorBody(403, `无权操作：${reason}`, [{ field: 'authorization', reason }]));
     }
     return true;
   }
@@ -129,10 +129,10 @@ export class AuthGuard implements CanActivate {
 
   private async authenticate(header: string | undefined, res: Response): Promise<Principal> {
     if (header === undefined || header.trim() === '') {
-      throw unauthorized(res, 'Authentication required', 'missing: send Authorization: Bearer <token>');
+      throw unauthorized(res, '请先登录', '缺少凭据：请登录，或发送 Authorization: Bearer <令牌>');
     }
     const token = BEARER.exec(header)?.[1];
-    if (!token) throw unauthorized(res, 'Invalid authorization header', 'must be Bearer <token>');
+    if (!token) throw unauthorized(res, 'Authorization 请求头格式有误', '须为 Bearer <令牌>');
     const admin = this.config.DUBAN_ADMIN_TOKEN;
     if (admin !== undefined && sameSecret(token, admin)) {
       return { tokenId: null, role: 'admin', unit: null, name: 'admin' };
@@ -140,8 +140,8 @@ export class AuthGuard implements CanActivate {
     const found = await this.tokens.resolve(token);
     if ('problem' in found) {
       throw found.problem === 'revoked'
-        ? unauthorized(res, 'Invalid token', 'the token has been revoked')
-        : unauthorized(res, 'Invalid token', 'is not a valid token');
+        ? unauthorized(res, '令牌无效或已撤销', '该令牌已被撤销')
+        : unauthorized(res, '令牌无效或已撤销', '不是有效的令牌');
     }
     return found.principal;
   }

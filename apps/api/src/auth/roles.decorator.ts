@@ -22,8 +22,8 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
   const principal = ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal;
   if (!principal) {
     throw new UnauthorizedException(
-      errorBody(401, 'Authentication required', [
-        { field: 'authorization', reason: 'missing: send Authorization: Bearer <token>' },
+      errorBody(401, '请先登录', [
+        { field: 'authorization', reason: '缺少凭据：请登录，或发送 Authorization: Bearer <令牌>' },
       ]),
     );
   }

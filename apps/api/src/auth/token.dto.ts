@@ -21,10 +21,10 @@ export function UnitFitsRole() {
         },
         defaultMessage(args: ValidationArguments) {
           const role = (args.object as { role?: unknown }).role;
-          if (role !== 'department') return 'unit must be omitted unless role is department';
+          if (role !== 'department') return '除责任单位角色外不得填写单位';
           return args.value === undefined || args.value === null
-            ? 'unit is required for role department'
-            : 'unit must be a unit code of 1 to 64 letters, digits and . _ : -';
+            ? '责任单位角色须填写单位'
+            : '须为 1 至 64 位的单位编码（字母、数字和 . _ : -）';
         },
       },
     });
@@ -32,7 +32,7 @@ export function UnitFitsRole() {
 
 export class CreateTokenDto {
   @ApiProperty({ enum: ROLES, example: 'department' })
-  @IsIn(ROLES, { message: `must be one of ${ROLES.join(', ')}` })
+  @IsIn(ROLES, { message: `须为以下之一：${ROLES.join('、')}` })
   role!: Role;
 
   @ApiPropertyOptional({
@@ -45,7 +45,7 @@ export class CreateTokenDto {
   @ApiProperty({ example: '区供电局 督办联络员', description: 'who holds the token (shown in audit trails)' })
   @IsString()
   @Length(1, 200)
-  @Matches(/\S/, { message: 'must not be blank' })
+  @Matches(/\S/, { message: '不能为空白' })
   name!: string;
 }
 

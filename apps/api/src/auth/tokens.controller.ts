@@ -17,7 +17,7 @@ import { TokensService } from './tokens.service';
 
 const uuid = new ParseUUIDPipe({
   exceptionFactory: () =>
-    new NotFoundException(errorBody(404, 'token not found', [{ field: 'id', reason: 'no such token' }])),
+    new NotFoundException(errorBody(404, '未找到该访问令牌', [{ field: 'id', reason: '没有这个令牌' }])),
 });
 
 @ApiTags('tokens')

@@ -56,7 +56,7 @@ export class TokensService {
       .execute();
     const row = await this.tokens.findOneBy({ id });
     if (!row)
-      throw new NotFoundException(errorBody(404, `token ${id} not found`, [{ field: 'id', reason: 'no such token' }]));
+      throw new NotFoundException(errorBody(404, '未找到该访问令牌', [{ field: 'id', reason: '没有这个令牌' }]));
     return viewOf(row);
   }
 

@@ -3,6 +3,12 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { errorBody, type FieldProblem } from '../http-errors';
 import { firstProblem, textProblem } from './storable';
 
+/** Where JSON.parse gave up, said in Chinese (its own message is English). */
+function jsonProblem(message: string): string {
+  const at = /position (\d+)/.exec(message)?.[1];
+  return at ? `不是有效的 JSON（第 ${Number(at) + 1} 个字符处有误）` : '不是有效的 JSON（内容不完整或格式有误）';
+}
+
 export interface EdgeLimits {
   /** Largest body accepted, in bytes (body-parser's `limit`). */
   maxBodyBytes: number;
@@ -23,7 +29,7 @@ function parserError(err: { status?: number; type?: string; message?: string }, 
       );
     case 'entity.parse.failed':
       return new BadRequestException(
-        errorBody(400, '请求体不是有效的 JSON', [{ field: 'body', reason: `不是有效的 JSON（${err.message}）` }]),
+        errorBody(400, '请求体不是有效的 JSON', [{ field: 'body', reason: jsonProblem(err.message ?? '') }]),
       );
     case 'encoding.unsupported':
     case 'charset.unsupported':

@@ -5,6 +5,7 @@ import {
   Get,
   Injectable,
   Param,
+  NotFoundException,
   ParseUUIDPipe,
   PayloadTooLargeException,
   Post,
@@ -30,6 +31,21 @@ const hasDetails = (err: BadRequestException) => {
   return typeof body === 'object' && body !== null && 'details' in body;
 };
 
+// File ids are UUIDs; anything else names no file.
+const evidenceFileId = new ParseUUIDPipe({
+  exceptionFactory: () =>
+    new NotFoundException(errorBody(404, '未找到该佐证文件', [{ field: 'fileId', reason: '该事项没有这个文件' }])),
+});
+
+/** Multer's and busboy's refusals, in Chinese (their own messages are English). */
+function uploadProblem(message: string): string {
+  if (/^Unexpected field/.test(message)) return `收到了其他字段：${message.split(' - ')[1] ?? ''}`;
+  if (/Too many (files|parts|fields)/.test(message)) return '文件或字段过多';
+  if (/Boundary not found|Malformed part header|Unexpected end of form/i.test(message))
+    return '上传内容格式有误或不完整';
+  return '上传内容无法读取';
+}
+
 /** Multer's upload of the `file` field, its size limit answered like every other bad field. */
 @Injectable()
 class EvidenceUpload implements NestInterceptor {
@@ -41,13 +57,16 @@ class EvidenceUpload implements NestInterceptor {
     } catch (err) {
       if (err instanceof PayloadTooLargeException)
         throw new PayloadTooLargeException(
-          errorBody(413, 'evidence file too large', [{ field: 'file', reason: 'must be at most 5 MiB' }]),
+          errorBody(413, '佐证文件过大', [{ field: 'file', reason: '不得超过 5 MiB' }]),
         );
       // Multer's and busboy's refusals of a malformed upload (a NUL in a part header, a bad boundary).
       if (err instanceof BadRequestException && !hasDetails(err))
         throw new BadRequestException(
           errorBody(400, '上传的文件无法读取', [
-            { field: 'file', reason: `须为 multipart/form-data 中名为 file 的文件（${err.message}）` },
+            {
+              field: 'file',
+              reason: `须为 multipart/form-data 中名为 file 的一个文件（${uploadProblem(err.message)}）`,
+            },
           ]),
         );
       throw err;
@@ -82,7 +101,7 @@ export class EvidenceController {
   @ApiOperation({ summary: 'download an evidence file' })
   async download(
     @Param('id', obligationId) id: string,
-    @Param('fileId', new ParseUUIDPipe()) fileId: string,
+    @Param('fileId', evidenceFileId) fileId: string,
     @CurrentPrincipal() p: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {

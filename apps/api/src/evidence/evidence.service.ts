@@ -7,7 +7,7 @@ import { toShanghaiIso } from '../../../../libs/domain/time';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import type { Principal } from '../auth/principal';
 import { REASONS, textProblem } from '../edge/storable';
-import { errorBody } from '../http-errors';
+import { errorBody, invalidRequest } from '../http-errors';
 import { ObligationsService } from '../obligations/obligations.service';
 
 /** 5 MiB: a scanned receipt or a photo, not an archive. */
@@ -44,8 +44,8 @@ export class EvidenceService {
   async upload(obligationId: string, file: Express.Multer.File | undefined, by: Principal): Promise<EvidenceFile> {
     if (!file || file.size === 0)
       throw new BadRequestException(
-        errorBody(400, 'Invalid request: file', [
-          { field: 'file', reason: 'is required: a multipart field named file, not empty' },
+        errorBody(400, invalidRequest(['file']), [
+          { field: 'file', reason: '须上传一个非空文件（multipart 字段名 file）' },
         ]),
       );
     await this.obligations.get(obligationId, by);
@@ -99,7 +99,7 @@ export class EvidenceService {
     );
     if (!row)
       throw new NotFoundException(
-        errorBody(404, 'evidence file not found', [{ field: 'fileId', reason: 'no such file of this obligation' }]),
+        errorBody(404, '未找到该佐证文件', [{ field: 'fileId', reason: '该事项没有这个文件' }]),
       );
     return row;
   }

@@ -98,7 +98,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (!row) continue; // released between the two statements: try to reserve it again
         if (row.request_hash !== hash) {
           throw new ConflictException(
-            errorBody(409, 'Idempotency-Key was already used with a different request', [
+            errorBody(409, '该幂等键已用于另一个请求', [
               { field: 'Idempotency-Key', reason: '该 Idempotency-Key 已用于另一个请求' },
             ]),
           );

@@ -18,7 +18,7 @@ export class MeetingDto {
   @Length(1, 64)
   group!: string;
   @ApiProperty({ example: '2026-11-23' })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '须为日期 YYYY-MM-DD' })
   date!: string;
   @ApiProperty({ type: [String], example: ['区司法局 王某', '区法院 李某'] })
   @IsArray()

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { canonicalJson } from '../../../../libs/domain/canonical-json';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import type { Principal } from '../auth/principal';
-import { errorBody } from '../http-errors';
+import { errorBody, invalidRequest } from '../http-errors';
 import { obligationIdOf } from '../../../../libs/shared/obligation-id';
 import { ObligationsService } from '../obligations/obligations.service';
 import { OrganisationService } from '../reference/organisation.service';
@@ -30,17 +30,15 @@ export class MeetingsService {
   async record(dto: MeetingDto, by: Principal): Promise<RecordedMeeting> {
     const problems = [];
     if (!(await this.organisation.groups()).some((g) => g.code === dto.group))
-      problems.push({ field: 'group', reason: 'is not a known group; see GET /v1/groups' });
+      problems.push({ field: 'group', reason: '不是已登记的工作组（见 GET /v1/groups）' });
     const unknown = await this.organisation.unknownUnits(dto.items.map((i) => i.unit));
     dto.items.forEach(
       (item, i) =>
         unknown.has(item.unit) &&
-        problems.push({ field: `items[${i}].unit`, reason: `is not a known unit (${item.unit})` }),
+        problems.push({ field: `items[${i}].unit`, reason: `不是已登记的单位（${item.unit}）` }),
     );
     if (problems.length)
-      throw new BadRequestException(
-        errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems),
-      );
+      throw new BadRequestException(errorBody(400, invalidRequest(problems.map((p) => p.field)), problems));
 
     // One meeting per group and day: the same call again answers the same, another body is a conflict.
     const id = obligationIdOf(`meeting:${dto.group}:${dto.date}`);
@@ -57,8 +55,8 @@ export class MeetingsService {
     );
     if (existing && canonicalJson(existing) !== canonicalJson(JSON.parse(JSON.stringify(content)))) {
       throw new ConflictException(
-        errorBody(409, `the ${dto.group} meeting of ${dto.date} was recorded with other content`, [
-          { field: 'date', reason: 'a meeting of this group on this day exists with other content' },
+        errorBody(409, `该工作组 ${dto.date} 的会议已按其他内容登记`, [
+          { field: 'date', reason: '该工作组当日的会议已登记，内容不同' },
         ]),
       );
     }

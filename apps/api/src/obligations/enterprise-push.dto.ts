@@ -16,7 +16,7 @@ export class PushedEnterpriseDto {
   @ApiProperty({ example: '烟台某某科技有限公司' }) @IsString() @Length(1, 200) name!: string;
   @ApiProperty({ example: '91370612MA3XXXXX18', description: '统一社会信用代码' }) @IsString() creditCode!: string;
   @ApiProperty({ example: '2026-11-23' })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '须为日期 YYYY-MM-DD' })
   registeredOn!: string;
   @ApiProperty({ example: 'district-commerce', description: 'the lead service department (GET /v1/units)' })
   @IsString()

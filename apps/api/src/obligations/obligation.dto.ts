@@ -63,11 +63,11 @@ export class CreateObligationDto {
   })
   @IsString()
   @Length(1, 128)
-  @Matches(CODE, { message: 'may hold only letters, digits and . _ : -' })
+  @Matches(CODE, { message: '只能包含字母、数字和 . _ : -' })
   key!: string;
 
   @ApiProperty({ enum: OBLIGATION_KINDS, example: 'work_order' })
-  @IsIn(OBLIGATION_KINDS, { message: `must be one of ${OBLIGATION_KINDS.join(', ')}` })
+  @IsIn(OBLIGATION_KINDS, { message: `须为以下之一：${OBLIGATION_KINDS.join('、')}` })
   kind!: ObligationKind;
 
   @ApiProperty({ example: '企业反映用电报装进度慢' })
@@ -78,7 +78,7 @@ export class CreateObligationDto {
   @ApiProperty({ example: 'district-power-supply', description: 'responsible unit code' })
   @IsString()
   @Length(1, 64)
-  @Matches(CODE, { message: 'must be a unit code (letters, digits and . _ : -)' })
+  @Matches(CODE, { message: '须为单位编码（字母、数字和 . _ : -）' })
   unit!: string;
 
   @ApiPropertyOptional({ example: '2026-11-24T09:30:00+08:00', description: 'when the clock started; default now' })
@@ -125,7 +125,7 @@ export class EvidenceDto {
 
   @ApiPropertyOptional({ example: 'https://example.gov.cn/files/1.pdf' })
   @IsOptional()
-  @IsUrl({ require_protocol: true }, { message: 'must be an absolute URL' })
+  @IsUrl({ require_protocol: true }, { message: '须为完整的网址（含 http:// 或 https://）' })
   url?: string;
 
   @ApiPropertyOptional({ example: '已电话联系企业，问题已解决' })
@@ -177,7 +177,7 @@ export class VerificationDto {
   @ApiPropertyOptional({ example: '材料齐全，准予销号', description: 'required when rejecting' })
   @ValidateIf((v: VerificationDto) => v.accepted === false || v.comment !== undefined)
   @IsString()
-  @Length(1, 2_000, { message: 'must say why, in 1 to 2000 characters' })
+  @Length(1, 2_000, { message: '须写明理由（1 至 2000 个字符）' })
   comment?: string;
 }
 
@@ -196,7 +196,7 @@ export class DecisionDto {
   @ApiPropertyOptional({ example: '证明材料齐全', description: 'required when refusing' })
   @ValidateIf((v: DecisionDto) => v.approved === false || v.comment !== undefined)
   @IsString()
-  @Length(1, 2_000, { message: 'must say why, in 1 to 2000 characters' })
+  @Length(1, 2_000, { message: '须写明理由（1 至 2000 个字符）' })
   comment?: string;
 }
 
@@ -229,7 +229,7 @@ export class ExtensionDto {
 
 export class ExemptionDto {
   @ApiProperty({ enum: EXEMPTION_REASONS })
-  @IsIn(EXEMPTION_REASONS, { message: `must be one of ${EXEMPTION_REASONS.join(', ')}` })
+  @IsIn(EXEMPTION_REASONS, { message: `须为以下之一：${EXEMPTION_REASONS.join('、')}` })
   reason!: ExemptionReason;
 
   @ApiProperty({ example: '该事项已进入诉讼程序' })
@@ -239,7 +239,7 @@ export class ExemptionDto {
 
   @ApiProperty({ type: [EvidenceDto], description: 'at least one piece: 不在受理范围 needs evidence' })
   @IsArray()
-  @ArrayMinSize(1, { message: 'must hold at least one piece of evidence' })
+  @ArrayMinSize(1, { message: '至少须有一项佐证材料' })
   @ArrayMaxSize(50)
   @ValidateNested({ each: true })
   @Type(() => EvidenceDto)

@@ -50,7 +50,7 @@ const IDEMPOTENCY = {
 // Ids are UUIDs; anything else names no obligation.
 export const obligationId = new ParseUUIDPipe({
   exceptionFactory: () =>
-    new NotFoundException(errorBody(404, 'obligation not found', [{ field: 'id', reason: 'no such obligation' }])),
+    new NotFoundException(errorBody(404, '未找到该督办事项', [{ field: 'id', reason: '没有这个事项' }])),
 });
 
 @ApiTags('obligations')
@@ -99,6 +99,15 @@ export class ObligationsController {
   @ApiOperation({ summary: 'the documents its rungs issued, with their full text' })
   documents(@Param('id', obligationId) id: string, @CurrentPrincipal() p: Principal) {
     return this.obligations.documents(id, p);
+  }
+
+  @Get(':id/completions')
+  @Roles('supervisor', 'department', 'auditor')
+  @ApiOperation({
+    summary: '历次提交: every completion submitted, oldest first, with its 核验 (accepted/rejected) and any 重办',
+  })
+  completions(@Param('id', obligationId) id: string, @CurrentPrincipal() p: Principal) {
+    return this.obligations.completions(id, p);
   }
 
   @Post(':id/completion')

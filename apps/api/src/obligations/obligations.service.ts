@@ -20,6 +20,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { Brackets, Repository } from 'typeorm';
 import { canonicalJson } from '../../../../libs/domain/canonical-json';
 import { planDeadline } from '../../../../libs/domain/deadline';
+import { completionHistory, type SubmittedCompletion } from '../../../../libs/domain/completions';
 import { completionProblems, KINDS, subjectProblems } from '../../../../libs/domain/kinds';
 import {
   firstDeadline,
@@ -57,7 +58,7 @@ import type { obligationWorkflow } from '../../../../workflows/obligation';
 import { MAX_YEAR, MIN_YEAR, yearInRange } from '../edge/storable';
 import { withinDeadline } from '../infrastructure/dependency-down';
 import { canSeeUnit, type Principal } from '../auth/principal';
-import { errorBody } from '../http-errors';
+import { errorBody, invalidRequest } from '../http-errors';
 import { CalendarService } from '../reference/calendar.service';
 import { OrganisationService } from '../reference/organisation.service';
 import type {
@@ -104,17 +105,15 @@ export class ObligationsService {
 
     if (!(await this.organisation.unitExists(dto.unit))) {
       throw new BadRequestException(
-        errorBody(400, 'Invalid request: unit', [
-          { field: 'unit', reason: `is not a known unit (${dto.unit}); see GET /v1/units` },
+        errorBody(400, invalidRequest(['unit']), [
+          { field: 'unit', reason: `不是已登记的单位（${dto.unit}，见 GET /v1/units）` },
         ]),
       );
     }
     const { policy, problems } = resolvePolicy(KINDS[dto.kind].policy, dto.policy);
     problems.push(...subjectProblems(dto.kind, dto.subject));
     if (!policy || problems.length)
-      throw new BadRequestException(
-        errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems),
-      );
+      throw new BadRequestException(errorBody(400, invalidRequest(problems.map((p) => p.field)), problems));
     const now = new Date();
     const input: ObligationInput = {
       id,
@@ -163,17 +162,26 @@ export class ObligationsService {
   async get(id: string, viewer: Principal): Promise<ObligationState> {
     const record = await this.records.findOneBy({ id });
     if (!record)
-      throw new NotFoundException(
-        errorBody(404, `obligation ${id} not found`, [{ field: 'id', reason: 'no such obligation' }]),
-      );
+      throw new NotFoundException(errorBody(404, '未找到该督办事项', [{ field: 'id', reason: '没有这个事项' }]));
     if (!canSeeUnit(viewer, record.unit)) {
       throw new ForbiddenException(
-        errorBody(403, 'this obligation belongs to another unit', [
-          { field: 'id', reason: `not an obligation of unit ${viewer.unit}` },
-        ]),
+        errorBody(403, '该事项属于其他单位，无权查看', [{ field: 'id', reason: '不是本单位的事项' }]),
       );
     }
     return record.state;
+  }
+
+  /** 历次提交: every completion submitted, with its 核验 and any 重办, from the event log. */
+  async completions(id: string, viewer: Principal): Promise<SubmittedCompletion[]> {
+    await this.get(id, viewer);
+    const rows: Array<{ type: string; at: Date; actor: Actor | null; data: Record<string, unknown> }> =
+      await this.records.manager.query(
+        `SELECT type, at, actor, data FROM obligation_event
+          WHERE obligation_id = $1 AND type IN ('completion_submitted', 'completion_accepted', 'completion_rejected', 'reopened')
+          ORDER BY revision`,
+        [id],
+      );
+    return completionHistory(rows.map((r) => ({ type: r.type, at: toShanghaiIso(r.at), by: r.actor, data: r.data })));
   }
 
   /** The documents its rungs issued (督办通知单, 挂牌督办公告, 约谈记录, 问题线索移送函), in full. */
@@ -216,7 +224,7 @@ export class ObligationsService {
     const unit = viewer.role === 'department' ? viewer.unit : q.unit;
     if (viewer.role === 'department' && q.unit && q.unit !== viewer.unit) {
       throw new ForbiddenException(
-        errorBody(403, 'a department sees only its own unit', [{ field: 'unit', reason: `must be ${viewer.unit}` }]),
+        errorBody(403, '责任单位只能查看本单位的事项', [{ field: 'unit', reason: `须为本单位（${viewer.unit}）` }]),
       );
     }
     if (unit) qb.andWhere('o.unit = :unit', { unit });
@@ -282,7 +290,8 @@ export class ObligationsService {
       key,
       (current) => {
         const problems = completionProblems(current.kind, dto.contact);
-        if (problems.length) throw new BadRequestException(errorBody(400, 'Invalid request: contact', problems));
+        if (problems.length)
+          throw new BadRequestException(errorBody(400, invalidRequest(problems.map((p) => p.field)), problems));
       },
     );
   }
@@ -524,8 +533,8 @@ function sameRequest(state: ObligationState, dto: CreateObligationDto): Obligati
     throw new ConflictException(
       errorBody(
         409,
-        `key ${dto.key} already started obligation ${state.id} with other values`,
-        differing.map((field) => ({ field, reason: 'differs from the obligation this key already started' })),
+        `该事项键（${dto.key}）已交办过内容不同的事项`,
+        differing.map((field) => ({ field, reason: '与该键已交办的事项不一致' })),
       ),
     );
   }

@@ -36,12 +36,12 @@ export class YearScheduleDto {
     description: 'days off besides weekends (YYYY-MM-DD)',
   })
   @IsArray()
-  @Matches(DAY, { each: true, message: 'each must be a date YYYY-MM-DD' })
+  @Matches(DAY, { each: true, message: '每一项须为日期 YYYY-MM-DD' })
   holidays!: string[];
 
   @ApiProperty({ type: [String], example: ['2027-02-14'], description: 'make-up working days (调休) on weekends' })
   @IsArray()
-  @Matches(DAY, { each: true, message: 'each must be a date YYYY-MM-DD' })
+  @Matches(DAY, { each: true, message: '每一项须为日期 YYYY-MM-DD' })
   workdays!: string[];
 }
 

@@ -13,7 +13,7 @@ import { toShanghaiIso } from '../../../../libs/domain/time';
 import { currentCalendar, saveCalendarOverride } from '../../../../libs/shared/database/calendar-overrides';
 import type { Sql } from '../../../../libs/shared/database/audit-log';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
-import { errorBody } from '../http-errors';
+import { errorBody, invalidRequest } from '../http-errors';
 
 /** The working-day calendar as deadlines are computed now: the library plus the official schedules loaded. */
 @Injectable()
@@ -72,7 +72,7 @@ export class CalendarService {
           ? 'workdays'
           : 'holidays'
         : 'year';
-      throw new BadRequestException(errorBody(400, `Invalid request: ${field}`, [{ field, reason: message }]));
+      throw new BadRequestException(errorBody(400, invalidRequest([field]), [{ field, reason: message }]));
     }
     await saveCalendarOverride(this.sql, schedule, 'admin');
   }

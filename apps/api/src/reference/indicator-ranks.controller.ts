@@ -16,7 +16,7 @@ import { IndicatorRanksService } from './indicator-ranks.service';
 
 export class RankDto {
   @ApiProperty({ example: '2026-10' })
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be a month YYYY-MM' })
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: '须为月份 YYYY-MM' })
   month!: string;
   @ApiProperty({ example: 7 }) @IsInt() @Min(1) @Max(100) rank!: number;
   @ApiProperty({ example: 14, description: 'how many districts were ranked' }) @IsInt() @Min(1) @Max(100) of!: number;

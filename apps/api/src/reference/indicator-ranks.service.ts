@@ -37,9 +37,7 @@ export class IndicatorRanksService {
     const found = (await this.organisation.indicators()).find((i) => i.code === code);
     if (!found)
       throw new NotFoundException(
-        errorBody(404, `indicator ${code} not found`, [
-          { field: 'code', reason: 'no such indicator; see GET /v1/indicators' },
-        ]),
+        errorBody(404, '未找到该考核指标', [{ field: 'code', reason: '没有这个指标（见 GET /v1/indicators）' }]),
       );
     return found;
   }
@@ -95,7 +93,7 @@ export class IndicatorRanksService {
     } catch (err) {
       if (err instanceof WorkflowNotFoundError)
         throw new NotFoundException(
-          errorBody(404, `no ranks recorded for ${code}`, [{ field: 'code', reason: 'no month recorded yet' }]),
+          errorBody(404, '该指标尚未录入位次', [{ field: 'code', reason: '尚未录入任何月份' }]),
         );
       throw err;
     }

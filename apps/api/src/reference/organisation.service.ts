@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Indicator, Unit, WorkGroup } from '../../../../libs/domain/organisation';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
-import { errorBody } from '../http-errors';
+import { errorBody, invalidRequest } from '../http-errors';
 import type { CreateTaskForceDto, CreateUnitDto, GroupMembersDto, UpdateUnitDto } from './organisation.dto';
 
 const UNIT = `SELECT code, name, kind, leader, source FROM unit`;
@@ -51,7 +51,7 @@ export class OrganisationService {
         throw new ConflictException(
           errorBody(
             409,
-            `unit ${found.code} (${found.name}) exists with other values`,
+            `单位“${found.name}”已存在，且与本次提交不一致`,
             differing.map((field) => ({ field, reason: '与已有单位不一致' })),
           ),
         );
@@ -69,7 +69,7 @@ export class OrganisationService {
       const after = await existing();
       if (after) return after;
       throw new ConflictException(
-        errorBody(409, `unit ${dto.code} is being created by another request`, [
+        errorBody(409, '该单位正在被另一请求同时创建', [
           { field: 'code', reason: '该单位正在被另一请求同时创建，请稍后重试' },
         ]),
       );
@@ -144,9 +144,7 @@ export class OrganisationService {
   private async group(code: string): Promise<WorkGroup> {
     const [g] = await this.db.query(`${GROUP} WHERE code = $1`, [code]);
     if (!g)
-      throw new NotFoundException(
-        errorBody(404, `group ${code} not found`, [{ field: 'code', reason: 'no such group' }]),
-      );
+      throw new NotFoundException(errorBody(404, '未找到该工作组', [{ field: 'code', reason: '没有这个工作组' }]));
     return g;
   }
 
@@ -180,13 +178,11 @@ export class OrganisationService {
     const unknown = await this.unknownUnits([...dto.lead, ...dto.responsible]);
     const problems = (['lead', 'responsible'] as const).flatMap((list) =>
       dto[list].flatMap((c, i) =>
-        unknown.has(c) ? [{ field: `${list}[${i}]`, reason: `is not a known unit (${c}); see GET /v1/units` }] : [],
+        unknown.has(c) ? [{ field: `${list}[${i}]`, reason: `不是已登记的单位（${c}，见 GET /v1/units）` }] : [],
       ),
     );
     if (problems.length)
-      throw new BadRequestException(
-        errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems),
-      );
+      throw new BadRequestException(errorBody(400, invalidRequest(problems.map((p) => p.field)), problems));
   }
 }
 

@@ -27,7 +27,7 @@ import { obligationIdOf } from '../../../../libs/shared/obligation-id';
 import { RHYTHM_JOBS, RHYTHM_WORKFLOW, type RhythmJob, type RhythmResult } from '../../../../libs/contracts/rhythm';
 import type { rhythmWorkflow } from '../../../../workflows/rhythm';
 import type { Principal } from '../auth/principal';
-import { errorBody, type FieldProblem } from '../http-errors';
+import { errorBody, invalidRequest, type FieldProblem } from '../http-errors';
 import { ObligationsService } from '../obligations/obligations.service';
 import { OrganisationService } from '../reference/organisation.service';
 import type { CluesDto, ProblemReportDto, SatisfactionDto } from './report-input.dto';
@@ -49,9 +49,7 @@ export interface StoredReport extends ReportSummary {
 const COLUMNS = `type, title, period, scope, generated_at AS "generatedAt", generations, content_hash AS "contentHash"`;
 
 function invalid(problems: FieldProblem[]): BadRequestException {
-  return new BadRequestException(
-    errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems),
-  );
+  return new BadRequestException(errorBody(400, invalidRequest(problems.map((p) => p.field)), problems));
 }
 
 function jobOf(type: ReportType): RhythmJob {
@@ -73,17 +71,15 @@ export class ReportsService {
 
   private type(type: string, field = 'type'): ReportType {
     if (!(type in REPORT_TYPES))
-      throw invalid([{ field, reason: `is one of ${Object.keys(REPORT_TYPES).join(', ')}` }]);
+      throw invalid([{ field, reason: `须为以下之一：${Object.keys(REPORT_TYPES).join('、')}` }]);
     return type as ReportType;
   }
 
   private period(text: string, kind?: Period['kind'], field = 'period'): Period {
     const period = parsePeriod(text);
-    if (!period) throw invalid([{ field, reason: 'must be a month YYYY-MM or an ISO week YYYY-Www' }]);
+    if (!period) throw invalid([{ field, reason: '须为月份 YYYY-MM 或 ISO 周 YYYY-Www' }]);
     if (kind && period.kind !== kind)
-      throw invalid([
-        { field, reason: `must be a ${kind === 'month' ? 'month YYYY-MM' : 'week YYYY-Www'} for this report` },
-      ]);
+      throw invalid([{ field, reason: `该报告的期间须为${kind === 'month' ? '月份 YYYY-MM' : '周 YYYY-Www'}` }]);
     return period;
   }
 
@@ -115,11 +111,11 @@ export class ReportsService {
     if (!row) {
       const hint =
         REPORT_TYPES[t].scope === 'group' && scope === OFFICE_SCOPE
-          ? '; a group_weekly report needs ?scope=<group code>'
+          ? '；工作组周报须指明工作组（?scope=<工作组编码>）'
           : '';
       throw new NotFoundException(
-        errorBody(404, `no ${t} report for ${p.text} (${scope})`, [
-          { field: 'period', reason: `not generated yet${hint}` },
+        errorBody(404, `${REPORT_TYPES[t].title}（${p.text}）尚未生成`, [
+          { field: 'period', reason: `该期报告尚未生成${hint}` },
         ]),
       );
     }
@@ -145,7 +141,7 @@ export class ReportsService {
   private async checkUnits(units: string[], field: (i: number) => string): Promise<void> {
     const unknown = await this.organisation.unknownUnits(units);
     const problems = units.flatMap((u, i) =>
-      unknown.has(u) ? [{ field: field(i), reason: `is not a known unit (${u})` }] : [],
+      unknown.has(u) ? [{ field: field(i), reason: `不是已登记的单位（${u}）` }] : [],
     );
     if (problems.length) throw invalid(problems);
   }
@@ -174,7 +170,7 @@ export class ReportsService {
 
   async getInput(type: string, month: string) {
     if (type !== 'satisfaction' && type !== 'clues')
-      throw invalid([{ field: 'type', reason: 'is satisfaction or clues' }]);
+      throw invalid([{ field: 'type', reason: '须为 satisfaction（满意度）或 clues（问题线索）' }]);
     const p = this.period(month, 'month', 'month');
     const [row] = await this.db.query(
       `SELECT data, entered_by AS "enteredBy", entered_at AS "enteredAt" FROM report_input WHERE type = $1 AND period = $2`,
@@ -182,7 +178,9 @@ export class ReportsService {
     );
     if (!row)
       throw new NotFoundException(
-        errorBody(404, `no ${type} entered for ${p.text}`, [{ field: 'month', reason: 'nothing entered yet' }]),
+        errorBody(404, `${p.text} 尚未录入${type === 'satisfaction' ? '满意度测评' : '问题线索'}`, [
+          { field: 'month', reason: '尚未录入' },
+        ]),
       );
     return { type, period: p.text, ...row, enteredAt: toShanghaiIso(row.enteredAt) };
   }
@@ -196,12 +194,10 @@ export class ReportsService {
     const unit = by.role === 'department' ? by.unit! : dto.unit;
     if (by.role === 'department' && dto.unit && dto.unit !== by.unit) {
       throw new ForbiddenException(
-        errorBody(403, 'a department files only its own problem report', [
-          { field: 'unit', reason: `is not your unit (${by.unit})` },
-        ]),
+        errorBody(403, '责任单位只能报送本单位的问题报告', [{ field: 'unit', reason: `不是本单位（${by.unit}）` }]),
       );
     }
-    if (!unit) throw invalid([{ field: 'unit', reason: 'is required: the unit whose report this is' }]);
+    if (!unit) throw invalid([{ field: 'unit', reason: '须写明报送问题报告的单位' }]);
     await this.checkUnits([unit], () => 'unit');
     const [existing] = await this.db.query(`SELECT content FROM problem_report WHERE unit = $1 AND month = $2`, [
       unit,
@@ -209,8 +205,8 @@ export class ReportsService {
     ]);
     if (existing && existing.content !== dto.content) {
       throw new ConflictException(
-        errorBody(409, `${unit} filed its ${p.text} problem report with other content`, [
-          { field: 'content', reason: 'a report for this unit and month exists' },
+        errorBody(409, `该单位 ${p.text} 的问题报告已按其他内容报送`, [
+          { field: 'content', reason: '该单位本月已报送问题报告' },
         ]),
       );
     }

@@ -140,8 +140,8 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
   private job(name: string): RhythmJob {
     if (!(name in RHYTHM_JOBS)) {
       throw new NotFoundException(
-        errorBody(404, `no schedule ${name}`, [
-          { field: 'name', reason: `is one of ${Object.keys(RHYTHM_JOBS).join(', ')}` },
+        errorBody(404, '没有这项定时任务', [
+          { field: 'name', reason: `须为以下之一：${Object.keys(RHYTHM_JOBS).join('、')}` },
         ]),
       );
     }

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { api, describe } from '../api';
+import { Collapsible } from '../collapsible';
+import { clock } from '../offline-banner';
 import { COLOR_NAMES, RUNGS, shanghai, type Color } from '../format';
 import type { Me } from '../main';
 
@@ -38,6 +40,9 @@ interface BoardData {
 }
 
 const REFRESH_MS = 3_000;
+const MAX_RETRY_MS = 60_000;
+/** The next poll: every REFRESH_MS while it works; after n failures in a row, REFRESH_MS·2ⁿ up to a minute. */
+export const retryDelay = (failures: number) => Math.min(REFRESH_MS * 2 ** failures, MAX_RETRY_MS);
 const unitColor = (r: UnitRow): Color => (r.colors.red ? 'red' : r.colors.yellow ? 'yellow' : 'blue');
 const rungColor = (rung: number): Color => (rung >= 2 ? 'red' : rung === 1 ? 'yellow' : 'blue');
 
@@ -54,28 +59,38 @@ export function Board({ me }: { me: Me }) {
     api.get<typeof kinds>('/v1/kinds').then(setKinds, () => undefined);
   }, []);
 
-  // Polled: a rung change shows within REFRESH_MS, without reloading the page.
+  // Polled: a rung change shows within REFRESH_MS, without reloading the page. A failed poll marks
+  // the numbers stale and retries with a doubling delay (capped), so a wall screen neither hammers
+  // a struggling server nor silently shows old numbers as current.
+  const [failures, setFailures] = useState(0);
   useEffect(() => {
     const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v)).toString();
     let live = true;
-    const load = () =>
-      api.get<BoardData>(`/v1/board${query ? `?${query}` : ''}`).then(
-        (d) => {
-          if (live) {
-            setData(d);
-            setAt(new Date().toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }));
-            setError('');
-          }
-        },
-        (e: ApiError) => live && setError(e.describe()),
-      );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let failed = 0;
+    const load = async () => {
+      try {
+        const d = await api.get<BoardData>(`/v1/board${query ? `?${query}` : ''}`);
+        if (!live) return;
+        setData(d);
+        setAt(clock(Date.now()));
+        setError('');
+        failed = 0;
+      } catch (e) {
+        if (!live) return;
+        setError(describe(e));
+        failed++;
+      }
+      setFailures(failed);
+      timer = setTimeout(load, retryDelay(failed));
+    };
     void load();
-    const timer = setInterval(load, REFRESH_MS);
     return () => {
       live = false;
-      clearInterval(timer);
+      clearTimeout(timer);
     };
   }, [JSON.stringify(filter)]);
+  const stale = failures > 0;
 
   const names = new Map((data?.units ?? []).map((u) => [u.unit, u.name ?? u.unit]));
   const set = (k: keyof typeof filter) => (e: Event) =>
@@ -84,54 +99,58 @@ export function Board({ me }: { me: Me }) {
   return (
     <section aria-labelledby="board-title">
       <h2 id="board-title">挂图作战{me.role === 'department' ? `（${me.unitName ?? me.unit}）` : ''}</h2>
-      <form class="filters" aria-label="筛选" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          工作组
-          <select value={filter.group} onChange={set('group')}>
-            <option value="">全部</option>
-            {groups.map((g) => (
-              <option value={g.code}>{g.name}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          类别
-          <select value={filter.kind} onChange={set('kind')}>
-            <option value="">全部</option>
-            {kinds.map((k) => (
-              <option value={k.kind}>{k.name}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          层级
-          <select value={filter.rung} onChange={set('rung')}>
-            <option value="">全部</option>
-            {RUNGS.map((r) => (
-              <option value={String(r.rung)}>{r.name}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          颜色
-          <select value={filter.color} onChange={set('color')}>
-            <option value="">全部</option>
-            {(['red', 'yellow', 'blue'] as Color[]).map((c) => (
-              <option value={c}>{COLOR_NAMES[c]}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          逾期
-          <select value={filter.overdue} onChange={set('overdue')}>
-            <option value="">全部</option>
-            <option value="true">仅逾期</option>
-            <option value="false">未逾期</option>
-          </select>
-        </label>
-      </form>
-      <p class="refreshed" aria-live="polite">
-        每3秒自动刷新 · 更新于 {at || '…'}
+      <Collapsible label="筛选">
+        <form class="filters" aria-label="筛选" onSubmit={(e) => e.preventDefault()}>
+          <label>
+            工作组
+            <select value={filter.group} onChange={set('group')}>
+              <option value="">全部</option>
+              {groups.map((g) => (
+                <option value={g.code}>{g.name}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            类别
+            <select value={filter.kind} onChange={set('kind')}>
+              <option value="">全部</option>
+              {kinds.map((k) => (
+                <option value={k.kind}>{k.name}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            层级
+            <select value={filter.rung} onChange={set('rung')}>
+              <option value="">全部</option>
+              {RUNGS.map((r) => (
+                <option value={String(r.rung)}>{r.name}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            颜色
+            <select value={filter.color} onChange={set('color')}>
+              <option value="">全部</option>
+              {(['red', 'yellow', 'blue'] as Color[]).map((c) => (
+                <option value={c}>{COLOR_NAMES[c]}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            逾期
+            <select value={filter.overdue} onChange={set('overdue')}>
+              <option value="">全部</option>
+              <option value="true">仅逾期</option>
+              <option value="false">未逾期</option>
+            </select>
+          </label>
+        </form>
+      </Collapsible>
+      <p class={stale ? 'refreshed stale' : 'refreshed'} data-testid="refreshed" aria-live="polite">
+        {stale ? `刷新失败，${retryDelay(failures) / 1000}秒后重试` : '每3秒自动刷新'} · 更新于{' '}
+        <time class={stale ? 'late' : ''}>{at || '…'}</time>
+        {stale && <strong class="late">（数据已过时）</strong>}
       </p>
       {error && (
         <p role="alert" class="error">

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, unitNames } from '../api';
+import { api, describe, unitNames } from '../api';
 import { countdown, shanghai, statusName } from '../format';
 import type { Me } from '../main';
 import type { Obligation } from './obligation-list';
@@ -36,7 +36,7 @@ export function InboxPage({ me }: { me: Me }) {
         setBox(b);
         setError('');
       },
-      (e: ApiError) => setError(e.describe()),
+      (e: unknown) => setError(describe(e)),
     );
   useEffect(() => {
     unitNames().then(setNames, () => undefined);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, once } from '../api';
+import { api, describe, once } from '../api';
 import { shanghai } from '../format';
 import type { Obligation } from './obligation-list';
 
@@ -139,7 +139,7 @@ export function NewObligation() {
       });
       location.hash = `#/obligations/${o.id}`;
     } catch (err) {
-      setError((err as ApiError).describe());
+      setError(describe(err));
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, unitNames } from '../api';
+import { api, describe, unitNames } from '../api';
+import { Collapsible } from '../collapsible';
 import { COLOR_NAMES, countdown, RUNGS, shanghai, STATUS_NAMES, statusName } from '../format';
 import type { ObligationState } from '../../../../libs/domain/obligation';
 import type { Me } from '../main';
@@ -68,7 +69,7 @@ export function ObligationList({ me }: { me: Me }) {
         setItems(p.items);
         setTotal(p.total);
       },
-      (e: ApiError) => setError(e.describe()),
+      (e: unknown) => setError(describe(e)),
     );
   }, [JSON.stringify(filters)]);
 
@@ -85,88 +86,90 @@ export function ObligationList({ me }: { me: Me }) {
   return (
     <section aria-labelledby="list-title">
       <h2 id="list-title">{me.role === 'department' ? `我的事项（${me.unitName ?? me.unit}）` : '督办事项'}</h2>
-      <form
-        class="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          set({ q: draft.trim() });
-        }}
-      >
-        <label class="inline">
-          关键词
-          <input
-            type="search"
-            placeholder="事项名称、编号或企业名称"
-            value={draft}
-            onInput={(e) => setDraft(e.currentTarget.value)}
-          />
-        </label>
-        <button type="submit">查询</button>
-        {me.role !== 'department' && (
+      <Collapsible label="检索与筛选">
+        <form
+          class="filters"
+          role="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            set({ q: draft.trim() });
+          }}
+        >
           <label class="inline">
-            单位
-            <select value={filters.unit ?? ''} onChange={select('unit')}>
-              <option value="">全部单位</option>
-              {[...names].map(([code, name]) => (
-                <option value={code}>{name}</option>
+            关键词
+            <input
+              type="search"
+              placeholder="事项名称、编号或企业名称"
+              value={draft}
+              onInput={(e) => setDraft(e.currentTarget.value)}
+            />
+          </label>
+          <button type="submit">查询</button>
+          {me.role !== 'department' && (
+            <label class="inline">
+              单位
+              <select value={filters.unit ?? ''} onChange={select('unit')}>
+                <option value="">全部单位</option>
+                {[...names].map(([code, name]) => (
+                  <option value={code}>{name}</option>
+                ))}
+              </select>
+            </label>
+          )}
+          <label class="inline">
+            类别
+            <select value={filters.kind ?? ''} onChange={select('kind')}>
+              <option value="">全部类别</option>
+              {kinds.map((k) => (
+                <option value={k.kind}>{k.name}</option>
               ))}
             </select>
           </label>
-        )}
-        <label class="inline">
-          类别
-          <select value={filters.kind ?? ''} onChange={select('kind')}>
-            <option value="">全部类别</option>
-            {kinds.map((k) => (
-              <option value={k.kind}>{k.name}</option>
-            ))}
-          </select>
-        </label>
-        <label class="inline">
-          状态
-          <select value={filters.status ?? ''} onChange={select('status')}>
-            <option value="">全部状态</option>
-            {Object.entries(STATUS_NAMES).map(([s, name]) => (
-              <option value={s}>{name}</option>
-            ))}
-          </select>
-        </label>
-        <label class="inline">
-          层级
-          <select value={filters.rung ?? ''} onChange={select('rung')}>
-            <option value="">全部层级</option>
-            {RUNGS.map((r, i) => (
-              <option value={String(i)}>{r.name}</option>
-            ))}
-          </select>
-        </label>
-        <label class="inline">
-          颜色
-          <select value={filters.color ?? ''} onChange={select('color')}>
-            <option value="">全部颜色</option>
-            {Object.entries(COLOR_NAMES).map(([c, name]) => (
-              <option value={c}>{name}</option>
-            ))}
-          </select>
-        </label>
-        <label class="inline">
-          <input
-            type="checkbox"
-            checked={filters.overdue === 'true'}
-            onChange={(e) => set({ overdue: e.currentTarget.checked ? 'true' : undefined })}
-          />
-          仅看逾期
-        </label>
-        <label class="inline">
-          交办自
-          <input type="date" value={filters.from ?? ''} onChange={(e) => set({ from: e.currentTarget.value })} />
-        </label>
-        <label class="inline">
-          至
-          <input type="date" value={filters.to ?? ''} onChange={(e) => set({ to: e.currentTarget.value })} />
-        </label>
-      </form>
+          <label class="inline">
+            状态
+            <select value={filters.status ?? ''} onChange={select('status')}>
+              <option value="">全部状态</option>
+              {Object.entries(STATUS_NAMES).map(([s, name]) => (
+                <option value={s}>{name}</option>
+              ))}
+            </select>
+          </label>
+          <label class="inline">
+            层级
+            <select value={filters.rung ?? ''} onChange={select('rung')}>
+              <option value="">全部层级</option>
+              {RUNGS.map((r, i) => (
+                <option value={String(i)}>{r.name}</option>
+              ))}
+            </select>
+          </label>
+          <label class="inline">
+            颜色
+            <select value={filters.color ?? ''} onChange={select('color')}>
+              <option value="">全部颜色</option>
+              {Object.entries(COLOR_NAMES).map(([c, name]) => (
+                <option value={c}>{name}</option>
+              ))}
+            </select>
+          </label>
+          <label class="inline">
+            <input
+              type="checkbox"
+              checked={filters.overdue === 'true'}
+              onChange={(e) => set({ overdue: e.currentTarget.checked ? 'true' : undefined })}
+            />
+            仅看逾期
+          </label>
+          <label class="inline">
+            交办自
+            <input type="date" value={filters.from ?? ''} onChange={(e) => set({ from: e.currentTarget.value })} />
+          </label>
+          <label class="inline">
+            至
+            <input type="date" value={filters.to ?? ''} onChange={(e) => set({ to: e.currentTarget.value })} />
+          </label>
+        </form>
+      </Collapsible>
       {error && (
         <p role="alert" class="error">
           {error}

@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { EXEMPTION_REASON_NAMES } from '../../../../libs/domain/timeline';
-import { api, ApiError, download, once, unitNames } from '../api';
+import { api, describe, download, once, unitNames } from '../api';
+import { Collapsible } from '../collapsible';
 import { COLOR_NAMES, countdown, RUNGS, SHANGHAI_OFFSET_MS, shanghai, statusName } from '../format';
 import type { Me } from '../main';
+import type { SubmittedCompletion } from '../../../../libs/domain/completions';
 import type { Obligation } from './obligation-list';
 
 interface Doc {
@@ -36,7 +38,10 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
   const [o, setO] = useState<Obligation | null>(null);
   const [docs, setDocs] = useState<Doc[]>([]);
   const [timeline, setTimeline] = useState<TimelineEntry[] | null>(null);
+  const [completions, setCompletions] = useState<SubmittedCompletion[]>([]);
   const [error, setError] = useState('');
+  // A failed refresh is said apart from a failed command, and clears when a refresh works again.
+  const [loadError, setLoadError] = useState('');
   const [notice, setNotice] = useState('');
   const [now, setNow] = useState(Date.now());
   const [names, setNames] = useState(new Map<string, string>());
@@ -45,24 +50,37 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
   // The timeline (every role that sees the obligation reads it) comes from the whole Temporal
   // history: fetched again only when the obligation changed.
   const seen = useRef('');
+  // Answers that arrive after the page moved on to another obligation are dropped, never painted.
+  const alive = useRef(true);
   const load = async () => {
     try {
       const next = await api.get<Obligation>(`/v1/obligations/${id}`);
+      if (!alive.current || next.id !== id) return;
       setO(next);
+      setLoadError('');
       if (next.updatedAt === seen.current) return;
+      const [d, t, c] = await Promise.all([
+        api.get<Doc[]>(`/v1/obligations/${id}/documents`),
+        api.get<{ entries: TimelineEntry[] }>(`/v1/obligations/${id}/timeline`),
+        api.get<SubmittedCompletion[]>(`/v1/obligations/${id}/completions`),
+      ]);
+      if (!alive.current) return;
       seen.current = next.updatedAt;
-      setDocs(await api.get<Doc[]>(`/v1/obligations/${id}/documents`));
-      setTimeline((await api.get<{ entries: TimelineEntry[] }>(`/v1/obligations/${id}/timeline`)).entries);
+      setDocs(d);
+      setTimeline(t.entries);
+      setCompletions(c);
     } catch (e) {
-      setError((e as ApiError).describe());
+      if (alive.current) setLoadError(describe(e));
     }
   };
   useEffect(() => {
+    alive.current = true;
     unitNames().then(setNames, () => undefined);
     void load();
     const tick = setInterval(() => setNow(Date.now()), 1000);
     const refresh = setInterval(load, 5_000);
     return () => {
+      alive.current = false;
       clearInterval(tick);
       clearInterval(refresh);
     };
@@ -79,11 +97,14 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
     setBusy(true);
     setError('');
     try {
-      setO(await once<Obligation>(`/v1/obligations/${id}/${path}`, body));
+      const next = await once<Obligation>(`/v1/obligations/${id}/${path}`, body);
+      if (!alive.current) return;
+      setO(next);
       setNotice(`${label}：已提交`);
       void load();
     } catch (e) {
-      setError(`${label}未成功：${(e as ApiError).describe()}`);
+      // What was typed stays in the form, so the person can correct it and send it again.
+      if (alive.current) setError(`${label}未成功：${describe(e)}`);
     } finally {
       inFlight.current = false;
       setBusy(false);
@@ -93,9 +114,9 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
   if (!o)
     return (
       <section>
-        {error ? (
+        {loadError ? (
           <p role="alert" class="error">
-            {error}
+            {loadError}
           </p>
         ) : (
           <p>加载中…</p>
@@ -107,6 +128,8 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
   const pendingExtension = o.extensions.find((x) => !x.decision);
   const pendingExemption = o.exemptions.find((x) => !x.decision);
   const mine = me.role === 'department' && me.unit === o.unit;
+  // 历次提交: the submissions before the one in force (a 重办 or a 退回 leaves them in the record).
+  const earlier = o.completion ? completions.slice(0, -1) : completions;
 
   return (
     <article aria-labelledby="ob-title" data-status={o.status} data-rung={o.rung}>
@@ -142,6 +165,11 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
       {error && (
         <p role="alert" class="error">
           {error}
+        </p>
+      )}
+      {loadError && (
+        <p role="alert" class="error">
+          刷新失败：{loadError}
         </p>
       )}
 
@@ -202,6 +230,23 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
             ))}
           </ul>
         </>
+      )}
+      {earlier.length > 0 && (
+        <section aria-labelledby="earlier-title" data-testid="earlier-completions">
+          <h3 id="earlier-title">历次提交</h3>
+          <ol class="earlier">
+            {earlier.map((c) => (
+              <li>
+                <p>
+                  <time>{shanghai(c.at)}</time> {c.by?.name ? `${c.by.name}提交：` : '提交：'}
+                  {c.summary}
+                </p>
+                {c.evidence.length > 0 && <p class="hint">佐证：{c.evidence.map((e) => e.name).join('、')}</p>}
+                <p class="hint">{outcomeText(c)}</p>
+              </li>
+            ))}
+          </ol>
+        </section>
       )}
       {o.verifications.length > 0 && (
         <ul>
@@ -275,6 +320,16 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
 
 type Act = (label: string, path: string, body: unknown) => Promise<void>;
 
+function outcomeText(c: SubmittedCompletion): string {
+  const by = (d: { by: { name?: string } | null }) => (d.by?.name ? `（${d.by.name}）` : '');
+  const decided = c.decision ? `${shanghai(c.decision.at)}${by(c.decision)}` : '';
+  const comment = c.decision?.comment ? `：${c.decision.comment}` : '';
+  if (c.outcome === 'rejected') return `${decided} 退回重办${comment}`;
+  if (c.outcome === 'pending') return '待核验';
+  const reopened = c.reopened ? `；${shanghai(c.reopened.at)}${by(c.reopened)} 重办：${c.reopened.reason}` : '';
+  return `${decided} 核验通过${comment}${reopened}`;
+}
+
 function Decide({
   label,
   yes,
@@ -307,21 +362,23 @@ function Decide({
 function Reasoned({ label, action, act }: { label: string; action: string; act: Act }) {
   const [reason, setReason] = useState('');
   return (
-    <form
-      class="row"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void act(label, action, { reason });
-      }}
-    >
-      <label>
-        {label}理由
-        <input required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
-      </label>
-      <button type="submit" data-action>
-        {label}
-      </button>
-    </form>
+    <Collapsible label={label}>
+      <form
+        class="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act(label, action, { reason });
+        }}
+      >
+        <label>
+          {label}理由
+          <input required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+        </label>
+        <button type="submit" data-action>
+          {label}
+        </button>
+      </form>
+    </Collapsible>
   );
 }
 
@@ -349,7 +406,7 @@ function DepartmentActions({ o, act }: { o: Obligation; act: Act }) {
         const saved = await api.upload<{ name: string; path: string }>(`/v1/obligations/${o.id}/evidence`, form);
         setFiles((f) => [...f, { name: saved.name, url: new URL(saved.path, location.origin).toString() }]);
       } catch (e) {
-        setUploadError((e as ApiError).describe());
+        setUploadError(describe(e));
       }
     }
     input.value = '';
@@ -357,155 +414,161 @@ function DepartmentActions({ o, act }: { o: Obligation; act: Act }) {
 
   return (
     <section class="actions" aria-label="办理操作">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void act('提交办结', 'completion', {
-            summary,
-            evidence: [...(text ? [{ name: '情况说明', text }] : []), ...files],
-            ...(needsContact && { contact: { ...contact, contactedAt: fromLocal(contact.contactedAt) } }),
-          });
-        }}
-      >
-        <h3>提交办结</h3>
-        <label>
-          办理情况
-          <textarea required value={summary} onInput={(e) => setSummary(e.currentTarget.value)} />
-        </label>
-        {needsContact && (
-          <fieldset aria-label="企业联系情况">
-            <legend>企业联系情况（五项均须填写）</legend>
-            {(
-              [
-                ['department', '责任科室'],
-                ['person', '责任人'],
-                ['phone', '联系方式'],
-              ] as const
-            ).map(([k, label]) => (
+      <Collapsible label="提交办结">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act('提交办结', 'completion', {
+              summary,
+              evidence: [...(text ? [{ name: '情况说明', text }] : []), ...files],
+              ...(needsContact && { contact: { ...contact, contactedAt: fromLocal(contact.contactedAt) } }),
+            });
+          }}
+        >
+          <h3>提交办结</h3>
+          <label>
+            办理情况
+            <textarea required value={summary} onInput={(e) => setSummary(e.currentTarget.value)} />
+          </label>
+          {needsContact && (
+            <fieldset aria-label="企业联系情况">
+              <legend>企业联系情况（五项均须填写）</legend>
+              {(
+                [
+                  ['department', '责任科室'],
+                  ['person', '责任人'],
+                  ['phone', '联系方式'],
+                ] as const
+              ).map(([k, label]) => (
+                <label>
+                  {label}
+                  <input
+                    required
+                    value={contact[k]}
+                    onInput={(e) => setContact({ ...contact, [k]: e.currentTarget.value })}
+                  />
+                </label>
+              ))}
               <label>
-                {label}
+                联系时间
                 <input
+                  type="datetime-local"
                   required
-                  value={contact[k]}
-                  onInput={(e) => setContact({ ...contact, [k]: e.currentTarget.value })}
+                  value={contact.contactedAt}
+                  onInput={(e) => setContact({ ...contact, contactedAt: e.currentTarget.value })}
                 />
               </label>
-            ))}
-            <label>
-              联系时间
-              <input
-                type="datetime-local"
-                required
-                value={contact.contactedAt}
-                onInput={(e) => setContact({ ...contact, contactedAt: e.currentTarget.value })}
-              />
-            </label>
-            <label>
-              联系记录
-              <textarea
-                required
-                value={contact.record}
-                onInput={(e) => setContact({ ...contact, record: e.currentTarget.value })}
-              />
-            </label>
-          </fieldset>
-        )}
-        <label>
-          佐证说明（文字）
-          <textarea value={text} onInput={(e) => setText(e.currentTarget.value)} />
-        </label>
-        <label>
-          佐证文件（每个不超过 5 MB）
-          <input type="file" multiple onChange={(e) => upload(e.currentTarget)} />
-        </label>
-        {files.length > 0 && (
-          <ul aria-label="已上传">
-            {files.map((f) => (
-              <li>{f.name}</li>
-            ))}
-          </ul>
-        )}
-        {uploadError && (
-          <p role="alert" class="error">
-            {uploadError}
-          </p>
-        )}
-        <button type="submit" data-action>
-          提交办结
-        </button>
-      </form>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void act('申请延期', 'extension', {
-            dueAt: fromLocal(ext.dueAt),
-            plan: ext.plan,
-            requesterConsent: { name: ext.consentName, at: fromLocal(ext.consentAt) },
-          });
-        }}
-      >
-        <h3>申请延期</h3>
-        <label>
-          延至
-          <input
-            type="datetime-local"
-            required
-            value={ext.dueAt}
-            onInput={(e) => setExt({ ...ext, dueAt: e.currentTarget.value })}
-          />
-        </label>
-        <label>
-          办理计划
-          <textarea required value={ext.plan} onInput={(e) => setExt({ ...ext, plan: e.currentTarget.value })} />
-        </label>
-        <label>
-          诉求人（同意延期）
-          <input
-            required
-            value={ext.consentName}
-            onInput={(e) => setExt({ ...ext, consentName: e.currentTarget.value })}
-          />
-        </label>
-        <label>
-          同意时间
-          <input
-            type="datetime-local"
-            required
-            value={ext.consentAt}
-            onInput={(e) => setExt({ ...ext, consentAt: e.currentTarget.value })}
-          />
-        </label>
-        <button type="submit" data-action>
-          申请延期
-        </button>
-      </form>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void act('申请免责', 'exemption', { reason: ex.reason, explanation: ex.explanation, evidence: [] });
-        }}
-      >
-        <h3>申请免责</h3>
-        <label>
-          事由
-          <select value={ex.reason} onChange={(e) => setEx({ ...ex, reason: e.currentTarget.value })}>
-            {Object.entries(EXEMPTION_REASON_NAMES).map(([k, v]) => (
-              <option value={k}>{v}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          说明
-          <textarea
-            required
-            value={ex.explanation}
-            onInput={(e) => setEx({ ...ex, explanation: e.currentTarget.value })}
-          />
-        </label>
-        <button type="submit" data-action>
-          申请免责
-        </button>
-      </form>
+              <label>
+                联系记录
+                <textarea
+                  required
+                  value={contact.record}
+                  onInput={(e) => setContact({ ...contact, record: e.currentTarget.value })}
+                />
+              </label>
+            </fieldset>
+          )}
+          <label>
+            佐证说明（文字）
+            <textarea value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          </label>
+          <label>
+            佐证文件（每个不超过 5 MB）
+            <input type="file" multiple onChange={(e) => upload(e.currentTarget)} />
+          </label>
+          {files.length > 0 && (
+            <ul aria-label="已上传">
+              {files.map((f) => (
+                <li>{f.name}</li>
+              ))}
+            </ul>
+          )}
+          {uploadError && (
+            <p role="alert" class="error">
+              {uploadError}
+            </p>
+          )}
+          <button type="submit" data-action>
+            提交办结
+          </button>
+        </form>
+      </Collapsible>
+      <Collapsible label="申请延期">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act('申请延期', 'extension', {
+              dueAt: fromLocal(ext.dueAt),
+              plan: ext.plan,
+              requesterConsent: { name: ext.consentName, at: fromLocal(ext.consentAt) },
+            });
+          }}
+        >
+          <h3>申请延期</h3>
+          <label>
+            延至
+            <input
+              type="datetime-local"
+              required
+              value={ext.dueAt}
+              onInput={(e) => setExt({ ...ext, dueAt: e.currentTarget.value })}
+            />
+          </label>
+          <label>
+            办理计划
+            <textarea required value={ext.plan} onInput={(e) => setExt({ ...ext, plan: e.currentTarget.value })} />
+          </label>
+          <label>
+            诉求人（同意延期）
+            <input
+              required
+              value={ext.consentName}
+              onInput={(e) => setExt({ ...ext, consentName: e.currentTarget.value })}
+            />
+          </label>
+          <label>
+            同意时间
+            <input
+              type="datetime-local"
+              required
+              value={ext.consentAt}
+              onInput={(e) => setExt({ ...ext, consentAt: e.currentTarget.value })}
+            />
+          </label>
+          <button type="submit" data-action>
+            申请延期
+          </button>
+        </form>
+      </Collapsible>
+      <Collapsible label="申请免责">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act('申请免责', 'exemption', { reason: ex.reason, explanation: ex.explanation, evidence: [] });
+          }}
+        >
+          <h3>申请免责</h3>
+          <label>
+            事由
+            <select value={ex.reason} onChange={(e) => setEx({ ...ex, reason: e.currentTarget.value })}>
+              {Object.entries(EXEMPTION_REASON_NAMES).map(([k, v]) => (
+                <option value={k}>{v}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            说明
+            <textarea
+              required
+              value={ex.explanation}
+              onInput={(e) => setEx({ ...ex, explanation: e.currentTarget.value })}
+            />
+          </label>
+          <button type="submit" data-action>
+            申请免责
+          </button>
+        </form>
+      </Collapsible>
     </section>
   );
 }
@@ -518,7 +581,7 @@ function Audit({ id }: { id: string }) {
     try {
       setReplay(await api.post<Replay>(`/v1/obligations/${id}/replay`));
     } catch (e) {
-      setError((e as ApiError).describe());
+      setError(describe(e));
     }
   };
   return (

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { api, describe } from '../api';
 import { COLOR_NAMES, SHANGHAI_OFFSET_MS, type Color } from '../format';
 
 /** A month's city ranks, one indicator at a time (保五争三奔第一). */
@@ -30,7 +30,7 @@ export function Ranks() {
       );
       setResult(`已录入 ${form.month}：${COLOR_NAMES[s.months.at(-1)!.colour]}，连续靠后 ${s.redStreak} 个月`);
     } catch (err) {
-      setError((err as ApiError).describe());
+      setError(describe(err));
     }
   };
   return (

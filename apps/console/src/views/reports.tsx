@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { api, describe } from '../api';
 import { shanghai } from '../format';
 import type { Me } from '../main';
 
@@ -23,7 +23,7 @@ export function Reports({ me }: { me: Me }) {
   const [schedules, setSchedules] = useState<Schedule[]>([]);
   const [open, setOpen] = useState<{ title: string; html: string } | null>(null);
   const [message, setMessage] = useState('');
-  const load = () => api.get<Summary[]>('/v1/reports').then(setList, (e: ApiError) => setMessage(e.describe()));
+  const load = () => api.get<Summary[]>('/v1/reports').then(setList, (e: unknown) => setMessage(describe(e)));
   useEffect(() => {
     void load();
     if (me.role !== 'department') api.get<Schedule[]>('/v1/schedules').then(setSchedules, () => undefined);
@@ -38,7 +38,7 @@ export function Reports({ me }: { me: Me }) {
       await api.post(`/v1/schedules/${s.name}/trigger`);
       setMessage(`已启动：${s.title}，生成后显示在下方列表`);
     } catch (e) {
-      setMessage((e as ApiError).describe());
+      setMessage(describe(e));
     }
   };
   return (

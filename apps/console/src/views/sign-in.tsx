@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, session } from '../api';
+import { api, describe, session } from '../api';
 import type { Me } from '../main';
 
 /** Sign-in: a person's username and password; machine users and tests may paste an access token. */
@@ -27,7 +27,7 @@ export function SignIn({ error, onSignedIn }: { error: string; onSignedIn: (me: 
     try {
       await work();
     } catch (err) {
-      setProblem(err instanceof ApiError ? err.describe() : '无法连接服务器，请检查网络后重试');
+      setProblem(describe(err));
     } finally {
       setBusy(false);
     }
@@ -139,7 +139,7 @@ function FirstPassword({ current, onDone }: { current: string; onDone: (me: Me) 
       await api.put('/v1/me/password', { current, new: next });
       onDone(await api.get<Me>('/v1/me'));
     } catch (err) {
-      setProblem((err as ApiError).describe());
+      setProblem(describe(err));
     }
   };
   return (
