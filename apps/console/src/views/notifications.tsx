@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { api, describe } from '../api';
 import { shanghai } from '../format';
 
 // 通知记录: every message Duban sent or is still trying to send, for supervisors and auditors.
@@ -44,7 +44,7 @@ export function Notifications({ obligation }: { obligation?: string }) {
     const q = new URLSearchParams();
     if (obligation) q.set('obligation', obligation);
     if (status) q.set('status', status);
-    api.get<Delivery[]>(`/v1/notifications?${q}`).then(setRows, (e: ApiError) => setError(e.describe()));
+    api.get<Delivery[]>(`/v1/notifications?${q}`).then(setRows, (e: unknown) => setError(describe(e)));
   }, [obligation, status]);
   return (
     <section aria-labelledby="notifications-title">

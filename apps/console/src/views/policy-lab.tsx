@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { api, describe } from '../api';
 import { RUNGS, SHANGHAI_OFFSET_MS } from '../format';
 import { DurationField, durationSpec, type Duration } from './new-obligation';
 
@@ -88,7 +88,7 @@ export function PolicyLab() {
       }
       setResult(answer as LabResult);
     } catch (err) {
-      setError(err instanceof ApiError ? err.describe() : String((err as Error).message));
+      setError(describe(err));
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type Problem } from '../api';
+import { api, ApiError, describe, type Problem } from '../api';
 
 // The admin's form for a unit's contacts: 联络员, 分管领导, 主要负责同志. What the server refuses
 // is shown beside the field it names.
@@ -48,7 +48,7 @@ export function UnitContacts({ code }: { code: string }) {
   useEffect(() => {
     api
       .get<Contacts>(`/v1/units/${encodeURIComponent(code)}/contacts`)
-      .then(load, (e: ApiError) => setError(e.describe()));
+      .then(load, (e: unknown) => setError(describe(e)));
   }, [code]);
 
   const set = (role: Role, key: keyof Person) => (e: Event) =>
@@ -73,9 +73,8 @@ export function UnitContacts({ code }: { code: string }) {
       load(await api.get<Contacts>(`/v1/units/${encodeURIComponent(code)}/contacts`));
       setStatus('已保存');
     } catch (err) {
-      const a = err as ApiError;
-      setProblems(a.details);
-      setError(a.message);
+      setProblems(err instanceof ApiError ? err.details : []);
+      setError(describe(err));
     } finally {
       setBusy(false);
     }
