@@ -99,7 +99,12 @@ export class SingleSignOnService {
     const query = req.originalUrl.indexOf('?');
     callback.search = query >= 0 ? req.originalUrl.slice(query) : '';
     const error = callback.searchParams.get('error');
-    if (error) throw refused(401, `统一身份认证未通过（${error === 'access_denied' ? '用户取消了授权' : error}）`);
+    // The provider's error code is not repeated to the person: it is English, and anyone's to forge.
+    if (error)
+      throw refused(
+        401,
+        error === 'access_denied' ? '统一身份认证未通过：已取消授权' : '统一身份认证服务拒绝了本次登录，请重试',
+      );
 
     let claims: Record<string, unknown>;
     try {
