@@ -5,7 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { renderDocument, documentNumber, type RenderedDocument } from '../libs/domain/documents';
 import { KINDS } from '../libs/domain/kinds';
 import { RUNGS, type ClimbingRung } from '../libs/domain/ladder';
-import { workflowIdOf, type LadderDocument, type ObligationState } from '../libs/domain/obligation';
+import { rungDocumentKey, workflowIdOf, type LadderDocument, type ObligationState } from '../libs/domain/obligation';
 import { toShanghaiIso } from '../libs/domain/time';
 import { WORKER_DATABASE } from '../libs/shared/database/data-source';
 import { Notifier } from '../libs/shared/notifier';
@@ -53,7 +53,7 @@ export class RungActionActivities {
     rung: ClimbingRung;
     document: LadderDocument;
   }): Promise<void> {
-    const key = `${obligation.id}:${rung}`;
+    const key = rungDocumentKey(obligation, rung);
     const [stored]: RenderedDocument[] = await this.db.query(
       'SELECT kind, number, title, body FROM ladder_document WHERE idempotency_key = $1',
       [key],
@@ -79,7 +79,7 @@ export class RungActionActivities {
   }
 
   private async store(obligation: ObligationState, rung: ClimbingRung, issuedAt: Date): Promise<RenderedDocument> {
-    const key = `${obligation.id}:${rung}`;
+    const key = rungDocumentKey(obligation, rung);
     return this.db.transaction(async (tx) => {
       // Two attempts at once (a retry after a lost worker) queue here instead of both numbering.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);

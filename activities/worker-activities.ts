@@ -12,6 +12,7 @@ export function workerActivities(
 ) {
   return {
     planDeadline: deadline.planDeadline.bind(deadline),
+    planResumption: deadline.planResumption.bind(deadline),
     recordObligation: readModel.recordObligation.bind(readModel),
     issueRungDocument: rungActions.issueRungDocument.bind(rungActions),
     storeRungDocument: rungActions.storeRungDocument.bind(rungActions),

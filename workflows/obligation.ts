@@ -20,6 +20,24 @@ import {
   attachDocument,
   climb,
   CommandRefused,
+  decideSuspension,
+  liftSuspension,
+  pauseClock,
+  reassign,
+  receiptOverdue,
+  refuseReturn,
+  refusalToDecideReturn,
+  refusalToDecideSuspension,
+  refusalToReassign,
+  refusalToRequestSuspension,
+  refusalToResume,
+  refusalToReturn,
+  refusalToSign,
+  requestReturn,
+  requestSuspension,
+  resumeClock,
+  resumptionOf,
+  sign,
   decideExemption,
   decideExtension,
   firstDeadline,
@@ -54,15 +72,24 @@ import {
   exemptionUpdate,
   extensionDecisionUpdate,
   extensionUpdate,
+  reassignmentUpdate,
+  receiptUpdate,
   reopenUpdate,
+  resumptionUpdate,
+  returnDecisionUpdate,
+  returnUpdate,
   snapshotUpdate,
   stateQuery,
+  suspensionDecisionUpdate,
+  suspensionUpdate,
   systemCommandSignal,
   verificationUpdate,
   withdrawalUpdate,
   type DecisionCommand,
   type ObligationStart,
   type ReasonCommand,
+  type ReassignmentCommand,
+  type ReturnDecisionCommand,
 } from '../libs/contracts/obligation';
 
 const DEFAULT_HISTORY_LIMIT = 2_000;
@@ -128,6 +155,13 @@ function orFailTask<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (..
 const recordBounded = orFailTask(boundedLocal.recordObligation);
 const storeRungDocument = orFailTask(boundedLocal.storeRungDocument);
 const planBounded = orFailTask(boundedLocal.planDeadline);
+const planResumption = orFailTask(boundedLocal.planResumption);
+
+// Since `paused-clock` (API.md, the clock): time spent submitted does not count against the unit;
+// a rejected verification gives back the time that was left, at least the policy's rework grace;
+// a deadline does not pass while an extension, exemption or suspension request awaits the
+// supervisors, and a refusal leaves at least the rework grace. Before, the clock kept running.
+const PAUSED_CLOCK = 'paused-clock';
 
 /** A refused command fails the update, not the workflow, and leaves no trace in the history. */
 function refuse(reason: string | null): void {
@@ -140,6 +174,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
   // Decided once per run, before anything else: a run started by earlier code keeps its path.
   const exactlyOnce = patched(EXACTLY_ONCE);
   const plan = exactlyOnce ? planBounded : planDeadline;
+  const pausing = patched(PAUSED_CLOCK);
   // A resumed run, and one the API opened, has its state before any handler is set: an update that
   // arrives with the start (重办, a command right after the API's answer) is validated as soon as
   // its handler is registered. The input decides, so histories started otherwise replay as before.
@@ -225,6 +260,38 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     await record();
   }
 
+  /** The clock runs again: the deadline moves on by the paused time (and at least the rework grace). */
+  async function resume(cause: string, withRework: boolean): Promise<void> {
+    const now = new Date();
+    const planned = await planResumption(resumptionOf(state, now, cause, withRework));
+    state = resumeClock(state, planned, cause, now);
+    await record();
+  }
+
+  /** After a refusal: the unit has at least the rework grace left on the deadline in force. */
+  async function atLeastRework(cause: string): Promise<void> {
+    if (state.status !== 'open' || state.dueAt === null) return;
+    const now = new Date();
+    const planned = await planResumption(resumptionOf(state, now, cause, true));
+    if (planned.dueAt === state.dueAt) return;
+    state = applyPlan(state, planned, now);
+    await record();
+  }
+
+  /** 改派: the new unit's deadline (the given one, else the policy's from now) and receipt limit. */
+  async function reassignTo(command: { unit: string; reason: string; dueAt: string | null; by: Actor | null }) {
+    const now = new Date();
+    const planned = await plan({
+      from: now.toISOString(),
+      deadline: command.dueAt ? { at: command.dueAt } : state.policy.deadline,
+      remind: state.policy.remind,
+      rulePrefix: '改派',
+      ...(state.policy.receipt !== undefined && { receipt: state.policy.receipt }),
+    });
+    state = reassign(state, command, planned, now);
+    await record();
+  }
+
   /** Enter the next rung, set its rectification deadline, then run its action exactly once. */
   async function climbRung(cause: 'deadline' | 'manual', reason: string, by: Actor | null): Promise<void> {
     state = climb(state, cause, reason, by, new Date());
@@ -281,8 +348,13 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     );
   }
 
-  onCommand(completionUpdate, refusalToSubmit, submitCompletion);
-  onCommand(verificationUpdate, refusalToVerify, verifyCompletion);
+  onCommand(completionUpdate, refusalToSubmit, (s, c, now) => {
+    const submitted = submitCompletion(s, c, now);
+    return pausing ? pauseClock(submitted, now) : submitted;
+  });
+  onCommand(verificationUpdate, refusalToVerify, verifyCompletion, async () => {
+    if (pausing && state.status === 'open') await resume('核验退回', true);
+  });
   onCommand(extensionUpdate, (s, e) => refusalToRequestExtension(s, new Date(e.dueAt), new Date()), requestExtension);
   onCommand(
     extensionDecisionUpdate,
@@ -290,11 +362,52 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     (s, d: DecisionCommand, now) => decideExtension(s, d.approved, d.comment, d.by, now),
     async (d: DecisionCommand) => {
       if (d.approved) await planAndApply({ at: state.extensions.at(-1)!.dueAt }, '承诺时限');
+      else if (pausing) await atLeastRework('延期申请未获同意');
     },
   );
   onCommand(exemptionUpdate, refusalToRequestExemption, requestExemption);
-  onCommand(exemptionDecisionUpdate, refusalToDecideExemption, (s, d: DecisionCommand, now) =>
-    decideExemption(s, d.approved, d.comment, d.by, now),
+  onCommand(
+    exemptionDecisionUpdate,
+    refusalToDecideExemption,
+    (s, d: DecisionCommand, now) => decideExemption(s, d.approved, d.comment, d.by, now),
+    async (d: DecisionCommand) => {
+      if (!d.approved && pausing) await atLeastRework('免责申请未获同意');
+    },
+  );
+  // The steps between 交办 and 销号: new commands, so no recorded history holds them.
+  onCommand(receiptUpdate, refusalToSign, (s, c, now) => sign(s, c.by, now));
+  onCommand(returnUpdate, refusalToReturn, (s, c, now) => pauseClock(requestReturn(s, c, now), now));
+  setHandler(
+    returnDecisionUpdate,
+    (d) =>
+      exclusive(async () => {
+        if (d.approved) return reassignTo({ unit: d.unit!, reason: d.comment, dueAt: d.dueAt, by: d.by });
+        state = refuseReturn(state, d.comment, d.by, new Date());
+        await record();
+        await resume('退回未获同意', true);
+      }),
+    { validator: check<ReturnDecisionCommand>(refusalToDecideReturn) },
+  );
+  setHandler(reassignmentUpdate, (r) => exclusive(() => reassignTo(r)), {
+    validator: check<ReassignmentCommand>((s, r) => refusalToReassign(s, r.unit)),
+  });
+  onCommand(suspensionUpdate, (s, c) => refusalToRequestSuspension(s, c.until, new Date()), requestSuspension);
+  onCommand(
+    suspensionDecisionUpdate,
+    refusalToDecideSuspension,
+    (s, d: DecisionCommand, now) => {
+      const decided = decideSuspension(s, d.approved, d.comment, d.by, now);
+      return d.approved ? pauseClock(decided, now) : decided;
+    },
+    async (d: DecisionCommand) => {
+      if (!d.approved) await atLeastRework('挂起申请未获同意');
+    },
+  );
+  onCommand(
+    resumptionUpdate,
+    refusalToResume,
+    (s, r: ReasonCommand, now) => liftSuspension(s, r.by, now),
+    () => resume('解除挂起', false),
   );
   onCommand(withdrawalUpdate, refusalToWithdraw, (s, r: ReasonCommand, now) => withdraw(s, r.reason, r.by, now));
   onCommand(
@@ -334,7 +447,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
         if (!exactlyOnce || announcing === 0)
           await continueAsNew<typeof obligationWorkflow>({ resume: state, historyLimit });
       }
-      const tick = nextTick(state);
+      const tick = nextTick(state, pausing);
       const seen = state.revision;
       // Since `exactly-once-ladder` also: a long history's last announcement done, time to continue as new.
       const changed = () => state.revision !== seen || busy || (exactlyOnce && announcing === 0 && longHistory());
@@ -346,9 +459,19 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
       }
       await exclusive(async () => {
         // A command may have moved the clock while this waited for its turn.
-        const due = nextTick(state);
+        const due = nextTick(state, pausing);
         if (!due || due.type !== tick.type || due.at !== tick.at) return;
-        if (tick.type === 'remind') {
+        if (tick.type === 'receipt') {
+          // 未及时签收: the unit is urged to sign (told as a reminder is).
+          state = receiptOverdue(state, new Date());
+          await record();
+          const told = state;
+          toAnnounce.push(() => remindLater({ obligation: told, remindAt: tick.at }));
+        } else if (tick.type === 'resume') {
+          state = liftSuspension(state, null, new Date());
+          await record();
+          await resume('挂起期满', false);
+        } else if (tick.type === 'remind') {
           state = remind(state, new Date());
           await record();
           const told = state;

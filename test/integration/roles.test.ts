@@ -114,6 +114,12 @@ const prepared: Record<string, (id: string) => Promise<unknown>> = {
     const res = await send('admin', 'POST', '/v1/tokens', { role: 'auditor', name: `matrix-victim-${++n}` });
     extra[id] = res.body.id;
   },
+  returned: (id) => send('own', 'POST', `/v1/obligations/${id}/return`, { reason: '不属本单位职责' }),
+  suspensionAsked: (id) => send('own', 'POST', `/v1/obligations/${id}/suspension`, { reason: '等待第三方检测' }),
+  suspended: async (id) => {
+    await send('own', 'POST', `/v1/obligations/${id}/suspension`, { reason: '等待第三方检测' });
+    await send('supervisor', 'POST', `/v1/obligations/${id}/suspension/decision`, { approved: true });
+  },
   completed: async (id) => {
     await send('own', 'POST', `/v1/obligations/${id}/completion`, completion);
     await send('supervisor', 'POST', `/v1/obligations/${id}/verification`, { accepted: true });
@@ -233,6 +239,64 @@ const MATRIX: Row[] = [
     path: (id) => `/v1/obligations/${id}/reopen`,
     body: () => reason,
     state: 'completed',
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'receipt (签收)',
+    operation: 'POST /v1/obligations/{id}/receipt',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/receipt`,
+    expect: { ...deny, own: 200 },
+  },
+  {
+    name: 'return (退回)',
+    operation: 'POST /v1/obligations/{id}/return',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/return`,
+    body: () => ({ reason: '不属本单位职责', suggestedUnit: 'district-tax' }),
+    expect: { ...deny, own: 200 },
+  },
+  {
+    name: 'return decision (改派)',
+    operation: 'POST /v1/obligations/{id}/return/decision',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/return/decision`,
+    body: () => ({ approved: true, unit: 'district-tax', comment: '同意改派' }),
+    state: 'returned',
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'reassignment (改派)',
+    operation: 'POST /v1/obligations/{id}/reassignment',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/reassignment`,
+    body: () => ({ unit: 'district-tax', reason: '属税务职责' }),
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'suspension (挂起)',
+    operation: 'POST /v1/obligations/{id}/suspension',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/suspension`,
+    body: () => ({ reason: '等待第三方检测' }),
+    expect: { ...deny, own: 200 },
+  },
+  {
+    name: 'suspension decision',
+    operation: 'POST /v1/obligations/{id}/suspension/decision',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/suspension/decision`,
+    body: () => ({ approved: true }),
+    state: 'suspensionAsked',
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'resumption (解除挂起)',
+    operation: 'POST /v1/obligations/{id}/resumption',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/resumption`,
+    body: () => ({ comment: '第三方结果已出' }),
+    state: 'suspended',
     expect: { ...deny, supervisor: 200 },
   },
   {
@@ -628,5 +692,22 @@ describe('the role matrix', () => {
     expect(mine.body.items.every((o: { unit: string }) => o.unit === 'district-tax')).toBe(true);
     const all = await http(api.url, 'GET', '/v1/obligations?limit=200', undefined, headers.auditor);
     expect(all.body.items.some((o: { unit: string }) => o.unit === OWN)).toBe(true);
+  });
+
+  it('lets a unit that handed an obligation on (改派) read it and its timeline, but no longer act on it', async () => {
+    const id = await obligation();
+    await send('own', 'POST', `/v1/obligations/${id}/return`, { reason: '属税务职责', suggestedUnit: 'district-tax' });
+    await send('supervisor', 'POST', `/v1/obligations/${id}/return/decision`, {
+      approved: true,
+      unit: 'district-tax',
+      comment: '同意改派',
+    });
+    expect((await call('own', 'GET', `/v1/obligations/${id}`)).status).toBe(200);
+    expect((await call('own', 'GET', `/v1/obligations/${id}/timeline`)).status).toBe(200);
+    const refused = await call('own', 'POST', `/v1/obligations/${id}/completion`, completion);
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toContain('已改派');
+    // The new unit acts on it.
+    expect((await call('other', 'POST', `/v1/obligations/${id}/receipt`)).status).toBe(200);
   });
 });

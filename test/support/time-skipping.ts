@@ -4,7 +4,7 @@ import { DeadlineActivities } from '../../activities/deadline';
 import type { IndicatorRankRecord } from '../../activities/reports';
 import type { WorkerActivities } from '../../activities/worker-activities';
 import type { DeadlineRequest } from '../../libs/domain/deadline';
-import type { ObligationState } from '../../libs/domain/obligation';
+import { rungDocumentKey, type ObligationState } from '../../libs/domain/obligation';
 import { createLogger, installTemporalLogging } from '../../libs/shared/logging';
 import { startTimeSkippingServer } from '../../libs/shared/temporal/servers';
 
@@ -40,7 +40,7 @@ type LadderActivities = Omit<WorkerActivities, 'generateReports' | 'owedProblemR
 export function recordingActivities(): { fx: Effects; activities: LadderActivities } {
   const fx: Effects = { plans: [], records: [], documents: new Map(), announced: [], reminders: [], ranks: [] };
   const issue = (obligation: ObligationState, rung: number) => {
-    const key = `${obligation.id}:${rung}`;
+    const key = rungDocumentKey(obligation, rung);
     fx.documents.set(key, (fx.documents.get(key) ?? 0) + 1);
     return { kind: 'notice' as const, number: `No.${rung}`, title: `rung ${rung}` };
   };
@@ -50,6 +50,7 @@ export function recordingActivities(): { fx: Effects; activities: LadderActiviti
       fx.plans.push(req);
       return deadline.planDeadline(req);
     },
+    planResumption: (req) => deadline.planResumption(req),
     recordObligation: async (s) => {
       fx.records.push(s);
       return s;

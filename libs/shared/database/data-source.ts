@@ -15,6 +15,7 @@ import { BoardIndexes1764000001000 } from './migrations/1764000001000-board-inde
 import { AuditCompleteness1764000001200 } from './migrations/1764000001200-audit-completeness';
 import { People1764000001300 } from './migrations/1764000001300-people';
 import { Inbox1764000001400 } from './migrations/1764000001400-inbox';
+import { PausedStatuses1764000003000 } from './migrations/1764000003000-paused-statuses';
 import { loadReferenceData } from './reference-data';
 
 export const ENTITIES = [ObligationRecord, ApiToken];
@@ -33,6 +34,7 @@ const MIGRATIONS = [
   AuditCompleteness1764000001200,
   People1764000001300,
   Inbox1764000001400,
+  PausedStatuses1764000003000,
 ];
 
 /** Each process part names its data source: the API and the worker may share one process. */

@@ -6,7 +6,7 @@ import type { Sql } from './audit-log';
 // revision written again is a retried workflow task, whose attempt planned from a later moment and
 // is the one the history keeps: the later write (by the transition's time) replaces the earlier
 // one, in the latest state and in that revision's event row, so the read model and the history
-// agree. Each event row keeps the standing after it, so reports can be computed as of any past moment.
+// agree. The unit changes on 改派. Each event row keeps the standing after it, so reports can be computed as of any past moment.
 //
 // A workflow task that died after its local activities wrote (the worker killed mid-task) may have
 // written revisions its retry never makes: the retry can go another way (a command taken before
@@ -20,7 +20,7 @@ const WRITE = `
     INSERT INTO obligation (id, key, workflow_id, kind, unit, status, rung, color, due_at, state, revision, reopen_count, created_at, updated_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
     ON CONFLICT (id) DO UPDATE SET
-      status = EXCLUDED.status, rung = EXCLUDED.rung, color = EXCLUDED.color, due_at = EXCLUDED.due_at,
+      unit = EXCLUDED.unit, status = EXCLUDED.status, rung = EXCLUDED.rung, color = EXCLUDED.color, due_at = EXCLUDED.due_at,
       state = EXCLUDED.state, revision = EXCLUDED.revision, reopen_count = EXCLUDED.reopen_count,
       updated_at = EXCLUDED.updated_at
     WHERE obligation.revision < EXCLUDED.revision

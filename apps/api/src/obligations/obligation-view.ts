@@ -11,5 +11,6 @@ export function view(state: ObligationState, now = Date.now()): ObligationView {
     by: _by,
     ...rest
   } = state as ObligationState & { by?: unknown };
-  return { ...rest, overdue: isOverdue(state, now) };
+  // Every obligation has a clock, also those whose clock has never stood still.
+  return { ...rest, clock: state.clock ?? { pausedAt: null, pausedMs: 0 }, overdue: isOverdue(state, now) };
 }

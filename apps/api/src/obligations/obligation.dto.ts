@@ -246,7 +246,88 @@ export class ExemptionDto {
   evidence!: EvidenceDto[];
 }
 
-const STATUSES = ['open', 'submitted', 'completed', 'exempted', 'withdrawn'] as const;
+// ——— the steps between 交办 and 销号 ———
+
+export class ReturnDto {
+  @ApiProperty({ example: '该事项属区市场监管局职责，不属本单位', description: '退回理由' })
+  @IsString()
+  @Length(1, 2_000, { message: '须写明退回理由（1至2000字）' })
+  reason!: string;
+
+  @ApiPropertyOptional({ example: 'district-market-regulation', description: '建议改派的单位（单位代码）' })
+  @IsOptional()
+  @IsString()
+  @Matches(CODE, { message: '须为单位代码' })
+  suggestedUnit?: string;
+}
+
+export class ReturnDecisionDto {
+  @ApiProperty({ description: 'true: 改派 to `unit`; false: back to the unit, its clock resuming' })
+  @IsBoolean()
+  approved!: boolean;
+
+  @ApiPropertyOptional({ example: 'district-market-regulation', description: 'required when approved: the new unit' })
+  @ValidateIf((v: ReturnDecisionDto) => v.approved === true || v.unit !== undefined)
+  @IsString({ message: '同意退回须指定改派单位' })
+  @Matches(CODE, { message: '须为单位代码' })
+  unit?: string;
+
+  @ApiPropertyOptional({
+    example: '2026-12-10T18:00:00+08:00',
+    description: "the new unit's deadline; else the policy's",
+  })
+  @IsOptional()
+  @IsInstant()
+  dueAt?: string;
+
+  @ApiPropertyOptional({ example: '同意改派区市场监管局', description: 'required when refusing' })
+  @ValidateIf((v: ReturnDecisionDto) => v.approved === false || v.comment !== undefined)
+  @IsString()
+  @Length(1, 2_000, { message: '须写明意见（1至2000字）' })
+  comment?: string;
+}
+
+export class ReassignmentDto {
+  @ApiProperty({ example: 'district-market-regulation', description: '改派至的单位（单位代码）' })
+  @IsString()
+  @Matches(CODE, { message: '须为单位代码' })
+  unit!: string;
+
+  @ApiProperty({ example: '经核实属区市场监管局职责' })
+  @IsString()
+  @Length(1, 2_000, { message: '须写明改派理由（1至2000字）' })
+  reason!: string;
+
+  @ApiPropertyOptional({
+    example: '2026-12-10T18:00:00+08:00',
+    description: "the new unit's deadline; else the policy's",
+  })
+  @IsOptional()
+  @IsInstant()
+  dueAt?: string;
+}
+
+export class SuspensionDto {
+  @ApiProperty({ example: '等待供电公司现场勘查结果' })
+  @IsString()
+  @Length(1, 2_000, { message: '须写明挂起理由（1至2000字）' })
+  reason!: string;
+
+  @ApiPropertyOptional({ example: '2026-12-20T09:00:00+08:00', description: 'resumes by itself then' })
+  @IsOptional()
+  @IsInstant()
+  until?: string;
+}
+
+export class CommentDto {
+  @ApiPropertyOptional({ example: '第三方结果已出，恢复办理' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 2_000)
+  comment?: string;
+}
+
+const STATUSES = ['open', 'submitted', 'returned', 'suspended', 'completed', 'exempted', 'withdrawn'] as const;
 const COLOURS = ['blue', 'yellow', 'red'] as const;
 
 export const LIST_SORTS = ['createdAt', 'dueAt', 'rung', 'updatedAt'] as const;
@@ -339,6 +420,25 @@ export class ObligationView {
   @ApiProperty() reopenCount!: number;
   @ApiProperty({ type: [Number], description: 'years of the deadline without official holiday data' })
   calendarMissingYears!: number[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'the handling clock: { pausedAt (null while it runs), pausedMs (finished pauses) }',
+  })
+  clock!: { pausedAt: string | null; pausedMs: number };
+  @ApiPropertyOptional({ nullable: true, type: String, description: '签收: null while 待签收 (policies with receipt)' })
+  receivedAt?: string | null;
+  @ApiPropertyOptional({ type: String, description: 'the receipt limit' }) receiptDueAt?: string;
+  @ApiPropertyOptional({ description: '未及时签收' }) receiptLate?: boolean;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true } }) returns?: unknown[];
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: '改派: { from, to, at, by, reason }',
+  })
+  assignments?: unknown[];
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true } })
+  suspensions?: unknown[];
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }

@@ -27,9 +27,14 @@ import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
 import { badRequest, errorBody } from '../http-errors';
 import { reservedKeyReason } from '../../../../libs/domain/obligation-key';
 import {
+  CommentDto,
   CompletionDto,
   CreateObligationDto,
   DecisionDto,
+  ReassignmentDto,
+  ReturnDecisionDto,
+  ReturnDto,
+  SuspensionDto,
   ExemptionDto,
   ExtensionDto,
   ListQueryDto,
@@ -236,5 +241,126 @@ export class ObligationsController {
     @Headers('idempotency-key') key?: string,
   ) {
     return view(await this.obligations.reopen(id, dto, p, key));
+  }
+
+  @Post(':id/receipt')
+  @Roles('department')
+  @HttpCode(200)
+  @ApiOperation({ summary: '签收: the unit signs for the obligation (its receivedAt; late past receiptDueAt)' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'already signed, or the policy has no receipt step' })
+  async receipt(
+    @Param('id', obligationId) id: string,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.receipt(id, p, key));
+  }
+
+  @Post(':id/return')
+  @Roles('department')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '退回: not this unit’s matter; returned (退回待审), the clock paused, until the supervisors decide',
+  })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'the obligation is not open' })
+  async returnIt(
+    @Param('id', obligationId) id: string,
+    @Body() dto: ReturnDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.return(id, dto, p, key));
+  }
+
+  @Post(':id/return/decision')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      '退回审核: approved with a unit → 改派 (rung 0, a new deadline); refused → back to the unit, its clock resuming',
+  })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'no return awaits a decision, the same or an unknown unit' })
+  async returnDecision(
+    @Param('id', obligationId) id: string,
+    @Body() dto: ReturnDecisionDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.returnDecision(id, dto, p, key));
+  }
+
+  @Post(':id/reassignment')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '改派: move the obligation to another unit, which starts at rung 0 with the policy’s deadline (or dueAt)',
+  })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'settled, the same or an unknown unit' })
+  async reassignment(
+    @Param('id', obligationId) id: string,
+    @Body() dto: ReassignmentDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.reassignment(id, dto, p, key));
+  }
+
+  @Post(':id/suspension')
+  @Roles('department')
+  @HttpCode(200)
+  @ApiOperation({ summary: '挂起申请: waiting on a third party; the supervisors decide; no deadline passes meanwhile' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'not open, already suspended, or a request awaits a decision' })
+  async suspension(
+    @Param('id', obligationId) id: string,
+    @Body() dto: SuspensionDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.suspension(id, dto, p, key));
+  }
+
+  @Post(':id/suspension/decision')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      '挂起审核: approved → suspended, the clock stopped until `until` or a resumption; refused → at least the rework grace',
+  })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'no suspension request awaits a decision' })
+  async suspensionDecision(
+    @Param('id', obligationId) id: string,
+    @Body() dto: DecisionDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.suspensionDecision(id, dto, p, key));
+  }
+
+  @Post(':id/resumption')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({ summary: '解除挂起: the clock runs again, the deadline moved on by the paused time' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'the obligation is not suspended' })
+  async resumption(
+    @Param('id', obligationId) id: string,
+    @Body() dto: CommentDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.resumption(id, dto, p, key));
   }
 }

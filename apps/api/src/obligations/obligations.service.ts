@@ -48,7 +48,14 @@ import {
   extensionDecisionUpdate,
   extensionUpdate,
   OBLIGATION_WORKFLOW,
+  reassignmentUpdate,
+  receiptUpdate,
   reopenUpdate,
+  resumptionUpdate,
+  returnDecisionUpdate,
+  returnUpdate,
+  suspensionDecisionUpdate,
+  suspensionUpdate,
   snapshotUpdate,
   verificationUpdate,
   withdrawalUpdate,
@@ -61,9 +68,14 @@ import { errorBody } from '../http-errors';
 import { CalendarService } from '../reference/calendar.service';
 import { OrganisationService } from '../reference/organisation.service';
 import type {
+  CommentDto,
   CompletionDto,
   CreateObligationDto,
   DecisionDto,
+  ReassignmentDto,
+  ReturnDecisionDto,
+  ReturnDto,
+  SuspensionDto,
   ExemptionDto,
   ExtensionDto,
   ListQueryDto,
@@ -74,6 +86,10 @@ import type {
 
 function actorOf(p: Principal): Actor {
   return { role: p.role, unit: p.unit, name: p.name };
+}
+
+function forbidden(reason: string, field = 'id'): ForbiddenException {
+  return new ForbiddenException(errorBody(403, reason, [{ field, reason }]));
 }
 
 function conflict(reason: string): ConflictException {
@@ -166,7 +182,9 @@ export class ObligationsService {
       throw new NotFoundException(
         errorBody(404, `obligation ${id} not found`, [{ field: 'id', reason: 'no such obligation' }]),
       );
-    if (!canSeeUnit(viewer, record.unit)) {
+    // A unit that handed the obligation on (改派) keeps read access to it.
+    const handedOn = viewer.role === 'department' && record.state.assignments?.some((a) => a.from === viewer.unit);
+    if (!canSeeUnit(viewer, record.unit) && !handedOn) {
       throw new ForbiddenException(
         errorBody(403, 'this obligation belongs to another unit', [
           { field: 'id', reason: `not an obligation of unit ${viewer.unit}` },
@@ -345,6 +363,88 @@ export class ObligationsService {
     );
   }
 
+  // ——— the steps between 交办 and 销号 ———
+
+  receipt(id: string, by: Principal, key?: string) {
+    return this.command(id, by, receiptUpdate, { by: actorOf(by) }, key);
+  }
+
+  async return(id: string, dto: ReturnDto, by: Principal, key?: string) {
+    if (dto.suggestedUnit !== undefined) await this.knownUnit(dto.suggestedUnit, 'suggestedUnit');
+    return this.command(
+      id,
+      by,
+      returnUpdate,
+      { reason: dto.reason, suggestedUnit: dto.suggestedUnit ?? null, by: actorOf(by) },
+      key,
+    );
+  }
+
+  async returnDecision(id: string, dto: ReturnDecisionDto, by: Principal, key?: string) {
+    if (dto.approved) await this.knownUnit(dto.unit!, 'unit');
+    return this.command(
+      id,
+      by,
+      returnDecisionUpdate,
+      {
+        approved: dto.approved,
+        unit: dto.approved ? dto.unit! : null,
+        dueAt: dto.dueAt ? toShanghaiIso(parseInstant(dto.dueAt)!) : null,
+        comment: dto.comment ?? '',
+        by: actorOf(by),
+      },
+      key,
+    );
+  }
+
+  async reassignment(id: string, dto: ReassignmentDto, by: Principal, key?: string) {
+    await this.knownUnit(dto.unit, 'unit');
+    return this.command(
+      id,
+      by,
+      reassignmentUpdate,
+      {
+        unit: dto.unit,
+        reason: dto.reason,
+        dueAt: dto.dueAt ? toShanghaiIso(parseInstant(dto.dueAt)!) : null,
+        by: actorOf(by),
+      },
+      key,
+    );
+  }
+
+  suspension(id: string, dto: SuspensionDto, by: Principal, key?: string) {
+    return this.command(
+      id,
+      by,
+      suspensionUpdate,
+      { reason: dto.reason, until: dto.until ? toShanghaiIso(parseInstant(dto.until)!) : null, by: actorOf(by) },
+      key,
+    );
+  }
+
+  suspensionDecision(id: string, dto: DecisionDto, by: Principal, key?: string) {
+    return this.command(
+      id,
+      by,
+      suspensionDecisionUpdate,
+      { approved: dto.approved, comment: dto.comment ?? '', by: actorOf(by) },
+      key,
+    );
+  }
+
+  resumption(id: string, dto: CommentDto, by: Principal, key?: string) {
+    return this.command(id, by, resumptionUpdate, { reason: dto.comment ?? '', by: actorOf(by) }, key);
+  }
+
+  /** A unit a command names must exist: else the state cannot take it (409, as API.md says of 改派). */
+  private async knownUnit(unit: string, field: string): Promise<void> {
+    if (!(await this.organisation.unitExists(unit))) {
+      const reason = `没有代码为 ${unit} 的单位（见 GET /v1/units）`;
+      throw new ConflictException(errorBody(409, reason, [{ field, reason }]));
+    }
+  }
+
   escalation(id: string, dto: ReasonDto, by: Principal, key?: string) {
     return this.command(id, by, escalationUpdate, { reason: dto.reason, by: actorOf(by) }, key);
   }
@@ -394,6 +494,9 @@ export class ObligationsService {
     check?: (current: ObligationState) => void,
   ): Promise<ObligationState> {
     const current = await this.get(id, by);
+    // A unit that handed it on may read it, but commands are the responsible unit's.
+    if (by.role === 'department' && current.unit !== by.unit)
+      throw forbidden(`该事项已改派，现由其他单位办理，本单位不能再对其操作`);
     check?.(current);
     const updateId = idempotentUpdateId(by, key);
     if (isSettled(current)) {
