@@ -20,6 +20,10 @@ import {
   attachDocument,
   climb,
   CommandRefused,
+  contribute,
+  refusalToContribute,
+  refusalToSetCoUnits,
+  setCoUnits,
   decideSuspension,
   liftSuspension,
   pauseClock,
@@ -66,7 +70,9 @@ import {
 import { graceOf } from '../libs/domain/policy';
 import { COLOR, DUE_AT, KIND, RUNG, STATUS, UNIT } from '../libs/shared/temporal/search-attributes';
 import {
+  coUnitsUpdate,
   completionUpdate,
+  contributionUpdate,
   escalationUpdate,
   exemptionDecisionUpdate,
   exemptionUpdate,
@@ -375,6 +381,12 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     },
   );
   // The steps between 交办 and 销号: new commands, so no recorded history holds them.
+  onCommand(
+    coUnitsUpdate,
+    (s, c) => refusalToSetCoUnits(s, c.coUnits),
+    (s, c, now) => setCoUnits(s, c.coUnits, c.by, now),
+  );
+  onCommand(contributionUpdate, (s, c) => refusalToContribute(s, c.unit), contribute);
   onCommand(receiptUpdate, refusalToSign, (s, c, now) => sign(s, c.by, now));
   onCommand(returnUpdate, refusalToReturn, (s, c, now) => pauseClock(requestReturn(s, c, now), now));
   setHandler(

@@ -78,6 +78,17 @@ export interface SuspensionCommand {
   by: Actor | null;
 }
 
+export interface CoUnitsCommand {
+  coUnits: string[];
+  by: Actor | null;
+}
+export interface ContributionCommand {
+  unit: string;
+  summary: string;
+  evidence: Evidence[];
+  by: Actor | null;
+}
+
 export const stateQuery = defineQuery<ObligationState>('state');
 /** The state once it is in the read model: the answer to a start that lost a race for its key. */
 export const snapshotUpdate = defineUpdate<ObligationState>('snapshot');
@@ -96,6 +107,8 @@ export const returnDecisionUpdate = defineUpdate<ObligationState, [ReturnDecisio
 export const reassignmentUpdate = defineUpdate<ObligationState, [ReassignmentCommand]>('reassignment');
 export const suspensionUpdate = defineUpdate<ObligationState, [SuspensionCommand]>('suspension');
 export const suspensionDecisionUpdate = defineUpdate<ObligationState, [DecisionCommand]>('suspensionDecision');
+export const coUnitsUpdate = defineUpdate<ObligationState, [CoUnitsCommand]>('coUnits');
+export const contributionUpdate = defineUpdate<ObligationState, [ContributionCommand]>('contribution');
 export const resumptionUpdate = defineUpdate<ObligationState, [ReasonCommand]>('resumption');
 
 /** A command from another workflow (an indicator's red episode), which cannot send updates. */

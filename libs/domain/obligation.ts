@@ -161,6 +161,17 @@ export interface ObligationInput {
   by: Actor | null;
   /** What the obligation is about, per kind (the enterprise of a 新注册企业 contact, a ticket). */
   subject?: Record<string, unknown>;
+  /** 协办单位: units that help the lead (主办) unit; absent when there are none. */
+  coUnits?: string[];
+}
+
+/** 协办意见: a co-unit's part, with its evidence. */
+export interface Contribution {
+  unit: string;
+  summary: string;
+  evidence: Evidence[];
+  at: string;
+  by: Actor | null;
 }
 
 /** One transition, as the audit trail and the read model's event table keep it. */
@@ -207,6 +218,7 @@ export interface ObligationState extends Omit<ObligationInput, 'by'> {
   returns?: ReturnRequest[];
   assignments?: Assignment[];
   suspensions?: SuspensionRequest[];
+  contributions?: Contribution[];
   /** Grows by one on every transition, so a read model keeps only the newest state. */
   revision: number;
   /** The transition that made this revision. */
@@ -443,7 +455,13 @@ export function submitCompletion(state: ObligationState, c: Omit<Completion, 'at
     {
       type: 'completion_submitted',
       by: c.by,
-      data: { summary: c.summary, evidence: c.evidence, ...(c.contact && { contact: c.contact }) },
+      data: {
+        summary: c.summary,
+        evidence: c.evidence,
+        ...(c.contact && { contact: c.contact }),
+        // The co-units' parts the completion rests on (none in any older history).
+        ...(state.contributions?.length && { contributions: state.contributions.length }),
+      },
     },
     {
       status: 'submitted',
@@ -904,5 +922,46 @@ export function liftSuspension(state: ObligationState, by: Actor | null, at: Dat
     at,
     { type: 'suspension_lifted', by, data: { until: last.until, onTime: by === null } },
     { status: 'open', suspensions: [...state.suspensions!.slice(0, -1), { ...last, resumedAt: now }] },
+  );
+}
+
+// ——— 主办 + 协办 ———
+
+export function refusalToSetCoUnits(state: ObligationState, coUnits: string[]): string | null {
+  if (isSettled(state)) return `事项状态为“${STATUS_NAMES[state.status]}”，不能调整协办单位`;
+  if (coUnits.includes(state.unit)) return '协办单位不能包含主办单位';
+  if (new Set(coUnits).size !== coUnits.length) return '协办单位有重复';
+  return null;
+}
+
+export function setCoUnits(state: ObligationState, coUnits: string[], by: Actor | null, at: Date): ObligationState {
+  refuseUnless(refusalToSetCoUnits(state, coUnits));
+  return transition(
+    state,
+    at,
+    { type: 'co_units_set', by, data: { before: state.coUnits ?? [], coUnits } },
+    { coUnits },
+  );
+}
+
+export function refusalToContribute(state: ObligationState, unit: string | null): string | null {
+  if (isSettled(state)) return `事项状态为“${STATUS_NAMES[state.status]}”，不能再提交协办意见`;
+  if (!unit || !state.coUnits?.includes(unit)) return '本单位不是该事项的协办单位';
+  return null;
+}
+
+/** 协办意见: a co-unit adds its part; only the lead unit completes. */
+export function contribute(
+  state: ObligationState,
+  c: Pick<Contribution, 'summary' | 'evidence' | 'by'> & { unit: string },
+  at: Date,
+): ObligationState {
+  refuseUnless(refusalToContribute(state, c.unit));
+  const contribution: Contribution = { ...c, at: toShanghaiIso(at) };
+  return transition(
+    state,
+    at,
+    { type: 'contribution_added', by: c.by, data: { unit: c.unit, summary: c.summary, evidence: c.evidence } },
+    { contributions: [...(state.contributions ?? []), contribution] },
   );
 }

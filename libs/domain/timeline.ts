@@ -74,7 +74,7 @@ function sentence(e: ObligationEvent): string {
     case 'document_issued':
       return `出具《${d.title}》${d.number}`;
     case 'completion_submitted':
-      return `${by}提交办结申请：${d.summary}（证明材料 ${count(d.evidence)} 份）`;
+      return `${by}提交办结申请：${d.summary}（证明材料 ${count(d.evidence)} 份${d.contributions ? `，协办意见 ${d.contributions} 份` : ''}）`;
     case 'completion_accepted':
       return `${by}核验通过，办结销号${d.comment ? `：${d.comment}` : ''}`;
     case 'completion_rejected':
@@ -107,6 +107,10 @@ function sentence(e: ObligationEvent): string {
       return `${by}不同意退回，仍由原单位办理：${d.comment}`;
     case 'reassigned':
       return `${by}${d.returned ? '同意退回并' : ''}改派：由${unitName(d.from)}改派至${unitName(d.to)}，新期限 ${clock(d.dueAt)}${d.reason ? `；${d.reason}` : ''}`;
+    case 'co_units_set':
+      return `${by}调整协办单位：${(d.coUnits as string[]).map(unitName).join('、') || '无'}`;
+    case 'contribution_added':
+      return `${by}提交协办意见：${d.summary}（证明材料 ${count(d.evidence)} 份）`;
     case 'suspension_requested':
       return `${by}申请挂起：${d.reason}${d.until ? `（至 ${clock(d.until)}）` : ''}`;
     case 'suspension_approved':

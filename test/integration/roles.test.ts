@@ -291,6 +291,23 @@ const MATRIX: Row[] = [
     expect: { ...deny, supervisor: 200 },
   },
   {
+    name: 'co-units (协办单位)',
+    operation: 'PUT /v1/obligations/{id}/co-units',
+    method: 'PUT',
+    path: (id) => `/v1/obligations/${id}/co-units`,
+    body: () => ({ coUnits: ['district-tax'] }),
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    // Only a co-unit contributes: the own (lead) unit and another are refused; the co-unit's 200 is below.
+    name: 'contribution (协办意见)',
+    operation: 'POST /v1/obligations/{id}/contribution',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/contribution`,
+    body: () => ({ summary: '已配合勘查', evidence: [] }),
+    expect: { ...deny },
+  },
+  {
     name: 'resumption (解除挂起)',
     operation: 'POST /v1/obligations/{id}/resumption',
     method: 'POST',
@@ -685,11 +702,18 @@ describe('the role matrix', () => {
     expect(got).toEqual(row.expect);
   });
 
-  it('shows a department only its own unit when it lists without a filter', async () => {
+  it('shows a department only its own unit and what it co-handles (协办) when it lists without a filter', async () => {
     await obligation();
     const mine = await http(api.url, 'GET', '/v1/obligations?limit=200', undefined, headers.other);
     expect(mine.status).toBe(200);
-    expect(mine.body.items.every((o: { unit: string }) => o.unit === 'district-tax')).toBe(true);
+    // Its own, marked 主办, and those it co-handles, marked 协办; nothing else.
+    expect(
+      mine.body.items.every(
+        (o: { unit: string; coUnits?: string[]; handling: string }) =>
+          (o.unit === 'district-tax' && o.handling === 'lead') ||
+          (o.coUnits?.includes('district-tax') && o.handling === 'co'),
+      ),
+    ).toBe(true);
     const all = await http(api.url, 'GET', '/v1/obligations?limit=200', undefined, headers.auditor);
     expect(all.body.items.some((o: { unit: string }) => o.unit === OWN)).toBe(true);
   });
@@ -709,5 +733,40 @@ describe('the role matrix', () => {
     expect(refused.body.message).toContain('已改派');
     // The new unit acts on it.
     expect((await call('other', 'POST', `/v1/obligations/${id}/receipt`)).status).toBe(200);
+  });
+
+  it('lets a co-unit (协办) read an obligation and add its part, and refuses it everything the lead unit does', async () => {
+    const res = await http(
+      api.url,
+      'POST',
+      '/v1/obligations',
+      { key: `roles-co-${Date.now()}`, kind: 'work_order', title: '协办矩阵', unit: OWN, coUnits: ['district-tax'] },
+      headers.supervisor,
+    );
+    expect(res.status).toBe(201);
+    const id = res.body.id;
+    const expected: Array<[string, string, unknown, number]> = [
+      ['GET', `/v1/obligations/${id}`, undefined, 200],
+      ['GET', `/v1/obligations/${id}/timeline`, undefined, 200],
+      ['GET', `/v1/obligations/${id}/documents`, undefined, 200],
+      ['GET', `/v1/obligations/${id}/history`, undefined, 403],
+      ['POST', `/v1/obligations/${id}/replay`, undefined, 403],
+      ['GET', `/v1/obligations/${id}/case-file`, undefined, 403],
+      ['POST', `/v1/obligations/${id}/receipt`, undefined, 403],
+      ['POST', `/v1/obligations/${id}/completion`, completion, 403],
+      ['POST', `/v1/obligations/${id}/return`, { reason: '不属本单位' }, 403],
+      ['POST', `/v1/obligations/${id}/extension`, extension(), 403],
+      ['POST', `/v1/obligations/${id}/exemption`, exemption, 403],
+      ['POST', `/v1/obligations/${id}/suspension`, { reason: '等待' }, 403],
+      ['POST', `/v1/obligations/${id}/contribution`, { summary: '已配合勘查', evidence: [] }, 200],
+    ];
+    const got = [];
+    for (const [method, path, body] of expected) got.push((await call('other', method, path, body)).status);
+    expect(got).toEqual(expected.map((e) => e[3]));
+    const completionRefused = await call('other', 'POST', `/v1/obligations/${id}/completion`, completion);
+    expect(completionRefused.body.message).toContain('协办单位');
+    // Its list shows it, marked 协办.
+    const list = await http(api.url, 'GET', '/v1/obligations?limit=200', undefined, headers.other);
+    expect(list.body.items.find((o: { id: string }) => o.id === id)).toMatchObject({ handling: 'co' });
   });
 });

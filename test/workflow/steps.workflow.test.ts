@@ -15,6 +15,7 @@ import { keepHistory } from '../support/histories';
 import { recordingActivities, useTimeSkippingServer, type Effects } from '../support/time-skipping';
 import {
   completionUpdate,
+  contributionUpdate,
   extensionDecisionUpdate,
   extensionUpdate,
   reassignmentUpdate,
@@ -39,6 +40,7 @@ const server = useTimeSkippingServer();
 const supervisor: Actor = { role: 'supervisor', unit: null, name: '督查室王科长' };
 const tax: Actor = { role: 'department', unit: 'district-tax', name: '税务局李明' };
 const market: Actor = { role: 'department', unit: 'district-market-regulation', name: '市场监管局张华' };
+const urban: Actor = { role: 'department', unit: 'district-urban-management', name: '综合执法局陈刚' };
 
 const ladder = [
   { rung: 1, grace: 'PT1H' },
@@ -73,7 +75,10 @@ function input(policy: LadderPolicy, startAt: string): ObligationInput {
   };
 }
 
-type Start = (policy: LadderPolicy) => Promise<WorkflowHandle<typeof obligationWorkflow>>;
+type Start = (
+  policy: LadderPolicy,
+  more?: Partial<ObligationInput>,
+) => Promise<WorkflowHandle<typeof obligationWorkflow>>;
 
 async function withWorker<T>(fn: (start: Start, fx: Effects) => Promise<T>): Promise<T> {
   const taskQueue = `steps-${Math.random().toString(36).slice(2)}`;
@@ -92,8 +97,8 @@ async function withWorker<T>(fn: (start: Start, fx: Effects) => Promise<T>): Pro
     activities,
   });
   const started: string[] = [];
-  const start: Start = async (policy) => {
-    const i = input(policy, new Date(await server.env.currentTimeMs()).toISOString());
+  const start: Start = async (policy, more = {}) => {
+    const i = { ...input(policy, new Date(await server.env.currentTimeMs()).toISOString()), ...more };
     const handle = await server.env.client.workflow.start(obligationWorkflow, {
       taskQueue,
       workflowId: `obligation-${i.id}`,
@@ -372,9 +377,16 @@ describe('签收, 退回 and 改派', () => {
     });
   });
 
-  it('tells the whole story: 交办 → 签收 → 退回 → 改派 → 签收 → submitted → rejected → submitted → 核验通过', async () => {
+  it('tells the whole story: 交办 → 签收 → 退回 → 改派 → 签收, 协办 contributing → submitted → rejected → submitted → 核验通过', async () => {
     await withWorker(async (start) => {
-      const h = await start(hourly({ receipt: 'PT30M', rework: 'PT30M' }));
+      const h = await start(hourly({ receipt: 'PT30M', rework: 'PT30M' }), { coUnits: ['district-urban-management'] });
+      expect(
+        await refusal(
+          h.executeUpdate(contributionUpdate, {
+            args: [{ unit: 'district-tax', summary: 'x', evidence: [], by: tax }],
+          }),
+        ),
+      ).toBe('本单位不是该事项的协办单位');
       await server.env.sleep(10 * MINUTE);
       await h.executeUpdate(receiptUpdate, { args: [{ by: tax }] });
       await server.env.sleep(20 * MINUTE);
@@ -391,6 +403,17 @@ describe('签收, 退回 and 改派', () => {
       await server.env.sleep(15 * MINUTE);
       const signed = await h.executeUpdate(receiptUpdate, { args: [{ by: market }] });
       expect(signed.receivedBy).toEqual(market);
+      const helped = await h.executeUpdate(contributionUpdate, {
+        args: [
+          {
+            unit: 'district-urban-management',
+            summary: '已配合现场执法检查',
+            evidence: [{ name: '检查记录' }],
+            by: urban,
+          },
+        ],
+      });
+      expect(helped.contributions).toHaveLength(1);
       await server.env.sleep(2 * HOUR); // 1h45m left
       await h.executeUpdate(completionUpdate, { args: [{ summary: '已现场核实', evidence: [], by: market }] });
       await server.env.sleep(6 * HOUR);
@@ -414,6 +437,10 @@ describe('签收, 退回 and 改派', () => {
       expect(text).toContain('申请退回：属市场监管职责（建议改派：');
       expect(text).toMatch(/同意退回并改派：由.+改派至.+，新期限/);
       expect(text).toContain('恢复计时（核验退回');
+      expect(text).toContain(
+        '综合执法局陈刚（责任单位，区综合执法局）提交协办意见：已配合现场执法检查（证明材料 1 份）',
+      );
+      expect(text).toContain('提交办结申请：已现场核实（证明材料 0 份，协办意见 1 份）');
       expect(text).toContain('核验通过，办结销号');
       await keepHistory(server.env, 'steps-story', h.workflowId, await firstRun(h));
     });

@@ -115,6 +115,31 @@ export class CreateObligationDto {
   @IsOptional()
   @IsObject()
   subject?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['district-market-regulation'],
+    description: '协办单位 (unit codes): they see the obligation and add their part; only the lead unit completes',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Matches(CODE, { each: true, message: '须为单位代码' })
+  coUnits?: string[];
+}
+
+export class CoUnitsDto {
+  @ApiProperty({
+    type: [String],
+    example: ['district-market-regulation'],
+    description: '协办单位 (unit codes), all of them',
+  })
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Matches(CODE, { each: true, message: '须为单位代码' })
+  coUnits!: string[];
 }
 
 export class EvidenceDto {
@@ -167,6 +192,20 @@ export class CompletionDto {
   @ValidateNested()
   @Type(() => EnterpriseContactDto)
   contact?: EnterpriseContactDto;
+}
+
+export class ContributionDto {
+  @ApiProperty({ example: '已配合完成现场勘查，出具勘查意见' })
+  @IsString()
+  @Length(1, 5_000, { message: '须写明协办情况（1至5000字）' })
+  summary!: string;
+
+  @ApiProperty({ type: [EvidenceDto] })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => EvidenceDto)
+  evidence!: EvidenceDto[];
 }
 
 export class VerificationDto {
@@ -439,6 +478,18 @@ export class ObligationView {
   assignments?: unknown[];
   @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true } })
   suspensions?: unknown[];
+  @ApiPropertyOptional({ type: [String], description: '协办单位' }) coUnits?: string[];
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: '协办意见',
+  })
+  contributions?: unknown[];
+  @ApiPropertyOptional({
+    enum: ['lead', 'co', 'handedOn'],
+    description: "for a department: its unit's part (lead 主办, co 协办, handedOn 已改派)",
+  })
+  handling?: 'lead' | 'co' | 'handedOn';
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }

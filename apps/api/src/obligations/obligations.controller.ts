@@ -8,6 +8,7 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
+  Put,
   Query,
   Res,
 } from '@nestjs/common';
@@ -27,6 +28,8 @@ import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
 import { badRequest, errorBody } from '../http-errors';
 import { reservedKeyReason } from '../../../../libs/domain/obligation-key';
 import {
+  CoUnitsDto,
+  ContributionDto,
   CommentDto,
   CompletionDto,
   CreateObligationDto,
@@ -43,7 +46,7 @@ import {
   ReasonDto,
   VerificationDto,
 } from './obligation.dto';
-import { view } from './obligation-view';
+import { handlingOf, view } from './obligation-view';
 import { ObligationsService } from './obligations.service';
 
 const IDEMPOTENCY = {
@@ -89,14 +92,19 @@ export class ObligationsController {
   @ApiOkResponse({ type: ObligationPage })
   async list(@Query() q: ListQueryDto, @CurrentPrincipal() p: Principal): Promise<ObligationPage> {
     const page = await this.obligations.list(q, p);
-    return { items: page.items.map((s) => view(s)), nextCursor: page.nextCursor, total: page.total };
+    return {
+      items: page.items.map((s) => ({ ...view(s), ...handlingOf(s, p) })),
+      nextCursor: page.nextCursor,
+      total: page.total,
+    };
   }
 
   @Get(':id')
   @Roles('supervisor', 'department', 'auditor')
   @ApiOkResponse({ type: ObligationView })
   async get(@Param('id', obligationId) id: string, @CurrentPrincipal() p: Principal): Promise<ObligationView> {
-    return view(await this.obligations.get(id, p));
+    const state = await this.obligations.get(id, p);
+    return { ...view(state), ...handlingOf(state, p) };
   }
 
   @Get(':id/documents')
@@ -362,5 +370,36 @@ export class ObligationsController {
     @Headers('idempotency-key') key?: string,
   ) {
     return view(await this.obligations.resumption(id, dto, p, key));
+  }
+
+  @Put(':id/co-units')
+  @Roles('supervisor')
+  @ApiOperation({ summary: '协办单位: set the co-handling units (all of them); they see it and add their part' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'settled, an unknown unit, or the lead unit among them' })
+  async coUnits(
+    @Param('id', obligationId) id: string,
+    @Body() dto: CoUnitsDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.coUnits(id, dto, p, key));
+  }
+
+  @Post(':id/contribution')
+  @Roles('department')
+  @HttpCode(200)
+  @ApiOperation({ summary: '协办意见: a co-unit adds its part with evidence (only the lead unit completes)' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'the obligation is settled' })
+  async contribution(
+    @Param('id', obligationId) id: string,
+    @Body() dto: ContributionDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.contribution(id, dto, p, key));
   }
 }

@@ -41,7 +41,9 @@ import { overdueSql } from '../../../../libs/shared/database/overdue';
 import { ObligationRecord } from '../../../../libs/shared/database/obligation-record.entity';
 import { obligationIdOf } from '../../../../libs/shared/obligation-id';
 import {
+  coUnitsUpdate,
   completionUpdate,
+  contributionUpdate,
   escalationUpdate,
   exemptionDecisionUpdate,
   exemptionUpdate,
@@ -68,6 +70,8 @@ import { errorBody } from '../http-errors';
 import { CalendarService } from '../reference/calendar.service';
 import { OrganisationService } from '../reference/organisation.service';
 import type {
+  CoUnitsDto,
+  ContributionDto,
   CommentDto,
   CompletionDto,
   CreateObligationDto,
@@ -127,6 +131,7 @@ export class ObligationsService {
     }
     const { policy, problems } = resolvePolicy(KINDS[dto.kind].policy, dto.policy);
     problems.push(...subjectProblems(dto.kind, dto.subject));
+    problems.push(...(await this.coUnitProblems(dto.coUnits ?? [], dto.unit)));
     if (!policy || problems.length)
       throw new BadRequestException(
         errorBody(400, `Invalid request: ${problems.map((p) => p.field).join(', ')}`, problems),
@@ -143,6 +148,7 @@ export class ObligationsService {
       policy,
       by: actorOf(by),
       ...(dto.subject && { subject: dto.subject }),
+      ...(dto.coUnits?.length && { coUnits: dto.coUnits }),
     };
     const plan = planDeadline(firstDeadline(input), await this.calendar.current());
     const state = openObligation(input, plan, now);
@@ -183,8 +189,12 @@ export class ObligationsService {
         errorBody(404, `obligation ${id} not found`, [{ field: 'id', reason: 'no such obligation' }]),
       );
     // A unit that handed the obligation on (改派) keeps read access to it.
-    const handedOn = viewer.role === 'department' && record.state.assignments?.some((a) => a.from === viewer.unit);
-    if (!canSeeUnit(viewer, record.unit) && !handedOn) {
+    // A co-unit (协办) sees it too.
+    const involved =
+      viewer.role === 'department' &&
+      viewer.unit !== null &&
+      (record.state.assignments?.some((a) => a.from === viewer.unit) || record.state.coUnits?.includes(viewer.unit));
+    if (!canSeeUnit(viewer, record.unit) && !involved) {
       throw new ForbiddenException(
         errorBody(403, 'this obligation belongs to another unit', [
           { field: 'id', reason: `not an obligation of unit ${viewer.unit}` },
@@ -237,7 +247,9 @@ export class ObligationsService {
         errorBody(403, 'a department sees only its own unit', [{ field: 'unit', reason: `must be ${viewer.unit}` }]),
       );
     }
-    if (unit) qb.andWhere('o.unit = :unit', { unit });
+    // A department's list: its own obligations and those it co-handles (协办).
+    if (unit && viewer.role === 'department') qb.andWhere(`(o.unit = :unit OR o.state->'coUnits' ? :unit)`, { unit });
+    else if (unit) qb.andWhere('o.unit = :unit', { unit });
     if (q.kind) qb.andWhere('o.kind = :kind', { kind: q.kind });
     if (q.status) qb.andWhere('o.status = :status', { status: q.status });
     if (q.rung !== undefined) qb.andWhere('o.rung = :rung', { rung: q.rung });
@@ -437,6 +449,38 @@ export class ObligationsService {
     return this.command(id, by, resumptionUpdate, { reason: dto.comment ?? '', by: actorOf(by) }, key);
   }
 
+  async coUnits(id: string, dto: CoUnitsDto, by: Principal, key?: string) {
+    const current = await this.get(id, by);
+    const problems = await this.coUnitProblems(dto.coUnits, current.unit);
+    if (problems.length) throw new ConflictException(errorBody(409, problems[0].reason, problems));
+    return this.command(id, by, coUnitsUpdate, { coUnits: dto.coUnits, by: actorOf(by) }, key);
+  }
+
+  contribution(id: string, dto: ContributionDto, by: Principal, key?: string) {
+    return this.command(
+      id,
+      by,
+      contributionUpdate,
+      { unit: by.unit ?? '', summary: dto.summary, evidence: dto.evidence, by: actorOf(by) },
+      key,
+      (current) => {
+        if (!by.unit || !current.coUnits?.includes(by.unit)) throw forbidden('只有该事项的协办单位可以提交协办意见');
+      },
+    );
+  }
+
+  /** 协办单位 must be known units, other than the lead unit, each once. */
+  private async coUnitProblems(coUnits: string[], lead: string): Promise<Array<{ field: string; reason: string }>> {
+    const problems: Array<{ field: string; reason: string }> = [];
+    for (const [i, unit] of coUnits.entries()) {
+      if (unit === lead) problems.push({ field: `coUnits[${i}]`, reason: '协办单位不能是主办单位' });
+      else if (coUnits.indexOf(unit) !== i) problems.push({ field: `coUnits[${i}]`, reason: '协办单位重复' });
+      else if (!(await this.organisation.unitExists(unit)))
+        problems.push({ field: `coUnits[${i}]`, reason: `没有代码为 ${unit} 的单位（见 GET /v1/units）` });
+    }
+    return problems;
+  }
+
   /** A unit a command names must exist: else the state cannot take it (409, as API.md says of 改派). */
   private async knownUnit(unit: string, field: string): Promise<void> {
     if (!(await this.organisation.unitExists(unit))) {
@@ -495,8 +539,12 @@ export class ObligationsService {
   ): Promise<ObligationState> {
     const current = await this.get(id, by);
     // A unit that handed it on may read it, but commands are the responsible unit's.
-    if (by.role === 'department' && current.unit !== by.unit)
-      throw forbidden(`该事项已改派，现由其他单位办理，本单位不能再对其操作`);
+    if (by.role === 'department' && current.unit !== by.unit && update.name !== contributionUpdate.name)
+      throw forbidden(
+        by.unit && current.coUnits?.includes(by.unit)
+          ? '本单位是该事项的协办单位，只能查看和提交协办意见；签收、办结、退回、延期、免责、挂起由主办单位办理'
+          : '该事项已改派，现由其他单位办理，本单位不能再对其操作',
+      );
     check?.(current);
     const updateId = idempotentUpdateId(by, key);
     if (isSettled(current)) {
