@@ -17,6 +17,8 @@ export function workerActivities(
     issueRungDocument: rungActions.issueRungDocument.bind(rungActions),
     storeRungDocument: rungActions.storeRungDocument.bind(rungActions),
     announceRung: rungActions.announceRung.bind(rungActions),
+    storeUrgeNotice: rungActions.storeUrgeNotice.bind(rungActions),
+    announceUrge: rungActions.announceUrge.bind(rungActions),
     sendReminder: rungActions.sendReminder.bind(rungActions),
     generateReports: reports.generateReports.bind(reports),
     recordIndicatorRank: reports.recordIndicatorRank.bind(reports),

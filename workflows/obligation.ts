@@ -18,8 +18,11 @@ import { TOP_RUNG, rungName, type ClimbingRung } from '../libs/domain/ladder';
 import {
   applyPlan,
   attachDocument,
+  attachUrgeNotice,
   climb,
   CommandRefused,
+  refusalToUrge,
+  urge,
   contribute,
   refusalToContribute,
   refusalToSetCoUnits,
@@ -88,6 +91,7 @@ import {
   stateQuery,
   suspensionDecisionUpdate,
   suspensionUpdate,
+  urgeUpdate,
   systemCommandSignal,
   verificationUpdate,
   withdrawalUpdate,
@@ -133,7 +137,11 @@ const LOCAL_RUNG_ACTIONS = 'rung-actions-as-local-activities';
 // and is retried from the history (the retry records again over the first attempt's rows).
 const EXACTLY_ONCE = 'exactly-once-ladder';
 // Retried until the receiver takes it (at least once; receivers deduplicate on the idempotency key).
-const { announceRung, sendReminder: remindLater } = proxyActivities<WorkerActivities>({
+const {
+  announceRung,
+  announceUrge,
+  sendReminder: remindLater,
+} = proxyActivities<WorkerActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -160,6 +168,7 @@ function orFailTask<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (..
 }
 const recordBounded = orFailTask(boundedLocal.recordObligation);
 const storeRungDocument = orFailTask(boundedLocal.storeRungDocument);
+const storeUrgeNotice = orFailTask(boundedLocal.storeUrgeNotice);
 const planBounded = orFailTask(boundedLocal.planDeadline);
 const planResumption = orFailTask(boundedLocal.planResumption);
 
@@ -387,6 +396,28 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     (s, c, now) => setCoUnits(s, c.coUnits, c.by, now),
   );
   onCommand(contributionUpdate, (s, c) => refusalToContribute(s, c.unit), contribute);
+  // 催办: the 催办通知书 stored under its key, then the unit (and its leader) told; no rung climbed.
+  setHandler(
+    urgeUpdate,
+    (c) =>
+      exclusive(async () => {
+        state = urge(state, c.comment, c.by, new Date());
+        await record();
+        const n = state.urges!.length;
+        const issuedAt = new Date();
+        const document = await storeUrgeNotice({
+          obligation: state,
+          n,
+          comment: c.comment,
+          issuedAt: issuedAt.toISOString(),
+        });
+        state = attachUrgeNotice(state, n, document, issuedAt);
+        await record();
+        const told = state;
+        toAnnounce.push(() => announceUrge({ obligation: told, n, document }));
+      }),
+    { validator: check(refusalToUrge) },
+  );
   onCommand(receiptUpdate, refusalToSign, (s, c, now) => sign(s, c.by, now));
   onCommand(returnUpdate, refusalToReturn, (s, c, now) => pauseClock(requestReturn(s, c, now), now));
   setHandler(

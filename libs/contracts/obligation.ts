@@ -89,6 +89,11 @@ export interface ContributionCommand {
   by: Actor | null;
 }
 
+export interface UrgeCommand {
+  comment: string;
+  by: Actor | null;
+}
+
 export const stateQuery = defineQuery<ObligationState>('state');
 /** The state once it is in the read model: the answer to a start that lost a race for its key. */
 export const snapshotUpdate = defineUpdate<ObligationState>('snapshot');
@@ -109,6 +114,7 @@ export const suspensionUpdate = defineUpdate<ObligationState, [SuspensionCommand
 export const suspensionDecisionUpdate = defineUpdate<ObligationState, [DecisionCommand]>('suspensionDecision');
 export const coUnitsUpdate = defineUpdate<ObligationState, [CoUnitsCommand]>('coUnits');
 export const contributionUpdate = defineUpdate<ObligationState, [ContributionCommand]>('contribution');
+export const urgeUpdate = defineUpdate<ObligationState, [UrgeCommand]>('urge');
 export const resumptionUpdate = defineUpdate<ObligationState, [ReasonCommand]>('resumption');
 
 /** A command from another workflow (an indicator's red episode), which cannot send updates. */

@@ -165,6 +165,14 @@ export interface ObligationInput {
   coUnits?: string[];
 }
 
+/** 催办: a supervisor urged the unit; climbs no rung. */
+export interface Urge {
+  at: string;
+  by: Actor | null;
+  comment: string;
+  document: { number: string; title: string } | null;
+}
+
 /** 协办意见: a co-unit's part, with its evidence. */
 export interface Contribution {
   unit: string;
@@ -219,6 +227,8 @@ export interface ObligationState extends Omit<ObligationInput, 'by'> {
   assignments?: Assignment[];
   suspensions?: SuspensionRequest[];
   contributions?: Contribution[];
+  /** 催办: each urging, with its 催办通知书 once issued. */
+  urges?: Urge[];
   /** Grows by one on every transition, so a read model keeps only the newest state. */
   revision: number;
   /** The transition that made this revision. */
@@ -963,5 +973,33 @@ export function contribute(
     at,
     { type: 'contribution_added', by: c.by, data: { unit: c.unit, summary: c.summary, evidence: c.evidence } },
     { contributions: [...(state.contributions ?? []), contribution] },
+  );
+}
+
+// ——— 催办 ———
+
+export function refusalToUrge(state: ObligationState): string | null {
+  return isSettled(state) ? `事项状态为“${STATUS_NAMES[state.status]}”，不能催办` : null;
+}
+
+/** 催办: the supervisors urge the unit (the workflow then issues the 催办通知书); no rung is climbed. */
+export function urge(state: ObligationState, comment: string, by: Actor | null, at: Date): ObligationState {
+  refuseUnless(refusalToUrge(state));
+  const entry: Urge = { at: toShanghaiIso(at), by, comment, document: null };
+  const urges = [...(state.urges ?? []), entry];
+  return transition(state, at, { type: 'urged', by, data: { comment, n: urges.length } }, { urges });
+}
+
+export function attachUrgeNotice(
+  state: ObligationState,
+  n: number,
+  document: { number: string; title: string },
+  at: Date,
+): ObligationState {
+  return transition(
+    state,
+    at,
+    { type: 'urge_notice_issued', by: null, data: { n, ...document } },
+    { urges: state.urges!.map((u, i) => (i === n - 1 ? { ...u, document } : u)) },
   );
 }

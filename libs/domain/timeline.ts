@@ -107,6 +107,10 @@ function sentence(e: ObligationEvent): string {
       return `${by}不同意退回，仍由原单位办理：${d.comment}`;
     case 'reassigned':
       return `${by}${d.returned ? '同意退回并' : ''}改派：由${unitName(d.from)}改派至${unitName(d.to)}，新期限 ${clock(d.dueAt)}${d.reason ? `；${d.reason}` : ''}`;
+    case 'urged':
+      return `${by}催办：${d.comment}`;
+    case 'urge_notice_issued':
+      return `出具《${d.title}》${d.number}`;
     case 'co_units_set':
       return `${by}调整协办单位：${(d.coUnits as string[]).map(unitName).join('、') || '无'}`;
     case 'contribution_added':

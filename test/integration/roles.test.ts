@@ -291,6 +291,14 @@ const MATRIX: Row[] = [
     expect: { ...deny, supervisor: 200 },
   },
   {
+    name: 'urge (催办)',
+    operation: 'POST /v1/obligations/{id}/urge',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/urge`,
+    body: () => ({ comment: '请今日内联系企业' }),
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
     name: 'co-units (协办单位)',
     operation: 'PUT /v1/obligations/{id}/co-units',
     method: 'PUT',
@@ -758,6 +766,7 @@ describe('the role matrix', () => {
       ['POST', `/v1/obligations/${id}/extension`, extension(), 403],
       ['POST', `/v1/obligations/${id}/exemption`, exemption, 403],
       ['POST', `/v1/obligations/${id}/suspension`, { reason: '等待' }, 403],
+      ['POST', `/v1/obligations/${id}/urge`, { comment: '请抓紧' }, 403],
       ['POST', `/v1/obligations/${id}/contribution`, { summary: '已配合勘查', evidence: [] }, 200],
     ];
     const got = [];

@@ -200,3 +200,27 @@ describe('主办 + 协办', () => {
     expect(done.status).toBe(200);
   });
 });
+
+describe('催办', () => {
+  it('issues a 催办通知书 naming the unit and copied to its leader, in the documents and the timeline', async () => {
+    const id = await workOrder();
+    const urged = await post(supervisor, id, 'urge', { comment: '企业再次来电反映，请今日内联系企业' }, `urge-${id}`);
+    expect(urged.status).toBe(200);
+    expect(urged.body.rung).toBe(0);
+    expect(urged.body.urges[0].document.number).toMatch(/^督催〔\d{4}〕第\d{4}号$/);
+    const again = await post(supervisor, id, 'urge', { comment: '企业再次来电反映，请今日内联系企业' }, `urge-${id}`);
+    expect(again.body.urges).toHaveLength(1);
+    const docs = await http(api.url, 'GET', `/v1/obligations/${id}/documents`, undefined, own);
+    const notice = docs.body.find((d: { title: string }) => d.title === '催办通知书');
+    expect(notice.body).toContain('区供电公司：');
+    expect(notice.body).toContain('企业再次来电反映，请今日内联系企业');
+    expect(notice.body).toMatch(/抄送：区供电公司.+/);
+    expect(notice.body).not.toContain(OWN);
+    const timeline = await http(api.url, 'GET', `/v1/obligations/${id}/timeline`, undefined, own);
+    expect(timeline.body.entries.map((e: { text: string }) => e.text).join('\n')).toMatch(
+      /催办：企业再次来电[\s\S]*出具《催办通知书》督催/,
+    );
+    expect((await post(own, id, 'urge', { comment: 'x' })).status).toBe(403);
+    expect((await post(supervisor, id, 'urge', {})).status).toBe(400);
+  });
+});

@@ -62,6 +62,11 @@ export function recordingActivities(): { fx: Effects; activities: LadderActiviti
     },
     storeRungDocument: async ({ obligation, rung }) => issue(obligation, rung),
     announceRung: async ({ obligation, rung }) => void fx.announced.push(`${obligation.id}:${rung}`),
+    storeUrgeNotice: async ({ n }) => ({
+      number: `督催〔2026〕第${String(n).padStart(4, '0')}号`,
+      title: '催办通知书',
+    }),
+    announceUrge: async ({ obligation, n }) => void fx.announced.push(`${obligation.id}:urge:${n}`),
     sendReminder: async ({ remindAt }) => void fx.reminders.push(remindAt),
     recordIndicatorRank: async (r) => void fx.ranks.push(r),
   };

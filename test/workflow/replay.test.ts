@@ -72,6 +72,7 @@ const CURRENT = [
   'return-refused-then-reassigned.json',
   'steps-story.json',
   'suspension-across-holiday.json',
+  'urge.json',
 ].map((f) => `current/${f}`);
 const found = (folder: string) =>
   fs

@@ -27,6 +27,7 @@ import {
   stateQuery,
   suspensionDecisionUpdate,
   suspensionUpdate,
+  urgeUpdate,
   verificationUpdate,
 } from '../../libs/contracts/obligation';
 import { obligationWorkflow } from '../../workflows/obligation';
@@ -282,6 +283,32 @@ describe('the paused clock', () => {
       expect(await refusal(h.executeUpdate(resumptionUpdate, { args: [{ reason: '再解', by: supervisor }] }))).toMatch(
         /没有挂起可以解除/,
       );
+    });
+  });
+});
+
+describe('催办', () => {
+  it('issues a numbered 催办通知书 and tells the unit, without climbing a rung; the ladder still climbs on time', async () => {
+    await withWorker(async (start, fx) => {
+      const h = await start(hourly());
+      const urged = await h.executeUpdate(urgeUpdate, {
+        args: [{ comment: '企业再次来电，请今日联系', by: supervisor }],
+      });
+      expect(urged.rung).toBe(0);
+      expect(urged.urges).toEqual([
+        expect.objectContaining({
+          comment: '企业再次来电，请今日联系',
+          document: { number: '督催〔2026〕第0001号', title: '催办通知书' },
+        }),
+      ]);
+      await server.env.sleep(1000);
+      expect(fx.announced).toContain(`${urged.id}:urge:1`);
+      await server.env.sleep(4 * HOUR);
+      expect((await state(h)).rung).toBe(1);
+      await h.executeUpdate(completionUpdate, { args: [{ summary: '已办', evidence: [], by: tax }] });
+      await h.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '', by: supervisor }] });
+      expect((await h.result()).urges).toHaveLength(1);
+      await keepHistory(server.env, 'urge', h.workflowId, await firstRun(h));
     });
   });
 });

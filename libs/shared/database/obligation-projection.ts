@@ -13,7 +13,7 @@ import type { Sql } from './audit-log';
 // the deadline tick). Within one history the workflow's clock never goes back, so a stored state of
 // a higher revision but an earlier time than this one can only be such a dead attempt's: this
 // write replaces it, removes its later event rows, and the documents of rungs this state has not
-// reached (their numbers are void; a rung reached later gets a new one). Revision 1 may be the
+// reached (their numbers are void; a rung reached later gets a new one); a 催办通知书 (rung 0) stays. Revision 1 may be the
 // API's, on another clock, so the rule applies from revision 2.
 const WRITE = `
   WITH latest AS (
@@ -31,7 +31,7 @@ const WRITE = `
      WHERE obligation_id = $1 AND $11::int >= 2 AND revision > $11::int AND at < $16::timestamptz
   ), dead_documents AS (
     DELETE FROM ladder_document
-     WHERE obligation_id = $1 AND $11::int >= 2 AND issued_at < $16::timestamptz AND rung <> ALL ($19::int[])
+     WHERE obligation_id = $1 AND $11::int >= 2 AND issued_at < $16::timestamptz AND rung > 0 AND rung <> ALL ($19::int[])
   )
   INSERT INTO obligation_event (obligation_id, revision, type, at, actor, data, kind, unit, status, rung, color, due_at)
   VALUES ($1, $11, $15, $16, $17, $18, $4, $5, $6, $7, $8, $9)

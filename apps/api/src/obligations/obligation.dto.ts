@@ -358,6 +358,13 @@ export class SuspensionDto {
   until?: string;
 }
 
+export class UrgeDto {
+  @ApiProperty({ example: '企业再次来电反映，请于今日内联系企业', description: '催办意见（写入催办通知书）' })
+  @IsString()
+  @Length(1, 2_000, { message: '须写明催办意见（1至2000字）' })
+  comment!: string;
+}
+
 export class CommentDto {
   @ApiPropertyOptional({ example: '第三方结果已出，恢复办理' })
   @IsOptional()
@@ -485,6 +492,8 @@ export class ObligationView {
     description: '协办意见',
   })
   contributions?: unknown[];
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: '催办' })
+  urges?: unknown[];
   @ApiPropertyOptional({
     enum: ['lead', 'co', 'handedOn'],
     description: "for a department: its unit's part (lead 主办, co 协办, handedOn 已改派)",

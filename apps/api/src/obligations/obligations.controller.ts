@@ -28,6 +28,7 @@ import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
 import { badRequest, errorBody } from '../http-errors';
 import { reservedKeyReason } from '../../../../libs/domain/obligation-key';
 import {
+  UrgeDto,
   CoUnitsDto,
   ContributionDto,
   CommentDto,
@@ -401,5 +402,21 @@ export class ObligationsController {
     @Headers('idempotency-key') key?: string,
   ) {
     return view(await this.obligations.contribution(id, dto, p, key));
+  }
+
+  @Post(':id/urge')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({ summary: '催办: a numbered 催办通知书 to the unit, copied to its leader; no rung is climbed' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'the obligation is settled' })
+  async urge(
+    @Param('id', obligationId) id: string,
+    @Body() dto: UrgeDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.urge(id, dto, p, key));
   }
 }

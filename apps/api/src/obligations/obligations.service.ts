@@ -58,6 +58,7 @@ import {
   returnUpdate,
   suspensionDecisionUpdate,
   suspensionUpdate,
+  urgeUpdate,
   snapshotUpdate,
   verificationUpdate,
   withdrawalUpdate,
@@ -70,6 +71,7 @@ import { errorBody } from '../http-errors';
 import { CalendarService } from '../reference/calendar.service';
 import { OrganisationService } from '../reference/organisation.service';
 import type {
+  UrgeDto,
   CoUnitsDto,
   ContributionDto,
   CommentDto,
@@ -211,7 +213,7 @@ export class ObligationsService {
   ): Promise<Array<{ rung: number; kind: string; number: string; title: string; body: string; issuedAt: string }>> {
     await this.get(id, viewer);
     const rows = await this.records.manager.query(
-      'SELECT rung, kind, number, title, body, issued_at AS "issuedAt" FROM ladder_document WHERE obligation_id = $1 ORDER BY rung',
+      'SELECT rung, kind, number, title, body, issued_at AS "issuedAt" FROM ladder_document WHERE obligation_id = $1 ORDER BY rung, issued_at',
       [id],
     );
     return rows.map((r: { issuedAt: Date }) => ({ ...r, issuedAt: toShanghaiIso(r.issuedAt) }));
@@ -447,6 +449,10 @@ export class ObligationsService {
 
   resumption(id: string, dto: CommentDto, by: Principal, key?: string) {
     return this.command(id, by, resumptionUpdate, { reason: dto.comment ?? '', by: actorOf(by) }, key);
+  }
+
+  urge(id: string, dto: UrgeDto, by: Principal, key?: string) {
+    return this.command(id, by, urgeUpdate, { comment: dto.comment, by: actorOf(by) }, key);
   }
 
   async coUnits(id: string, dto: CoUnitsDto, by: Principal, key?: string) {
