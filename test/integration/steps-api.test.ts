@@ -193,6 +193,13 @@ describe('主办 + 协办', () => {
     const part = await post(other, id, 'contribution', { summary: '已提供纳税信用证明', evidence: [{ name: '证明' }] });
     expect(part.status).toBe(200);
     expect(part.body.contributions).toEqual([expect.objectContaining({ unit: NEW, summary: '已提供纳税信用证明' })]);
+    // Its board lists it apart, marked 协办, and counts it not among its own.
+    const board = await http(api.url, 'GET', '/v1/board', undefined, other);
+    expect(board.body.coHandled.map((o: { id: string; handling: string }) => [o.id, o.handling])).toContainEqual([
+      id,
+      'co',
+    ]);
+    expect(board.body.units.every((u: { unit: string }) => u.unit === NEW)).toBe(true);
     const refused = await post(other, id, 'completion', { summary: '已办', evidence: [] });
     expect(refused.status).toBe(403);
     expect(refused.body.message).toContain('协办单位');
