@@ -1,7 +1,8 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { chinaCalendar } from '../libs/domain/calendar';
+import { chinaCalendar, type WorkingDayCalendar } from '../libs/domain/calendar';
+import { planResumption, type ResumptionRequest } from '../libs/domain/clock';
 import { planDeadline, type DeadlineRequest } from '../libs/domain/deadline';
 import type { DeadlinePlan } from '../libs/domain/obligation';
 import { currentCalendar } from '../libs/shared/database/calendar-overrides';
@@ -17,9 +18,15 @@ export class DeadlineActivities {
   constructor(@Optional() @InjectDataSource(WORKER_DATABASE) private readonly db?: DataSource) {}
 
   async planDeadline(req: DeadlineRequest): Promise<DeadlinePlan> {
-    const calendar = this.db
-      ? await currentCalendar((text, params) => this.db!.query(text, params))
-      : chinaCalendar([]);
-    return planDeadline(req, calendar);
+    return planDeadline(req, await this.calendar());
+  }
+
+  /** The deadline once a paused clock runs again (moved on by the paused time, at least the rework grace). */
+  async planResumption(req: ResumptionRequest): Promise<DeadlinePlan> {
+    return planResumption(req, await this.calendar());
+  }
+
+  private async calendar(): Promise<WorkingDayCalendar> {
+    return this.db ? currentCalendar((text, params) => this.db!.query(text, params)) : chinaCalendar([]);
   }
 }

@@ -5,8 +5,9 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { renderDocument, documentNumber, type RenderedDocument } from '../libs/domain/documents';
 import { KINDS } from '../libs/domain/kinds';
 import { RUNGS, type ClimbingRung } from '../libs/domain/ladder';
-import { workflowIdOf, type LadderDocument, type ObligationState } from '../libs/domain/obligation';
+import { rungDocumentKey, workflowIdOf, type LadderDocument, type ObligationState } from '../libs/domain/obligation';
 import { toShanghaiIso } from '../libs/domain/time';
+import { renderUrgeNotice, unitAndLeader, urgeKey, urgeNumber, type UrgeNotice } from '../libs/domain/urge';
 import { WORKER_DATABASE } from '../libs/shared/database/data-source';
 import { Notifier, type Notification } from '../libs/shared/notifier';
 import { eventOf } from '../libs/domain/notification-events';
@@ -66,7 +67,7 @@ export class RungActionActivities {
     rung: ClimbingRung;
     document: LadderDocument;
   }): Promise<void> {
-    const key = `${obligation.id}:${rung}`;
+    const key = rungDocumentKey(obligation, rung);
     const [stored]: RenderedDocument[] = await this.db.query(
       'SELECT kind, number, title, body FROM ladder_document WHERE idempotency_key = $1',
       [key],
@@ -92,7 +93,7 @@ export class RungActionActivities {
   }
 
   private async store(obligation: ObligationState, rung: ClimbingRung, issuedAt: Date): Promise<RenderedDocument> {
-    const key = `${obligation.id}:${rung}`;
+    const key = rungDocumentKey(obligation, rung);
     return this.db.transaction(async (tx) => {
       // Two attempts at once (a retry after a lost worker) queue here instead of both numbering.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
@@ -130,6 +131,70 @@ export class RungActionActivities {
       },
       obligation,
     );
+  }
+
+  /** 催办通知书: stored once under its key (a retried task renders it again over the same number). */
+  async storeUrgeNotice({
+    obligation,
+    n,
+    comment,
+    issuedAt,
+  }: {
+    obligation: ObligationState;
+    n: number;
+    comment: string;
+    issuedAt: string;
+  }): Promise<{ number: string; title: string }> {
+    const key = urgeKey(obligation.id, n);
+    const at = new Date(issuedAt);
+    return this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+      const [found]: { number: string }[] = await tx.query(
+        'SELECT number FROM ladder_document WHERE idempotency_key = $1',
+        [key],
+      );
+      let number = found?.number;
+      if (!number) {
+        const year = Number(toShanghaiIso(at).slice(0, 4));
+        const [{ last }] = await tx.query(
+          `INSERT INTO document_counter (kind, year, last) VALUES ('urge', $1, 1)
+           ON CONFLICT (kind, year) DO UPDATE SET last = document_counter.last + 1 RETURNING last`,
+          [year],
+        );
+        number = urgeNumber(year, last);
+      }
+      const doc: UrgeNotice = renderUrgeNotice(obligation, number, comment, at);
+      // Rung 0: a 催办通知书 belongs to no rung of the ladder.
+      await tx.query(
+        `INSERT INTO ladder_document (idempotency_key, obligation_id, rung, kind, number, title, body, unit, issued_at)
+         VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (idempotency_key) DO UPDATE SET body = EXCLUDED.body, issued_at = EXCLUDED.issued_at`,
+        [key, obligation.id, doc.kind, number, doc.title, doc.body, obligation.unit, at],
+      );
+      return { number, title: doc.title };
+    });
+  }
+
+  /** The unit is told of the 催办, copied to its leader (at least once; receivers deduplicate on the key). */
+  async announceUrge({
+    obligation,
+    n,
+    document,
+  }: {
+    obligation: ObligationState;
+    n: number;
+    document: { number: string; title: string };
+  }): Promise<void> {
+    const { unit, leader } = unitAndLeader(obligation.unit);
+    await this.notifier.notify({
+      idempotencyKey: urgeKey(obligation.id, n),
+      type: 'urged',
+      obligationId: obligation.id,
+      workflowId: workflowIdOf(obligation.id),
+      unit: obligation.unit,
+      rung: obligation.rung,
+      text: `催办：“${obligation.title}”请${unit}抓紧办理（${document.number}），抄送${leader}。`,
+    });
   }
 
   /** 重要工作提示单: the deadline in force is near. */

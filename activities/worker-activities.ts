@@ -14,10 +14,13 @@ export function workerActivities(
 ) {
   return {
     planDeadline: deadline.planDeadline.bind(deadline),
+    planResumption: deadline.planResumption.bind(deadline),
     recordObligation: readModel.recordObligation.bind(readModel),
     issueRungDocument: rungActions.issueRungDocument.bind(rungActions),
     storeRungDocument: rungActions.storeRungDocument.bind(rungActions),
     announceRung: rungActions.announceRung.bind(rungActions),
+    storeUrgeNotice: rungActions.storeUrgeNotice.bind(rungActions),
+    announceUrge: rungActions.announceUrge.bind(rungActions),
     sendReminder: rungActions.sendReminder.bind(rungActions),
     generateReports: reports.generateReports.bind(reports),
     recordIndicatorRank: reports.recordIndicatorRank.bind(reports),

@@ -17,10 +17,35 @@ import type { ClimbingRung } from '../libs/domain/ladder';
 import {
   applyPlan,
   attachDocument,
+  attachUrgeNotice,
   climb,
   climbOnDeadline,
   CommandRefused,
   deadlineAfter,
+  refusalToUrge,
+  urge,
+  contribute,
+  refusalToContribute,
+  refusalToSetCoUnits,
+  setCoUnits,
+  decideSuspension,
+  liftSuspension,
+  pauseClock,
+  reassign,
+  receiptOverdue,
+  refuseReturn,
+  refusalToDecideReturn,
+  refusalToDecideSuspension,
+  refusalToReassign,
+  refusalToRequestSuspension,
+  refusalToResume,
+  refusalToReturn,
+  refusalToSign,
+  requestReturn,
+  requestSuspension,
+  resumeClock,
+  resumptionOf,
+  sign,
   decideExemption,
   decideExtension,
   firstDeadline,
@@ -43,25 +68,38 @@ import {
   submitCompletion,
   verifyCompletion,
   withdraw,
+  type Actor,
   type ObligationState,
 } from '../libs/domain/obligation';
 import { COLOR, DUE_AT, KIND, RUNG, STATUS, UNIT } from '../libs/shared/temporal/search-attributes';
 import {
+  coUnitsUpdate,
   completionUpdate,
+  contributionUpdate,
   escalationUpdate,
   exemptionDecisionUpdate,
   exemptionUpdate,
   extensionDecisionUpdate,
   extensionUpdate,
+  reassignmentUpdate,
+  receiptUpdate,
   reopenUpdate,
+  resumptionUpdate,
+  returnDecisionUpdate,
+  returnUpdate,
   snapshotUpdate,
   stateQuery,
+  suspensionDecisionUpdate,
+  suspensionUpdate,
+  urgeUpdate,
   systemCommandSignal,
   verificationUpdate,
   withdrawalUpdate,
   type DecisionCommand,
   type ObligationStart,
   type ReasonCommand,
+  type ReassignmentCommand,
+  type ReturnDecisionCommand,
 } from '../libs/contracts/obligation';
 
 const DEFAULT_HISTORY_LIMIT = 2_000;
@@ -99,7 +137,11 @@ const LOCAL_RUNG_ACTIONS = 'rung-actions-as-local-activities';
 // and is retried from the history (the retry records again over the first attempt's rows).
 const EXACTLY_ONCE = 'exactly-once-ladder';
 // Retried until the receiver takes it (at least once; receivers deduplicate on the idempotency key).
-const { announceRung, sendReminder: remindLater } = proxyActivities<WorkerActivities>({
+const {
+  announceRung,
+  announceUrge,
+  sendReminder: remindLater,
+} = proxyActivities<WorkerActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -126,7 +168,15 @@ function orFailTask<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (..
 }
 const recordBounded = orFailTask(boundedLocal.recordObligation);
 const storeRungDocument = orFailTask(boundedLocal.storeRungDocument);
+const storeUrgeNotice = orFailTask(boundedLocal.storeUrgeNotice);
 const planBounded = orFailTask(boundedLocal.planDeadline);
+const planResumption = orFailTask(boundedLocal.planResumption);
+
+// Since `paused-clock` (API.md, the clock): time spent submitted does not count against the unit;
+// a rejected verification gives back the time that was left, at least the policy's rework grace;
+// a deadline does not pass while an extension, exemption or suspension request awaits the
+// supervisors, and a refusal leaves at least the rework grace. Before, the clock kept running.
+const PAUSED_CLOCK = 'paused-clock';
 
 /** A refused command fails the update, not the workflow, and leaves no trace in the history. */
 function refuse(reason: string | null): void {
@@ -139,6 +189,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
   // Decided once per run, before anything else: a run started by earlier code keeps its path.
   const exactlyOnce = patched(EXACTLY_ONCE);
   const plan = exactlyOnce ? planBounded : planDeadline;
+  const pausing = patched(PAUSED_CLOCK);
   // A resumed run, and one the API opened, has its state before any handler is set: an update that
   // arrives with the start (重办, a command right after the API's answer) is validated as soon as
   // its handler is registered. The input decides, so histories started otherwise replay as before.
@@ -225,6 +276,38 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     await record();
   }
 
+  /** The clock runs again: the deadline moves on by the paused time (and at least the rework grace). */
+  async function resume(cause: string, withRework: boolean): Promise<void> {
+    const now = new Date();
+    const planned = await planResumption(resumptionOf(state, now, cause, withRework));
+    state = resumeClock(state, planned, cause, now);
+    await record();
+  }
+
+  /** After a refusal: the unit has at least the rework grace left on the deadline in force. */
+  async function atLeastRework(cause: string): Promise<void> {
+    if (state.status !== 'open' || state.dueAt === null) return;
+    const now = new Date();
+    const planned = await planResumption(resumptionOf(state, now, cause, true));
+    if (planned.dueAt === state.dueAt) return;
+    state = applyPlan(state, planned, now);
+    await record();
+  }
+
+  /** 改派: the new unit's deadline (the given one, else the policy's from now) and receipt limit. */
+  async function reassignTo(command: { unit: string; reason: string; dueAt: string | null; by: Actor | null }) {
+    const now = new Date();
+    const planned = await plan({
+      from: now.toISOString(),
+      deadline: command.dueAt ? { at: command.dueAt } : state.policy.deadline,
+      remind: state.policy.remind,
+      rulePrefix: '改派',
+      ...(state.policy.receipt !== undefined && { receipt: state.policy.receipt }),
+    });
+    state = reassign(state, command, planned, now);
+    await record();
+  }
+
   /** Enter the next rung, set its rectification deadline, then run its action exactly once. */
   async function climbRung(enter: (s: ObligationState, now: Date) => ObligationState): Promise<void> {
     state = enter(state, new Date());
@@ -261,11 +344,12 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     await condition(() => state !== undefined && recordedRevision >= state.revision);
     return state;
   });
-  /** A command that moves the state by one pure transition, then perhaps sets a new deadline. */
+  /** A command that moves the state by one pure transition, then perhaps sets a new deadline (and resumes a clock). */
   function onCommand<C>(
     update: UpdateDefinition<ObligationState, [C]>,
     refusal: (s: ObligationState, command: C) => string | null,
     transition: (s: ObligationState, command: C, now: Date) => ObligationState,
+    then?: (command: C) => Promise<void>,
   ): void {
     setHandler(
       update,
@@ -274,20 +358,99 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
           state = transition(state, c, new Date());
           await record();
           await planNext();
+          await then?.(c);
         }),
       { validator: check(refusal) },
     );
   }
 
-  onCommand(completionUpdate, refusalToSubmit, submitCompletion);
-  onCommand(verificationUpdate, refusalToVerify, verifyCompletion);
+  onCommand(completionUpdate, refusalToSubmit, (s, c, now) => {
+    const submitted = submitCompletion(s, c, now);
+    return pausing ? pauseClock(submitted, now) : submitted;
+  });
+  onCommand(verificationUpdate, refusalToVerify, verifyCompletion, async () => {
+    if (pausing && state.status === 'open') await resume('核验退回', true);
+  });
   onCommand(extensionUpdate, (s, e) => refusalToRequestExtension(s, new Date(e.dueAt), new Date()), requestExtension);
-  onCommand(extensionDecisionUpdate, refusalToDecideExtension, (s, d: DecisionCommand, now) =>
-    decideExtension(s, d.approved, d.comment, d.by, now),
+  onCommand(
+    extensionDecisionUpdate,
+    refusalToDecideExtension,
+    (s, d: DecisionCommand, now) => decideExtension(s, d.approved, d.comment, d.by, now),
+    async (d: DecisionCommand) => {
+      if (!d.approved && pausing) await atLeastRework('延期申请未获同意');
+    },
   );
   onCommand(exemptionUpdate, refusalToRequestExemption, requestExemption);
-  onCommand(exemptionDecisionUpdate, refusalToDecideExemption, (s, d: DecisionCommand, now) =>
-    decideExemption(s, d.approved, d.comment, d.by, now),
+  onCommand(
+    exemptionDecisionUpdate,
+    refusalToDecideExemption,
+    (s, d: DecisionCommand, now) => decideExemption(s, d.approved, d.comment, d.by, now),
+    async (d: DecisionCommand) => {
+      if (!d.approved && pausing) await atLeastRework('免责申请未获同意');
+    },
+  );
+  // The steps between 交办 and 销号: new commands, so no recorded history holds them.
+  onCommand(
+    coUnitsUpdate,
+    (s, c) => refusalToSetCoUnits(s, c.coUnits),
+    (s, c, now) => setCoUnits(s, c.coUnits, c.by, now),
+  );
+  onCommand(contributionUpdate, (s, c) => refusalToContribute(s, c.unit), contribute);
+  // 催办: the 催办通知书 stored under its key, then the unit (and its leader) told; no rung climbed.
+  setHandler(
+    urgeUpdate,
+    (c) =>
+      exclusive(async () => {
+        state = urge(state, c.comment, c.by, new Date());
+        await record();
+        const n = state.urges!.length;
+        const issuedAt = new Date();
+        const document = await storeUrgeNotice({
+          obligation: state,
+          n,
+          comment: c.comment,
+          issuedAt: issuedAt.toISOString(),
+        });
+        state = attachUrgeNotice(state, n, document, issuedAt);
+        await record();
+        const told = state;
+        toAnnounce.push(() => announceUrge({ obligation: told, n, document }));
+      }),
+    { validator: check(refusalToUrge) },
+  );
+  onCommand(receiptUpdate, refusalToSign, (s, c, now) => sign(s, c.by, now));
+  onCommand(returnUpdate, refusalToReturn, (s, c, now) => pauseClock(requestReturn(s, c, now), now));
+  setHandler(
+    returnDecisionUpdate,
+    (d) =>
+      exclusive(async () => {
+        if (d.approved) return reassignTo({ unit: d.unit!, reason: d.comment, dueAt: d.dueAt, by: d.by });
+        state = refuseReturn(state, d.comment, d.by, new Date());
+        await record();
+        await resume('退回未获同意', true);
+      }),
+    { validator: check<ReturnDecisionCommand>(refusalToDecideReturn) },
+  );
+  setHandler(reassignmentUpdate, (r) => exclusive(() => reassignTo(r)), {
+    validator: check<ReassignmentCommand>((s, r) => refusalToReassign(s, r.unit)),
+  });
+  onCommand(suspensionUpdate, (s, c) => refusalToRequestSuspension(s, c.until, new Date()), requestSuspension);
+  onCommand(
+    suspensionDecisionUpdate,
+    refusalToDecideSuspension,
+    (s, d: DecisionCommand, now) => {
+      const decided = decideSuspension(s, d.approved, d.comment, d.by, now);
+      return d.approved ? pauseClock(decided, now) : decided;
+    },
+    async (d: DecisionCommand) => {
+      if (!d.approved) await atLeastRework('挂起申请未获同意');
+    },
+  );
+  onCommand(
+    resumptionUpdate,
+    refusalToResume,
+    (s, r: ReasonCommand, now) => liftSuspension(s, r.by, now),
+    () => resume('解除挂起', false),
   );
   onCommand(withdrawalUpdate, refusalToWithdraw, (s, r: ReasonCommand, now) => withdraw(s, r.reason, r.by, now));
   onCommand(reopenUpdate, refusalToReopen, (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now));
@@ -323,7 +486,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
         if (!exactlyOnce || announcing === 0)
           await continueAsNew<typeof obligationWorkflow>({ resume: state, historyLimit });
       }
-      const tick = nextTick(state);
+      const tick = nextTick(state, pausing);
       const seen = state.revision;
       // Since `exactly-once-ladder` also: a long history's last announcement done, time to continue as new.
       const changed = () => state.revision !== seen || busy || (exactlyOnce && announcing === 0 && longHistory());
@@ -335,9 +498,19 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
       }
       await exclusive(async () => {
         // A command may have moved the clock while this waited for its turn.
-        const due = nextTick(state);
+        const due = nextTick(state, pausing);
         if (!due || due.type !== tick.type || due.at !== tick.at) return;
-        if (tick.type === 'remind') {
+        if (tick.type === 'receipt') {
+          // 未及时签收: the unit is urged to sign (told as a reminder is).
+          state = receiptOverdue(state, new Date());
+          await record();
+          const told = state;
+          toAnnounce.push(() => remindLater({ obligation: told, remindAt: tick.at }));
+        } else if (tick.type === 'resume') {
+          state = liftSuspension(state, null, new Date());
+          await record();
+          await resume('挂起期满', false);
+        } else if (tick.type === 'remind') {
           state = remind(state, new Date());
           await record();
           const told = state;

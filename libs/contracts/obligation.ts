@@ -48,6 +48,52 @@ export interface ReasonCommand {
   by: Actor | null;
 }
 
+// The steps between 交办 and 销号.
+export interface SignCommand {
+  by: Actor | null;
+}
+export interface ReturnCommand {
+  reason: string;
+  suggestedUnit: string | null;
+  by: Actor | null;
+}
+export interface ReturnDecisionCommand {
+  approved: boolean;
+  /** 改派 to this unit (required when approved). */
+  unit: string | null;
+  /** The new unit's deadline; else the policy's from the moment of reassignment. */
+  dueAt: string | null;
+  comment: string;
+  by: Actor | null;
+}
+export interface ReassignmentCommand {
+  unit: string;
+  reason: string;
+  dueAt: string | null;
+  by: Actor | null;
+}
+export interface SuspensionCommand {
+  reason: string;
+  until: string | null;
+  by: Actor | null;
+}
+
+export interface CoUnitsCommand {
+  coUnits: string[];
+  by: Actor | null;
+}
+export interface ContributionCommand {
+  unit: string;
+  summary: string;
+  evidence: Evidence[];
+  by: Actor | null;
+}
+
+export interface UrgeCommand {
+  comment: string;
+  by: Actor | null;
+}
+
 export const stateQuery = defineQuery<ObligationState>('state');
 /** The state once it is in the read model: the answer to a start that lost a race for its key. */
 export const snapshotUpdate = defineUpdate<ObligationState>('snapshot');
@@ -60,6 +106,16 @@ export const exemptionDecisionUpdate = defineUpdate<ObligationState, [DecisionCo
 export const escalationUpdate = defineUpdate<ObligationState, [ReasonCommand]>('escalation');
 export const withdrawalUpdate = defineUpdate<ObligationState, [ReasonCommand]>('withdrawal');
 export const reopenUpdate = defineUpdate<ObligationState, [ReasonCommand]>('reopen');
+export const receiptUpdate = defineUpdate<ObligationState, [SignCommand]>('receipt');
+export const returnUpdate = defineUpdate<ObligationState, [ReturnCommand]>('return');
+export const returnDecisionUpdate = defineUpdate<ObligationState, [ReturnDecisionCommand]>('returnDecision');
+export const reassignmentUpdate = defineUpdate<ObligationState, [ReassignmentCommand]>('reassignment');
+export const suspensionUpdate = defineUpdate<ObligationState, [SuspensionCommand]>('suspension');
+export const suspensionDecisionUpdate = defineUpdate<ObligationState, [DecisionCommand]>('suspensionDecision');
+export const coUnitsUpdate = defineUpdate<ObligationState, [CoUnitsCommand]>('coUnits');
+export const contributionUpdate = defineUpdate<ObligationState, [ContributionCommand]>('contribution');
+export const urgeUpdate = defineUpdate<ObligationState, [UrgeCommand]>('urge');
+export const resumptionUpdate = defineUpdate<ObligationState, [ReasonCommand]>('resumption');
 
 /** A command from another workflow (an indicator's red episode), which cannot send updates. */
 export interface SystemCommand extends ReasonCommand {

@@ -18,6 +18,8 @@ export interface DeadlineRequest {
   remind: RemindSpec[];
   /** How the workflow names this deadline's origin: "督办宽限", "承诺时限", "重办", or "" at the start. */
   rulePrefix: string;
+  /** 签收: the receipt limit from the same start (the first deadline and a reassignment only). */
+  receipt?: DurationSpec;
 }
 
 /** HH:MM (Shanghai) on the start's date, or on the `day`th working day after it. */
@@ -40,10 +42,14 @@ export function planDeadline(req: DeadlineRequest, calendar: WorkingDayCalendar)
     .sort((a, b) => a.getTime() - b.getTime())
     .map(toShanghaiIso);
   const length = fixed ? '指定时限' : describeDuration(req.deadline as DurationSpec);
+  const inWorkingDays = !fixed && typeof req.deadline === 'object';
   return {
     dueAt: toShanghaiIso(due),
     remindAt: [...new Set(remindAt)],
     rule: req.rulePrefix ? `${req.rulePrefix}（${length}）` : length,
     missingYears: missingYears(from, due, calendar),
+    // Only when set, so the plans of old histories and of exact durations read as before.
+    ...(inWorkingDays && { workingDays: true }),
+    ...(req.receipt !== undefined && { receiptDueAt: toShanghaiIso(addDuration(from, req.receipt, calendar)) }),
   };
 }

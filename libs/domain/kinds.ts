@@ -29,6 +29,16 @@ function ladder(): RungStep[] {
   ];
 }
 
+// 签收 (receipt) limits follow 12345 practice, not the seed (it names no receipt step): local
+// 12345 work-order rules under the State Council's guidance (国办发〔2020〕53号, 优化地方政务服务
+// 便民热线) commonly require the handling unit to sign for a dispatched order within 2 hours of its
+// dispatch (urgent ones sooner), and letter-type matters (网上民声, 依申请公开) within 1 working day
+// of their forwarding. Kinds the system starts itself (monthly reports, indicator ranks, new
+// media) and the enterprise pushes, whose 72 hours run from the push, have no receipt step.
+// `rework` is the office's default: after a rejected verification or a refused request the unit
+// has at least 1 working day (hours-long kinds: 24 hours) to put it right.
+const oneWorkingDay = () => ({ workingDays: 1 });
+
 // Reminders are the office's defaults too: the seed only says the supervisors issue
 // 《重要工作提示单》 (三(二)), not when.
 export const KINDS: Record<ObligationKind, KindDefinition> = {
@@ -50,6 +60,7 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
         { check: '08:00', day: 1 },
       ],
       rungs: ladder(),
+      rework: 'PT24H',
     },
     reportAfterChecks: 'district-city-operations',
   },
@@ -62,7 +73,13 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     // ticket as dueAt). Where a ticket carries none: 5 working days, the seed's limit for the closest
     // analogue, the online public message (二(五)5), and a common 12345 limit for ordinary requests.
     source: '二(七)2(2)⑥：“政企通”工单需实现一次办好,避免重办,必须在规定时间内回复,禁止超期回复、超期未回复',
-    policy: { deadline: { workingDays: 5 }, remind: [{ workingDays: 1 }], rungs: ladder() },
+    policy: {
+      deadline: { workingDays: 5 },
+      remind: [{ workingDays: 1 }],
+      rungs: ladder(),
+      receipt: 'PT2H',
+      rework: oneWorkingDay(),
+    },
   },
   disclosure_request: {
     kind: 'disclosure_request',
@@ -70,7 +87,13 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     description: '收到依申请公开办件（纸质申请、网上申请）后及时报备区政府办政务公开科，并在20个工作日内答复。',
     // Seed 二(五)5: 20 working days.
     source: '二(五)5：收到依申请公开办件(纸质申请、网上申请)的,及时报备区政府办政务公开科,在20个工作日内进行答复',
-    policy: { deadline: { workingDays: 20 }, remind: [{ workingDays: 3 }], rungs: ladder() },
+    policy: {
+      deadline: { workingDays: 20 },
+      remind: [{ workingDays: 3 }],
+      rungs: ladder(),
+      receipt: oneWorkingDay(),
+      rework: oneWorkingDay(),
+    },
   },
   public_message: {
     kind: 'public_message',
@@ -78,7 +101,13 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     description: '收到网上民声办件后在5个工作日内规范答复；区直机关工委分发并督促。',
     // Seed 二(五)5 and 二(五)8: 5 working days.
     source: '二(五)5：收到网上民声办件的,要在5个工作日内进行规范答复',
-    policy: { deadline: { workingDays: 5 }, remind: [{ workingDays: 1 }], rungs: ladder() },
+    policy: {
+      deadline: { workingDays: 5 },
+      remind: [{ workingDays: 1 }],
+      rungs: ladder(),
+      receipt: oneWorkingDay(),
+      rework: oneWorkingDay(),
+    },
   },
   meeting_item: {
     kind: 'meeting_item',
@@ -88,7 +117,7 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     // the default is a week, until the next weekly meeting.
     source:
       '三(一)：每周各工作组要自行召开1次内部周例会…并形成本组《周例会纪要》报综合协调组；二(一)1(5)：负责每月向区纪委监委专班办提供…《营商环境每周例会部署事项久拖未完成情况》',
-    policy: { deadline: 'P7D', remind: [{ workingDays: 1 }], rungs: ladder() },
+    policy: { deadline: 'P7D', remind: [{ workingDays: 1 }], rungs: ladder(), rework: oneWorkingDay() },
   },
   indicator_rank: {
     kind: 'indicator_rank',
@@ -98,7 +127,7 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     // Seed 三(四): "2日内" of the city's bulletin, calendar days, so P2D from the bulletin.
     source:
       '三(四)：各牵头部门(单位)要细化考核办法,强化调度推进,在市级通报下发后2日内将上月该指标工作完成情况报综合协调组',
-    policy: { deadline: 'P2D', remind: ['PT24H'], rungs: ladder() },
+    policy: { deadline: 'P2D', remind: ['PT24H'], rungs: ladder(), rework: oneWorkingDay() },
   },
   monthly_report: {
     kind: 'monthly_report',
@@ -107,7 +136,7 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     // Seed 三(二): by the 20th, so each obligation is started with { at } the 20th; P20D is only
     // the fallback for one started without it (from the 1st of the month it lands on the 21st 00:00).
     source: '三(二)：将工作存在问题形成书面材料于每月20日前通过市协同办公系统报综合协调组',
-    policy: { deadline: 'P20D', remind: [{ workingDays: 2 }], rungs: ladder() },
+    policy: { deadline: 'P20D', remind: [{ workingDays: 2 }], rungs: ladder(), rework: oneWorkingDay() },
   },
   new_media: {
     kind: 'new_media',
@@ -116,7 +145,7 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     // Seed 二(五)3: update within 10 days (P10D, here). The 14-day original-post rule is a separate
     // obligation of this kind, started with the override { "deadline": "P14D" }.
     source: '二(五)3：严格落实10天内更新内容、14天内至少发布1篇原创内容及互动交流功能的配备和运行情况',
-    policy: { deadline: 'P10D', remind: ['P2D'], rungs: ladder() },
+    policy: { deadline: 'P10D', remind: ['P2D'], rungs: ladder(), rework: oneWorkingDay() },
   },
 };
 

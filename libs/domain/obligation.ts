@@ -1,3 +1,5 @@
+import type { Clock, ResumptionRequest } from './clock';
+import { DEFAULT_REWORK } from './clock';
 import { colorOf, type Color } from './color';
 import type { DeadlineRequest } from './deadline';
 import { rungName, TOP_RUNG, type ClimbingRung, type Rung } from './ladder';
@@ -23,7 +25,7 @@ export function workflowIdOf(id: string): string {
   return `obligation-${id}`;
 }
 
-export type ObligationStatus = 'open' | 'submitted' | 'completed' | 'exempted' | 'withdrawn';
+export type ObligationStatus = 'open' | 'submitted' | 'returned' | 'suspended' | 'completed' | 'exempted' | 'withdrawn';
 
 // 不在受理范围 grounds (seed 二(七)2(2)②), plus anything else the reviewers accept.
 export const EXEMPTION_REASONS = ['litigation', 'petition', 'secret', 'unlawful', 'untrue', 'other'] as const;
@@ -75,6 +77,10 @@ export interface DeadlinePlan {
   rule: string;
   /** Years the deadline spans that have no official holiday data (weekends-only fallback). */
   missingYears: number[];
+  /** The deadline was given in working days (a pause then moves it by whole working days). */
+  workingDays?: boolean;
+  /** 签收: when the unit must have signed for it (where the policy has a receipt step). */
+  receiptDueAt?: string;
 }
 
 export interface LadderDocument {
@@ -111,6 +117,36 @@ export interface ExemptionRequest {
   decision: { approved: boolean; comment: string; at: string; by: Actor | null } | null;
 }
 
+type Decision = { approved: boolean; comment: string; at: string; by: Actor | null };
+
+/** 退回: the unit says the matter is not its own; the supervisors decide (改派 or back to it). */
+export interface ReturnRequest {
+  reason: string;
+  suggestedUnit: string | null;
+  requestedAt: string;
+  by: Actor | null;
+  decision: (Decision & { unit: string | null }) | null;
+}
+
+/** 改派: the obligation moved from one unit to another. */
+export interface Assignment {
+  from: string;
+  to: string;
+  at: string;
+  by: Actor | null;
+  reason: string;
+}
+
+/** 挂起: waiting on a third party, with the supervisors' approval; resumes at `until` or on command. */
+export interface SuspensionRequest {
+  reason: string;
+  until: string | null;
+  requestedAt: string;
+  by: Actor | null;
+  decision: Decision | null;
+  resumedAt: string | null;
+}
+
 /** What the supervisors start an obligation with; the policy is already resolved. */
 export interface ObligationInput {
   id: string;
@@ -125,6 +161,25 @@ export interface ObligationInput {
   by: Actor | null;
   /** What the obligation is about, per kind (the enterprise of a 新注册企业 contact, a ticket). */
   subject?: Record<string, unknown>;
+  /** 协办单位: units that help the lead (主办) unit; absent when there are none. */
+  coUnits?: string[];
+}
+
+/** 催办: a supervisor urged the unit; climbs no rung. */
+export interface Urge {
+  at: string;
+  by: Actor | null;
+  comment: string;
+  document: { number: string; title: string } | null;
+}
+
+/** 协办意见: a co-unit's part, with its evidence. */
+export interface Contribution {
+  unit: string;
+  summary: string;
+  evidence: Evidence[];
+  at: string;
+  by: Actor | null;
 }
 
 /** One transition, as the audit trail and the read model's event table keep it. */
@@ -156,6 +211,24 @@ export interface ObligationState extends Omit<ObligationInput, 'by'> {
   calendarMissingYears: number[];
   createdAt: string;
   updatedAt: string;
+  // The steps between 交办 and 销号. Each is absent from the states of histories recorded before
+  // it existed, and appears only once it first applies, so those histories replay to the same state.
+  /** The handling clock, once it has first stood still. */
+  clock?: Clock;
+  /** The deadline in force was given in working days. */
+  deadlineInWorkingDays?: boolean;
+  /** 签收 (where the policy has a receipt step): null until the unit signs (待签收). */
+  receivedAt?: string | null;
+  receivedBy?: Actor | null;
+  receiptDueAt?: string;
+  /** 未及时签收: the receipt limit passed unsigned (counted against the unit). */
+  receiptLate?: boolean;
+  returns?: ReturnRequest[];
+  assignments?: Assignment[];
+  suspensions?: SuspensionRequest[];
+  contributions?: Contribution[];
+  /** 催办: each urging, with its 催办通知书 once issued. */
+  urges?: Urge[];
   /** Grows by one on every transition, so a read model keeps only the newest state. */
   revision: number;
   /** The transition that made this revision. */
@@ -175,6 +248,8 @@ const SETTLED: readonly ObligationStatus[] = ['completed', 'exempted', 'withdraw
 export const STATUS_NAMES: Record<ObligationStatus, string> = {
   open: '办理中',
   submitted: '已提交待核验',
+  returned: '退回待审',
+  suspended: '已挂起',
   completed: '已办结',
   exempted: '已免责',
   withdrawn: '已撤回',
@@ -201,6 +276,7 @@ export function firstDeadline(input: ObligationInput): DeadlineRequest {
     deadline: input.dueAt ? { at: input.dueAt } : input.policy.deadline,
     remind: input.policy.remind,
     rulePrefix: '',
+    ...(input.policy.receipt !== undefined && { receipt: input.policy.receipt }),
   };
 }
 
@@ -224,6 +300,13 @@ export function openObligation(input: ObligationInput, plan: DeadlinePlan, at: D
     exemptions: [],
     reopenCount: 0,
     calendarMissingYears: plan.missingYears,
+    ...(plan.workingDays && { deadlineInWorkingDays: true }),
+    ...(plan.receiptDueAt && {
+      receivedAt: null,
+      receivedBy: null,
+      receiptDueAt: plan.receiptDueAt,
+      receiptLate: false,
+    }),
     createdAt: now,
     updatedAt: now,
     revision: 1,
@@ -262,24 +345,46 @@ export function applyPlan(state: ObligationState, plan: DeadlinePlan, at: Date):
       remindAt: plan.remindAt,
       reminded: false,
       calendarMissingYears: [...new Set([...state.calendarMissingYears, ...plan.missingYears])].sort(),
+      ...((plan.workingDays || state.deadlineInWorkingDays !== undefined) && {
+        deadlineInWorkingDays: plan.workingDays === true,
+      }),
     },
   );
 }
 
 // ——— the clock ———
 
-export type LadderTick = { type: 'remind'; at: string } | { type: 'deadline'; at: string };
+export type LadderTick =
+  | { type: 'remind'; at: string }
+  | { type: 'deadline'; at: string }
+  | { type: 'receipt'; at: string }
+  | { type: 'resume'; at: string };
+
+/** An extension, exemption or suspension request the supervisors have not decided yet. */
+export function awaitsDecision(state: ObligationState): boolean {
+  return pendingExtension(state) !== null || pendingExemption(state) !== null || pendingSuspension(state) !== null;
+}
 
 /**
- * What the clock waits for next, or null when it waits for nothing: a reminder, else the
- * deadline in force. The clock stops while a completion awaits verification (the department has
- * done its part) and once the obligation is settled or at the top rung.
+ * What the clock waits for next, or null when it waits for nothing: the receipt limit, a reminder,
+ * else the deadline in force. The clock stops while a completion awaits verification (the
+ * department has done its part), while returned or suspended, and once the obligation is settled
+ * or at the top rung. With `holdForDecisions` (the paused clock's rules), a deadline does not
+ * pass while a request awaits the supervisors; a suspension with an end date resumes then.
  */
-export function nextTick(state: ObligationState): LadderTick | null {
+export function nextTick(state: ObligationState, holdForDecisions = false): LadderTick | null {
+  if (state.status === 'suspended') {
+    const until = activeSuspension(state)?.until;
+    return until ? { type: 'resume', at: until } : null;
+  }
   if (state.status !== 'open' || state.dueAt === null) return null;
-  if (state.remindAt.length > 0) return { type: 'remind', at: state.remindAt[0] };
-  if (state.rung >= TOP_RUNG) return null;
-  return { type: 'deadline', at: state.dueAt };
+  const ticks: LadderTick[] = [];
+  if (state.receiptDueAt && state.receivedAt === null && !state.receiptLate)
+    ticks.push({ type: 'receipt', at: state.receiptDueAt });
+  if (state.remindAt.length > 0) ticks.push({ type: 'remind', at: state.remindAt[0] });
+  else if (state.rung < TOP_RUNG && !(holdForDecisions && awaitsDecision(state)))
+    ticks.push({ type: 'deadline', at: state.dueAt });
+  return ticks.reduce<LadderTick | null>((a, t) => (a && Date.parse(a.at) <= Date.parse(t.at) ? a : t), null);
 }
 
 /** 提醒: a reminder for the deadline in force fired (重要工作提示单). */
@@ -298,7 +403,7 @@ export function remind(state: ObligationState, at: Date): ObligationState {
 
 export function refusalToEscalate(state: ObligationState): string | null {
   if (state.rung >= TOP_RUNG) return '事项已到“问责”，不能再升级';
-  return statusIs(state, ['open', 'submitted'], '升级');
+  return statusIs(state, ['open', 'submitted', 'returned', 'suspended'], '升级');
 }
 
 /** 逾期升级: the deadline in force passed with the obligation still open. */
@@ -387,7 +492,13 @@ export function submitCompletion(state: ObligationState, c: Omit<Completion, 'at
     {
       type: 'completion_submitted',
       by: c.by,
-      data: { summary: c.summary, evidence: c.evidence, ...(c.contact && { contact: c.contact }) },
+      data: {
+        summary: c.summary,
+        evidence: c.evidence,
+        ...(c.contact && { contact: c.contact }),
+        // The co-units' parts the completion rests on (none in any older history).
+        ...(state.contributions?.length && { contributions: state.contributions.length }),
+      },
     },
     {
       status: 'submitted',
@@ -522,7 +633,7 @@ export function decideExemption(
 }
 
 export function refusalToWithdraw(state: ObligationState): string | null {
-  return statusIs(state, ['open', 'submitted'], '撤回');
+  return statusIs(state, ['open', 'submitted', 'returned', 'suspended'], '撤回');
 }
 
 export function withdraw(state: ObligationState, reason: string, by: Actor | null, at: Date): ObligationState {
@@ -546,5 +657,376 @@ export function reopen(state: ObligationState, reason: string, by: Actor | null,
       completion: null,
       reopenCount: state.reopenCount + 1,
     },
+  );
+}
+
+// ——— the paused clock (API.md, "The steps between 交办 and 销号") ———
+
+const PAUSE_CAUSES: Record<string, string> = {
+  submitted: '办结申请待核验',
+  returned: '退回待审',
+  suspended: '挂起',
+};
+
+/**
+ * The clock stands still from now (submitted, returned or suspended): no time counts against the
+ * unit. Part of the transition that paused it (same revision), which says so in its event.
+ */
+export function pauseClock(state: ObligationState, at: Date): ObligationState {
+  return {
+    ...state,
+    clock: { pausedAt: toShanghaiIso(at), pausedMs: state.clock?.pausedMs ?? 0 },
+    lastEvent: { ...state.lastEvent, data: { ...state.lastEvent.data, clockPaused: PAUSE_CAUSES[state.status] } },
+  };
+}
+
+/** When the clock stopped: a completion submitted before the clock had its own record stopped it then. */
+function pausedSince(state: ObligationState, at: Date): string {
+  return state.clock?.pausedAt ?? (state.status === 'open' ? null : state.completion?.at) ?? toShanghaiIso(at);
+}
+
+/** What the deadline activity needs to move the deadline on when the clock runs again. */
+export function resumptionOf(
+  state: ObligationState,
+  at: Date,
+  rulePrefix: string,
+  withRework: boolean,
+): ResumptionRequest {
+  return {
+    dueAt: state.dueAt ?? toShanghaiIso(at),
+    pausedAt: pausedSince(state, at),
+    resumedAt: toShanghaiIso(at),
+    workingDays: state.deadlineInWorkingDays === true,
+    ...(withRework && { floor: state.policy.rework ?? DEFAULT_REWORK }),
+    remind: state.policy.remind,
+    rulePrefix,
+  };
+}
+
+/** The clock runs again, under the deadline the paused time moved on (the plan). */
+export function resumeClock(state: ObligationState, plan: DeadlinePlan, cause: string, at: Date): ObligationState {
+  const since = pausedSince(state, at);
+  const paused = Math.max(0, at.getTime() - Date.parse(since));
+  return transition(
+    state,
+    at,
+    {
+      type: 'clock_resumed',
+      by: null,
+      data: { cause, pausedAt: since, pausedMs: paused, dueAt: plan.dueAt, rule: plan.rule, remindAt: plan.remindAt },
+    },
+    {
+      clock: { pausedAt: null, pausedMs: (state.clock?.pausedMs ?? 0) + paused },
+      dueAt: plan.dueAt,
+      deadlineRule: plan.rule,
+      remindAt: plan.remindAt,
+      reminded: false,
+      calendarMissingYears: [...new Set([...state.calendarMissingYears, ...plan.missingYears])].sort(),
+    },
+  );
+}
+
+// ——— 签收 ———
+
+export function refusalToSign(state: ObligationState): string | null {
+  if (state.receiptDueAt === undefined) return '该事项无需签收';
+  if (state.receivedAt) return '事项已签收，不能重复签收';
+  return statusIs(state, ['open', 'submitted'], '签收');
+}
+
+export function sign(state: ObligationState, by: Actor | null, at: Date): ObligationState {
+  refuseUnless(refusalToSign(state));
+  const late = at.getTime() > Date.parse(state.receiptDueAt!);
+  return transition(
+    state,
+    at,
+    { type: 'received', by, data: { receiptDueAt: state.receiptDueAt, late } },
+    { receivedAt: toShanghaiIso(at), receivedBy: by },
+  );
+}
+
+/** The receipt limit passed unsigned: 未及时签收, and the unit is urged to sign. */
+export function receiptOverdue(state: ObligationState, at: Date): ObligationState {
+  return transition(
+    state,
+    at,
+    { type: 'receipt_overdue', by: null, data: { receiptDueAt: state.receiptDueAt } },
+    { receiptLate: true },
+  );
+}
+
+// ——— 退回 / 改派 ———
+
+export function pendingReturn(state: ObligationState): ReturnRequest | null {
+  const last = state.returns?.at(-1);
+  return last && !last.decision ? last : null;
+}
+
+export function refusalToReturn(state: ObligationState): string | null {
+  return statusIs(state, ['open'], '退回');
+}
+
+/** 退回: returned (退回待审), the clock pausing; the supervisors decide. */
+export function requestReturn(
+  state: ObligationState,
+  req: Pick<ReturnRequest, 'reason' | 'suggestedUnit' | 'by'>,
+  at: Date,
+): ObligationState {
+  refuseUnless(refusalToReturn(state));
+  const request: ReturnRequest = { ...req, requestedAt: toShanghaiIso(at), decision: null };
+  return transition(
+    state,
+    at,
+    { type: 'return_requested', by: req.by, data: { reason: req.reason, suggestedUnit: req.suggestedUnit } },
+    { status: 'returned', returns: [...(state.returns ?? []), request] },
+  );
+}
+
+export function refusalToDecideReturn(
+  state: ObligationState,
+  d: { approved: boolean; unit?: string | null },
+): string | null {
+  if (!pendingReturn(state) || state.status !== 'returned') return '没有待审核的退回申请';
+  if (d.approved) return refusalToReassign(state, d.unit ?? null);
+  return null;
+}
+
+/** Refused: back to the unit, which stays responsible (the workflow then resumes its clock). */
+export function refuseReturn(state: ObligationState, comment: string, by: Actor | null, at: Date): ObligationState {
+  refuseUnless(refusalToDecideReturn(state, { approved: false }));
+  const pending = pendingReturn(state)!;
+  const decided = { ...pending, decision: { approved: false, unit: null, comment, at: toShanghaiIso(at), by } };
+  return transition(
+    state,
+    at,
+    { type: 'return_refused', by, data: { comment } },
+    { status: 'open', returns: [...state.returns!.slice(0, -1), decided] },
+  );
+}
+
+export function refusalToReassign(state: ObligationState, unit: string | null): string | null {
+  const status = statusIs(state, ['open', 'submitted', 'returned', 'suspended'], '改派');
+  if (status) return status;
+  if (!unit) return '改派须指定新的责任单位';
+  if (unit === state.unit) return '改派单位与现责任单位相同';
+  return null;
+}
+
+/**
+ * 改派: the obligation moves to `unit`, which starts at rung 0 under the plan (the policy's deadline
+ * from now, or the supervisors' dueAt) and signs for it anew. The rungs the old unit reached stay
+ * in `rungs` (the history) but the new unit's ladder starts again; a pending return is approved.
+ */
+export function reassign(
+  state: ObligationState,
+  r: { unit: string; reason: string; by: Actor | null },
+  plan: DeadlinePlan,
+  at: Date,
+): ObligationState {
+  refuseUnless(refusalToReassign(state, r.unit));
+  const now = toShanghaiIso(at);
+  const pending = pendingReturn(state);
+  const returns = pending
+    ? [
+        ...state.returns!.slice(0, -1),
+        { ...pending, decision: { approved: true, unit: r.unit, comment: r.reason, at: now, by: r.by } },
+      ]
+    : state.returns;
+  const paused = state.clock?.pausedAt ? Math.max(0, at.getTime() - Date.parse(state.clock.pausedAt)) : 0;
+  return transition(
+    state,
+    at,
+    {
+      type: 'reassigned',
+      by: r.by,
+      data: {
+        from: state.unit,
+        to: r.unit,
+        reason: r.reason,
+        returned: pending !== null,
+        dueAt: plan.dueAt,
+        rule: plan.rule,
+      },
+    },
+    {
+      unit: r.unit,
+      status: 'open',
+      rung: 0,
+      reminded: false,
+      dueAt: plan.dueAt,
+      deadlineRule: plan.rule,
+      remindAt: plan.remindAt,
+      deadlineInWorkingDays: plan.workingDays === true,
+      completion: null,
+      calendarMissingYears: [...new Set([...state.calendarMissingYears, ...plan.missingYears])].sort(),
+      ...(state.clock && { clock: { pausedAt: null, pausedMs: state.clock.pausedMs + paused } }),
+      ...(plan.receiptDueAt && {
+        receivedAt: null,
+        receivedBy: null,
+        receiptDueAt: plan.receiptDueAt,
+        receiptLate: false,
+      }),
+      ...(returns && { returns }),
+      assignments: [
+        ...(state.assignments ?? []),
+        { from: state.unit, to: r.unit, at: now, by: r.by, reason: r.reason },
+      ],
+    },
+  );
+}
+
+/**
+ * The key a rung's document is stored under: `<id>:<rung>` for the first unit (every old history),
+ * `<id>:<rung>:<n>` for the unit of the nth reassignment, which gets its own notice.
+ */
+export function rungDocumentKey(state: Pick<ObligationState, 'id' | 'assignments'>, rung: number): string {
+  const n = state.assignments?.length ?? 0;
+  return n === 0 ? `${state.id}:${rung}` : `${state.id}:${rung}:${n}`;
+}
+
+// ——— 挂起 ———
+
+export function pendingSuspension(state: ObligationState): SuspensionRequest | null {
+  const last = state.suspensions?.at(-1);
+  return last && !last.decision ? last : null;
+}
+
+/** The approved suspension in force (status suspended). */
+export function activeSuspension(state: ObligationState): SuspensionRequest | null {
+  const last = state.suspensions?.at(-1);
+  return state.status === 'suspended' && last?.decision?.approved && !last.resumedAt ? last : null;
+}
+
+export function refusalToRequestSuspension(state: ObligationState, until: string | null, at: Date): string | null {
+  if (state.status === 'suspended') return '事项已挂起';
+  const status = statusIs(state, ['open'], '申请挂起');
+  if (status) return status;
+  if (pendingSuspension(state)) return '已有待审核的挂起申请';
+  if (until !== null && Date.parse(until) <= at.getTime()) return '挂起截止时间必须晚于当前时间';
+  return null;
+}
+
+export function requestSuspension(
+  state: ObligationState,
+  req: Pick<SuspensionRequest, 'reason' | 'until' | 'by'>,
+  at: Date,
+): ObligationState {
+  refuseUnless(refusalToRequestSuspension(state, req.until, at));
+  const request: SuspensionRequest = { ...req, requestedAt: toShanghaiIso(at), decision: null, resumedAt: null };
+  return transition(
+    state,
+    at,
+    { type: 'suspension_requested', by: req.by, data: { reason: req.reason, until: req.until } },
+    { suspensions: [...(state.suspensions ?? []), request] },
+  );
+}
+
+export function refusalToDecideSuspension(state: ObligationState): string | null {
+  if (!pendingSuspension(state)) return '没有待审核的挂起申请';
+  return statusIs(state, ['open'], '审核挂起申请');
+}
+
+/** Approved: suspended (the workflow then stops the clock). Refused: open, under at least the rework grace. */
+export function decideSuspension(
+  state: ObligationState,
+  approved: boolean,
+  comment: string,
+  by: Actor | null,
+  at: Date,
+): ObligationState {
+  refuseUnless(refusalToDecideSuspension(state));
+  const pending = pendingSuspension(state)!;
+  const decided = { ...pending, decision: { approved, comment, at: toShanghaiIso(at), by } };
+  return transition(
+    state,
+    at,
+    { type: approved ? 'suspension_approved' : 'suspension_refused', by, data: { comment, until: pending.until } },
+    { suspensions: [...state.suspensions!.slice(0, -1), decided], status: approved ? 'suspended' : state.status },
+  );
+}
+
+export function refusalToResume(state: ObligationState): string | null {
+  return state.status === 'suspended' ? null : `事项状态为“${STATUS_NAMES[state.status]}”，没有挂起可以解除`;
+}
+
+/** 解除挂起: on a supervisor's command or at the suspension's end date; the workflow resumes the clock. */
+export function liftSuspension(state: ObligationState, by: Actor | null, at: Date): ObligationState {
+  refuseUnless(refusalToResume(state));
+  const now = toShanghaiIso(at);
+  const last = state.suspensions!.at(-1)!;
+  return transition(
+    state,
+    at,
+    { type: 'suspension_lifted', by, data: { until: last.until, onTime: by === null } },
+    { status: 'open', suspensions: [...state.suspensions!.slice(0, -1), { ...last, resumedAt: now }] },
+  );
+}
+
+// ——— 主办 + 协办 ———
+
+export function refusalToSetCoUnits(state: ObligationState, coUnits: string[]): string | null {
+  if (isSettled(state)) return `事项状态为“${STATUS_NAMES[state.status]}”，不能调整协办单位`;
+  if (coUnits.includes(state.unit)) return '协办单位不能包含主办单位';
+  if (new Set(coUnits).size !== coUnits.length) return '协办单位有重复';
+  return null;
+}
+
+export function setCoUnits(state: ObligationState, coUnits: string[], by: Actor | null, at: Date): ObligationState {
+  refuseUnless(refusalToSetCoUnits(state, coUnits));
+  return transition(
+    state,
+    at,
+    { type: 'co_units_set', by, data: { before: state.coUnits ?? [], coUnits } },
+    { coUnits },
+  );
+}
+
+export function refusalToContribute(state: ObligationState, unit: string | null): string | null {
+  if (isSettled(state)) return `事项状态为“${STATUS_NAMES[state.status]}”，不能再提交协办意见`;
+  if (!unit || !state.coUnits?.includes(unit)) return '本单位不是该事项的协办单位';
+  return null;
+}
+
+/** 协办意见: a co-unit adds its part; only the lead unit completes. */
+export function contribute(
+  state: ObligationState,
+  c: Pick<Contribution, 'summary' | 'evidence' | 'by'> & { unit: string },
+  at: Date,
+): ObligationState {
+  refuseUnless(refusalToContribute(state, c.unit));
+  const contribution: Contribution = { ...c, at: toShanghaiIso(at) };
+  return transition(
+    state,
+    at,
+    { type: 'contribution_added', by: c.by, data: { unit: c.unit, summary: c.summary, evidence: c.evidence } },
+    { contributions: [...(state.contributions ?? []), contribution] },
+  );
+}
+
+// ——— 催办 ———
+
+export function refusalToUrge(state: ObligationState): string | null {
+  return isSettled(state) ? `事项状态为“${STATUS_NAMES[state.status]}”，不能催办` : null;
+}
+
+/** 催办: the supervisors urge the unit (the workflow then issues the 催办通知书); no rung is climbed. */
+export function urge(state: ObligationState, comment: string, by: Actor | null, at: Date): ObligationState {
+  refuseUnless(refusalToUrge(state));
+  const entry: Urge = { at: toShanghaiIso(at), by, comment, document: null };
+  const urges = [...(state.urges ?? []), entry];
+  return transition(state, at, { type: 'urged', by, data: { comment, n: urges.length } }, { urges });
+}
+
+export function attachUrgeNotice(
+  state: ObligationState,
+  n: number,
+  document: { number: string; title: string },
+  at: Date,
+): ObligationState {
+  return transition(
+    state,
+    at,
+    { type: 'urge_notice_issued', by: null, data: { n, ...document } },
+    { urges: state.urges!.map((u, i) => (i === n - 1 ? { ...u, document } : u)) },
   );
 }

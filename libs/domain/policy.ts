@@ -34,12 +34,17 @@ export interface LadderPolicy {
   remind: RemindSpec[];
   /** Exactly rungs 1..4, in order. */
   rungs: RungStep[];
+  /** 签收: the unit signs for the obligation within this of its assignment; absent, no receipt step. */
+  receipt?: DurationSpec;
+  /** After a rejected verification or a refused request, the unit has at least this much left. */
+  rework?: DurationSpec;
 }
 
 type Parsed<T> = { value?: T; problems: FieldProblem[] };
 type PolicyResult = { policy?: LadderPolicy; problems: FieldProblem[] };
 
-const POLICY_FIELDS = ['deadline', 'remind', 'rungs'];
+const POLICY_FIELDS = ['deadline', 'remind', 'rungs', 'receipt', 'rework'];
+const DURATION_FIELDS = ['receipt', 'rework'] as const;
 const STEP_FIELDS = ['rung', 'grace'];
 const TOP = 4;
 // More would be noise to the unit, not supervision.
@@ -65,7 +70,23 @@ function copyPolicy(p: LadderPolicy): LadderPolicy {
     deadline,
     remind: p.remind.map((r) => (isClockCheck(r) ? { check: r.check, day: r.day } : copySpec(r))),
     rungs: p.rungs.map((s) => (s.grace === undefined ? { rung: s.rung } : { rung: s.rung, grace: copySpec(s.grace) })),
+    // Absent stays absent: a policy of an old history has neither, and must read back as it was.
+    ...(p.receipt !== undefined && { receipt: copySpec(p.receipt) }),
+    ...(p.rework !== undefined && { rework: copySpec(p.rework) }),
   };
+}
+
+/** receipt and rework: optional durations; absent means no receipt step and the default rework grace. */
+function parseOptionalDurations(raw: Record<string, unknown>): Parsed<Pick<LadderPolicy, 'receipt' | 'rework'>> {
+  const value: Pick<LadderPolicy, 'receipt' | 'rework'> = {};
+  const problems: FieldProblem[] = [];
+  for (const field of DURATION_FIELDS) {
+    if (raw[field] === undefined) continue;
+    const parsed = parseDurationSpec(raw[field], `policy.${field}`);
+    problems.push(...parsed.problems);
+    if (parsed.value) value[field] = parsed.value;
+  }
+  return { value, problems };
 }
 
 function parseDeadline(value: unknown, field: string): Parsed<DeadlineSpec> {
@@ -168,15 +189,20 @@ export function parsePolicy(raw: unknown): PolicyResult {
   const deadline = parseDeadline(raw.deadline, 'policy.deadline');
   const remind = parseRemind(raw.remind, 'policy.remind');
   const rungs = parseRungs(raw.rungs, 'policy.rungs');
+  const durations = parseOptionalDurations(raw);
   const problems = [
     ...unknownFields(raw, POLICY_FIELDS, 'policy'),
     ...deadline.problems,
     ...remind.problems,
     ...rungs.problems,
+    ...durations.problems,
   ];
   return problems.length
     ? { problems }
-    : { policy: { deadline: deadline.value!, remind: remind.value!, rungs: rungs.value! }, problems };
+    : {
+        policy: { deadline: deadline.value!, remind: remind.value!, rungs: rungs.value!, ...durations.value },
+        problems,
+      };
 }
 
 /**
@@ -202,6 +228,9 @@ export function resolvePolicy(base: LadderPolicy, override: unknown): PolicyResu
     problems.push(...remind.problems);
     if (remind.value) merged.remind = remind.value;
   }
+  const durations = parseOptionalDurations(override);
+  problems.push(...durations.problems);
+  Object.assign(merged, durations.value);
   if (override.rungs !== undefined) {
     if (!Array.isArray(override.rungs)) {
       problems.push({ field: 'policy.rungs', reason: '须为 { "rung", "grace" } 的数组' });

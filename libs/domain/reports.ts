@@ -119,7 +119,7 @@ export interface ReportContent {
   missingInputs: string[];
 }
 
-const UNDONE: readonly ObligationStatus[] = ['open', 'submitted'];
+const UNDONE: readonly ObligationStatus[] = ['open', 'submitted', 'returned', 'suspended'];
 const isUndone = (s: Standing) => UNDONE.includes(s.status);
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -1,5 +1,7 @@
 import type { Actor, ObligationEvent, ObligationState } from './obligation';
 import { STATUS_NAMES } from './obligation';
+import { describePause } from './clock';
+import { ORGANISATION } from './organisation';
 
 // The timeline auditors read: each transition the workflow recorded, said in Chinese.
 
@@ -28,10 +30,15 @@ export const EXEMPTION_REASON_NAMES: Record<string, string> = {
   other: '其他',
 };
 
+/** A unit by its Chinese name (the seed's organisation), its code only where it names no unit. */
+function unitName(code: unknown): string {
+  return ORGANISATION.units.find((u) => u.code === code)?.name ?? String(code);
+}
+
 function who(by: Actor | null): string {
   if (!by) return '系统';
   const role = ROLE_NAMES[by.role] ?? by.role;
-  return by.unit ? `${by.name}（${role}，${by.unit}）` : `${by.name}（${role}）`;
+  return by.unit ? `${by.name}（${role}，${unitName(by.unit)}）` : `${by.name}（${role}）`;
 }
 
 /** `2026-11-24T15:00:00+08:00` → `2026-11-24 15:00:00`; the times are Shanghai times already. */
@@ -43,8 +50,14 @@ function count(list: unknown): number {
   return Array.isArray(list) ? list.length : 0;
 }
 
-/** One recorded transition as a sentence. */
+/** One recorded transition as a sentence; one that stopped the clock says so. */
 export function describeEvent(e: ObligationEvent): string {
+  const text = sentence(e);
+  const paused = (e.data as Record<string, unknown>).clockPaused;
+  return paused ? `${text}；暂停计时（${String(paused)}），期间不计入办理时限` : text;
+}
+
+function sentence(e: ObligationEvent): string {
   const d = e.data as Record<string, any>;
   const by = who(e.by);
   switch (e.type) {
@@ -61,7 +74,7 @@ export function describeEvent(e: ObligationEvent): string {
     case 'document_issued':
       return `出具《${d.title}》${d.number}`;
     case 'completion_submitted':
-      return `${by}提交办结申请：${d.summary}（证明材料 ${count(d.evidence)} 份）`;
+      return `${by}提交办结申请：${d.summary}（证明材料 ${count(d.evidence)} 份${d.contributions ? `，协办意见 ${d.contributions} 份` : ''}）`;
     case 'completion_accepted':
       return `${by}核验通过，办结销号${d.comment ? `：${d.comment}` : ''}`;
     case 'completion_rejected':
@@ -82,6 +95,34 @@ export function describeEvent(e: ObligationEvent): string {
       return `${by}撤回事项：${d.reason}`;
     case 'reopened':
       return `${by}决定重办：${d.reason}`;
+    case 'clock_resumed':
+      return `恢复计时（${d.cause}，暂停 ${describePause(Number(d.pausedMs) || 0)}），期限 ${clock(d.dueAt)}（依据：${d.rule}）`;
+    case 'received':
+      return `${by}签收事项${d.late ? '（超过签收时限）' : ''}`;
+    case 'receipt_overdue':
+      return `超过签收时限 ${clock(d.receiptDueAt)} 仍未签收，记为未及时签收并催促签收`;
+    case 'return_requested':
+      return `${by}申请退回：${d.reason}${d.suggestedUnit ? `（建议改派：${unitName(d.suggestedUnit)}）` : ''}`;
+    case 'return_refused':
+      return `${by}不同意退回，仍由原单位办理：${d.comment}`;
+    case 'reassigned':
+      return `${by}${d.returned ? '同意退回并' : ''}改派：由${unitName(d.from)}改派至${unitName(d.to)}，新期限 ${clock(d.dueAt)}${d.reason ? `；${d.reason}` : ''}`;
+    case 'urged':
+      return `${by}催办：${d.comment}`;
+    case 'urge_notice_issued':
+      return `出具《${d.title}》${d.number}`;
+    case 'co_units_set':
+      return `${by}调整协办单位：${(d.coUnits as string[]).map(unitName).join('、') || '无'}`;
+    case 'contribution_added':
+      return `${by}提交协办意见：${d.summary}（证明材料 ${count(d.evidence)} 份）`;
+    case 'suspension_requested':
+      return `${by}申请挂起：${d.reason}${d.until ? `（至 ${clock(d.until)}）` : ''}`;
+    case 'suspension_approved':
+      return `${by}同意挂起${d.until ? `至 ${clock(d.until)}` : ''}${d.comment ? `：${d.comment}` : ''}`;
+    case 'suspension_refused':
+      return `${by}不同意挂起：${d.comment}`;
+    case 'suspension_lifted':
+      return d.onTime ? `挂起期满（${clock(d.until)}），恢复办理` : `${by}解除挂起，恢复办理`;
     default:
       return `${by}：${e.type}`;
   }

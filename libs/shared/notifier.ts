@@ -8,7 +8,7 @@ export interface Notification {
    */
   idempotencyKey: string;
   /** report: the last clock check found no contact; told to the unit that follows up (`unit`). */
-  type: 'reminder' | 'rung_entered' | 'report';
+  type: 'reminder' | 'rung_entered' | 'report' | 'urged';
   obligationId: string;
   workflowId: string;
   unit: string;

@@ -116,6 +116,12 @@ const prepared: Record<string, (id: string) => Promise<unknown>> = {
     const res = await send('admin', 'POST', '/v1/tokens', { role: 'auditor', name: `matrix-victim-${++n}` });
     extra[id] = res.body.id;
   },
+  returned: (id) => send('own', 'POST', `/v1/obligations/${id}/return`, { reason: '不属本单位职责' }),
+  suspensionAsked: (id) => send('own', 'POST', `/v1/obligations/${id}/suspension`, { reason: '等待第三方检测' }),
+  suspended: async (id) => {
+    await send('own', 'POST', `/v1/obligations/${id}/suspension`, { reason: '等待第三方检测' });
+    await send('supervisor', 'POST', `/v1/obligations/${id}/suspension/decision`, { approved: true });
+  },
   completed: async (id) => {
     await send('own', 'POST', `/v1/obligations/${id}/completion`, completion);
     await send('supervisor', 'POST', `/v1/obligations/${id}/verification`, { accepted: true });
@@ -235,6 +241,89 @@ const MATRIX: Row[] = [
     path: (id) => `/v1/obligations/${id}/reopen`,
     body: () => reason,
     state: 'completed',
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'receipt (签收)',
+    operation: 'POST /v1/obligations/{id}/receipt',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/receipt`,
+    expect: { ...deny, own: 200 },
+  },
+  {
+    name: 'return (退回)',
+    operation: 'POST /v1/obligations/{id}/return',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/return`,
+    body: () => ({ reason: '不属本单位职责', suggestedUnit: 'district-tax' }),
+    expect: { ...deny, own: 200 },
+  },
+  {
+    name: 'return decision (改派)',
+    operation: 'POST /v1/obligations/{id}/return/decision',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/return/decision`,
+    body: () => ({ approved: true, unit: 'district-tax', comment: '同意改派' }),
+    state: 'returned',
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'reassignment (改派)',
+    operation: 'POST /v1/obligations/{id}/reassignment',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/reassignment`,
+    body: () => ({ unit: 'district-tax', reason: '属税务职责' }),
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'suspension (挂起)',
+    operation: 'POST /v1/obligations/{id}/suspension',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/suspension`,
+    body: () => ({ reason: '等待第三方检测' }),
+    expect: { ...deny, own: 200 },
+  },
+  {
+    name: 'suspension decision',
+    operation: 'POST /v1/obligations/{id}/suspension/decision',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/suspension/decision`,
+    body: () => ({ approved: true }),
+    state: 'suspensionAsked',
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'urge (催办)',
+    operation: 'POST /v1/obligations/{id}/urge',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/urge`,
+    body: () => ({ comment: '请今日内联系企业' }),
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'co-units (协办单位)',
+    operation: 'PUT /v1/obligations/{id}/co-units',
+    method: 'PUT',
+    path: (id) => `/v1/obligations/${id}/co-units`,
+    body: () => ({ coUnits: ['district-tax'] }),
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    // Only a co-unit contributes: the own (lead) unit and another are refused; the co-unit's 200 is below.
+    name: 'contribution (协办意见)',
+    operation: 'POST /v1/obligations/{id}/contribution',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/contribution`,
+    body: () => ({ summary: '已配合勘查', evidence: [] }),
+    expect: { ...deny },
+  },
+  {
+    name: 'resumption (解除挂起)',
+    operation: 'POST /v1/obligations/{id}/resumption',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/resumption`,
+    body: () => ({ comment: '第三方结果已出' }),
+    state: 'suspended',
     expect: { ...deny, supervisor: 200 },
   },
   {
@@ -733,12 +822,72 @@ describe('the role matrix', () => {
     expect(got).toEqual(row.expect);
   });
 
-  it('shows a department only its own unit when it lists without a filter', async () => {
+  it('shows a department only its own unit and what it co-handles (协办) when it lists without a filter', async () => {
     await obligation();
     const mine = await http(api.url, 'GET', '/v1/obligations?limit=200', undefined, headers.other);
     expect(mine.status).toBe(200);
-    expect(mine.body.items.every((o: { unit: string }) => o.unit === 'district-tax')).toBe(true);
+    // Its own, marked 主办, and those it co-handles, marked 协办; nothing else.
+    expect(
+      mine.body.items.every(
+        (o: { unit: string; coUnits?: string[]; handling: string }) =>
+          (o.unit === 'district-tax' && o.handling === 'lead') ||
+          (o.coUnits?.includes('district-tax') && o.handling === 'co'),
+      ),
+    ).toBe(true);
     const all = await http(api.url, 'GET', '/v1/obligations?limit=200', undefined, headers.auditor);
     expect(all.body.items.some((o: { unit: string }) => o.unit === OWN)).toBe(true);
+  });
+
+  it('lets a unit that handed an obligation on (改派) read it and its timeline, but no longer act on it', async () => {
+    const id = await obligation();
+    await send('own', 'POST', `/v1/obligations/${id}/return`, { reason: '属税务职责', suggestedUnit: 'district-tax' });
+    await send('supervisor', 'POST', `/v1/obligations/${id}/return/decision`, {
+      approved: true,
+      unit: 'district-tax',
+      comment: '同意改派',
+    });
+    expect((await call('own', 'GET', `/v1/obligations/${id}`)).status).toBe(200);
+    expect((await call('own', 'GET', `/v1/obligations/${id}/timeline`)).status).toBe(200);
+    const refused = await call('own', 'POST', `/v1/obligations/${id}/completion`, completion);
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toContain('已改派');
+    // The new unit acts on it.
+    expect((await call('other', 'POST', `/v1/obligations/${id}/receipt`)).status).toBe(200);
+  });
+
+  it('lets a co-unit (协办) read an obligation and add its part, and refuses it everything the lead unit does', async () => {
+    const res = await http(
+      api.url,
+      'POST',
+      '/v1/obligations',
+      { key: `roles-co-${Date.now()}`, kind: 'work_order', title: '协办矩阵', unit: OWN, coUnits: ['district-tax'] },
+      headers.supervisor,
+    );
+    expect(res.status).toBe(201);
+    const id = res.body.id;
+    const expected: Array<[string, string, unknown, number]> = [
+      ['GET', `/v1/obligations/${id}`, undefined, 200],
+      ['GET', `/v1/obligations/${id}/timeline`, undefined, 200],
+      ['GET', `/v1/obligations/${id}/documents`, undefined, 200],
+      ['GET', `/v1/obligations/${id}/history`, undefined, 403],
+      ['POST', `/v1/obligations/${id}/replay`, undefined, 403],
+      ['GET', `/v1/obligations/${id}/case-file`, undefined, 403],
+      ['POST', `/v1/obligations/${id}/receipt`, undefined, 403],
+      ['POST', `/v1/obligations/${id}/completion`, completion, 403],
+      ['POST', `/v1/obligations/${id}/return`, { reason: '不属本单位' }, 403],
+      ['POST', `/v1/obligations/${id}/extension`, extension(), 403],
+      ['POST', `/v1/obligations/${id}/exemption`, exemption, 403],
+      ['POST', `/v1/obligations/${id}/suspension`, { reason: '等待' }, 403],
+      ['POST', `/v1/obligations/${id}/urge`, { comment: '请抓紧' }, 403],
+      ['POST', `/v1/obligations/${id}/contribution`, { summary: '已配合勘查', evidence: [] }, 200],
+    ];
+    const got = [];
+    for (const [method, path, body] of expected) got.push((await call('other', method, path, body)).status);
+    expect(got).toEqual(expected.map((e) => e[3]));
+    const completionRefused = await call('other', 'POST', `/v1/obligations/${id}/completion`, completion);
+    expect(completionRefused.body.message).toContain('协办单位');
+    // Its list shows it, marked 协办.
+    const list = await http(api.url, 'GET', '/v1/obligations?limit=200', undefined, headers.other);
+    expect(list.body.items.find((o: { id: string }) => o.id === id)).toMatchObject({ handling: 'co' });
   });
 });

@@ -4,7 +4,7 @@ import { DeadlineActivities } from '../../activities/deadline';
 import type { IndicatorRankRecord } from '../../activities/reports';
 import type { WorkerActivities } from '../../activities/worker-activities';
 import type { DeadlineRequest } from '../../libs/domain/deadline';
-import type { ObligationState } from '../../libs/domain/obligation';
+import { rungDocumentKey, type ObligationState } from '../../libs/domain/obligation';
 import { createLogger, installTemporalLogging } from '../../libs/shared/logging';
 import { startTimeSkippingServer } from '../../libs/shared/temporal/servers';
 
@@ -43,7 +43,7 @@ type LadderActivities = Omit<
 export function recordingActivities(): { fx: Effects; activities: LadderActivities } {
   const fx: Effects = { plans: [], records: [], documents: new Map(), announced: [], reminders: [], ranks: [] };
   const issue = (obligation: ObligationState, rung: number) => {
-    const key = `${obligation.id}:${rung}`;
+    const key = rungDocumentKey(obligation, rung);
     fx.documents.set(key, (fx.documents.get(key) ?? 0) + 1);
     return { kind: 'notice' as const, number: `No.${rung}`, title: `rung ${rung}` };
   };
@@ -53,6 +53,7 @@ export function recordingActivities(): { fx: Effects; activities: LadderActiviti
       fx.plans.push(req);
       return deadline.planDeadline(req);
     },
+    planResumption: (req) => deadline.planResumption(req),
     recordObligation: async (s) => {
       fx.records.push(s);
       return s;
@@ -64,6 +65,11 @@ export function recordingActivities(): { fx: Effects; activities: LadderActiviti
     },
     storeRungDocument: async ({ obligation, rung }) => issue(obligation, rung),
     announceRung: async ({ obligation, rung }) => void fx.announced.push(`${obligation.id}:${rung}`),
+    storeUrgeNotice: async ({ n }) => ({
+      number: `督催〔2026〕第${String(n).padStart(4, '0')}号`,
+      title: '催办通知书',
+    }),
+    announceUrge: async ({ obligation, n }) => void fx.announced.push(`${obligation.id}:urge:${n}`),
     sendReminder: async ({ remindAt }) => void fx.reminders.push(remindAt),
     recordIndicatorRank: async (r) => void fx.ranks.push(r),
   };

@@ -37,7 +37,7 @@ describe('describeEvent', () => {
           department,
         ),
       ),
-    ).toBe('税务局（责任单位，district-tax）申请免责（已进入诉讼程序）：已起诉（证明材料 1 份）');
+    ).toBe('税务局（责任单位，区税务局）申请免责（已进入诉讼程序）：已起诉（证明材料 1 份）');
     expect(
       describeEvent(
         event('deadline_set', { dueAt: '2026-12-03T23:59:59+08:00', rule: '督办宽限3个工作日', remindAt: [] }),

@@ -47,11 +47,13 @@ const server = useTimeSkippingServer();
 const supervisor: Actor = { role: 'supervisor', unit: null, name: '督查室' };
 const department: Actor = { role: 'department', unit: 'district-tax', name: '税务局' };
 
-// One hour to the deadline, a reminder half an hour before it, an hour's grace on each rung.
+// One hour to the deadline, a reminder half an hour before it, an hour's grace on each rung, at
+// least ten minutes left after a rejection or a refusal.
 const policy: LadderPolicy = {
   deadline: 'PT1H',
   remind: ['PT30M'],
   rungs: [{ rung: 1, grace: 'PT1H' }, { rung: 2, grace: 'PT1H' }, { rung: 3, grace: 'PT1H' }, { rung: 4 }],
+  rework: 'PT10M',
 };
 
 let counter = 0;
@@ -218,7 +220,7 @@ describe('the escalation ladder', () => {
     });
   });
 
-  it('stops the clock while a completion awaits verification, and resumes it on rejection', async () => {
+  it('stops the clock while a completion awaits verification, and gives the time back on rejection', async () => {
     await withWorker(async (start) => {
       const h = await start();
       await h.executeUpdate(completionUpdate, { args: [{ summary: '已办', evidence: [], by: department }] });
@@ -229,8 +231,10 @@ describe('the escalation ladder', () => {
         args: [{ accepted: false, comment: '材料不全', by: supervisor }],
       });
       expect(rejected.status).toBe('open');
-      // The deadline in force passed while it was submitted: it climbs at once.
+      // Since `paused-clock`: the five hours did not count; the unit has the hour it had left.
       await server.env.sleep(1000);
+      expect(rungsOf(await state(h))).toEqual([]);
+      await server.env.sleep(HOUR);
       expect(rungsOf(await state(h))).toEqual([[1, 'deadline']]);
       await keepHistory(server.env, 'rejection', h.workflowId, h.firstExecutionRunId);
     });

@@ -27,6 +27,24 @@ const GUARDS = [
   'reopen.json',
   'rhythm-problem-reports.json',
   'withdrawal.json',
+  // Recorded by the code before `paused-clock` (the clock ran on while submitted; no rework grace).
+  ...[
+    'api-opened',
+    'completion-at-rung-2',
+    'concurrent-escalations',
+    'continue-as-new',
+    'enterprise-checks',
+    'escalation-racing-deadline',
+    'exemption-approved',
+    'exemption-refused',
+    'extension',
+    'full-climb',
+    'manual-escalation',
+    'rejection',
+    'reopen',
+    'signal-racing-update',
+    'withdrawal',
+  ].map((f) => `${f}-before-paused-clock.json`),
 ].map((f) => `guards/${f}`);
 // Recorded by the code since `exactly-once-ladder`: every path again, and the races it serialises.
 const CURRENT = [
@@ -45,6 +63,16 @@ const CURRENT = [
   'reopen.json',
   'signal-racing-update.json',
   'withdrawal.json',
+  // Since `paused-clock`: the steps between 交办 and 销号 and the paused clock.
+  'extension-held-then-refused.json',
+  'reassignment-after-listing.json',
+  'receipt-late.json',
+  'rejection-rework-floor.json',
+  'rejection-time-restored.json',
+  'return-refused-then-reassigned.json',
+  'steps-story.json',
+  'suspension-across-holiday.json',
+  'urge.json',
 ].map((f) => `current/${f}`);
 const found = (folder: string) =>
   fs
@@ -59,6 +87,7 @@ describe('recorded histories', () => {
     expect(fixtures).toEqual([...GUARDS, ...CURRENT].sort());
     expect(load('guards/continue-as-new.json').runs.length).toBeGreaterThan(1);
     expect(load('guards/reopen.json').runs.length).toBe(2);
+    expect(load('guards/reopen-before-paused-clock.json').runs.length).toBe(2);
   });
 
   it.each(fixtures)(

@@ -16,6 +16,7 @@ import { AuditCompleteness1764000001200 } from './migrations/1764000001200-audit
 import { People1764000001300 } from './migrations/1764000001300-people';
 import { Inbox1764000001400 } from './migrations/1764000001400-inbox';
 import { SessionMethod1764000002000 } from './migrations/1764000002000-session-method';
+import { PausedStatuses1764000003000 } from './migrations/1764000003000-paused-statuses';
 import { Notifications1764000005000 } from './migrations/1764000005000-notifications';
 import { NotificationFeed1764000005100 } from './migrations/1764000005100-notification-feed';
 import { loadReferenceData } from './reference-data';
@@ -37,6 +38,7 @@ const MIGRATIONS = [
   People1764000001300,
   Inbox1764000001400,
   SessionMethod1764000002000,
+  PausedStatuses1764000003000,
   Notifications1764000005000,
   NotificationFeed1764000005100,
 ];

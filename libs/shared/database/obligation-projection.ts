@@ -6,21 +6,21 @@ import type { Sql } from './audit-log';
 // revision written again is a retried workflow task, whose attempt planned from a later moment and
 // is the one the history keeps: the later write (by the transition's time) replaces the earlier
 // one, in the latest state and in that revision's event row, so the read model and the history
-// agree. Each event row keeps the standing after it, so reports can be computed as of any past moment.
+// agree. The unit changes on 改派. Each event row keeps the standing after it, so reports can be computed as of any past moment.
 //
 // A workflow task that died after its local activities wrote (the worker killed mid-task) may have
 // written revisions its retry never makes: the retry can go another way (a command taken before
 // the deadline tick). Within one history the workflow's clock never goes back, so a stored state of
 // a higher revision but an earlier time than this one can only be such a dead attempt's: this
 // write replaces it, removes its later event rows, and the documents of rungs this state has not
-// reached (their numbers are void; a rung reached later gets a new one). Revision 1 may be the
+// reached (their numbers are void; a rung reached later gets a new one); a 催办通知书 (rung 0) stays. Revision 1 may be the
 // API's, on another clock, so the rule applies from revision 2.
 const WRITE = `
   WITH latest AS (
     INSERT INTO obligation (id, key, workflow_id, kind, unit, status, rung, color, due_at, state, revision, reopen_count, created_at, updated_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
     ON CONFLICT (id) DO UPDATE SET
-      status = EXCLUDED.status, rung = EXCLUDED.rung, color = EXCLUDED.color, due_at = EXCLUDED.due_at,
+      unit = EXCLUDED.unit, status = EXCLUDED.status, rung = EXCLUDED.rung, color = EXCLUDED.color, due_at = EXCLUDED.due_at,
       state = EXCLUDED.state, revision = EXCLUDED.revision, reopen_count = EXCLUDED.reopen_count,
       updated_at = EXCLUDED.updated_at
     WHERE obligation.revision < EXCLUDED.revision
@@ -31,7 +31,7 @@ const WRITE = `
      WHERE obligation_id = $1 AND $11::int >= 2 AND revision > $11::int AND at < $16::timestamptz
   ), dead_documents AS (
     DELETE FROM ladder_document
-     WHERE obligation_id = $1 AND $11::int >= 2 AND issued_at < $16::timestamptz AND rung <> ALL ($19::int[])
+     WHERE obligation_id = $1 AND $11::int >= 2 AND issued_at < $16::timestamptz AND rung > 0 AND rung <> ALL ($19::int[])
   )
   INSERT INTO obligation_event (obligation_id, revision, type, at, actor, data, kind, unit, status, rung, color, due_at)
   VALUES ($1, $11, $15, $16, $17, $18, $4, $5, $6, $7, $8, $9)

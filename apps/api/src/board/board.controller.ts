@@ -35,14 +35,20 @@ export class BoardController {
   @Roles('supervisor', 'department', 'auditor')
   @ApiOperation({
     summary:
-      '挂图作战: open obligations by unit × rung × colour, red units first, and the red list (挂牌 and above); a department sees its own unit',
+      '挂图作战: open obligations by unit × rung × colour, red units first, and the red list (挂牌 and above); a department sees its own unit, and beside it (coHandled) what it co-handles (协办)',
   })
   @ApiOkResponse({
     description:
-      '{ totals: { open, overdue, red, newThisWeek }, units: [{ unit, name, total, overdue, rungs: [r0..r4], colors: { blue, yellow, red } }], indicators: [{ code, name, leadUnit, leadUnitName, month, rank, of, colour }], redList: [obligation] }',
+      '{ totals: { open, overdue, red, newThisWeek }, units: [{ unit, name, total, overdue, rungs: [r0..r4], colors: { blue, yellow, red } }], indicators: [{ code, name, leadUnit, leadUnitName, month, rank, of, colour }], redList: [obligation], coHandled?: [obligation with handling "co"] (departments only) }',
   })
   async get(@Query() q: BoardQueryDto, @CurrentPrincipal() p: Principal) {
-    const { totals, units, redList, indicators } = await this.board.board(q, p);
-    return { totals, units, indicators, redList: redList.map((s) => view(s)) };
+    const { totals, units, redList, indicators, coHandled } = await this.board.board(q, p);
+    return {
+      totals,
+      units,
+      indicators,
+      redList: redList.map((s) => view(s)),
+      ...(coHandled && { coHandled: coHandled.map((s) => ({ ...view(s), handling: s.handling })) }),
+    };
   }
 }

@@ -55,7 +55,13 @@ export class BoardService {
   async board(
     filter: BoardFilter,
     viewer: Principal,
-  ): Promise<{ totals: BoardTotals; units: UnitRow[]; redList: ObligationState[]; indicators: IndicatorCell[] }> {
+  ): Promise<{
+    totals: BoardTotals;
+    units: UnitRow[];
+    redList: ObligationState[];
+    indicators: IndicatorCell[];
+    coHandled?: Array<ObligationState & { handling: 'co' }>;
+  }> {
     const where = [OPEN];
     const params: unknown[] = [];
     if (viewer.role === 'department') where.push(`o.unit = $${params.push(viewer.unit)}`);
@@ -130,7 +136,17 @@ export class BoardService {
       units: ordered,
       redList: red.map((r) => r.state),
       indicators: await this.indicators(filter, viewer),
+      ...(viewer.role === 'department' && { coHandled: await this.coHandled(viewer.unit!) }),
     };
+  }
+
+  /** A department's open obligations it co-handles (协办): beside its own counts, never in them. */
+  private async coHandled(unit: string): Promise<Array<ObligationState & { handling: 'co' }>> {
+    const rows: Array<{ state: ObligationState }> = await this.db.query(
+      `SELECT o.state FROM obligation o WHERE ${OPEN} AND o.state->'coUnits' ? $1 ORDER BY o.due_at ASC NULLS LAST, o.id LIMIT 200`,
+      [unit],
+    );
+    return rows.map((r) => ({ ...r.state, handling: 'co' as const }));
   }
 
   private async indicators(filter: BoardFilter, viewer: Principal): Promise<IndicatorCell[]> {

@@ -115,6 +115,31 @@ export class CreateObligationDto {
   @IsOptional()
   @IsObject()
   subject?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['district-market-regulation'],
+    description: '协办单位 (unit codes): they see the obligation and add their part; only the lead unit completes',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Matches(CODE, { each: true, message: '须为单位代码' })
+  coUnits?: string[];
+}
+
+export class CoUnitsDto {
+  @ApiProperty({
+    type: [String],
+    example: ['district-market-regulation'],
+    description: '协办单位 (unit codes), all of them',
+  })
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Matches(CODE, { each: true, message: '须为单位代码' })
+  coUnits!: string[];
 }
 
 export class EvidenceDto {
@@ -167,6 +192,20 @@ export class CompletionDto {
   @ValidateNested()
   @Type(() => EnterpriseContactDto)
   contact?: EnterpriseContactDto;
+}
+
+export class ContributionDto {
+  @ApiProperty({ example: '已配合完成现场勘查，出具勘查意见' })
+  @IsString()
+  @Length(1, 5_000, { message: '须写明协办情况（1至5000字）' })
+  summary!: string;
+
+  @ApiProperty({ type: [EvidenceDto] })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => EvidenceDto)
+  evidence!: EvidenceDto[];
 }
 
 export class VerificationDto {
@@ -246,7 +285,95 @@ export class ExemptionDto {
   evidence!: EvidenceDto[];
 }
 
-const STATUSES = ['open', 'submitted', 'completed', 'exempted', 'withdrawn'] as const;
+// ——— the steps between 交办 and 销号 ———
+
+export class ReturnDto {
+  @ApiProperty({ example: '该事项属区市场监管局职责，不属本单位', description: '退回理由' })
+  @IsString()
+  @Length(1, 2_000, { message: '须写明退回理由（1至2000字）' })
+  reason!: string;
+
+  @ApiPropertyOptional({ example: 'district-market-regulation', description: '建议改派的单位（单位代码）' })
+  @IsOptional()
+  @IsString()
+  @Matches(CODE, { message: '须为单位代码' })
+  suggestedUnit?: string;
+}
+
+export class ReturnDecisionDto {
+  @ApiProperty({ description: 'true: 改派 to `unit`; false: back to the unit, its clock resuming' })
+  @IsBoolean()
+  approved!: boolean;
+
+  @ApiPropertyOptional({ example: 'district-market-regulation', description: 'required when approved: the new unit' })
+  @ValidateIf((v: ReturnDecisionDto) => v.approved === true || v.unit !== undefined)
+  @IsString({ message: '同意退回须指定改派单位' })
+  @Matches(CODE, { message: '须为单位代码' })
+  unit?: string;
+
+  @ApiPropertyOptional({
+    example: '2026-12-10T18:00:00+08:00',
+    description: "the new unit's deadline; else the policy's",
+  })
+  @IsOptional()
+  @IsInstant()
+  dueAt?: string;
+
+  @ApiPropertyOptional({ example: '同意改派区市场监管局', description: 'required when refusing' })
+  @ValidateIf((v: ReturnDecisionDto) => v.approved === false || v.comment !== undefined)
+  @IsString()
+  @Length(1, 2_000, { message: '须写明意见（1至2000字）' })
+  comment?: string;
+}
+
+export class ReassignmentDto {
+  @ApiProperty({ example: 'district-market-regulation', description: '改派至的单位（单位代码）' })
+  @IsString()
+  @Matches(CODE, { message: '须为单位代码' })
+  unit!: string;
+
+  @ApiProperty({ example: '经核实属区市场监管局职责' })
+  @IsString()
+  @Length(1, 2_000, { message: '须写明改派理由（1至2000字）' })
+  reason!: string;
+
+  @ApiPropertyOptional({
+    example: '2026-12-10T18:00:00+08:00',
+    description: "the new unit's deadline; else the policy's",
+  })
+  @IsOptional()
+  @IsInstant()
+  dueAt?: string;
+}
+
+export class SuspensionDto {
+  @ApiProperty({ example: '等待供电公司现场勘查结果' })
+  @IsString()
+  @Length(1, 2_000, { message: '须写明挂起理由（1至2000字）' })
+  reason!: string;
+
+  @ApiPropertyOptional({ example: '2026-12-20T09:00:00+08:00', description: 'resumes by itself then' })
+  @IsOptional()
+  @IsInstant()
+  until?: string;
+}
+
+export class UrgeDto {
+  @ApiProperty({ example: '企业再次来电反映，请于今日内联系企业', description: '催办意见（写入催办通知书）' })
+  @IsString()
+  @Length(1, 2_000, { message: '须写明催办意见（1至2000字）' })
+  comment!: string;
+}
+
+export class CommentDto {
+  @ApiPropertyOptional({ example: '第三方结果已出，恢复办理' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 2_000)
+  comment?: string;
+}
+
+const STATUSES = ['open', 'submitted', 'returned', 'suspended', 'completed', 'exempted', 'withdrawn'] as const;
 const COLOURS = ['blue', 'yellow', 'red'] as const;
 
 export const LIST_SORTS = ['createdAt', 'dueAt', 'rung', 'updatedAt'] as const;
@@ -339,6 +466,39 @@ export class ObligationView {
   @ApiProperty() reopenCount!: number;
   @ApiProperty({ type: [Number], description: 'years of the deadline without official holiday data' })
   calendarMissingYears!: number[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'the handling clock: { pausedAt (null while it runs), pausedMs (finished pauses) }',
+  })
+  clock!: { pausedAt: string | null; pausedMs: number };
+  @ApiPropertyOptional({ nullable: true, type: String, description: '签收: null while 待签收 (policies with receipt)' })
+  receivedAt?: string | null;
+  @ApiPropertyOptional({ type: String, description: 'the receipt limit' }) receiptDueAt?: string;
+  @ApiPropertyOptional({ description: '未及时签收' }) receiptLate?: boolean;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true } }) returns?: unknown[];
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: '改派: { from, to, at, by, reason }',
+  })
+  assignments?: unknown[];
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true } })
+  suspensions?: unknown[];
+  @ApiPropertyOptional({ type: [String], description: '协办单位' }) coUnits?: string[];
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: '协办意见',
+  })
+  contributions?: unknown[];
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: '催办' })
+  urges?: unknown[];
+  @ApiPropertyOptional({
+    enum: ['lead', 'co', 'handedOn'],
+    description: "for a department: its unit's part (lead 主办, co 协办, handedOn 已改派)",
+  })
+  handling?: 'lead' | 'co' | 'handedOn';
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }

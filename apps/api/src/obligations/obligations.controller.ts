@@ -8,6 +8,7 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
+  Put,
   Query,
   Res,
 } from '@nestjs/common';
@@ -27,9 +28,17 @@ import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
 import { badRequest, errorBody } from '../http-errors';
 import { reservedKeyReason } from '../../../../libs/domain/obligation-key';
 import {
+  UrgeDto,
+  CoUnitsDto,
+  ContributionDto,
+  CommentDto,
   CompletionDto,
   CreateObligationDto,
   DecisionDto,
+  ReassignmentDto,
+  ReturnDecisionDto,
+  ReturnDto,
+  SuspensionDto,
   ExemptionDto,
   ExtensionDto,
   ListQueryDto,
@@ -38,7 +47,7 @@ import {
   ReasonDto,
   VerificationDto,
 } from './obligation.dto';
-import { view } from './obligation-view';
+import { handlingOf, view } from './obligation-view';
 import { ObligationsService } from './obligations.service';
 
 const IDEMPOTENCY = {
@@ -84,14 +93,19 @@ export class ObligationsController {
   @ApiOkResponse({ type: ObligationPage })
   async list(@Query() q: ListQueryDto, @CurrentPrincipal() p: Principal): Promise<ObligationPage> {
     const page = await this.obligations.list(q, p);
-    return { items: page.items.map((s) => view(s)), nextCursor: page.nextCursor, total: page.total };
+    return {
+      items: page.items.map((s) => ({ ...view(s), ...handlingOf(s, p) })),
+      nextCursor: page.nextCursor,
+      total: page.total,
+    };
   }
 
   @Get(':id')
   @Roles('supervisor', 'department', 'auditor')
   @ApiOkResponse({ type: ObligationView })
   async get(@Param('id', obligationId) id: string, @CurrentPrincipal() p: Principal): Promise<ObligationView> {
-    return view(await this.obligations.get(id, p));
+    const state = await this.obligations.get(id, p);
+    return { ...view(state), ...handlingOf(state, p) };
   }
 
   @Get(':id/documents')
@@ -245,5 +259,173 @@ export class ObligationsController {
     @Headers('idempotency-key') key?: string,
   ) {
     return view(await this.obligations.reopen(id, dto, p, key));
+  }
+
+  @Post(':id/receipt')
+  @Roles('department')
+  @HttpCode(200)
+  @ApiOperation({ summary: '签收: the unit signs for the obligation (its receivedAt; late past receiptDueAt)' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'already signed, or the policy has no receipt step' })
+  async receipt(
+    @Param('id', obligationId) id: string,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.receipt(id, p, key));
+  }
+
+  @Post(':id/return')
+  @Roles('department')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '退回: not this unit’s matter; returned (退回待审), the clock paused, until the supervisors decide',
+  })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'the obligation is not open' })
+  async returnIt(
+    @Param('id', obligationId) id: string,
+    @Body() dto: ReturnDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.return(id, dto, p, key));
+  }
+
+  @Post(':id/return/decision')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      '退回审核: approved with a unit → 改派 (rung 0, a new deadline); refused → back to the unit, its clock resuming',
+  })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'no return awaits a decision, the same or an unknown unit' })
+  async returnDecision(
+    @Param('id', obligationId) id: string,
+    @Body() dto: ReturnDecisionDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.returnDecision(id, dto, p, key));
+  }
+
+  @Post(':id/reassignment')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '改派: move the obligation to another unit, which starts at rung 0 with the policy’s deadline (or dueAt)',
+  })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'settled, the same or an unknown unit' })
+  async reassignment(
+    @Param('id', obligationId) id: string,
+    @Body() dto: ReassignmentDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.reassignment(id, dto, p, key));
+  }
+
+  @Post(':id/suspension')
+  @Roles('department')
+  @HttpCode(200)
+  @ApiOperation({ summary: '挂起申请: waiting on a third party; the supervisors decide; no deadline passes meanwhile' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'not open, already suspended, or a request awaits a decision' })
+  async suspension(
+    @Param('id', obligationId) id: string,
+    @Body() dto: SuspensionDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.suspension(id, dto, p, key));
+  }
+
+  @Post(':id/suspension/decision')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      '挂起审核: approved → suspended, the clock stopped until `until` or a resumption; refused → at least the rework grace',
+  })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'no suspension request awaits a decision' })
+  async suspensionDecision(
+    @Param('id', obligationId) id: string,
+    @Body() dto: DecisionDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.suspensionDecision(id, dto, p, key));
+  }
+
+  @Post(':id/resumption')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({ summary: '解除挂起: the clock runs again, the deadline moved on by the paused time' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'the obligation is not suspended' })
+  async resumption(
+    @Param('id', obligationId) id: string,
+    @Body() dto: CommentDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.resumption(id, dto, p, key));
+  }
+
+  @Put(':id/co-units')
+  @Roles('supervisor')
+  @ApiOperation({ summary: '协办单位: set the co-handling units (all of them); they see it and add their part' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'settled, an unknown unit, or the lead unit among them' })
+  async coUnits(
+    @Param('id', obligationId) id: string,
+    @Body() dto: CoUnitsDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.coUnits(id, dto, p, key));
+  }
+
+  @Post(':id/contribution')
+  @Roles('department')
+  @HttpCode(200)
+  @ApiOperation({ summary: '协办意见: a co-unit adds its part with evidence (only the lead unit completes)' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'the obligation is settled' })
+  async contribution(
+    @Param('id', obligationId) id: string,
+    @Body() dto: ContributionDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.contribution(id, dto, p, key));
+  }
+
+  @Post(':id/urge')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({ summary: '催办: a numbered 催办通知书 to the unit, copied to its leader; no rung is climbed' })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'the obligation is settled' })
+  async urge(
+    @Param('id', obligationId) id: string,
+    @Body() dto: UrgeDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.urge(id, dto, p, key));
   }
 }

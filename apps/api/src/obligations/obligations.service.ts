@@ -42,14 +42,24 @@ import { overdueSql } from '../../../../libs/shared/database/overdue';
 import { ObligationRecord } from '../../../../libs/shared/database/obligation-record.entity';
 import { obligationIdOf } from '../../../../libs/shared/obligation-id';
 import {
+  coUnitsUpdate,
   completionUpdate,
+  contributionUpdate,
   escalationUpdate,
   exemptionDecisionUpdate,
   exemptionUpdate,
   extensionDecisionUpdate,
   extensionUpdate,
   OBLIGATION_WORKFLOW,
+  reassignmentUpdate,
+  receiptUpdate,
   reopenUpdate,
+  resumptionUpdate,
+  returnDecisionUpdate,
+  returnUpdate,
+  suspensionDecisionUpdate,
+  suspensionUpdate,
+  urgeUpdate,
   snapshotUpdate,
   verificationUpdate,
   withdrawalUpdate,
@@ -62,9 +72,17 @@ import { errorBody, invalidRequest } from '../http-errors';
 import { CalendarService } from '../reference/calendar.service';
 import { OrganisationService } from '../reference/organisation.service';
 import type {
+  UrgeDto,
+  CoUnitsDto,
+  ContributionDto,
+  CommentDto,
   CompletionDto,
   CreateObligationDto,
   DecisionDto,
+  ReassignmentDto,
+  ReturnDecisionDto,
+  ReturnDto,
+  SuspensionDto,
   ExemptionDto,
   ExtensionDto,
   ListQueryDto,
@@ -75,6 +93,10 @@ import type {
 
 function actorOf(p: Principal): Actor {
   return { role: p.role, unit: p.unit, name: p.name };
+}
+
+function forbidden(reason: string, field = 'id'): ForbiddenException {
+  return new ForbiddenException(errorBody(403, reason, [{ field, reason }]));
 }
 
 function conflict(reason: string): ConflictException {
@@ -112,6 +134,7 @@ export class ObligationsService {
     }
     const { policy, problems } = resolvePolicy(KINDS[dto.kind].policy, dto.policy);
     problems.push(...subjectProblems(dto.kind, dto.subject));
+    problems.push(...(await this.coUnitProblems(dto.coUnits ?? [], dto.unit)));
     if (!policy || problems.length)
       throw new BadRequestException(errorBody(400, invalidRequest(problems.map((p) => p.field)), problems));
     const now = new Date();
@@ -126,6 +149,7 @@ export class ObligationsService {
       policy,
       by: actorOf(by),
       ...(dto.subject && { subject: dto.subject }),
+      ...(dto.coUnits?.length && { coUnits: dto.coUnits }),
     };
     const plan = planDeadline(firstDeadline(input), await this.calendar.current());
     const state = openObligation(input, plan, now);
@@ -163,7 +187,12 @@ export class ObligationsService {
     const record = await this.records.findOneBy({ id });
     if (!record)
       throw new NotFoundException(errorBody(404, '未找到该督办事项', [{ field: 'id', reason: '没有这个事项' }]));
-    if (!canSeeUnit(viewer, record.unit)) {
+    // A unit that handed the obligation on (改派) keeps read access to it; a co-unit (协办) sees it too.
+    const involved =
+      viewer.role === 'department' &&
+      viewer.unit !== null &&
+      (record.state.assignments?.some((a) => a.from === viewer.unit) || record.state.coUnits?.includes(viewer.unit));
+    if (!canSeeUnit(viewer, record.unit) && !involved) {
       throw new ForbiddenException(
         errorBody(403, '该事项属于其他单位，无权查看', [{ field: 'id', reason: '不是本单位的事项' }]),
       );
@@ -191,7 +220,7 @@ export class ObligationsService {
   ): Promise<Array<{ rung: number; kind: string; number: string; title: string; body: string; issuedAt: string }>> {
     await this.get(id, viewer);
     const rows = await this.records.manager.query(
-      'SELECT rung, kind, number, title, body, issued_at AS "issuedAt" FROM ladder_document WHERE obligation_id = $1 ORDER BY rung',
+      'SELECT rung, kind, number, title, body, issued_at AS "issuedAt" FROM ladder_document WHERE obligation_id = $1 ORDER BY rung, issued_at',
       [id],
     );
     return rows.map((r: { issuedAt: Date }) => ({ ...r, issuedAt: toShanghaiIso(r.issuedAt) }));
@@ -227,7 +256,9 @@ export class ObligationsService {
         errorBody(403, '责任单位只能查看本单位的事项', [{ field: 'unit', reason: `须为本单位（${viewer.unit}）` }]),
       );
     }
-    if (unit) qb.andWhere('o.unit = :unit', { unit });
+    // A department's list: its own obligations and those it co-handles (协办).
+    if (unit && viewer.role === 'department') qb.andWhere(`(o.unit = :unit OR o.state->'coUnits' ? :unit)`, { unit });
+    else if (unit) qb.andWhere('o.unit = :unit', { unit });
     if (q.kind) qb.andWhere('o.kind = :kind', { kind: q.kind });
     if (q.status) qb.andWhere('o.status = :status', { status: q.status });
     if (q.rung !== undefined) qb.andWhere('o.rung = :rung', { rung: q.rung });
@@ -354,6 +385,124 @@ export class ObligationsService {
     );
   }
 
+  // ——— the steps between 交办 and 销号 ———
+
+  receipt(id: string, by: Principal, key?: string) {
+    return this.command(id, by, receiptUpdate, { by: actorOf(by) }, key);
+  }
+
+  async return(id: string, dto: ReturnDto, by: Principal, key?: string) {
+    if (dto.suggestedUnit !== undefined) await this.knownUnit(dto.suggestedUnit, 'suggestedUnit');
+    return this.command(
+      id,
+      by,
+      returnUpdate,
+      { reason: dto.reason, suggestedUnit: dto.suggestedUnit ?? null, by: actorOf(by) },
+      key,
+    );
+  }
+
+  async returnDecision(id: string, dto: ReturnDecisionDto, by: Principal, key?: string) {
+    if (dto.approved) await this.knownUnit(dto.unit!, 'unit');
+    return this.command(
+      id,
+      by,
+      returnDecisionUpdate,
+      {
+        approved: dto.approved,
+        unit: dto.approved ? dto.unit! : null,
+        dueAt: dto.dueAt ? toShanghaiIso(parseInstant(dto.dueAt)!) : null,
+        comment: dto.comment ?? '',
+        by: actorOf(by),
+      },
+      key,
+    );
+  }
+
+  async reassignment(id: string, dto: ReassignmentDto, by: Principal, key?: string) {
+    await this.knownUnit(dto.unit, 'unit');
+    return this.command(
+      id,
+      by,
+      reassignmentUpdate,
+      {
+        unit: dto.unit,
+        reason: dto.reason,
+        dueAt: dto.dueAt ? toShanghaiIso(parseInstant(dto.dueAt)!) : null,
+        by: actorOf(by),
+      },
+      key,
+    );
+  }
+
+  suspension(id: string, dto: SuspensionDto, by: Principal, key?: string) {
+    return this.command(
+      id,
+      by,
+      suspensionUpdate,
+      { reason: dto.reason, until: dto.until ? toShanghaiIso(parseInstant(dto.until)!) : null, by: actorOf(by) },
+      key,
+    );
+  }
+
+  suspensionDecision(id: string, dto: DecisionDto, by: Principal, key?: string) {
+    return this.command(
+      id,
+      by,
+      suspensionDecisionUpdate,
+      { approved: dto.approved, comment: dto.comment ?? '', by: actorOf(by) },
+      key,
+    );
+  }
+
+  resumption(id: string, dto: CommentDto, by: Principal, key?: string) {
+    return this.command(id, by, resumptionUpdate, { reason: dto.comment ?? '', by: actorOf(by) }, key);
+  }
+
+  urge(id: string, dto: UrgeDto, by: Principal, key?: string) {
+    return this.command(id, by, urgeUpdate, { comment: dto.comment, by: actorOf(by) }, key);
+  }
+
+  async coUnits(id: string, dto: CoUnitsDto, by: Principal, key?: string) {
+    const current = await this.get(id, by);
+    const problems = await this.coUnitProblems(dto.coUnits, current.unit);
+    if (problems.length) throw new ConflictException(errorBody(409, problems[0].reason, problems));
+    return this.command(id, by, coUnitsUpdate, { coUnits: dto.coUnits, by: actorOf(by) }, key);
+  }
+
+  contribution(id: string, dto: ContributionDto, by: Principal, key?: string) {
+    return this.command(
+      id,
+      by,
+      contributionUpdate,
+      { unit: by.unit ?? '', summary: dto.summary, evidence: dto.evidence, by: actorOf(by) },
+      key,
+      (current) => {
+        if (!by.unit || !current.coUnits?.includes(by.unit)) throw forbidden('只有该事项的协办单位可以提交协办意见');
+      },
+    );
+  }
+
+  /** 协办单位 must be known units, other than the lead unit, each once. */
+  private async coUnitProblems(coUnits: string[], lead: string): Promise<Array<{ field: string; reason: string }>> {
+    const problems: Array<{ field: string; reason: string }> = [];
+    for (const [i, unit] of coUnits.entries()) {
+      if (unit === lead) problems.push({ field: `coUnits[${i}]`, reason: '协办单位不能是主办单位' });
+      else if (coUnits.indexOf(unit) !== i) problems.push({ field: `coUnits[${i}]`, reason: '协办单位重复' });
+      else if (!(await this.organisation.unitExists(unit)))
+        problems.push({ field: `coUnits[${i}]`, reason: `没有代码为 ${unit} 的单位（见 GET /v1/units）` });
+    }
+    return problems;
+  }
+
+  /** A unit a command names must exist: else the state cannot take it (409, as API.md says of 改派). */
+  private async knownUnit(unit: string, field: string): Promise<void> {
+    if (!(await this.organisation.unitExists(unit))) {
+      const reason = `没有代码为 ${unit} 的单位（见 GET /v1/units）`;
+      throw new ConflictException(errorBody(409, reason, [{ field, reason }]));
+    }
+  }
+
   escalation(id: string, dto: ReasonDto, by: Principal, key?: string) {
     return this.command(id, by, escalationUpdate, { reason: dto.reason, by: actorOf(by) }, key);
   }
@@ -403,6 +552,13 @@ export class ObligationsService {
     check?: (current: ObligationState) => void,
   ): Promise<ObligationState> {
     const current = await this.get(id, by);
+    // A unit that handed it on may read it, but commands are the responsible unit's.
+    if (by.role === 'department' && current.unit !== by.unit && update.name !== contributionUpdate.name)
+      throw forbidden(
+        by.unit && current.coUnits?.includes(by.unit)
+          ? '本单位是该事项的协办单位，只能查看和提交协办意见；签收、办结、退回、延期、免责、挂起由主办单位办理'
+          : '该事项已改派，现由其他单位办理，本单位不能再对其操作',
+      );
     check?.(current);
     const updateId = idempotentUpdateId(by, key);
     if (isSettled(current)) {

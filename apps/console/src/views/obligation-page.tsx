@@ -28,7 +28,7 @@ interface Replay {
   findings: Array<{ kind: string; message: string }>;
 }
 
-const OPEN = ['open', 'submitted'];
+const OPEN = ['open', 'submitted', 'returned', 'suspended'];
 const isoIn = (hours: number) =>
   new Date(Date.now() + hours * 3600_000 + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16);
 /** A datetime-local value, read as Shanghai time. */
@@ -130,6 +130,11 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
   const mine = me.role === 'department' && me.unit === o.unit;
   // 历次提交: the submissions before the one in force (a 重办 or a 退回 leaves them in the record).
   const earlier = o.completion ? completions.slice(0, -1) : completions;
+  const coHandling = me.role === 'department' && me.unit !== null && (o.coUnits ?? []).includes(me.unit);
+  const pendingReturn = o.returns?.find((x) => !x.decision);
+  const pendingSuspension = o.suspensions?.find((x) => !x.decision);
+  const unsigned = o.receiptDueAt !== undefined && !o.receivedAt;
+  const unitName = (code: string) => names.get(code) ?? code;
 
   return (
     <article aria-labelledby="ob-title" data-status={o.status} data-rung={o.rung}>
@@ -140,8 +145,32 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
       <dl class="facts">
         <dt>责任单位</dt>
         <dd>{names.get(o.unit) ?? o.unit}</dd>
+        {(o.coUnits ?? []).length > 0 && (
+          <>
+            <dt>协办单位</dt>
+            <dd data-testid="co-units">{o.coUnits!.map(unitName).join('、')}</dd>
+          </>
+        )}
         <dt>状态</dt>
         <dd data-testid="status">{statusName(o.status)}</dd>
+        {(unsigned && open) || o.receiptLate || coHandling ? (
+          <>
+            <dt>标记</dt>
+            <dd data-testid="labels">
+              {unsigned && open && <span class="chip yellow">待签收</span>}
+              {o.receiptLate && <span class="chip red">未及时签收</span>}
+              {coHandling && <span class="chip blue">协办</span>}
+            </dd>
+          </>
+        ) : null}
+        {o.receiptDueAt !== undefined && (
+          <>
+            <dt>签收</dt>
+            <dd data-testid="receipt">
+              {o.receivedAt ? `已签收（${shanghai(o.receivedAt)}）` : `签收时限 ${shanghai(o.receiptDueAt)}`}
+            </dd>
+          </>
+        )}
         <dt>督办层级</dt>
         <dd>
           <span class={`chip ${o.color}`} data-testid="rung">
@@ -259,9 +288,25 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
         </ul>
       )}
 
+      {mine && unsigned && (o.status === 'open' || o.status === 'submitted') && (
+        <fieldset class="plain actions" disabled={busy} aria-busy={busy} aria-label="签收">
+          <button type="button" data-action onClick={() => act('签收', 'receipt', {})}>
+            签收
+          </button>
+        </fieldset>
+      )}
       {mine && o.status === 'open' && (
         <fieldset class="plain" disabled={busy} aria-busy={busy}>
           <DepartmentActions o={o} act={act} />
+          <section class="actions" aria-label="退回与挂起">
+            <Reasoned label="退回" action="return" act={act} />
+            {!pendingSuspension && <Reasoned label="申请挂起" action="suspension" act={act} />}
+          </section>
+        </fieldset>
+      )}
+      {coHandling && open && (
+        <fieldset class="plain" disabled={busy} aria-busy={busy}>
+          <Contribute act={act} />
         </fieldset>
       )}
       {me.role === 'supervisor' && (
@@ -295,6 +340,37 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
               }
             />
           )}
+          {o.status === 'returned' && pendingReturn && (
+            <ReturnDecision
+              pending={pendingReturn}
+              current={o.unit}
+              names={names}
+              onDecide={(approved, unit, comment) =>
+                act('退回审核', 'return/decision', {
+                  approved,
+                  ...(approved && { unit }),
+                  ...(comment && { comment }),
+                })
+              }
+            />
+          )}
+          {pendingSuspension && (
+            <Decide
+              label={`挂起申请：${pendingSuspension.reason}`}
+              yes="同意挂起"
+              no="不同意"
+              onDecide={(approved, comment) =>
+                act('挂起审批', 'suspension/decision', { approved, ...(comment && { comment }) })
+              }
+            />
+          )}
+          {o.status === 'suspended' && (
+            <button type="button" data-action onClick={() => act('解除挂起', 'resumption', {})}>
+              解除挂起
+            </button>
+          )}
+          {open && <Urge act={act} />}
+          {open && <Reassign current={o.unit} names={names} act={act} />}
           {open && <Reasoned label="升级督办" action="escalation" act={act} />}
           {open && <Reasoned label="撤回" action="withdrawal" act={act} />}
           {o.status === 'completed' && <Reasoned label="重办" action="reopen" act={act} />}
@@ -379,6 +455,138 @@ function Reasoned({ label, action, act }: { label: string; action: string; act: 
         </button>
       </form>
     </Collapsible>
+  );
+}
+
+/** 退回审核: approve with the unit it goes to (改派), or send it back to the unit. */
+function ReturnDecision({
+  pending,
+  current,
+  names,
+  onDecide,
+}: {
+  pending: { reason: string; suggestedUnit: string | null };
+  current: string;
+  names: Map<string, string>;
+  onDecide: (approved: boolean, unit: string, comment: string) => void;
+}) {
+  const [unit, setUnit] = useState(pending.suggestedUnit ?? '');
+  const [comment, setComment] = useState('');
+  return (
+    <fieldset aria-label="退回审核">
+      <legend>退回申请：{pending.reason}</legend>
+      <UnitSelect label="改派至" value={unit} exclude={current} names={names} onChange={setUnit} />
+      <label>
+        意见
+        <input value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+      </label>
+      <button type="button" data-action disabled={!unit} onClick={() => onDecide(true, unit, comment)}>
+        同意退回并改派
+      </button>
+      <button type="button" data-action class="secondary" onClick={() => onDecide(false, '', comment)}>
+        不同意退回
+      </button>
+    </fieldset>
+  );
+}
+
+/** 改派 directly: the unit and why. */
+function Reassign({ current, names, act }: { current: string; names: Map<string, string>; act: Act }) {
+  const [unit, setUnit] = useState('');
+  const [reason, setReason] = useState('');
+  return (
+    <form
+      class="row"
+      aria-label="改派"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act('改派', 'reassignment', { unit, reason });
+      }}
+    >
+      <UnitSelect label="改派至" value={unit} exclude={current} names={names} onChange={setUnit} />
+      <label>
+        改派理由
+        <input required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+      </label>
+      <button type="submit" data-action disabled={!unit}>
+        改派
+      </button>
+    </form>
+  );
+}
+
+function UnitSelect({
+  label,
+  value,
+  exclude,
+  names,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  exclude: string;
+  names: Map<string, string>;
+  onChange: (unit: string) => void;
+}) {
+  return (
+    <label>
+      {label}
+      <select required value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">请选择单位</option>
+        {[...names]
+          .filter(([code]) => code !== exclude)
+          .map(([code, name]) => (
+            <option value={code}>{name}</option>
+          ))}
+      </select>
+    </label>
+  );
+}
+
+/** 催办: a 催办通知书 to the unit, copied to its leader; no rung climbed. */
+function Urge({ act }: { act: Act }) {
+  const [comment, setComment] = useState('');
+  return (
+    <form
+      class="row"
+      aria-label="催办"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act('催办', 'urge', { comment });
+      }}
+    >
+      <label>
+        催办意见
+        <input required value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+      </label>
+      <button type="submit" data-action>
+        催办
+      </button>
+    </form>
+  );
+}
+
+/** 协办意见: a co-unit's part. */
+function Contribute({ act }: { act: Act }) {
+  const [summary, setSummary] = useState('');
+  return (
+    <form
+      class="actions"
+      aria-label="协办意见"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act('提交协办意见', 'contribution', { summary, evidence: [] });
+      }}
+    >
+      <h3>协办意见</h3>
+      <label>
+        协办情况
+        <textarea required value={summary} onInput={(e) => setSummary(e.currentTarget.value)} />
+      </label>
+      <button type="submit" data-action>
+        提交协办意见
+      </button>
+    </form>
   );
 }
 
