@@ -600,9 +600,15 @@ describe('the web console', () => {
       const ob = await signedIn('supervisor');
       await ob.page.goto(`${api.url}/console/#/obligations/${target}`);
       await ob.page.getByRole('textbox', { name: '升级督办理由', exact: true }).fill('断网期间填写的理由');
+      const dep = await signedIn('department');
+      await dep.page.goto(`${api.url}/console/#/obligations/${target}`);
+      await dep.page.getByLabel('办理情况').fill('断网期间写下的办理情况');
 
       const port = Number(new URL(api.url).port);
-      await api.stop();
+      // Stopped as a crash would: open keep-alive connections are cut too, so the close cannot wait on them.
+      const server = api.app.getHttpServer();
+      const cut = setInterval(() => server.closeAllConnections(), 50);
+      await api.stop().finally(() => clearInterval(cut));
       const refreshed = board.page.getByTestId('refreshed');
       // Whatever happens while it is down, the rest of the file gets its API back.
       try {
@@ -626,6 +632,14 @@ describe('the web console', () => {
           '断网期间填写的理由',
         );
         expect(await ob.page.getByTestId('offline').count()).toBe(1);
+        // An evidence file that cannot go up is said so, and kept for a retry; the text typed stays.
+        await dep.page
+          .getByLabel('佐证文件（每个不超过 5 MB）')
+          .setInputFiles({ name: '现场照片.txt', mimeType: 'text/plain', buffer: Buffer.from('现场') });
+        await expect
+          .poll(() => dep.page.getByRole('alert').allTextContents())
+          .toContainEqual(expect.stringContaining('现场照片.txt 未能上传：无法连接服务器'));
+        expect(await dep.page.getByLabel('办理情况').inputValue()).toBe('断网期间写下的办理情况');
       } finally {
         api = await startApi(config, testLogger, port);
       }
@@ -633,6 +647,9 @@ describe('the web console', () => {
       await expect.poll(() => board.page.getByTestId('offline').count(), { timeout: 60_000 }).toBe(0);
       await expect.poll(() => refreshed.textContent(), { timeout: 60_000 }).not.toContain('数据已过时');
       await expect.poll(() => ob.page.getByTestId('offline').count(), { timeout: 60_000 }).toBe(0);
+      await dep.page.getByRole('button', { name: '重新上传' }).click();
+      await expect.poll(() => dep.page.getByRole('list', { name: '已上传' }).textContent()).toContain('现场照片.txt');
+      await dep.context.close();
       // The retry of the same intent acts once.
       await ob.page.getByRole('button', { name: '升级督办', exact: true }).click();
       await expect.poll(() => ob.page.getByRole('status').textContent()).toContain('升级督办：已提交');

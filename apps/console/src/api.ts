@@ -135,12 +135,12 @@ function setConnection(online: boolean) {
 
 function schedule(delay: number) {
   probe = setTimeout(async () => {
+    // Healthy again; or any other request of the page got an answer meanwhile.
     const ok = await fetch('/health', { cache: 'no-store' }).then(
-      (r) => r.status < 500 || r.status === 503,
+      (r) => r.ok,
       () => false,
     );
-    // The health check answers 503 while a dependency is down: the server itself is reachable.
-    if (ok) {
+    if (ok || connection.online) {
       probe = undefined;
       setConnection(true);
     } else schedule(Math.min(delay * 2, PROBE_MAX_MS));

@@ -601,9 +601,12 @@ function DepartmentActions({ o, act }: { o: Obligation; act: Act }) {
   const [contact, setContact] = useState({ department: '', person: '', phone: '', contactedAt: isoIn(0), record: '' });
   const needsContact = o.kind === 'enterprise_contact';
 
-  const upload = async (input: HTMLInputElement) => {
+  // Files that could not go up (the server unreachable, a refusal): kept for a one-click retry.
+  const [unsent, setUnsent] = useState<File[]>([]);
+  const upload = async (chosen: File[]) => {
     setUploadError('');
-    for (const file of Array.from(input.files ?? [])) {
+    const failed: File[] = [];
+    for (const file of chosen) {
       if (file.size > 5 * 1024 * 1024) {
         setUploadError(`${file.name} 超过 5 MB`);
         continue;
@@ -614,10 +617,11 @@ function DepartmentActions({ o, act }: { o: Obligation; act: Act }) {
         const saved = await api.upload<{ name: string; path: string }>(`/v1/obligations/${o.id}/evidence`, form);
         setFiles((f) => [...f, { name: saved.name, url: new URL(saved.path, location.origin).toString() }]);
       } catch (e) {
-        setUploadError(describe(e));
+        setUploadError(`${file.name} 未能上传：${describe(e)}`);
+        failed.push(file);
       }
     }
-    input.value = '';
+    setUnsent(failed);
   };
 
   return (
@@ -682,7 +686,14 @@ function DepartmentActions({ o, act }: { o: Obligation; act: Act }) {
           </label>
           <label>
             佐证文件（每个不超过 5 MB）
-            <input type="file" multiple onChange={(e) => upload(e.currentTarget)} />
+            <input
+              type="file"
+              multiple
+              onChange={(e) => {
+                const input = e.currentTarget;
+                void upload(Array.from(input.files ?? [])).then(() => (input.value = ''));
+              }}
+            />
           </label>
           {files.length > 0 && (
             <ul aria-label="已上传">
@@ -693,7 +704,12 @@ function DepartmentActions({ o, act }: { o: Obligation; act: Act }) {
           )}
           {uploadError && (
             <p role="alert" class="error">
-              {uploadError}
+              {uploadError}{' '}
+              {unsent.length ? (
+                <button type="button" class="link" onClick={() => void upload(unsent)}>
+                  重新上传
+                </button>
+              ) : null}
             </p>
           )}
           <button type="submit" data-action>
