@@ -332,6 +332,11 @@ describe('a climbing obligation', () => {
     expect((await http(api.url, 'GET', `/v1/notifications?obligation=${id}`, undefined, h.department)).status).toBe(
       403,
     );
+    // The case file carries them too.
+    const file = await ok('GET', `/v1/obligations/${id}/case-file`, undefined, 'auditor');
+    const told = JSON.parse(file.files['notifications.json']);
+    expect(told.length).toBe(log.length);
+    expect(told[0].id).toBe(log.at(-1).id);
     const bad = await http(api.url, 'GET', `/v1/notifications?status=lost`, undefined, h.supervisor);
     expect(bad.status).toBe(400);
     expect(bad.body.details[0].field).toBe('status');
