@@ -391,6 +391,40 @@ describe('what is decided and recorded', () => {
   }, 60_000);
 });
 
+describe('an SMS gateway’s daily limit', () => {
+  it('texts a number at most its daily limit; the rest are logged as refused, not retried forever', async () => {
+    const unit = `notify-limit-${run}`;
+    await ok('POST', '/v1/units', { code: unit, name: `限额测试局${run}`, kind: 'department' });
+    await ok('PUT', `/v1/units/${unit}/contacts`, { liaison: { name: '限额联络员', mobile: '13700000001' } });
+    await ok('PUT', `/v1/channels/sms-limit-${run}`, {
+      type: 'sms',
+      url: sms.url,
+      accessKeyId: 'LTAI-test-access-key',
+      secret: SMS_SECRET,
+      signName: '督查室',
+      templateCode: 'SMS_123456789',
+      dailyLimitPerNumber: 1,
+      units: [unit],
+    });
+    const id = await start(`短信限额事项${run}`, unit, {
+      deadline: 'PT1S',
+      rungs: [
+        { rung: 1, grace: 'PT1S' },
+        { rung: 2, grace: 'PT1H' },
+      ],
+    });
+    const log: any[] = await until(
+      'both rungs’ texts settled',
+      () => ok('GET', `/v1/notifications?obligation=${id}`, undefined, 'supervisor'),
+      (l: any[]) => l.filter((d) => d.event === 'rung_entered' && (d.status === 'sent' || d.error)).length === 2,
+    );
+    const rungs = log.filter((d) => d.event === 'rung_entered').sort((a, b) => a.eventKey.localeCompare(b.eventKey));
+    expect(rungs.map((d) => d.status)).toEqual(['sent', 'failed']);
+    expect(rungs[1].error).toContain('已达每日短信上限');
+    expect(sms.received.filter((m) => m.body.PhoneNumbers === '13700000001')).toHaveLength(1);
+  }, 60_000);
+});
+
 describe('a storm of deadlines', () => {
   it('30 rungs at once reach one robot in at most 20 requests a minute, none lost, merged into digests', async () => {
     const titles = Array.from({ length: 30 }, (_, i) => `风暴事项${i + 1}号-${run}`);
