@@ -161,6 +161,7 @@ describe('auditing an obligation that went up the whole ladder', () => {
       'documents.json',
       'evidence.json',
       'history.json',
+      'notifications.json',
       'obligation.json',
       'timeline.json',
     ]);
@@ -176,7 +177,7 @@ describe('auditing an obligation that went up the whole ladder', () => {
         evidence: [{ name: '回访记录', text: '企业确认已通电' }],
       }),
     ]);
-    expect(verifyCaseFile(file)).toEqual({ ok: true, files: 6, problems: [] });
+    expect(verifyCaseFile(file)).toEqual({ ok: true, files: 7, problems: [] });
 
     const logged = JSON.parse(file.files['audit-log.json']).map((e: { path: string; role: string }) => [
       e.path.replace(id, ':id'),

@@ -332,6 +332,11 @@ describe('a climbing obligation', () => {
     expect((await http(api.url, 'GET', `/v1/notifications?obligation=${id}`, undefined, h.department)).status).toBe(
       403,
     );
+    // The case file carries them too.
+    const file = await ok('GET', `/v1/obligations/${id}/case-file`, undefined, 'auditor');
+    const told = JSON.parse(file.files['notifications.json']);
+    expect(told.length).toBe(log.length);
+    expect(told[0].id).toBe(log.at(-1).id);
     const bad = await http(api.url, 'GET', `/v1/notifications?status=lost`, undefined, h.supervisor);
     expect(bad.status).toBe(400);
     expect(bad.body.details[0].field).toBe('status');
@@ -383,6 +388,40 @@ describe('what is decided and recorded', () => {
       () => sms.received.filter((m) => m.body.TemplateParam.includes('催办')),
       (l) => l.some((m) => m.body.PhoneNumbers === LEADER),
     );
+  }, 60_000);
+});
+
+describe('an SMS gateway’s daily limit', () => {
+  it('texts a number at most its daily limit; the rest are logged as refused, not retried forever', async () => {
+    const unit = `notify-limit-${run}`;
+    await ok('POST', '/v1/units', { code: unit, name: `限额测试局${run}`, kind: 'department' });
+    await ok('PUT', `/v1/units/${unit}/contacts`, { liaison: { name: '限额联络员', mobile: '13700000001' } });
+    await ok('PUT', `/v1/channels/sms-limit-${run}`, {
+      type: 'sms',
+      url: sms.url,
+      accessKeyId: 'LTAI-test-access-key',
+      secret: SMS_SECRET,
+      signName: '督查室',
+      templateCode: 'SMS_123456789',
+      dailyLimitPerNumber: 1,
+      units: [unit],
+    });
+    const id = await start(`短信限额事项${run}`, unit, {
+      deadline: 'PT1S',
+      rungs: [
+        { rung: 1, grace: 'PT1S' },
+        { rung: 2, grace: 'PT1H' },
+      ],
+    });
+    const log: any[] = await until(
+      'both rungs’ texts settled',
+      () => ok('GET', `/v1/notifications?obligation=${id}`, undefined, 'supervisor'),
+      (l: any[]) => l.filter((d) => d.event === 'rung_entered' && (d.status === 'sent' || d.error)).length === 2,
+    );
+    const rungs = log.filter((d) => d.event === 'rung_entered').sort((a, b) => a.eventKey.localeCompare(b.eventKey));
+    expect(rungs.map((d) => d.status)).toEqual(['sent', 'failed']);
+    expect(rungs[1].error).toContain('已达每日短信上限');
+    expect(sms.received.filter((m) => m.body.PhoneNumbers === '13700000001')).toHaveLength(1);
   }, 60_000);
 });
 

@@ -21,6 +21,7 @@ import { AuditLogService } from '../audit-trail/audit-log.service';
 import type { Principal } from '../auth/principal';
 import type { ObligationView } from '../obligations/obligation.dto';
 import { view } from '../obligations/obligation-view';
+import { NotificationsService } from '../notifications/notifications.service';
 import { ObligationsService } from '../obligations/obligations.service';
 
 export interface Timeline {
@@ -40,6 +41,7 @@ export class HistoryService {
     @Inject(Client) private readonly temporal: Client,
     @InjectDataSource(API_DATABASE) private readonly db: DataSource,
     private readonly auditLog: AuditLogService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /** Checks the caller may see the obligation (404/403), then fetches every run's history. */
@@ -78,6 +80,8 @@ export class HistoryService {
       [id],
     );
     const auditLog = await this.auditLog.entries({ obligationId: id });
+    // Who was told what, when, on which channel (the delivery log's rows, oldest first).
+    const notifications = (await this.notifications.log({ obligation: id, limit: '1000' })).reverse();
     return buildCaseFile(id, toShanghaiIso(new Date()), {
       'obligation.json': view(live),
       'history.json': toHistoryDocument(workflowIdOf(id), runs),
@@ -85,6 +89,7 @@ export class HistoryService {
       'documents.json': documents,
       'evidence.json': evidence,
       'audit-log.json': auditLog,
+      'notifications.json': notifications,
     });
   }
 }
