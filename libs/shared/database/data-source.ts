@@ -15,6 +15,8 @@ import { BoardIndexes1764000001000 } from './migrations/1764000001000-board-inde
 import { AuditCompleteness1764000001200 } from './migrations/1764000001200-audit-completeness';
 import { People1764000001300 } from './migrations/1764000001300-people';
 import { Inbox1764000001400 } from './migrations/1764000001400-inbox';
+import { ObligationNumber1764000004000 } from './migrations/1764000004000-obligation-number';
+import { OfficialDocuments1764000004100 } from './migrations/1764000004100-official-documents';
 import { loadReferenceData } from './reference-data';
 
 export const ENTITIES = [ObligationRecord, ApiToken];
@@ -33,6 +35,8 @@ const MIGRATIONS = [
   AuditCompleteness1764000001200,
   People1764000001300,
   Inbox1764000001400,
+  ObligationNumber1764000004000,
+  OfficialDocuments1764000004100,
 ];
 
 /** Each process part names its data source: the API and the worker may share one process. */

@@ -11,5 +11,5 @@ export function view(state: ObligationState, now = Date.now()): ObligationView {
     by: _by,
     ...rest
   } = state as ObligationState & { by?: unknown };
-  return { ...rest, overdue: isOverdue(state, now) };
+  return { ...rest, number: state.number ?? state.key, overdue: isOverdue(state, now) };
 }

@@ -1,0 +1,383 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import JSZip from 'jszip';
+import { Client as PgClient } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser';
+import { bearer, http, mintToken, startApi, startWorker, testConfig, TEST_ADMIN_TOKEN } from '../support/service';
+import type { RunningApi, RunningWorker } from '../support/service';
+
+// Documents and files on the real stack: the ladder's documents in official layout as JSON, HTML
+// (printed to PDF in Chromium) and Word (read back, and converted by LibreOffice); the 台账 out as
+// Excel, read back with exceljs; work orders in from .xlsx and .csv (UTF-8 and GBK).
+const run = promisify(execFile);
+const config = testConfig();
+let api: RunningApi;
+let worker: RunningWorker;
+let pg: PgClient;
+const h: Record<string, Record<string, string>> = {};
+const OWN = 'district-power-supply';
+const OWN_NAME = '区供电公司';
+const FAST = {
+  deadline: 'PT1S',
+  remind: [],
+  rungs: [{ rung: 1, grace: 'PT1S' }, { rung: 2, grace: 'PT1S' }, { rung: 3, grace: 'PT1S' }, { rung: 4 }],
+};
+const stamp = Date.now();
+
+async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, ms = 40_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function file(pathname: string, who = 'supervisor') {
+  const res = await fetch(api.url + pathname, { headers: h[who] });
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    res,
+    body: Buffer.from(await res.arrayBuffer()),
+  };
+}
+
+async function docxText(buf: Buffer): Promise<string> {
+  const zip = await JSZip.loadAsync(buf);
+  const xml = await zip.file('word/document.xml')!.async('string');
+  return xml.replace(/<w:p[ >]/g, '\n$&').replace(/<[^>]+>/g, '');
+}
+
+/** Words a reader would see that are not Chinese: English words and unit codes (ticket numbers are data). */
+function foreignWords(text: string): string[] {
+  return (text.match(/[A-Za-z][A-Za-z_-]{2,}/g) ?? []).filter((w) => !/^(NotoSerif|FangSong|SimSun)/.test(w));
+}
+
+async function start(key: string, over: Record<string, unknown> = {}) {
+  const res = await http(
+    api.url,
+    'POST',
+    '/v1/obligations',
+    { key, kind: 'public_message', title: '路灯不亮', unit: OWN, ...over },
+    h.supervisor,
+  );
+  expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+  return res.body;
+}
+
+beforeAll(async () => {
+  worker = await startWorker(config);
+  api = await startApi(config);
+  pg = new PgClient({ connectionString: config.DATABASE_URL });
+  await pg.connect();
+  h.supervisor = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'supervisor'));
+  h.own = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'department', OWN));
+  h.other = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'department', 'district-tax'));
+  await pg.query(`UPDATE unit SET leader = '{"name":"王五","title":"副总经理","phone":null}' WHERE code = $1`, [OWN]);
+});
+
+afterAll(async () => {
+  await api?.stop();
+  await worker?.stop();
+  await pg?.end();
+});
+
+describe('the 事项编号', () => {
+  it('is the ticket number where given, else sequential per kind and year, once per obligation', async () => {
+    const ticket = await start(`doc-ticket-${stamp}`, {
+      kind: 'work_order',
+      subject: { ticketNumber: `T${stamp}`, requester: '张先生' },
+    });
+    expect(ticket.number).toBe(`T${stamp}`);
+    const many = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => start(`doc-seq-${stamp}-${i}`)));
+    const numbers = many.map((o) => o.number);
+    expect(new Set(numbers).size).toBe(6);
+    for (const n of numbers) expect(n).toMatch(/^督民〔\d{4}〕第\d{4}号$/);
+    // A retried start keeps its number; so does the state after a command and in the list.
+    const again = await start(`doc-seq-${stamp}-1`);
+    expect(again.number).toBe(numbers[0]);
+    const found = await http(
+      api.url,
+      'GET',
+      `/v1/obligations?q=${encodeURIComponent(numbers[2])}`,
+      undefined,
+      h.supervisor,
+    );
+    expect(found.body.items.map((o: { id: string }) => o.id)).toEqual([many[2].id]);
+    const escalated = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${many[3].id}/escalation`,
+      { reason: '群众反映强烈' },
+      h.supervisor,
+    );
+    expect(escalated.body.number).toBe(numbers[3]);
+  });
+});
+
+describe('the ladder’s documents', () => {
+  let docs: Array<Record<string, any>>;
+  let obligation: Record<string, any>;
+
+  beforeAll(async () => {
+    obligation = await start(`doc-climb-${stamp}`, { policy: FAST });
+    docs = await until(
+      'four documents',
+      async () =>
+        (await http(api.url, 'GET', `/v1/obligations/${obligation.id}/documents`, undefined, h.own)).body as any[],
+      (d) => Array.isArray(d) && d.length === 4,
+    );
+  });
+
+  it('lists each with its id, 主送 and 抄送 by Chinese name, the human 事项编号 and Chinese times', () => {
+    expect(docs.map((d) => [d.rung, d.kind])).toEqual([
+      [1, 'notice'],
+      [2, 'listing'],
+      [3, 'interview'],
+      [4, 'referral'],
+    ]);
+    for (const d of docs) {
+      expect(Object.keys(d).sort()).toEqual(
+        expect.arrayContaining(['id', 'rung', 'kind', 'number', 'title', 'body', 'issuedAt', 'to', 'cc']),
+      );
+      expect(d.body).toContain(obligation.number);
+      expect(d.body).not.toContain(obligation.id);
+      expect(d.body).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+      expect(foreignWords(d.body)).toEqual([]);
+      expect(d.body).toMatch(/督导落实组\n\d{4}年\d{1,2}月\d{1,2}日/);
+    }
+    expect(docs[0].to).toBe(OWN_NAME);
+    expect(docs[0].cc).toEqual([`${OWN_NAME}副总经理王五`]);
+    expect(docs[0].body).toContain(`${OWN_NAME}：`);
+    expect(docs[0].body).toContain('将予以挂牌督办');
+    expect(docs[1].to).toBe(OWN_NAME);
+    expect(docs[2].body).toContain('约谈时间：');
+    expect(docs[2].body).toContain('约谈地点：');
+    expect(docs[3].to).toBe('区纪委监委');
+    expect(docs[3].cc).toContain('区纪委监委派驻组');
+  });
+
+  it('prints each as an A4 page in Chinese, every glyph in a CJK font', async () => {
+    const browser = await launchChromium();
+    try {
+      for (const d of docs) {
+        const html = await file(`/v1/documents/${d.id}/html`, 'own');
+        expect(html.status).toBe(200);
+        const text = html.body.toString();
+        expect(text).toContain(`<p class="to">${d.to}：</p>`);
+        const page = await browser.newPage();
+        await page.setContent(text);
+        const visible = (await page.evaluate('document.body.innerText')) as string;
+        expect(foreignWords(visible)).toEqual([]);
+        expect(visible).toContain(d.number);
+        // Every character of the page has a font that draws it (no tofu).
+        expect(
+          await page.evaluate(`document.fonts.check('16px "Noto Serif CJK SC"', ${JSON.stringify(visible)})`),
+        ).toBe(true);
+        const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
+        expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+        expect((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length).toBeGreaterThanOrEqual(1);
+        expect(pdf.toString('latin1')).toMatch(/NotoSerifCJK/);
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('downloads each as a Word file that LibreOffice opens, in Chinese with the unit’s name', async () => {
+    for (const d of docs) {
+      const docx = await file(`/v1/documents/${d.id}/docx`, 'own');
+      expect(docx.status).toBe(200);
+      expect(docx.type).toContain('wordprocessingml');
+      expect(docx.res.headers.get('content-disposition')).toContain("filename*=UTF-8''");
+      const text = await docxText(docx.body);
+      expect(text).toContain(d.title);
+      expect(text).toContain(d.number);
+      expect(text).toContain(obligation.number);
+      expect(text).not.toContain(OWN);
+      expect(foreignWords(text)).toEqual([]);
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-docx-'));
+    const notice = await file(`/v1/documents/${docs[0].id}/docx`, 'own');
+    fs.writeFileSync(path.join(dir, 'notice.docx'), notice.body);
+    await run(
+      'soffice',
+      [
+        `-env:UserInstallation=file://${dir}/profile`,
+        '--headless',
+        '--convert-to',
+        'pdf',
+        '--outdir',
+        dir,
+        path.join(dir, 'notice.docx'),
+      ],
+      {
+        timeout: 120_000,
+      },
+    );
+    const pdf = fs.readFileSync(path.join(dir, 'notice.pdf'));
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.toString('latin1')).toMatch(/CJK|FangSong|SimSun|Song/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 180_000);
+
+  it('keeps another unit’s documents from a department', async () => {
+    expect((await file(`/v1/documents/${docs[0].id}/html`, 'other')).status).toBe(403);
+    expect((await file(`/v1/documents/00000000-0000-4000-8000-000000000000/docx`)).status).toBe(404);
+    expect((await file(`/v1/documents/not-a-uuid/docx`)).status).toBe(404);
+  });
+});
+
+describe('the 台账 out', () => {
+  it('exports the list’s obligations with its filters: headers, date cells, the same count', async () => {
+    const list = await http(api.url, 'GET', `/v1/obligations?unit=${OWN}&limit=1`, undefined, h.supervisor);
+    const res = await file(`/v1/exports/obligations.xlsx?unit=${OWN}`);
+    expect(res.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.body as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0];
+    expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual([
+      '事项编号',
+      '事项',
+      '类别',
+      '责任单位',
+      '协办单位',
+      '交办时间',
+      '办理期限',
+      '状态',
+      '督办层级',
+      '颜色',
+      '是否逾期',
+      '办结时间',
+    ]);
+    expect(ws.rowCount - 1).toBe(list.body.total);
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    const row = ws.getRow(2);
+    expect(row.getCell(4).value).toBe(OWN_NAME);
+    expect(row.getCell(6).value).toBeInstanceOf(Date);
+    expect(ws.getColumn(2).width).toBeGreaterThan(8);
+    const board = await file('/v1/exports/board.xlsx');
+    expect(board.status).toBe(200);
+  });
+});
+
+async function upload(body: Buffer, name: string, fields: Record<string, string>) {
+  const form = new FormData();
+  form.append('file', new Blob([body]), name);
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  const res = await fetch(`${api.url}/v1/imports/obligations`, { method: 'POST', headers: h.supervisor, body: form });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+async function workOrders(rows: unknown[][]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('工单');
+  ws.addRow(['工单编号', '事项', '责任单位', '办理期限', '诉求人']);
+  for (const r of rows) ws.addRow(r);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+const started = async (prefix: string) =>
+  Number((await pg.query(`SELECT count(*) FROM obligation WHERE key LIKE $1`, [`${prefix}%`])).rows[0].count);
+
+describe('work orders in', () => {
+  it('gives the template with the binding columns', async () => {
+    const res = await file('/v1/imports/obligations/template.xlsx?kind=work_order');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.body as unknown as ArrayBuffer);
+    expect((wb.worksheets[0].getRow(1).values as unknown[]).slice(1)).toEqual(
+      expect.arrayContaining(['工单编号', '事项', '责任单位', '办理期限', '诉求人', '协办单位']),
+    );
+  });
+
+  it('dry-runs a file with bad rows, then starts only the good ones, and nothing more the second time', async () => {
+    const p = `WO${stamp}`;
+    const xlsx = await workOrders([
+      [`${p}-1`, '企业反映用电报装慢', OWN_NAME, '2026-12-20 18:00', '张先生'],
+      [`${p}-2`, '企业反映停电频繁', OWN, new Date(Date.UTC(2026, 11, 21, 9, 30)), ''],
+      [`${p}-3`, '', '不存在的单位', '明天', ''],
+      [`${p}-1`, '企业反映用电报装慢', OWN_NAME, '2026-12-20 18:00', '张先生'],
+    ]);
+    const dry = await upload(xlsx, 'wo.xlsx', { kind: 'work_order', dryRun: 'true' });
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ dryRun: true, valid: 2, invalid: 2, created: 0 });
+    const bad = dry.body.rows.find((r: { row: number }) => r.row === 4);
+    expect(bad.details.map((d: { field: string }) => d.field).sort()).toEqual(['事项', '办理期限', '责任单位'].sort());
+    expect(dry.body.rows.find((r: { row: number }) => r.row === 5).details[0].reason).toContain('第2行');
+    expect(await started(p)).toBe(0);
+
+    const real = await upload(xlsx, 'wo.xlsx', { kind: 'work_order', dryRun: 'false' });
+    expect(real.body).toMatchObject({ dryRun: false, created: 2, invalid: 2 });
+    expect(await started(p)).toBe(2);
+    const one = await http(api.url, 'GET', `/v1/obligations/${real.body.rows[0].id}`, undefined, h.supervisor);
+    expect(one.body).toMatchObject({ number: `${p}-1`, unit: OWN, dueAt: '2026-12-20T18:00:00+08:00' });
+    const two = await http(api.url, 'GET', `/v1/obligations/${real.body.rows[1].id}`, undefined, h.supervisor);
+    expect(two.body.dueAt).toBe('2026-12-21T09:30:00+08:00');
+
+    const twice = await upload(xlsx, 'wo.xlsx', { kind: 'work_order', dryRun: 'false' });
+    expect(twice.body).toMatchObject({ created: 0, existing: 2 });
+    expect(await started(p)).toBe(2);
+  });
+
+  it('reads CSV in GBK and in UTF-8 with a BOM', async () => {
+    const p = `CSV${stamp}`;
+    const csv = (n: number) =>
+      `工单编号,事项,责任单位,办理期限\r\n${p}-${n},企业诉求：办电,${OWN_NAME},2026-12-20 18:00\r\n`;
+    const gbk = await upload(iconv.encode(csv(1), 'gbk'), 'wo.csv', { kind: 'work_order' });
+    expect(gbk.body).toMatchObject({ created: 1, invalid: 0 });
+    const bom = await upload(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv(2))]), 'wo.csv', {
+      kind: 'work_order',
+    });
+    expect(bom.body).toMatchObject({ created: 1, invalid: 0 });
+    const title = await pg.query(`SELECT state->>'title' AS t FROM obligation WHERE key = $1`, [`${p}-1`]);
+    expect(title.rows[0].t).toBe('企业诉求：办电');
+  });
+
+  it('refuses a truncated or garbage file (400) and an oversized one (413), starting nothing', async () => {
+    const xlsx = await workOrders([[`GARBAGE${stamp}-1`, '事项', OWN_NAME, '2026-12-20 18:00', '']]);
+    const truncated = await upload(xlsx.subarray(0, Math.floor(xlsx.length / 2)), 'wo.xlsx', { kind: 'work_order' });
+    expect(truncated.status).toBe(400);
+    expect(truncated.body.details[0].field).toBe('file');
+    const garbage = await upload(Buffer.from([0, 1, 2, 3, 255, 254, 0, 7]), 'wo.csv', { kind: 'work_order' });
+    expect(garbage.status).toBe(400);
+    const big = await upload(Buffer.alloc(11 * 1024 * 1024, 0x41), 'big.csv', { kind: 'work_order' });
+    expect(big.status).toBe(413);
+    expect(big.body.message).toBe('文件过大');
+    expect(await started(`GARBAGE${stamp}`)).toBe(0);
+  });
+});
+
+describe('reports as Word, Excel and print', () => {
+  it('carries 文号, 落款 and 印发日期, in Chinese, without raw times', async () => {
+    const month = '2026-10';
+    expect(
+      (await http(api.url, 'POST', `/v1/reports/district_bulletin/${month}/regenerate`, undefined, h.supervisor))
+        .status,
+    ).toBe(200);
+    const html = (await file(`/v1/reports/district_bulletin/${month}/html`)).body.toString();
+    expect(html).toMatch(/营商通〔2026〕第10期/);
+    expect(html).toContain('印发日期：');
+    expect(html).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    const docx = await file(`/v1/reports/district_bulletin/${month}/docx`);
+    expect(docx.status).toBe(200);
+    const text = await docxText(docx.body);
+    expect(text).toContain('2026年10月营商环境工作通报（蓝黄红）');
+    expect(text).toContain('营商通〔2026〕第10期');
+    expect(text).toContain('印发日期：');
+    expect(foreignWords(text)).toEqual([]);
+    const xlsx = await file(`/v1/reports/district_bulletin/${month}/xlsx`);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+    expect(wb.worksheets.length).toBeGreaterThan(1);
+    expect(wb.worksheets[0].getCell('A1').value).toBe('2026年10月营商环境工作通报（蓝黄红）');
+  });
+});
