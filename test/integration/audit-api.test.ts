@@ -113,9 +113,7 @@ describe('auditing an obligation that went up the whole ladder', () => {
     }
     expect(texts.some((t) => /^出具《督办通知单》督办〔\d{4}〕第\d{4}号$/.test(t))).toBe(true);
     expect(texts.some((t) => t.startsWith('计算新期限') && t.includes('依据：督办宽限'))).toBe(true);
-    expect(texts).toContain(
-      '区供电公司李主任（责任单位，district-power-supply）提交办结申请：已完成报装（证明材料 1 份）',
-    );
+    expect(texts).toContain('区供电公司李主任（责任单位，区供电公司）提交办结申请：已完成报装（证明材料 1 份）');
     expect(texts.at(-1)).toBe('督查室张科长（督导落实组）核验通过，办结销号：准予销号');
     const revisions = res.body.entries.map((e: { revision: number }) => e.revision);
     expect(revisions).toEqual([...revisions].sort((a, b) => a - b));

@@ -185,9 +185,57 @@ describe('the web console', () => {
     await page.goto(`${api.url}/console/#/obligations/${id}`);
     const steps = page.getByRole('list', { name: '督办阶梯' }).getByRole('listitem');
     await expect.poll(() => steps.count()).toBe(5);
-    expect(await steps.nth(2).textContent()).toMatch(/挂牌\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    expect(await steps.nth(2).textContent()).toMatch(/挂牌\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}/);
     await expect.poll(() => page.getByRole('region', { name: /挂牌督办公告/ }).count()).toBe(1);
     expect(await page.getByTestId('timeline').textContent()).toContain('核验通过');
+    await context.close();
+  });
+
+  it('prints a document in its own tab and downloads it as Word, without pasting a token again', async () => {
+    const { context, page } = await signedIn('department');
+    await page.goto(`${api.url}/console/#/obligations/${id}`);
+    const notice = page.getByRole('region', { name: /督办通知单/ });
+    await notice.waitFor();
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      notice.getByRole('button', { name: '打印' }).click(),
+    ]);
+    await expect.poll(() => tab.url()).toMatch(/^blob:/);
+    await tab.locator('h1').waitFor();
+    const printed = await tab.locator('body').innerText();
+    expect(printed).toContain('督办通知单');
+    expect(printed).toContain(`${townName}：`);
+    expect(printed).not.toContain(town);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      notice.getByRole('button', { name: '下载Word' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^督办通知单（督办〔\d{4}〕第\d{4}号）\.docx$/);
+    const word = fs.readFileSync((await download.path())!);
+    expect(word.subarray(0, 2).toString()).toBe('PK');
+    await context.close();
+  });
+
+  it('imports work orders from a CSV: a dry run first, then the real run with its progress', async () => {
+    const { context, page } = await signedIn('supervisor');
+    await page.getByRole('link', { name: '台账导入' }).click();
+    const csv = [
+      '工单编号,事项,责任单位,办理期限',
+      `CON${tag}-1,控制台导入一,${townName},2026-12-20 18:00`,
+      `CON${tag}-2,控制台导入二,${townName},2026-12-21 18:00`,
+      `CON${tag}-3,,不存在的单位,2026-12-21`,
+    ].join('\n');
+    await page.getByLabel('文件（.xlsx 或 .csv）').setInputFiles({
+      name: 'work-orders.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+    await page.getByRole('button', { name: '检查（试导入）' }).click();
+    await expect.poll(() => page.getByTestId('import-summary').textContent()).toContain('可以导入 2 行');
+    expect(await page.locator('tr[data-row="4"]').textContent()).toContain('责任单位：不是已登记的单位');
+    await page.getByTestId('import-run').click();
+    await expect.poll(() => page.getByTestId('import-summary').textContent()).toContain('新立项 2 行');
+    expect(await page.getByRole('status').textContent()).toContain('已处理 3 / 3 行');
     await context.close();
   });
 

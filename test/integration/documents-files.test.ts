@@ -6,8 +6,12 @@ import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import JSZip from 'jszip';
+import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { monthContaining, weekContaining } from '../../libs/domain/period';
+import { REPORT_TYPES } from '../../libs/domain/reports';
+import { IMPORT_PARALLELISM } from '../../apps/api/src/files/imports.service';
 import { launchChromium } from '../support/browser';
 import { bearer, http, mintToken, startApi, startWorker, testConfig, TEST_ADMIN_TOKEN } from '../support/service';
 import type { RunningApi, RunningWorker } from '../support/service';
@@ -78,9 +82,10 @@ beforeAll(async () => {
   api = await startApi(config);
   pg = new PgClient({ connectionString: config.DATABASE_URL });
   await pg.connect();
-  h.supervisor = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'supervisor'));
-  h.own = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'department', OWN));
-  h.other = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'department', 'district-tax'));
+  // Token names are what the timeline says who acted: people's names, as in the office.
+  h.supervisor = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'supervisor', undefined, `督查室王督导${stamp}`));
+  h.own = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'department', OWN, `供电公司李经办${stamp}`));
+  h.other = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'department', 'district-tax', `税务局赵经办${stamp}`));
   await pg.query(`UPDATE unit SET leader = '{"name":"王五","title":"副总经理","phone":null}' WHERE code = $1`, [OWN]);
 });
 
@@ -229,6 +234,16 @@ describe('the ladder’s documents', () => {
     expect(pdf.toString('latin1')).toMatch(/CJK|FangSong|SimSun|Song/);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 180_000);
+
+  it('tells the timeline in Chinese, units by name and times as 2026年12月1日 14:30', async () => {
+    const timeline = await http(api.url, 'GET', `/v1/obligations/${obligation.id}/timeline`, undefined, h.own);
+    expect(timeline.status).toBe(200);
+    const text = timeline.body.entries.map((e: { text: string }) => e.text).join('\n');
+    expect(text).toContain('升级为第4级“问责”');
+    expect(text).toMatch(/\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}/);
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    expect(foreignWords(text)).toEqual([]);
+  });
 
   it('keeps another unit’s documents from a department', async () => {
     expect((await file(`/v1/documents/${docs[0].id}/html`, 'other')).status).toBe(403);
@@ -380,4 +395,74 @@ describe('reports as Word, Excel and print', () => {
     expect(wb.worksheets.length).toBeGreaterThan(1);
     expect(wb.worksheets[0].getCell('A1').value).toBe('2026年10月营商环境工作通报（蓝黄红）');
   });
+});
+
+describe('every report type, in Chinese', () => {
+  it('prints and writes each without English words, unit codes or raw times', async () => {
+    const month = monthContaining(new Date()).text;
+    const week = weekContaining(new Date()).text;
+    const types = Object.keys(REPORT_TYPES) as Array<keyof typeof REPORT_TYPES>;
+    for (const type of types) {
+      const period = REPORT_TYPES[type].cadence === 'month' ? month : week;
+      const res = await http(api.url, 'POST', `/v1/reports/${type}/${period}/regenerate`, undefined, h.supervisor);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    const list = (await http(api.url, 'GET', `/v1/reports`, undefined, h.supervisor)).body as Array<{
+      type: string;
+      period: string;
+      scope: string;
+    }>;
+    const mine = list.filter((r) => r.period === month || r.period === week);
+    expect(new Set(mine.map((r) => r.type))).toEqual(new Set(types));
+    for (const r of mine) {
+      const at = `/v1/reports/${r.type}/${r.period}`;
+      const q = `?scope=${encodeURIComponent(r.scope)}`;
+      const html = (await file(`${at}/html${q}`)).body.toString();
+      const visible = html.replace(/<style>[^]*?<\/style>/, '').replace(/<[^>]+>/g, '');
+      expect(foreignWords(visible), `${r.type} ${r.scope}`).toEqual([]);
+      expect(visible).not.toMatch(/\d{4}-\d{2}-\d{2}T|\d{4}-W\d{2}/);
+      expect(visible).not.toContain('工作组工作组');
+      expect(visible).toMatch(/〔\d{4}〕第\d+期/);
+      expect(visible).toContain('印发日期：');
+      const docx = await docxText((await file(`${at}/docx${q}`)).body);
+      expect(foreignWords(docx), `${r.type} ${r.scope} docx`).toEqual([]);
+      expect(docx).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    }
+  }, 120_000);
+});
+
+describe('an import’s speed', () => {
+  it('starts 500 rows at least half as fast as bare workflow.start at the same parallelism', async () => {
+    const rows = 500;
+    const p = `SPEED${stamp}`;
+    const xlsx = await workOrders(
+      Array.from({ length: rows }, (_, i) => [`${p}-${i}`, `批量工单${i}`, OWN_NAME, '2026-12-20 18:00', '']),
+    );
+    const t0 = performance.now();
+    const res = await upload(xlsx, 'wo.xlsx', { kind: 'work_order' });
+    const importSeconds = (performance.now() - t0) / 1000;
+    expect(res.body).toMatchObject({ created: rows, invalid: 0 });
+
+    const temporal = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }) });
+    const t1 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: IMPORT_PARALLELISM }, async () => {
+        while (next < rows) {
+          const i = next++;
+          await temporal.workflow.start('baselineWorkflow', {
+            taskQueue: `baseline-${stamp}`,
+            workflowId: `baseline-${stamp}-${i}`,
+          });
+        }
+      }),
+    );
+    const bareSeconds = (performance.now() - t1) / 1000;
+    await temporal.connection.close();
+    const ratio = bareSeconds / importSeconds;
+    console.log(
+      `import: ${rows} rows in ${importSeconds.toFixed(1)} s (${Math.round(rows / importSeconds)}/s); bare workflow.start: ${bareSeconds.toFixed(1)} s (${Math.round(rows / bareSeconds)}/s); ratio ${ratio.toFixed(2)}`,
+    );
+    expect(ratio).toBeGreaterThanOrEqual(0.5);
+  }, 300_000);
 });
