@@ -9,12 +9,15 @@ const hasChromium = existsSync('/usr/bin/chromium');
 const hasCjkFont = (spawnSync('fc-list', [':lang=zh'], { encoding: 'utf8' }).stdout ?? '').trim() !== '';
 // LibreOffice opens the Word files the tests produce, as an office would (documents-files.test.ts).
 const hasLibreOffice = existsSync('/usr/bin/soffice');
-if (hasChromium && hasCjkFont && hasLibreOffice) process.exit(0);
+// poppler's pdftotext and pdftoppm read back and rasterise the PDF LibreOffice makes.
+const hasPoppler = existsSync('/usr/bin/pdftoppm');
+if (hasChromium && hasCjkFont && hasLibreOffice && hasPoppler) process.exit(0);
 
 const packages = [
   ...(hasChromium ? [] : ['chromium']),
   ...(hasCjkFont ? [] : ['fonts-noto-cjk']),
   ...(hasLibreOffice ? [] : ['libreoffice-writer-nogui']),
+  ...(hasPoppler ? [] : ['poppler-utils']),
 ];
 const root = process.getuid?.() === 0;
 const apt = (args) =>

@@ -239,6 +239,29 @@ describe('the web console', () => {
     await context.close();
   });
 
+  it('shows no English word and no unit code on any page', { timeout: 60_000 }, async () => {
+    const { context, page } = await signedIn('supervisor');
+    for (const route of [
+      '#/board',
+      '#/obligations',
+      `#/obligations/${id}`,
+      '#/reports',
+      '#/import',
+      '#/new',
+      '#/inbox',
+    ]) {
+      await page.goto(`${api.url}/console/${route}`);
+      await page.locator('main h2').first().waitFor();
+      await page.waitForTimeout(500);
+      const text = await page.locator('main').innerText();
+      // Ticket numbers, keys and credit codes are data; words of letters are not.
+      const words = (text.match(/[A-Za-z][A-Za-z_-]{2,}/g) ?? []).filter((w) => !w.startsWith('CON'));
+      expect(words, route).toEqual([]);
+      expect(text, route).not.toContain(town);
+    }
+    await context.close();
+  });
+
   it('does not show a department another unit’s obligation', async () => {
     const { context, page } = await signedIn('other');
     await page.goto(`${api.url}/console/#/obligations/${id}`);

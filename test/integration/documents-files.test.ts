@@ -191,6 +191,8 @@ describe('the ladder’s documents', () => {
         expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
         expect((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length).toBeGreaterThanOrEqual(1);
         expect(pdf.toString('latin1')).toMatch(/NotoSerifCJK/);
+        // The page rasterised: far more than a blank page's bytes.
+        expect((await page.screenshot({ fullPage: true })).length).toBeGreaterThan(20_000);
         await page.close();
       }
     } finally {
@@ -232,6 +234,24 @@ describe('the ladder’s documents', () => {
     const pdf = fs.readFileSync(path.join(dir, 'notice.pdf'));
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.toString('latin1')).toMatch(/CJK|FangSong|SimSun|Song/);
+    // What LibreOffice laid out, read back as text (every glyph mapped), and its first page rasterised.
+    const { stdout: laidOut } = await run('pdftotext', [path.join(dir, 'notice.pdf'), '-']);
+    expect(laidOut.replace(/\s+/g, '')).toContain(`${OWN_NAME}：`);
+    expect(laidOut.replace(/\s+/g, '')).toContain('督办通知单');
+    await run('pdftoppm', [
+      '-png',
+      '-r',
+      '40',
+      '-f',
+      '1',
+      '-l',
+      '1',
+      path.join(dir, 'notice.pdf'),
+      path.join(dir, 'page'),
+    ]);
+    const png = fs.readFileSync(path.join(dir, 'page-1.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.length).toBeGreaterThan(20_000);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 180_000);
 

@@ -43,7 +43,7 @@ export interface ImportResult {
 }
 
 /** Rows started at once: enough to keep Temporal and Postgres busy, few enough not to swamp the pool. */
-export const IMPORT_PARALLELISM = 8;
+export const IMPORT_PARALLELISM = 16;
 
 const detailsOf = (err: unknown): FieldProblem[] | null => {
   if (!(err instanceof HttpException)) return null;
