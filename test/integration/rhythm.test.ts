@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthContaining, previousPeriod, weekContaining } from '../../libs/domain/period';
-import { chineseDateTime, toShanghaiIso } from '../../libs/domain/time';
+import { chineseDate, chineseDateTime, toShanghaiIso } from '../../libs/domain/time';
 import { obligationIdOf } from '../../libs/shared/obligation-id';
 import { launchChromium } from '../support/browser';
 import {
@@ -175,7 +175,7 @@ describe('the office’s rhythm', () => {
 
     const office = await report('office_weekly', thisWeek);
     const row = office.body.content.sections[0].rows.find((r: string[]) => r[0] === `节奏专班${tag}`);
-    expect(row).toEqual([`节奏专班${tag}`, `${date}：节奏专班第1次周例会纪要${tag}`, 2, 1, 1]);
+    expect(row).toEqual([`节奏专班${tag}`, `${chineseDate(date)}：节奏专班第1次周例会纪要${tag}`, 2, 1, 1]);
     const byUnit = office.body.content.sections[1].rows.find((r: string[]) => r[0] === `节奏街道${tag}`);
     expect(byUnit).toEqual([`节奏街道${tag}`, 1]);
   });

@@ -123,7 +123,7 @@ export function ImportPage() {
           下载模板
         </button>
         <label class="inline">
-          文件（.xlsx 或 .csv）
+          文件（Excel 表格或逗号分隔文本）
           <input
             type="file"
             accept=".xlsx,.csv"
