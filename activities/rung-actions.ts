@@ -5,10 +5,13 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { renderDocument, documentNumber, type RenderedDocument } from '../libs/domain/documents';
 import { KINDS } from '../libs/domain/kinds';
 import { RUNGS, type ClimbingRung } from '../libs/domain/ladder';
+import { ORGANISATION } from '../libs/domain/organisation';
 import { rungDocumentKey, workflowIdOf, type LadderDocument, type ObligationState } from '../libs/domain/obligation';
-import { toShanghaiIso } from '../libs/domain/time';
+import { chineseDateTime, toShanghaiIso } from '../libs/domain/time';
 import { renderUrgeNotice, unitAndLeader, urgeKey, urgeNumber, type UrgeNotice } from '../libs/domain/urge';
 import { WORKER_DATABASE } from '../libs/shared/database/data-source';
+import { documentParties } from '../libs/shared/database/document-parties';
+import { obligationNumber } from '../libs/shared/database/obligation-projection';
 import { Notifier, type Notification } from '../libs/shared/notifier';
 import { eventOf } from '../libs/domain/notification-events';
 import { NotificationSender } from './notifications';
@@ -68,7 +71,7 @@ export class RungActionActivities {
     document: LadderDocument;
   }): Promise<void> {
     const key = rungDocumentKey(obligation, rung);
-    const [stored]: RenderedDocument[] = await this.db.query(
+    const [stored]: StoredDocument[] = await this.db.query(
       'SELECT kind, number, title, body FROM ladder_document WHERE idempotency_key = $1',
       [key],
     );
@@ -92,8 +95,12 @@ export class RungActionActivities {
     return { kind: doc.kind, number: doc.number, title: doc.title };
   }
 
-  private async store(obligation: ObligationState, rung: ClimbingRung, issuedAt: Date): Promise<RenderedDocument> {
+  private async store(obligation: ObligationState, rung: ClimbingRung, issuedAt: Date): Promise<StoredDocument> {
     const key = rungDocumentKey(obligation, rung);
+    const sql = (text: string, params?: unknown[]) => this.db.query(text, params);
+    // The workflow's state carries no 事项编号 (the read model gives it) and codes, not names.
+    const numbered = { ...obligation, number: obligation.number ?? (await obligationNumber(sql, obligation)) };
+    const parties = await documentParties(sql, obligation.unit);
     return this.db.transaction(async (tx) => {
       // Two attempts at once (a retry after a lost worker) queue here instead of both numbering.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
@@ -103,21 +110,35 @@ export class RungActionActivities {
       );
       if (found && found.issued_at.getTime() > issuedAt.getTime()) return stored(tx, key);
       const number = found?.number ?? (await allocate(tx, rung, issuedAt));
-      const rendered = renderDocument(obligation, rung, number, issuedAt);
-      const [row]: RenderedDocument[] = await tx.query(
-        `INSERT INTO ladder_document (idempotency_key, obligation_id, rung, kind, number, title, body, unit, issued_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      const rendered: RenderedDocument = renderDocument(numbered, rung, number, issuedAt, parties);
+      const [row]: StoredDocument[] = await tx.query(
+        `INSERT INTO ladder_document (idempotency_key, obligation_id, rung, kind, number, title, body, unit, issued_at,
+                                      addressee, cc, layout)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (idempotency_key) DO UPDATE SET
            kind = EXCLUDED.kind, title = EXCLUDED.title, body = EXCLUDED.body, unit = EXCLUDED.unit,
-           issued_at = EXCLUDED.issued_at
+           issued_at = EXCLUDED.issued_at, addressee = EXCLUDED.addressee, cc = EXCLUDED.cc, layout = EXCLUDED.layout
          RETURNING kind, number, title, body`,
-        [key, obligation.id, rung, rendered.kind, number, rendered.title, rendered.body, obligation.unit, issuedAt],
+        [
+          key,
+          obligation.id,
+          rung,
+          rendered.kind,
+          number,
+          rendered.title,
+          rendered.body,
+          obligation.unit,
+          issuedAt,
+          rendered.to,
+          rendered.cc,
+          rendered.layout,
+        ],
       );
       return row;
     });
   }
 
-  private async notifyRung(obligation: ObligationState, rung: ClimbingRung, doc: RenderedDocument): Promise<void> {
+  private async notifyRung(obligation: ObligationState, rung: ClimbingRung, doc: StoredDocument): Promise<void> {
     await this.tell(
       {
         idempotencyKey: `${obligation.id}:${rung}`,
@@ -207,13 +228,15 @@ export class RungActionActivities {
         workflowId: workflowIdOf(obligation.id),
         unit: obligation.unit,
         rung: obligation.rung,
-        text: `重要工作提示：“${obligation.title}”将于${obligation.dueAt}到期（${obligation.deadlineRule}），请抓紧办理。`,
+        text: `重要工作提示：“${obligation.title}”将于${obligation.dueAt ? chineseDateTime(obligation.dueAt) : '期限'}到期（${obligation.deadlineRule}），请抓紧办理。`,
       },
       obligation,
     );
     // 二(七)1(3): after the third check the units still without contact are reported on.
     const reportTo = KINDS[obligation.kind].reportAfterChecks;
     if (reportTo && obligation.remindAt.length === 0 && obligation.rung === 0) {
+      // The seed's names: a reminder names the unit without a database round trip.
+      const unitName = ORGANISATION.units.find((u) => u.code === obligation.unit)?.name ?? '责任单位';
       await this.tell(
         {
           idempotencyKey: `${obligation.id}:report:${remindAt}`,
@@ -222,7 +245,7 @@ export class RungActionActivities {
           workflowId: workflowIdOf(obligation.id),
           unit: reportTo,
           rung: obligation.rung,
-          text: `第三次查看仍未建立联系：${obligation.unit}“${obligation.title}”，期限${obligation.dueAt}。`,
+          text: `第三次查看仍未建立联系：${unitName}“${obligation.title}”，期限${obligation.dueAt ? chineseDateTime(obligation.dueAt) : '未定'}。`,
         },
         obligation,
       );
@@ -241,8 +264,11 @@ async function allocate(tx: EntityManager, rung: ClimbingRung, issuedAt: Date): 
   return documentNumber(rung, year, last);
 }
 
-async function stored(tx: EntityManager, key: string): Promise<RenderedDocument> {
-  const [row]: RenderedDocument[] = await tx.query(
+/** What the notifications carry of a stored document. */
+type StoredDocument = LadderDocument & { body: string };
+
+async function stored(tx: EntityManager, key: string): Promise<StoredDocument> {
+  const [row]: StoredDocument[] = await tx.query(
     'SELECT kind, number, title, body FROM ladder_document WHERE idempotency_key = $1',
     [key],
   );

@@ -191,6 +191,11 @@ export interface ObligationEvent {
 }
 
 export interface ObligationState extends Omit<ObligationInput, 'by'> {
+  /**
+   * 事项编号, the number people quote: added by the read model (never by the workflow, whose
+   * decisions do not depend on it), so a state straight from the workflow may lack it.
+   */
+  number?: string;
   status: ObligationStatus;
   rung: Rung;
   rungName: string;

@@ -3,7 +3,8 @@ import { KINDS } from './kinds';
 import { rungName, RUNGS, type Rung } from './ladder';
 import type { ObligationKind, ObligationStatus } from './obligation';
 import { describePeriod, type Period } from './period';
-import { toShanghaiIso } from './time';
+import { escapeHtml, ISSUING_OFFICE, PRINT_CSS, SIGNATURE } from './official-document';
+import { chineseDate, chineseDateTime, toShanghaiIso } from './time';
 
 // The office's recurring reports (seed 三(二)–(五)), computed only from what was recorded up to the
 // end of their period, so regenerating a past period gives the same content.
@@ -135,6 +136,8 @@ function missedSince(s: Standing, at: Date): Date | null {
 /** The deadline it was given, before any climb moved the one in force on. */
 const firstDeadline = (s: Standing) => s.overdueSince ?? s.dueAt;
 
+const when = (instant: string | null) => (instant ? chineseDateTime(instant) : '无');
+
 const isOverdueAt = (s: Standing, at: Date) => isUndone(s) && missedSince(s, at) !== null;
 
 function daysOverdue(s: Standing, at: Date): number {
@@ -186,7 +189,7 @@ function overdueRows(items: Standing[], at: Date, unitName: (c: string) => strin
     ...(groupName ? [groupName(s.group ?? '')] : []),
     unitName(s.unit),
     s.title,
-    missedSince(s, at) ? toShanghaiIso(missedSince(s, at)!) : '',
+    missedSince(s, at) ? chineseDateTime(missedSince(s, at)!) : '',
     daysOverdue(s, at),
     rungName(s.rung),
   ]);
@@ -207,7 +210,7 @@ function groupWeekly(
   const row = (s: Standing) => [
     unitName(s.unit),
     s.title,
-    firstDeadline(s) ?? '',
+    when(firstDeadline(s)),
     s.status === 'completed' ? '已办结' : isUndone(s) ? '未办结' : '已终止',
     rungName(s.rung),
   ];
@@ -227,7 +230,7 @@ function groupWeekly(
       {
         heading: '本周例会',
         columns: ['日期', '参会人员', '纪要', '部署事项数'],
-        rows: meetings.map((x) => [x.date, x.attendees.join('、'), x.minutes, x.items]),
+        rows: meetings.map((x) => [chineseDate(x.date), x.attendees.join('、'), x.minutes, x.items]),
         note: meetings.length ? undefined : '本周未录入例会',
       },
       {
@@ -276,7 +279,7 @@ function officeWeekly(f: ReportFacts) {
     const count = (list: Standing[]) => list.filter((s) => s.group === g.code).length;
     return [
       g.name,
-      meetings.length ? meetings.map((x) => `${x.date}：${x.minutes}`).join('；') : '未报送',
+      meetings.length ? meetings.map((x) => `${chineseDate(x.date)}：${x.minutes}`).join('；') : '未报送',
       count(m.created),
       count(m.completed),
       count(m.overdue),
@@ -378,7 +381,7 @@ function districtBulletin(f: ReportFacts) {
       {
         heading: '挂牌督办清单（挂牌及以上）',
         columns: ['责任单位', '事项', '督办层级', '办理时限'],
-        rows: redList.map((s) => [unitName(s.unit), s.title, rungName(s.rung), s.dueAt ?? '']),
+        rows: redList.map((s) => [unitName(s.unit), s.title, rungName(s.rung), when(s.dueAt)]),
         note: redList.length ? undefined : '本月末无挂牌及以上事项',
       },
       {
@@ -507,7 +510,7 @@ function satisfaction(f: ReportFacts) {
           (u) => -u.score,
           (u) => u.unit,
         ).map((u) => [unitName(u.unit), u.score, u.respondents ?? '']),
-        note: input ? undefined : '本月调查结果尚未录入（PUT /v1/report-inputs/satisfaction/{月份}）',
+        note: input ? undefined : '本月调查结果尚未录入（由督导落实组在“报告”页录入）',
       },
       {
         heading: '新注册企业匹配服务（72小时内联系）',
@@ -542,12 +545,12 @@ function clues(f: ReportFacts) {
         heading: '亮优揭短线索',
         columns: ['类型', '单位', '线索', '详情', '来源'],
         rows: entered.map((c) => [c.type, unitName(c.unit), c.title, c.detail ?? '', c.source ?? '']),
-        note: f.clues ? undefined : '本月线索尚未录入（PUT /v1/report-inputs/clues/{月份}）',
+        note: f.clues ? undefined : '本月线索尚未录入（由督导落实组在“报告”页录入）',
       },
       {
         heading: '本月约谈、问责移送事项',
         columns: ['日期', '单位', '事项', '层级'],
-        rows: referred.map((e) => [e.at.slice(0, 10), unitName(e.unit), title.get(e.id) ?? e.id, rungName(e.rung)]),
+        rows: referred.map((e) => [chineseDate(e.at), unitName(e.unit), title.get(e.id) ?? '', rungName(e.rung)]),
       },
     ],
     missingInputs: f.clues ? [] : ['clues'],
@@ -572,7 +575,11 @@ export function buildReport(type: ReportType, scope: string, f: ReportFacts): Re
                 : type === 'satisfaction'
                   ? satisfaction(f)
                   : clues(f);
-  const title = `${describePeriod(f.period)}${REPORT_TYPES[type].scope === 'group' ? body.scopeName : ''}${REPORT_TYPES[type].title}`;
+  // A group's name already ends in 组: 业务推进组周例会部署事项清单, not …组工作组周例会….
+  const title =
+    REPORT_TYPES[type].scope === 'group'
+      ? `${describePeriod(f.period)}${body.scopeName}${body.scopeName.endsWith('组') ? REPORT_TYPES[type].title.replace(/^工作组/, '') : REPORT_TYPES[type].title}`
+      : `${describePeriod(f.period)}${REPORT_TYPES[type].title}`;
   return {
     type,
     title,
@@ -583,29 +590,76 @@ export function buildReport(type: ReportType, scope: string, f: ReportFacts): Re
   };
 }
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/** What the inputs a report lacks are called, for people. */
+export const INPUT_NAMES: Record<string, string> = {
+  indicator_ranks: '考核指标位次',
+  satisfaction: '企业满意度调查结果',
+  clues: '“亮优揭短”线索',
+};
 
-/** The report as a printable Chinese HTML document. */
+const REPORT_NUMBER_PREFIX: Record<ReportType, string> = {
+  group_weekly: '组例',
+  office_weekly: '营转纪',
+  district_bulletin: '营商通',
+  work_report: '营商报',
+  overdue_items: '久拖报',
+  task_list: '任务报',
+  satisfaction: '满意报',
+  clues: '线索报',
+};
+
+/** What a printed report carries besides its tables: 发文机关, 文号, 落款, 印发日期. */
+export interface ReportPrintMeta {
+  issuer: string;
+  /** 营商通〔2026〕第11期: one issue per type and period, so regenerating keeps the number. */
+  number: string;
+  subtitle: string;
+  notes: string[];
+  signature: string;
+  /** 印发日期. */
+  date: string;
+}
+
+export function reportPrintMeta(r: ReportContent, generatedAt: string): ReportPrintMeta {
+  const [year, part] = r.period.split(/-W?/);
+  return {
+    issuer: ISSUING_OFFICE,
+    number: `${REPORT_NUMBER_PREFIX[r.type]}〔${year}〕第${Number(part)}期`,
+    subtitle: `统计期间：${r.periodName}\u3000统计截至：${chineseDateTime(r.asOf)}`,
+    notes: r.missingInputs.length
+      ? [`尚缺数据：${r.missingInputs.map((m) => INPUT_NAMES[m] ?? '其他录入数据').join('、')}`]
+      : [],
+    signature: SIGNATURE,
+    date: chineseDate(generatedAt),
+  };
+}
+
+/** An ISO instant left in a stored cell (reports generated before the Chinese formatter), written for people. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+export const cellText = (v: string | number) =>
+  typeof v === 'string' && ISO_INSTANT.test(v) ? chineseDateTime(v) : String(v);
+
+/** The report as a printable Chinese HTML document (A4). */
 export function renderReportHtml(r: ReportContent, generatedAt: string): string {
+  const meta = reportPrintMeta(r, generatedAt);
   const table = (s: ReportSection) =>
     s.rows.length === 0
       ? `<p class="empty">${escapeHtml(s.note ?? '无')}</p>`
       : `<table><thead><tr>${s.columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${s.rows
-          .map((row) => `<tr>${row.map((v) => `<td>${escapeHtml(String(v))}</td>`).join('')}</tr>`)
+          .map((row) => `<tr>${row.map((v) => `<td>${escapeHtml(cellText(v))}</td>`).join('')}</tr>`)
           .join('')}</tbody></table>${s.note ? `<p class="note">${escapeHtml(s.note)}</p>` : ''}`;
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(r.title)}</title>
-<style>
-body{font-family:"Noto Serif CJK SC","Source Han Serif SC","SimSun",serif;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.6}
-h1{text-align:center;font-size:1.6em}h2{font-size:1.15em;border-left:4px solid #b22;padding-left:.5em}
-table{border-collapse:collapse;width:100%;margin:.5em 0 1em}th,td{border:1px solid #444;padding:.25em .5em;text-align:left;vertical-align:top;word-break:break-all}
-th{background:#eee}.meta{text-align:center;color:#555}.empty,.note{color:#555}
-@media print{body{margin:0;max-width:none}h2{break-after:avoid}tr{break-inside:avoid}}
+<style>${PRINT_CSS}
+h1{font-size:18pt}h2{font-size:14pt;margin:1em 0 .3em}.meta{text-align:center;font-size:12pt;text-indent:0}.empty,.note{font-size:12pt;color:#333;text-indent:0}
 </style></head><body>
+<p class="issuer">${escapeHtml(meta.issuer)}</p>
+<p class="number">${escapeHtml(meta.number)}</p>
+<hr class="red">
 <h1>${escapeHtml(r.title)}</h1>
-<p class="meta">统计期间：${escapeHtml(r.periodName)}\u3000统计截至：${escapeHtml(r.asOf)}\u3000生成时间：${escapeHtml(generatedAt)}</p>
-${r.missingInputs.length ? `<p class="note">尚缺数据：${r.missingInputs.map(escapeHtml).join('、')}</p>` : ''}
+<p class="meta">${escapeHtml(meta.subtitle)}</p>
+${meta.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('')}
 ${r.sections.map((s) => `<section><h2>${escapeHtml(s.heading)}</h2>${table(s)}</section>`).join('\n')}
+<div class="sign"><p>${escapeHtml(meta.signature)}</p><p>印发日期：${escapeHtml(meta.date)}</p></div>
 </body></html>`;
 }

@@ -18,3 +18,27 @@ export function parseInstant(text: string): Date | null {
   const date = new Date(text);
   return Number.isNaN(date.getTime()) ? null : date;
 }
+
+function shanghaiParts(instant: Date | string | number) {
+  const s = toShanghaiIso(instant);
+  return {
+    y: Number(s.slice(0, 4)),
+    m: Number(s.slice(5, 7)),
+    d: Number(s.slice(8, 10)),
+    hm: `${Number(s.slice(11, 13))}:${s.slice(14, 16)}`,
+  };
+}
+
+/**
+ * `2026年12月1日`: the date as documents and the console write it (Asia/Shanghai, no leading zeros).
+ * The one Chinese date formatter: documents, reports and the console all call it.
+ */
+export function chineseDate(instant: Date | string | number): string {
+  const p = shanghaiParts(instant);
+  return `${p.y}年${p.m}月${p.d}日`;
+}
+
+/** `2026年12月1日 14:30`, `2026年12月1日 9:05` (Asia/Shanghai, no leading zeros). */
+export function chineseDateTime(instant: Date | string | number): string {
+  return `${chineseDate(instant)} ${shanghaiParts(instant).hm}`;
+}

@@ -1,7 +1,8 @@
+import { COLOR_NAMES } from './color';
 import type { Actor, ObligationEvent, ObligationState } from './obligation';
 import { STATUS_NAMES } from './obligation';
 import { describePause } from './clock';
-import { ORGANISATION } from './organisation';
+import { chineseDateTime } from './time';
 
 // The timeline auditors read: each transition the workflow recorded, said in Chinese.
 
@@ -30,20 +31,20 @@ export const EXEMPTION_REASON_NAMES: Record<string, string> = {
   other: '其他',
 };
 
-/** A unit by its Chinese name (the seed's organisation), its code only where it names no unit. */
-function unitName(code: unknown): string {
-  return ORGANISATION.units.find((u) => u.code === code)?.name ?? String(code);
-}
+/** A unit's Chinese name from its code; the timeline never prints a code. */
+export type UnitNames = (code: string) => string;
+const NO_NAMES: UnitNames = () => '责任单位';
 
-function who(by: Actor | null): string {
+function who(by: Actor | null, unitName: UnitNames): string {
   if (!by) return '系统';
-  const role = ROLE_NAMES[by.role] ?? by.role;
+  const role = ROLE_NAMES[by.role] ?? '其他';
   return by.unit ? `${by.name}（${role}，${unitName(by.unit)}）` : `${by.name}（${role}）`;
 }
 
-/** `2026-11-24T15:00:00+08:00` → `2026-11-24 15:00:00`; the times are Shanghai times already. */
+/** `2026-11-24T15:00:00+08:00` → `2026年11月24日 15:00`, as documents and the console write it. */
 function clock(iso: unknown): string {
-  return typeof iso === 'string' ? iso.replace('T', ' ').replace(/(\.\d+)?\+08:00$/, '') : '—';
+  if (typeof iso !== 'string' || Number.isNaN(Date.parse(iso))) return '—';
+  return chineseDateTime(iso);
 }
 
 function count(list: unknown): number {
@@ -51,15 +52,15 @@ function count(list: unknown): number {
 }
 
 /** One recorded transition as a sentence; one that stopped the clock says so. */
-export function describeEvent(e: ObligationEvent): string {
-  const text = sentence(e);
+export function describeEvent(e: ObligationEvent, unitName: UnitNames = NO_NAMES): string {
+  const text = sentence(e, unitName);
   const paused = (e.data as Record<string, unknown>).clockPaused;
   return paused ? `${text}；暂停计时（${String(paused)}），期间不计入办理时限` : text;
 }
 
-function sentence(e: ObligationEvent): string {
+function sentence(e: ObligationEvent, unitName: UnitNames): string {
   const d = e.data as Record<string, any>;
-  const by = who(e.by);
+  const by = who(e.by, unitName);
   switch (e.type) {
     case 'opened':
       return `${by}交办事项，期限 ${clock(d.dueAt)}（依据：${d.rule || '指定期限'}）`;
@@ -124,7 +125,7 @@ function sentence(e: ObligationEvent): string {
     case 'suspension_lifted':
       return d.onTime ? `挂起期满（${clock(d.until)}），恢复办理` : `${by}解除挂起，恢复办理`;
     default:
-      return `${by}：${e.type}`;
+      return `${by}：其他操作`;
   }
 }
 
@@ -140,14 +141,14 @@ export function distinct(recorded: RecordedState[]): RecordedState[] {
   return [...byRevision.values()].sort((a, b) => a.state.revision - b.state.revision);
 }
 
-export function timelineOf(recorded: RecordedState[]): TimelineEntry[] {
+export function timelineOf(recorded: RecordedState[], unitName: UnitNames = NO_NAMES): TimelineEntry[] {
   return distinct(recorded).map(({ runId, state }) => ({
     revision: state.revision,
     at: state.lastEvent.at,
     type: state.lastEvent.type,
     by: state.lastEvent.by,
     runId,
-    text: describeEvent(state.lastEvent),
+    text: describeEvent(state.lastEvent, unitName),
   }));
 }
 
@@ -162,5 +163,5 @@ export function stateAt(recorded: RecordedState[], at: Date): ObligationState | 
 
 /** A one-line summary of a state, for the command line. */
 export function summarise(state: ObligationState): string {
-  return `${state.title}｜${STATUS_NAMES[state.status]}｜第${state.rung}级“${state.rungName}”｜${state.color}｜期限 ${clock(state.dueAt)}`;
+  return `${state.title}｜${STATUS_NAMES[state.status]}｜第${state.rung}级“${state.rungName}”｜${COLOR_NAMES[state.color]}｜期限 ${clock(state.dueAt)}`;
 }

@@ -247,9 +247,85 @@ describe('the web console', () => {
     await page.goto(`${api.url}/console/#/obligations/${id}`);
     const steps = page.getByRole('list', { name: '督办阶梯' }).getByRole('listitem');
     await expect.poll(() => steps.count()).toBe(5);
-    expect(await steps.nth(2).textContent()).toMatch(/挂牌\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    expect(await steps.nth(2).textContent()).toMatch(/挂牌\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}/);
     await expect.poll(() => page.getByRole('region', { name: /挂牌督办公告/ }).count()).toBe(1);
     expect(await page.getByTestId('timeline').textContent()).toContain('核验通过');
+    await context.close();
+  });
+
+  it('prints a document in its own tab and downloads it as Word, without pasting a token again', async () => {
+    const { context, page } = await signedIn('department');
+    await page.goto(`${api.url}/console/#/obligations/${id}`);
+    const notice = page.getByRole('region', { name: /督办通知单/ });
+    await notice.waitFor();
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      notice.getByRole('button', { name: '打印' }).click(),
+    ]);
+    await expect.poll(() => tab.url()).toMatch(/^blob:/);
+    await tab.locator('h1').waitFor();
+    const printed = await tab.locator('body').innerText();
+    expect(printed).toContain('督办通知单');
+    expect(printed).toContain(`${townName}：`);
+    expect(printed).not.toContain(town);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      notice.getByRole('button', { name: '下载Word' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^督办通知单（督办〔\d{4}〕第\d{4}号）\.docx$/);
+    const word = fs.readFileSync((await download.path())!);
+    expect(word.subarray(0, 2).toString()).toBe('PK');
+    await context.close();
+  });
+
+  it('imports work orders from a CSV: a dry run first, then the real run with its progress', async () => {
+    const { context, page } = await signedIn('supervisor');
+    await page.getByRole('link', { name: '台账导入' }).click();
+    const csv = [
+      '工单编号,事项,责任单位,办理期限',
+      `CON${tag}-1,控制台导入一,${townName},2026-12-20 18:00`,
+      `CON${tag}-2,控制台导入二,${townName},2026-12-21 18:00`,
+      `CON${tag}-3,,不存在的单位,2026-12-21`,
+    ].join('\n');
+    await page.getByLabel('文件（Excel 表格或逗号分隔文本）').setInputFiles({
+      name: 'work-orders.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+    await page.getByRole('button', { name: '检查（试导入）' }).click();
+    await expect.poll(() => page.getByTestId('import-summary').textContent()).toContain('可以导入 2 行');
+    expect(await page.locator('tr[data-row="4"]').textContent()).toContain('责任单位：不是已登记的单位');
+    await page.getByTestId('import-run').click();
+    await expect.poll(() => page.getByTestId('import-summary').textContent()).toContain('新立项 2 行');
+    expect(await page.getByRole('status').textContent()).toContain('已处理 3 / 3 行');
+    await context.close();
+  });
+
+  it('shows no English word and no unit code on any page', { timeout: 60_000 }, async () => {
+    const { context, page } = await signedIn('supervisor');
+    const found: Record<string, string[]> = {};
+    for (const route of [
+      '#/board',
+      '#/obligations',
+      `#/obligations/${id}`,
+      '#/reports',
+      '#/import',
+      '#/new',
+      '#/inbox',
+    ]) {
+      await page.goto(`${api.url}/console/${route}`);
+      await page.locator('main h2').first().waitFor();
+      await page.waitForTimeout(500);
+      const text = await page.locator('main').innerText();
+      // Ticket numbers, keys and credit codes are data, Word and Excel the names of programs; other words of letters are not Chinese.
+      // So are the names of uploaded files (回执.txt).
+      const words = text.replace(/\.[A-Za-z0-9]{2,5}\b/g, '');
+      found[route] = (words.match(/[A-Za-z][A-Za-z_-]{2,}/g) ?? []).filter(
+        (w) => !w.startsWith('CON') && !['Word', 'Excel'].includes(w),
+      );
+      if (text.includes(town)) found[route].push(town);
+    }
+    expect(Object.entries(found).filter(([, words]) => words.length)).toEqual([]);
     await context.close();
   });
 

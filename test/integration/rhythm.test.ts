@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthContaining, previousPeriod, weekContaining } from '../../libs/domain/period';
-import { toShanghaiIso } from '../../libs/domain/time';
+import { chineseDate, chineseDateTime, toShanghaiIso } from '../../libs/domain/time';
 import { obligationIdOf } from '../../libs/shared/obligation-id';
 import { launchChromium } from '../support/browser';
 import {
@@ -168,12 +168,14 @@ describe('the office’s rhythm', () => {
     const section = (heading: string) =>
       weekly.body.content.sections.find((s: { heading: string }) => s.heading === heading);
     expect(section('本周办结事项').rows.map((r: string[]) => r[1])).toEqual([`按时办结的事项${tag}`]);
-    expect(section('久拖未完成事项').rows).toEqual([[`节奏街道${tag}`, `久拖未完成的事项${tag}`, soon, 0, '督办']]);
+    expect(section('久拖未完成事项').rows).toEqual([
+      [`节奏街道${tag}`, `久拖未完成的事项${tag}`, chineseDateTime(soon), 0, '督办'],
+    ]);
     expect(section('本周例会').rows[0][2]).toBe(`节奏专班第1次周例会纪要${tag}`);
 
     const office = await report('office_weekly', thisWeek);
     const row = office.body.content.sections[0].rows.find((r: string[]) => r[0] === `节奏专班${tag}`);
-    expect(row).toEqual([`节奏专班${tag}`, `${date}：节奏专班第1次周例会纪要${tag}`, 2, 1, 1]);
+    expect(row).toEqual([`节奏专班${tag}`, `${chineseDate(date)}：节奏专班第1次周例会纪要${tag}`, 2, 1, 1]);
     const byUnit = office.body.content.sections[1].rows.find((r: string[]) => r[0] === `节奏街道${tag}`);
     expect(byUnit).toEqual([`节奏街道${tag}`, 1]);
   });

@@ -112,6 +112,15 @@ const prepared: Record<string, (id: string) => Promise<unknown>> = {
     expect(res.status).toBe(201);
     extra[id] = ((await res.json()) as { id: string }).id;
   },
+  withDocument: async (id) => {
+    await send('supervisor', 'POST', `/v1/obligations/${id}/escalation`, reason);
+    for (let i = 0; i < 100 && !extra[id]; i++) {
+      const docs = await send('supervisor', 'GET', `/v1/obligations/${id}/documents`);
+      extra[id] = docs.body[0]?.id;
+      if (!extra[id]) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(extra[id]).toBeDefined();
+  },
   withToken: async (id) => {
     const res = await send('admin', 'POST', '/v1/tokens', { role: 'auditor', name: `matrix-victim-${++n}` });
     extra[id] = res.body.id;
@@ -138,6 +147,8 @@ interface Row {
   state?: keyof typeof prepared;
   /** Sent as multipart/form-data (an evidence upload) instead of JSON. */
   multipart?: true;
+  /** The multipart form, where it is not an evidence upload. */
+  form?: () => FormData;
   expect: Record<Caller, number>;
 }
 
@@ -628,6 +639,80 @@ const MATRIX: Row[] = [
     expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 },
   },
   {
+    name: 'a report as Word',
+    operation: 'GET /v1/reports/{type}/{period}/docx',
+    method: 'GET',
+    path: () => '/v1/reports/district_bulletin/2026-10/docx',
+    expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'a report as Excel',
+    operation: 'GET /v1/reports/{type}/{period}/xlsx',
+    method: 'GET',
+    path: () => '/v1/reports/district_bulletin/2026-10/xlsx',
+    expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'the clues report as Word',
+    operation: 'GET /v1/reports/{type}/{period}/docx',
+    method: 'GET',
+    path: () => '/v1/reports/clues/2026-10/docx',
+    expect: { ...deny, supervisor: 200, auditor: 200 },
+  },
+  {
+    name: 'a document as Word',
+    operation: 'GET /v1/documents/{docId}/docx',
+    method: 'GET',
+    path: (id) => `/v1/documents/${extra[id]}/docx`,
+    state: 'withDocument',
+    expect: { ...deny, supervisor: 200, auditor: 200, own: 200 },
+  },
+  {
+    name: 'a document to print',
+    operation: 'GET /v1/documents/{docId}/html',
+    method: 'GET',
+    path: (id) => `/v1/documents/${extra[id]}/html`,
+    state: 'withDocument',
+    expect: { ...deny, supervisor: 200, auditor: 200, own: 200 },
+  },
+  {
+    name: 'the 台账 as Excel',
+    operation: 'GET /v1/exports/obligations.xlsx',
+    method: 'GET',
+    path: () => '/v1/exports/obligations.xlsx',
+    expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'the board as Excel',
+    operation: 'GET /v1/exports/board.xlsx',
+    method: 'GET',
+    path: () => '/v1/exports/board.xlsx',
+    expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'import work orders (dry run)',
+    operation: 'POST /v1/imports/obligations',
+    method: 'POST',
+    path: () => '/v1/imports/obligations',
+    multipart: true,
+    form: () => {
+      const form = new FormData();
+      const csv = `工单编号,事项,责任单位,办理期限\nmatrix-import-${++n},矩阵,区供电公司,2026-12-20 18:00\n`;
+      form.append('file', new Blob([csv]), 'work-orders.csv');
+      form.append('kind', 'work_order');
+      form.append('dryRun', 'true');
+      return form;
+    },
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'the import template',
+    operation: 'GET /v1/imports/obligations/template.xlsx',
+    method: 'GET',
+    path: () => '/v1/imports/obligations/template.xlsx?kind=work_order',
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
     name: 'read the clues report (问题线索: supervision only)',
     operation: 'GET /v1/reports/{type}/{period}',
     method: 'GET',
@@ -811,7 +896,11 @@ describe('the role matrix', () => {
           ? { key: `matrix-${Date.now()}-${++n}`, kind: 'work_order', title: '矩阵', unit: OWN }
           : row.body?.();
       const res = row.multipart
-        ? await upload(id, who).then(async (r) => ({ status: r.status, body: await r.json() }))
+        ? await (
+            row.form
+              ? fetch(api.url + row.path(id), { method: 'POST', headers: headers[who], body: row.form() })
+              : upload(id, who)
+          ).then(async (r) => ({ status: r.status, body: await r.json() }))
         : await call(who, row.method, row.path(id), body);
       got[who] = res.status;
       if (res.status === 403 && who === 'other' && row.expect.own < 300) {

@@ -221,10 +221,30 @@ describe('the documents each rung issues', () => {
 
   it('renders the supervision notice in Chinese with the new rectification deadline', () => {
     const s = { ...climb(opened(), 'deadline', '超期', null, t1), dueAt: '2026-11-28T23:59:59+08:00' };
-    const doc = renderDocument(s, 1, '督办〔2026〕第0001号', t1);
+    const numbered = { ...s, number: '督民〔2026〕第0042号' };
+    const doc = renderDocument(numbered, 1, '督办〔2026〕第0001号', t1, {
+      unitName: '区城市管理局',
+      leader: '李四副局长',
+    });
     expect(doc).toMatchObject({ kind: 'notice', title: '督办通知单', number: '督办〔2026〕第0001号' });
-    expect(doc.body).toContain('district-urban-management：');
-    expect(doc.body).toContain('“网上民声：路灯不亮”（事项编号：NM-2026-0042）已超过办理期限仍未办结');
-    expect(doc.body).toContain('请于2026年11月28日23:59前办结');
+    expect(doc).toMatchObject({ to: '区城市管理局', cc: ['区城市管理局李四副局长'] });
+    expect(doc.body).not.toContain('district-urban-management');
+    expect(doc.body).toContain('区城市管理局：');
+    expect(doc.body).toContain('“网上民声：路灯不亮”（事项编号：督民〔2026〕第0042号）');
+    expect(doc.body).toContain('已超过办理期限仍未办结');
+    expect(doc.body).toContain('请于2026年11月28日 23:59前办结');
+    expect(doc.body).toContain('将予以挂牌督办');
+    expect(doc.body).toMatch(/督导落实组\n\d{4}年\d{1,2}月\d{1,2}日\n/);
+    expect(doc.body).toContain('抄送：区城市管理局李四副局长。');
+  });
+
+  it('gives the 约谈 record time and place fields, and copies 问责 to the discipline team', () => {
+    const s = { ...climb(opened(), 'deadline', '超期', null, t1), number: 'N-1' };
+    const interview = renderDocument(s, 3, '约谈〔2026〕第0001号', t1, { unitName: '区城市管理局', leader: null });
+    expect(interview.layout.fields?.map((f) => f.label)).toEqual(expect.arrayContaining(['约谈时间', '约谈地点']));
+    expect(interview.body).not.toContain('按通知时间');
+    const referral = renderDocument(s, 4, '移送〔2026〕第0001号', t1, { unitName: '区城市管理局', leader: null });
+    expect(referral.to).toBe('区纪委监委');
+    expect(referral.cc).toContain('区纪委监委派驻组');
   });
 });

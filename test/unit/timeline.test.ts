@@ -14,13 +14,13 @@ const event = (type: string, data: Record<string, unknown>, by: ObligationEvent[
 describe('describeEvent', () => {
   it('says each transition in Chinese, naming who did it and when the deadline falls', () => {
     expect(describeEvent(event('opened', { dueAt: '2026-11-27T18:00:00+08:00', rule: '3个工作日' }, supervisor))).toBe(
-      '督查室（督导落实组）交办事项，期限 2026-11-27 18:00:00（依据：3个工作日）',
+      '督查室（督导落实组）交办事项，期限 2026年11月27日 18:00（依据：3个工作日）',
     );
     expect(
       describeEvent(
         event('rung_entered', { rung: 2, name: '挂牌', cause: 'deadline', overdueSince: '2026-11-30T23:59:59+08:00' }),
       ),
-    ).toBe('逾期未办结（期限 2026-11-30 23:59:59），升级为第2级“挂牌”');
+    ).toBe('逾期未办结（期限 2026年11月30日 23:59），升级为第2级“挂牌”');
     expect(
       describeEvent(
         event('rung_entered', { rung: 1, name: '督办', cause: 'manual', reason: '群众反映强烈' }, supervisor),
@@ -36,13 +36,14 @@ describe('describeEvent', () => {
           { reason: 'litigation', explanation: '已起诉', evidence: [{ name: '立案通知书' }] },
           department,
         ),
+        (code) => (code === 'district-tax' ? '区税务局' : '其他单位'),
       ),
     ).toBe('税务局（责任单位，区税务局）申请免责（已进入诉讼程序）：已起诉（证明材料 1 份）');
     expect(
       describeEvent(
         event('deadline_set', { dueAt: '2026-12-03T23:59:59+08:00', rule: '督办宽限3个工作日', remindAt: [] }),
       ),
-    ).toBe('计算新期限 2026-12-03 23:59:59（依据：督办宽限3个工作日）');
+    ).toBe('计算新期限 2026年12月3日 23:59（依据：督办宽限3个工作日）');
   });
 });
 

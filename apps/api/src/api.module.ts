@@ -11,6 +11,7 @@ import { AuditTrailModule } from './audit-trail/audit-trail.module';
 import { AuthModule } from './auth/auth.module';
 import { BoardModule } from './board/board.module';
 import { EvidenceModule } from './evidence/evidence.module';
+import { FilesModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
@@ -77,6 +78,7 @@ export class ApiModule {
         PolicyLabModule,
         InboxModule,
         NotificationsModule,
+        FilesModule,
       ],
     };
   }

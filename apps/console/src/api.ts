@@ -263,3 +263,37 @@ export function unitNames(): Promise<Map<string, string>> {
     .then((l) => new Map(l.map((u) => [u.code, u.name])));
   return units;
 }
+
+/**
+ * Opens a printable page (a document, a report) in its own tab. Signed in with a password, the
+ * session cookie carries the GET, so the tab opens the API's URL itself; with a pasted token the
+ * page is fetched here and shown from a blob, so the token never leaves this tab's memory.
+ */
+export function openPrintable(path: string): void {
+  if (!session.token) {
+    window.open(path, '_blank', 'noopener');
+    return;
+  }
+  // Opened before the fetch, so the popup blocker sees the click.
+  const tab = window.open('', '_blank');
+  void api
+    .blob(path)
+    .then((b) => {
+      const url = URL.createObjectURL(new Blob([b], { type: 'text/html;charset=utf-8' }));
+      if (tab) tab.location.href = url;
+      else window.location.href = url;
+    })
+    .catch(() => tab?.close());
+}
+
+/** Downloads a Word or Excel file: by its URL with the session cookie, else fetched with the token. */
+export async function saveFile(path: string, name: string): Promise<void> {
+  if (!session.token) {
+    const a = Object.assign(document.createElement('a'), { href: path, download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    return;
+  }
+  await download(path, name);
+}

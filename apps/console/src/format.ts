@@ -1,7 +1,8 @@
 import { COLOR_NAMES, type Color } from '../../../libs/domain/color';
 import { RUNGS } from '../../../libs/domain/ladder';
 import { STATUS_NAMES, type ObligationStatus } from '../../../libs/domain/obligation';
-import { SHANGHAI_OFFSET_MS, toShanghaiIso } from '../../../libs/domain/time';
+import { describePeriod, parsePeriod } from '../../../libs/domain/period';
+import { chineseDateTime, SHANGHAI_OFFSET_MS } from '../../../libs/domain/time';
 
 export { COLOR_NAMES, RUNGS, SHANGHAI_OFFSET_MS, STATUS_NAMES, type Color };
 
@@ -16,10 +17,16 @@ export function statusName(s: string): string {
   return STATUS_NAMES[s as ObligationStatus] ?? s;
 }
 
-/** `2026-11-25 15:00` in Shanghai time, whatever the browser's zone. */
+/** `2026年11月25日 15:00` in Shanghai time, whatever the browser's zone: the documents' formatter. */
 export function shanghai(iso: string | null | undefined): string {
   if (!iso) return '—';
-  return toShanghaiIso(iso).slice(0, 16).replace('T', ' ');
+  return chineseDateTime(iso);
+}
+
+/** `2026年第48周（11月23日—11月29日）` / `2026年11月` for a period's text. */
+export function periodName(text: string): string {
+  const p = parsePeriod(text);
+  return p ? describePeriod(p) : text;
 }
 
 /** `剩余 2天3小时` / `已逾期 5分12秒`: the countdown to a deadline. */

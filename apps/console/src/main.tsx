@@ -4,6 +4,7 @@ import { api, ApiError, describe, session, SIGNED_OUT } from './api';
 import { OfflineBanner, useConnection } from './offline-banner';
 import { ROLE_NAMES } from './format';
 import { Board } from './views/board';
+import { ImportPage } from './views/import';
 import { NewObligation } from './views/new-obligation';
 import { ObligationList } from './views/obligation-list';
 import { ObligationPage } from './views/obligation-page';
@@ -51,6 +52,7 @@ const NAV: Array<{ href: string; label: string; roles: Me['role'][] }> = [
   { href: '#/obligations', label: '督办事项', roles: ['supervisor', 'auditor'] },
   { href: '#/obligations', label: '我的事项', roles: ['department'] },
   { href: '#/new', label: '交办事项', roles: ['supervisor'] },
+  { href: '#/import', label: '台账导入', roles: ['supervisor'] },
   { href: '#/ranks', label: '指标位次', roles: ['supervisor'] },
   { href: '#/reports', label: '通报与报告', roles: ['supervisor', 'department', 'auditor'] },
   { href: '#/kinds', label: '事项类别', roles: ['supervisor', 'department', 'auditor'] },
@@ -158,6 +160,8 @@ function App() {
       <ObligationList me={me} />
     ) : route === 'new' && me.role === 'supervisor' ? (
       <NewObligation />
+    ) : route === 'import' && me.role === 'supervisor' ? (
+      <ImportPage />
     ) : route === 'ranks' && me.role === 'supervisor' ? (
       <Ranks />
     ) : route === 'inbox' && (me.role === 'department' || me.role === 'supervisor') ? (

@@ -17,6 +17,8 @@ import { People1764000001300 } from './migrations/1764000001300-people';
 import { Inbox1764000001400 } from './migrations/1764000001400-inbox';
 import { SessionMethod1764000002000 } from './migrations/1764000002000-session-method';
 import { PausedStatuses1764000003000 } from './migrations/1764000003000-paused-statuses';
+import { ObligationNumber1764000004000 } from './migrations/1764000004000-obligation-number';
+import { OfficialDocuments1764000004100 } from './migrations/1764000004100-official-documents';
 import { Notifications1764000005000 } from './migrations/1764000005000-notifications';
 import { NotificationFeed1764000005100 } from './migrations/1764000005100-notification-feed';
 import { loadReferenceData } from './reference-data';
@@ -39,6 +41,8 @@ const MIGRATIONS = [
   Inbox1764000001400,
   SessionMethod1764000002000,
   PausedStatuses1764000003000,
+  ObligationNumber1764000004000,
+  OfficialDocuments1764000004100,
   Notifications1764000005000,
   NotificationFeed1764000005100,
 ];

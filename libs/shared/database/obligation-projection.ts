@@ -1,4 +1,5 @@
 import { workflowIdOf, type ObligationState } from '../../domain/obligation';
+import { numberRequest } from '../../domain/obligation-number';
 import type { Sql } from './audit-log';
 
 // One statement, so one round trip and atomic without a transaction. The latest state takes newer
@@ -15,12 +16,17 @@ import type { Sql } from './audit-log';
 // write replaces it, removes its later event rows, and the documents of rungs this state has not
 // reached (their numbers are void; a rung reached later gets a new one); a 催办通知书 (rung 0) stays. Revision 1 may be the
 // API's, on another clock, so the rule applies from revision 2.
+//
+// The 事项编号 is allocated on the first write (duban_obligation_number returns the same number on
+// every later call), kept in its own column and in the stored state the API returns.
 const WRITE = `
-  WITH latest AS (
-    INSERT INTO obligation (id, key, workflow_id, kind, unit, status, rung, color, due_at, state, revision, reopen_count, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+  WITH num AS (SELECT duban_obligation_number($1::uuid, $20::text, $21::text, $22::int) AS number),
+  latest AS (
+    INSERT INTO obligation (id, key, workflow_id, kind, unit, status, rung, color, due_at, state, revision, reopen_count, created_at, updated_at, number)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb || jsonb_build_object('number', (SELECT number FROM num)),
+            $11, $12, $13, $14, (SELECT number FROM num))
     ON CONFLICT (id) DO UPDATE SET
-      unit = EXCLUDED.unit, status = EXCLUDED.status, rung = EXCLUDED.rung, color = EXCLUDED.color, due_at = EXCLUDED.due_at,
+      unit = EXCLUDED.unit, number = EXCLUDED.number, status = EXCLUDED.status, rung = EXCLUDED.rung, color = EXCLUDED.color, due_at = EXCLUDED.due_at,
       state = EXCLUDED.state, revision = EXCLUDED.revision, reopen_count = EXCLUDED.reopen_count,
       updated_at = EXCLUDED.updated_at
     WHERE obligation.revision < EXCLUDED.revision
@@ -48,6 +54,7 @@ const WRITE = `
  */
 export async function writeObligation(sql: Sql, s: ObligationState): Promise<void> {
   const e = s.lastEvent;
+  const n = numberRequest(s);
   await sql(WRITE, [
     s.id,
     s.key,
@@ -68,5 +75,23 @@ export async function writeObligation(sql: Sql, s: ObligationState): Promise<voi
     e.by,
     e.data,
     s.rungs.map((r) => r.rung),
+    n.given,
+    n.prefix,
+    n.year,
   ]);
+}
+
+/** The obligation's 事项编号, allocated now if it has none yet (the same one on every call). */
+export async function obligationNumber(
+  sql: Sql,
+  o: Pick<ObligationState, 'id' | 'kind' | 'startAt' | 'subject'>,
+): Promise<string> {
+  const n = numberRequest(o);
+  const [row] = await sql('SELECT duban_obligation_number($1::uuid, $2::text, $3::text, $4::int) AS number', [
+    o.id,
+    n.given,
+    n.prefix,
+    n.year,
+  ]);
+  return row.number;
 }

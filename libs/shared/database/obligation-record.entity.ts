@@ -13,6 +13,10 @@ export class ObligationRecord {
   @Column({ type: 'text', unique: true })
   key!: string;
 
+  /** 事项编号 (see obligation-projection.ts). */
+  @Column({ type: 'text', nullable: true })
+  number!: string | null;
+
   @Column({ type: 'text', name: 'workflow_id' })
   workflowId!: string;
 

@@ -54,17 +54,31 @@ export class HistoryService {
     return toHistoryDocument(workflowIdOf(id), (await this.runs(id, viewer)).runs);
   }
 
+  /** Units by Chinese name, for the timeline's sentences. */
+  private async unitNames(): Promise<(code: string) => string> {
+    const rows: Array<{ code: string; name: string }> = await this.db.query('SELECT code, name FROM unit');
+    const names = new Map(rows.map((r) => [r.code, r.name]));
+    return (code) => names.get(code) ?? '其他单位';
+  }
+
   async timeline(id: string, viewer: Principal, at?: Date): Promise<Timeline> {
-    const recorded = recordedStates((await this.runs(id, viewer)).runs);
-    const entries = timelineOf(recorded).filter((e) => !at || Date.parse(e.at) <= at.getTime());
+    const { live, runs } = await this.runs(id, viewer);
+    const recorded = recordedStates(runs);
+    const entries = timelineOf(recorded, await this.unitNames()).filter((e) => !at || Date.parse(e.at) <= at.getTime());
     const state = at ? stateAt(recorded, at) : (recorded.at(-1)?.state ?? null);
-    return { id, at: at ? toShanghaiIso(at) : null, state: state && view(state), entries };
+    // The recorded states are the workflow's; the 事项编号 is the read model's (obligation-projection.ts).
+    return { id, at: at ? toShanghaiIso(at) : null, state: state && view({ ...state, number: live.number }), entries };
   }
 
   async replay(id: string, viewer: Principal): Promise<ReplayReport & { matchesLive: boolean }> {
     const { live, runs } = await this.runs(id, viewer);
     const report = await replayObligation(workflowIdOf(id), runs);
-    return { ...report, matchesLive: report.state !== null && canonicalJson(report.state) === canonicalJson(live) };
+    // The 事项编号 is the read model's addition, not the workflow's: compared without it.
+    const { number: _number, ...liveState } = live;
+    return {
+      ...report,
+      matchesLive: report.state !== null && canonicalJson(report.state) === canonicalJson(liveState),
+    };
   }
 
   async caseFile(id: string, viewer: Principal): Promise<CaseFile> {
@@ -85,7 +99,7 @@ export class HistoryService {
     return buildCaseFile(id, toShanghaiIso(new Date()), {
       'obligation.json': view(live),
       'history.json': toHistoryDocument(workflowIdOf(id), runs),
-      'timeline.json': timelineOf(recorded),
+      'timeline.json': timelineOf(recorded, await this.unitNames()),
       'documents.json': documents,
       'evidence.json': evidence,
       'audit-log.json': auditLog,

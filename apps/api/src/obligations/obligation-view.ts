@@ -20,5 +20,10 @@ export function view(state: ObligationState, now = Date.now()): ObligationView {
     ...rest
   } = state as ObligationState & { by?: unknown };
   // Every obligation has a clock, also those whose clock has never stood still.
-  return { ...rest, clock: state.clock ?? { pausedAt: null, pausedMs: 0 }, overdue: isOverdue(state, now) };
+  return {
+    ...rest,
+    number: state.number ?? state.key,
+    clock: state.clock ?? { pausedAt: null, pausedMs: 0 },
+    overdue: isOverdue(state, now),
+  };
 }

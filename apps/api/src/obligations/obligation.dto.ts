@@ -406,7 +406,10 @@ export class ListQueryDto {
   @IsOptional()
   @IsString()
   cursor?: string;
-  @ApiPropertyOptional({ description: '关键词：事项名称、事项编号（key）或企业名称中含有的文字', maxLength: 100 })
+  @ApiPropertyOptional({
+    description: '关键词：事项名称、事项编号（number 或 key）或企业名称中含有的文字',
+    maxLength: 100,
+  })
   @IsOptional()
   @IsString()
   @Length(1, 100)
@@ -439,6 +442,11 @@ export class ListQueryDto {
 export class ObligationView {
   @ApiProperty() id!: string;
   @ApiProperty() key!: string;
+  @ApiProperty({
+    example: '督会〔2026〕第0123号',
+    description: '事项编号: the caller’s ticket number (a work order’s key), else sequential per kind and year',
+  })
+  number!: string;
   @ApiProperty({ enum: OBLIGATION_KINDS }) kind!: string;
   @ApiProperty() title!: string;
   @ApiProperty() unit!: string;

@@ -32,12 +32,13 @@ import {
   type ObligationInput,
   type ObligationState,
 } from '../../../../libs/domain/obligation';
+import { layoutFromText, type OfficialDocument } from '../../../../libs/domain/official-document';
 import { resolvePolicy } from '../../../../libs/domain/policy';
 import { parseInstant, toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
 import { idempotentUpdateId } from '../../../../libs/domain/idempotency';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
-import { writeObligation } from '../../../../libs/shared/database/obligation-projection';
+import { obligationNumber, writeObligation } from '../../../../libs/shared/database/obligation-projection';
 import { overdueSql } from '../../../../libs/shared/database/overdue';
 import { ObligationRecord } from '../../../../libs/shared/database/obligation-record.entity';
 import { obligationIdOf } from '../../../../libs/shared/obligation-id';
@@ -90,6 +91,27 @@ import type {
   ReasonDto,
   VerificationDto,
 } from './obligation.dto';
+
+/** A document as the API lists it: `to` and `cc` by Chinese name (documents issued before had none stored). */
+export interface DocumentView {
+  id: string;
+  rung: number;
+  kind: string;
+  number: string;
+  title: string;
+  body: string;
+  issuedAt: string;
+  to: string;
+  cc: string[];
+}
+
+function documentView(
+  r: DocumentView & { issuedAt: Date | string; to: string | null; layout?: unknown },
+): DocumentView {
+  const { layout: _layout, ...rest } = r as typeof r & { obligationId?: string };
+  const to = r.to ?? layoutFromText({ number: r.number, title: r.title, body: r.body }).to;
+  return { ...rest, to, cc: r.cc ?? [], issuedAt: toShanghaiIso(r.issuedAt) };
+}
 
 function actorOf(p: Principal): Actor {
   return { role: p.role, unit: p.unit, name: p.name };
@@ -152,7 +174,9 @@ export class ObligationsService {
       ...(dto.coUnits?.length && { coUnits: dto.coUnits }),
     };
     const plan = planDeadline(firstDeadline(input), await this.calendar.current());
-    const state = openObligation(input, plan, now);
+    // Numbered before the workflow starts, so its own first record finds the same number.
+    const number = await obligationNumber(this.sql, input);
+    const state: ObligationState = { ...openObligation(input, plan, now), number };
     const workflowId = workflowIdOf(id);
     try {
       await this.withinDeadline(() =>
@@ -170,16 +194,24 @@ export class ObligationsService {
       const first = await this.withinDeadline(() =>
         this.temporal.workflow.getHandle(workflowId).executeUpdate(snapshotUpdate),
       );
-      return { state: sameRequest(first, dto), created: false };
+      return { state: sameRequest({ ...first, number }, dto), created: false };
     }
     // Only the request that started the workflow writes, so the read model holds its state. The
     // obligation exists once the workflow has started: if this write fails, the workflow's own
     // first record writes the same state, and the caller is told it was created, not 5xx.
-    await writeObligation((text, params) => this.records.manager.query(text, params), state).catch((err: Error) =>
+    await writeObligation(this.sql, state).catch((err: Error) =>
       this.logger.warn({ workflowId, err: err.message }, 'opened state not written; the workflow will record it'),
     );
     this.logger.info({ workflowId, kind: input.kind, unit: input.unit }, 'obligation started');
     return { state, created: true };
+  }
+
+  private readonly sql = (text: string, params?: unknown[]) => this.records.manager.query(text, params);
+
+  /** A state straight from the workflow, with the 事项编号 the read model gave it. */
+  private async numbered(state: ObligationState): Promise<ObligationState> {
+    if (state.number) return state;
+    return { ...state, number: await obligationNumber(this.sql, state) };
   }
 
   /** The obligation as the read model has it; another unit's is forbidden to a department. */
@@ -214,16 +246,31 @@ export class ObligationsService {
   }
 
   /** The documents its rungs issued (督办通知单, 挂牌督办公告, 约谈记录, 问题线索移送函), in full. */
-  async documents(
-    id: string,
-    viewer: Principal,
-  ): Promise<Array<{ rung: number; kind: string; number: string; title: string; body: string; issuedAt: string }>> {
+  async documents(id: string, viewer: Principal): Promise<DocumentView[]> {
     await this.get(id, viewer);
     const rows = await this.records.manager.query(
-      'SELECT rung, kind, number, title, body, issued_at AS "issuedAt" FROM ladder_document WHERE obligation_id = $1 ORDER BY rung, issued_at',
+      `SELECT id, rung, kind, number, title, body, issued_at AS "issuedAt", addressee AS "to", cc, layout
+         FROM ladder_document WHERE obligation_id = $1 ORDER BY issued_at, rung`,
       [id],
     );
-    return rows.map((r: { issuedAt: Date }) => ({ ...r, issuedAt: toShanghaiIso(r.issuedAt) }));
+    return rows.map(documentView);
+  }
+
+  /** One document by its id, with the layout it prints from; another unit's is forbidden to a department. */
+  async document(docId: string, viewer: Principal): Promise<DocumentView & { layout: OfficialDocument }> {
+    const [row] = await this.records.manager.query(
+      `SELECT id, obligation_id AS "obligationId", rung, kind, number, title, body, issued_at AS "issuedAt",
+              addressee AS "to", cc, layout
+         FROM ladder_document WHERE id = $1`,
+      [docId],
+    );
+    if (!row) {
+      const reason = '没有这份文书';
+      throw new NotFoundException(errorBody(404, reason, [{ field: 'docId', reason }]));
+    }
+    await this.get(row.obligationId, viewer);
+    const view = documentView(row);
+    return { ...view, layout: row.layout ?? layoutFromText(view) };
   }
 
   /** A page, newest first; the cursor is the last row's (createdAt, id). */
@@ -273,6 +320,7 @@ export class ObligationsService {
           w
             .where(`o.state->>'title' ILIKE :like`, { like })
             .orWhere('o.key ILIKE :like', { like })
+            .orWhere('o.number ILIKE :like', { like })
             .orWhere(`o.state->'subject'->>'enterpriseName' ILIKE :like`, { like }),
         ),
       );
@@ -626,7 +674,7 @@ export class ObligationsService {
         { workflowId, command: update.name, status: state.status, rung: state.rung },
         'obligation command applied',
       );
-      return state;
+      return await this.numbered(state);
     } catch (err) {
       const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
       if (cause instanceof ApplicationFailure && cause.type === 'CommandRefused') throw conflict(cause.message);

@@ -1,4 +1,6 @@
-import { Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { attachment, DOCX_TYPE, XLSX_TYPE } from '../../../../libs/shared/files/xlsx';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../auth/principal';
 import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
@@ -52,6 +54,42 @@ export class ReportsController {
     @Query('scope') scope?: string,
   ) {
     return this.reports.html(type, period, p, scope);
+  }
+
+  @Get('reports/:type/:period/docx')
+  @Roles('supervisor', 'auditor', 'department')
+  @ApiProduces(DOCX_TYPE)
+  @ApiOperation({ summary: 'one report as a Word file (.docx), with its 文号, 落款 and 印发日期' })
+  @ApiQuery({ name: 'scope', required: false })
+  async docx(
+    @Param('type') type: string,
+    @Param('period') period: string,
+    @CurrentPrincipal() p: Principal,
+    @Res() res: Response,
+    @Query('scope') scope?: string,
+  ) {
+    const { file, title } = await this.reports.docx(type, period, p, scope);
+    res.setHeader('content-type', DOCX_TYPE);
+    res.setHeader('content-disposition', attachment(`${title}.docx`, `${type}-${period}.docx`));
+    res.send(file);
+  }
+
+  @Get('reports/:type/:period/xlsx')
+  @Roles('supervisor', 'auditor', 'department')
+  @ApiProduces(XLSX_TYPE)
+  @ApiOperation({ summary: 'one report as a workbook (.xlsx): a sheet per section, Chinese headers' })
+  @ApiQuery({ name: 'scope', required: false })
+  async xlsx(
+    @Param('type') type: string,
+    @Param('period') period: string,
+    @CurrentPrincipal() p: Principal,
+    @Res() res: Response,
+    @Query('scope') scope?: string,
+  ) {
+    const { file, title } = await this.reports.xlsx(type, period, p, scope);
+    res.setHeader('content-type', XLSX_TYPE);
+    res.setHeader('content-disposition', attachment(`${title}.xlsx`, `${type}-${period}.xlsx`));
+    res.send(file);
   }
 
   @Post('reports/:type/:period/regenerate')

@@ -13,7 +13,9 @@ import { DataSource } from 'typeorm';
 import { canonicalJson } from '../../../../libs/domain/canonical-json';
 import { parsePeriod, type Period } from '../../../../libs/domain/period';
 import {
+  cellText,
   mayReadReport,
+  reportPrintMeta,
   OFFICE_SCOPE,
   REPORT_TYPES,
   renderReportHtml,
@@ -22,6 +24,8 @@ import {
 } from '../../../../libs/domain/reports';
 import { toShanghaiIso } from '../../../../libs/domain/time';
 import { DubanConfig } from '../../../../libs/shared/config';
+import { reportDocx } from '../../../../libs/shared/files/docx';
+import { workbook } from '../../../../libs/shared/files/xlsx';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import { obligationIdOf } from '../../../../libs/shared/obligation-id';
 import { RHYTHM_JOBS, RHYTHM_WORKFLOW, type RhythmJob, type RhythmResult } from '../../../../libs/contracts/rhythm';
@@ -125,6 +129,38 @@ export class ReportsService {
   async html(type: string, period: string, viewer: Principal, scope?: string): Promise<string> {
     const report = await this.get(type, period, viewer, scope);
     return renderReportHtml(report.content, report.generatedAt);
+  }
+
+  /** The report as a Word file, with the same 文号, 落款 and 印发日期 as its printed page. */
+  async docx(
+    type: string,
+    period: string,
+    viewer: Principal,
+    scope?: string,
+  ): Promise<{ file: Buffer; title: string }> {
+    const report = await this.get(type, period, viewer, scope);
+    return {
+      file: await reportDocx(report.content, reportPrintMeta(report.content, report.generatedAt)),
+      title: report.content.title,
+    };
+  }
+
+  /** The report as a workbook: one sheet per section, its title and period above the header row. */
+  async xlsx(
+    type: string,
+    period: string,
+    viewer: Principal,
+    scope?: string,
+  ): Promise<{ file: Buffer; title: string }> {
+    const { content, generatedAt } = await this.get(type, period, viewer, scope);
+    const meta = reportPrintMeta(content, generatedAt);
+    const sheets = content.sections.map((s, i) => ({
+      name: `${i + 1}${s.heading.replace(/[\\/?*[\]:]/g, '')}`,
+      heading: [content.title, `${meta.number}\u3000${meta.subtitle}\u3000印发日期：${meta.date}`, s.heading],
+      columns: s.columns.map((header) => ({ header })),
+      rows: s.rows.length ? s.rows.map((r) => r.map(cellText)) : [[s.note ?? '无']],
+    }));
+    return { file: await workbook(sheets), title: content.title };
   }
 
   /** Computes a period's reports again from the recorded events, through the same workflow the schedule runs. */

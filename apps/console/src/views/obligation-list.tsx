@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, describe, unitNames } from '../api';
+import { api, describe, saveFile, unitNames } from '../api';
 import { Collapsible } from '../collapsible';
 import { COLOR_NAMES, countdown, RUNGS, shanghai, STATUS_NAMES, statusName } from '../format';
 import type { ObligationState } from '../../../../libs/domain/obligation';
@@ -29,6 +29,7 @@ function toHash(f: Filters): string {
 }
 
 const COLUMNS: Array<{ label: string; sort?: string }> = [
+  { label: '事项编号' },
   { label: '事项' },
   { label: '单位' },
   { label: '状态' },
@@ -105,6 +106,16 @@ export function ObligationList({ me }: { me: Me }) {
             />
           </label>
           <button type="submit">查询</button>
+          <button
+            type="button"
+            onClick={() => {
+              const query = new URLSearchParams();
+              for (const [k, v] of Object.entries(filters)) if (v && k !== 'page') query.set(k, v);
+              void saveFile(`/v1/exports/obligations.xlsx?${query}`, '督办事项台账.xlsx');
+            }}
+          >
+            导出Excel
+          </button>
           {me.role !== 'department' && (
             <label class="inline">
               单位
@@ -215,6 +226,7 @@ export function ObligationList({ me }: { me: Me }) {
             )}
             {items.map((o) => (
               <tr data-id={o.id}>
+                <td class="number">{o.number ?? o.key}</td>
                 <td>
                   <a href={`#/obligations/${o.id}`}>{o.title}</a>
                 </td>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { EXEMPTION_REASON_NAMES } from '../../../../libs/domain/timeline';
-import { api, describe, download, once, unitNames } from '../api';
+import { api, describe, download, once, openPrintable, saveFile, unitNames } from '../api';
 import { Collapsible } from '../collapsible';
 import { COLOR_NAMES, countdown, RUNGS, SHANGHAI_OFFSET_MS, shanghai, statusName } from '../format';
 import type { Me } from '../main';
@@ -8,6 +8,9 @@ import type { SubmittedCompletion } from '../../../../libs/domain/completions';
 import type { Obligation } from './obligation-list';
 
 interface Doc {
+  id: string;
+  to: string;
+  cc: string[];
   rung: number;
   kind: string;
   number: string;
@@ -143,6 +146,8 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
       </p>
       <h2 id="ob-title">{o.title}</h2>
       <dl class="facts">
+        <dt>事项编号</dt>
+        <dd data-testid="number">{o.number ?? o.key}</dd>
         <dt>责任单位</dt>
         <dd>{names.get(o.unit) ?? o.unit}</dd>
         {(o.coUnits ?? []).length > 0 && (
@@ -233,6 +238,17 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
                 {d.number} · {shanghai(d.issuedAt)}
               </small>
             </h4>
+            <p class="actions">
+              <button type="button" onClick={() => openPrintable(`/v1/documents/${d.id}/html`)}>
+                打印
+              </button>{' '}
+              <button
+                type="button"
+                onClick={() => void saveFile(`/v1/documents/${d.id}/docx`, `${d.title}（${d.number}）.docx`)}
+              >
+                下载Word
+              </button>
+            </p>
             <pre>{d.body}</pre>
           </section>
         ))

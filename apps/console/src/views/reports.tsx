@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, describe } from '../api';
-import { shanghai } from '../format';
+import { api, describe, openPrintable, saveFile } from '../api';
+import { periodName, shanghai } from '../format';
 import type { Me } from '../main';
 
 interface Summary {
@@ -31,6 +31,8 @@ export function Reports({ me }: { me: Me }) {
     const timer = setInterval(load, 5_000);
     return () => clearInterval(timer);
   }, []);
+  const file = (r: Summary, as: 'html' | 'docx' | 'xlsx') =>
+    `/v1/reports/${r.type}/${r.period}/${as}?scope=${encodeURIComponent(r.scope)}`;
   const show = async (r: Summary) =>
     setOpen({ title: r.title, html: await api.text(`/v1/reports/${r.type}/${r.period}/html?scope=${r.scope}`) });
   const trigger = async (s: Schedule) => {
@@ -84,12 +86,13 @@ export function Reports({ me }: { me: Me }) {
               <th scope="col">报告</th>
               <th scope="col">期间</th>
               <th scope="col">生成时间</th>
+              <th scope="col">文件</th>
             </tr>
           </thead>
           <tbody>
             {list.length === 0 && (
               <tr>
-                <td colSpan={3} class="empty">
+                <td colSpan={4} class="empty">
                   暂无报告
                 </td>
               </tr>
@@ -101,8 +104,19 @@ export function Reports({ me }: { me: Me }) {
                     {r.title}
                   </button>
                 </td>
-                <td>{r.period}</td>
+                <td>{periodName(r.period)}</td>
                 <td>{shanghai(r.generatedAt)}</td>
+                <td class="actions">
+                  <button type="button" onClick={() => openPrintable(file(r, 'html'))}>
+                    打印
+                  </button>{' '}
+                  <button type="button" onClick={() => void saveFile(file(r, 'docx'), `${r.title}.docx`)}>
+                    下载Word
+                  </button>{' '}
+                  <button type="button" onClick={() => void saveFile(file(r, 'xlsx'), `${r.title}.xlsx`)}>
+                    下载Excel
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
