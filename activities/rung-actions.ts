@@ -8,7 +8,7 @@ import { RUNGS, type ClimbingRung } from '../libs/domain/ladder';
 import { ORGANISATION } from '../libs/domain/organisation';
 import { rungDocumentKey, workflowIdOf, type LadderDocument, type ObligationState } from '../libs/domain/obligation';
 import { chineseDateTime, toShanghaiIso } from '../libs/domain/time';
-import { renderUrgeNotice, unitAndLeader, urgeKey, urgeNumber, type UrgeNotice } from '../libs/domain/urge';
+import { renderUrgeNotice, urgeCc, urgeKey, urgeNumber, type UrgeNotice } from '../libs/domain/urge';
 import { WORKER_DATABASE } from '../libs/shared/database/data-source';
 import { documentParties } from '../libs/shared/database/document-parties';
 import { obligationNumber } from '../libs/shared/database/obligation-projection';
@@ -168,6 +168,9 @@ export class RungActionActivities {
   }): Promise<{ number: string; title: string }> {
     const key = urgeKey(obligation.id, n);
     const at = new Date(issuedAt);
+    const sql = (text: string, params?: unknown[]) => this.db.query(text, params);
+    const numbered = { ...obligation, number: obligation.number ?? (await obligationNumber(sql, obligation)) };
+    const parties = await documentParties(sql, obligation.unit);
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
       const [found]: { number: string }[] = await tx.query(
@@ -184,13 +187,15 @@ export class RungActionActivities {
         );
         number = urgeNumber(year, last);
       }
-      const doc: UrgeNotice = renderUrgeNotice(obligation, number, comment, at);
+      const doc: UrgeNotice = renderUrgeNotice(numbered, number, comment, at, parties);
       // Rung 0: a 催办通知书 belongs to no rung of the ladder.
       await tx.query(
-        `INSERT INTO ladder_document (idempotency_key, obligation_id, rung, kind, number, title, body, unit, issued_at)
-         VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (idempotency_key) DO UPDATE SET body = EXCLUDED.body, issued_at = EXCLUDED.issued_at`,
-        [key, obligation.id, doc.kind, number, doc.title, doc.body, obligation.unit, at],
+        `INSERT INTO ladder_document (idempotency_key, obligation_id, rung, kind, number, title, body, unit, issued_at,
+                                      addressee, cc, layout)
+         VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (idempotency_key) DO UPDATE SET body = EXCLUDED.body, issued_at = EXCLUDED.issued_at,
+           addressee = EXCLUDED.addressee, cc = EXCLUDED.cc, layout = EXCLUDED.layout`,
+        [key, obligation.id, doc.kind, number, doc.title, doc.body, obligation.unit, at, doc.to, doc.cc, doc.layout],
       );
       return { number, title: doc.title };
     });
@@ -206,7 +211,7 @@ export class RungActionActivities {
     n: number;
     document: { number: string; title: string };
   }): Promise<void> {
-    const { unit, leader } = unitAndLeader(obligation.unit);
+    const parties = await documentParties((text, params) => this.db.query(text, params), obligation.unit);
     await this.notifier.notify({
       idempotencyKey: urgeKey(obligation.id, n),
       type: 'urged',
@@ -214,7 +219,7 @@ export class RungActionActivities {
       workflowId: workflowIdOf(obligation.id),
       unit: obligation.unit,
       rung: obligation.rung,
-      text: `催办：“${obligation.title}”请${unit}抓紧办理（${document.number}），抄送${leader}。`,
+      text: `催办：“${obligation.title}”请${parties.unitName}抓紧办理（${document.number}），抄送${urgeCc(parties)}。`,
     });
   }
 

@@ -1,6 +1,7 @@
+import type { DocumentParties } from './documents';
 import type { ObligationState } from './obligation';
-import { ORGANISATION } from './organisation';
-import { toShanghaiIso } from './time';
+import { documentText, ISSUING_OFFICE, SIGNATURE, type OfficialDocument } from './official-document';
+import { chineseDate, chineseDateTime } from './time';
 
 // 催办通知书: a supervisor urges the unit at any time, copied to its leader (分管领导). Urging
 // climbs no rung; the ladder's 督办 still follows the deadline exactly as before.
@@ -10,6 +11,9 @@ export interface UrgeNotice {
   number: string;
   title: string;
   body: string;
+  to: string;
+  cc: string[];
+  layout: OfficialDocument;
 }
 
 /** 督催〔2026〕第0003号: numbered per calendar year. */
@@ -22,34 +26,33 @@ export function urgeKey(obligationId: string, n: number): string {
   return `${obligationId}:urge:${n}`;
 }
 
-function shanghai(instant: string | null): string {
-  if (!instant) return '—';
-  const s = toShanghaiIso(instant);
-  return `${s.slice(0, 4)}年${s.slice(5, 7)}月${s.slice(8, 10)}日${s.slice(11, 16)}`;
+/** Whom a 催办 is copied to: the unit's 分管领导 by name where known. */
+export function urgeCc(parties: DocumentParties): string {
+  return `${parties.unitName}${parties.leader ?? '分管负责同志'}`;
 }
 
-/** The unit's Chinese name and its leader as the organisation data has them (contacts come with issue 19). */
-export function unitAndLeader(code: string): { unit: string; leader: string } {
-  const unit = ORGANISATION.units.find((u) => u.code === code);
-  const leader = unit?.leader.name ? `${unit.leader.title ?? ''}${unit.leader.name}同志` : '分管负责同志';
-  return { unit: unit?.name ?? code, leader };
-}
-
-export function renderUrgeNotice(state: ObligationState, number: string, comment: string, issuedAt: Date): UrgeNotice {
-  const { unit, leader } = unitAndLeader(state.unit);
+/** The notice in the official layout every document goes through (主送 the unit, 抄送 its leader). */
+export function renderUrgeNotice(
+  state: ObligationState,
+  number: string,
+  comment: string,
+  issuedAt: Date,
+  parties: DocumentParties,
+): UrgeNotice {
   const title = '催办通知书';
-  const body = [
+  const deadline = state.dueAt ? chineseDateTime(state.dueAt) : '（未定）';
+  const layout: OfficialDocument = {
+    issuer: ISSUING_OFFICE,
+    number,
     title,
-    `编号：${number}`,
-    '',
-    `${unit}：`,
-    `你单位承办的“${state.title}”（事项编号：${state.key}），办理期限为${shanghai(state.dueAt)}，目前尚未办结。现予以催办：${comment}`,
-    `请抓紧办理，并于期限内向督导落实组反馈办理进展。`,
-    '',
-    `抄送：${unit}${leader}`,
-    '',
-    '区持续深入优化营商环境和推进政府职能转变领导小组办公室督导落实组',
-    shanghai(issuedAt.toISOString()),
-  ].join('\n');
-  return { kind: 'urge', number, title, body };
+    to: parties.unitName,
+    paragraphs: [
+      `你单位承办的“${state.title}”（事项编号：${state.number ?? state.key}），办理期限为${deadline}，目前尚未办结。现予以催办：${comment}`,
+      '请抓紧办理，并于期限内向督导落实组反馈办理进展。',
+    ],
+    cc: [urgeCc(parties)],
+    signature: SIGNATURE,
+    date: chineseDate(issuedAt),
+  };
+  return { kind: 'urge', number, title, body: documentText(layout), to: layout.to, cc: layout.cc, layout };
 }

@@ -105,19 +105,8 @@ const brokenBadges = (page: Page): Promise<string[]> =>
  * more, beyond the data itself), no unit code, no UUID in the rendered page.
  */
 async function foreignWords(page: Page, allowed: string[], codes: string[]): Promise<string[]> {
-  // The documents' bodies and the timeline's sentences are written by the API (libs/domain/documents.ts,
-  // timeline.ts: issue 18's documents work, which names units and files by name); until that lands
-  // they still carry unit codes and file ids, so this scan reads the console's own words around them.
-  const SERVER_TEXT = ['.document pre', '[data-testid=timeline]'];
-  let text = (await page.evaluate(`(() => {
-    const copy = document.body.cloneNode(true);
-    for (const el of copy.querySelectorAll(${JSON.stringify(SERVER_TEXT.join(', '))})) el.remove();
-    document.body.appendChild(copy);
-    copy.style.position = 'absolute';
-    const text = copy.innerText;
-    copy.remove();
-    return text;
-  })()`)) as string;
+  // Documents' bodies and the timeline's sentences included: the API writes them with names too.
+  let text = (await page.evaluate('document.body.innerText')) as string;
   for (const a of allowed) text = text.split(a).join(' ');
   const around = (m: RegExpMatchArray) => text.slice(Math.max(0, m.index! - 15), m.index! + m[0].length + 15);
   const found = [
