@@ -100,7 +100,7 @@ export class RungActionActivities {
     const sql = (text: string, params?: unknown[]) => this.db.query(text, params);
     // The workflow's state carries no 事项编号 (the read model gives it) and codes, not names.
     const numbered = { ...obligation, number: obligation.number ?? (await obligationNumber(sql, obligation)) };
-    const parties = await documentParties(sql, obligation.unit);
+    const parties = await documentParties(sql, obligation.unit, obligation.coUnits ?? []);
     return this.db.transaction(async (tx) => {
       // Two attempts at once (a retry after a lost worker) queue here instead of both numbering.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);

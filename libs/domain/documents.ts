@@ -40,6 +40,8 @@ export interface DocumentParties {
   leader: string | null;
   /** Its 主要负责同志, summoned at 约谈; null when unknown. */
   head?: string | null;
+  /** The 协办 units' Chinese names, copied on every rung's document. */
+  coUnits?: string[];
 }
 
 export interface RenderedDocument extends LadderDocument {
@@ -77,7 +79,7 @@ export function renderDocument(
       ? `经督导落实组决定升级（理由：${entry.reason}）`
       : `${firstMissed ? `自${when(firstMissed)}起` : ''}已超过办理期限仍未办结`;
   const deadline = `请于${when(state.dueAt)}前办结，并向督导落实组书面反馈办理结果。`;
-  const leaderCc = parties.leader ? [`${unit}${parties.leader}`] : [];
+  const leaderCc = [...(parties.leader ? [`${unit}${parties.leader}`] : []), ...(parties.coUnits ?? [])];
   const head = parties.head ?? null;
   const docs: Record<ClimbingRung, Pick<OfficialDocument, 'to' | 'paragraphs' | 'fields' | 'cc'>> = {
     1: {

@@ -19,3 +19,11 @@ export function passwordProblems(password: string, username: string, field = 'pa
   if (new Set(password).size < 4) return [{ field, reason: '密码过于简单，请混用不同的字符' }];
   return [];
 }
+
+/** The roles as people call them: in the console, the timeline and the API's refusals. */
+export const ROLE_NAMES: Record<string, string> = {
+  supervisor: '督导落实组',
+  department: '责任单位',
+  auditor: '纪检审计',
+  admin: '管理员',
+};

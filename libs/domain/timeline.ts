@@ -1,6 +1,7 @@
 import { COLOR_NAMES } from './color';
 import type { Actor, ObligationEvent, ObligationState } from './obligation';
 import { STATUS_NAMES } from './obligation';
+import { ROLE_NAMES } from './people';
 import { describePause } from './clock';
 import { chineseDateTime } from './time';
 
@@ -16,12 +17,6 @@ export interface TimelineEntry {
   text: string;
 }
 
-const ROLE_NAMES: Record<string, string> = {
-  supervisor: '督导落实组',
-  department: '责任单位',
-  auditor: '审计',
-  admin: '管理员',
-};
 export const EXEMPTION_REASON_NAMES: Record<string, string> = {
   litigation: '已进入诉讼程序',
   petition: '已进入信访程序',

@@ -128,7 +128,7 @@ describe('the audit log', () => {
     const [first, second, third] = res.body.items;
     expect(first.requestId).toBe('req-create-1');
     expect(second.detail.body).toEqual({ summary: '已退税', evidence: [] });
-    expect(third.detail.error).toMatch(/角色 department 不能调用/);
+    expect(third.detail.error).toMatch(/责任单位不能进行此操作/);
     expect(Date.parse(first.at)).toBeLessThanOrEqual(Date.parse(second.at));
 
     // Minting a token is audited without the token in it.

@@ -81,7 +81,7 @@ describe('bearer tokens', () => {
     expect(denied.body).toMatchObject({
       statusCode: 403,
       error: 'Forbidden',
-      details: [{ field: 'authorization', reason: expect.stringMatching(/^角色 department 不能调用/) }],
+      details: [{ field: 'authorization', reason: expect.stringMatching(/^责任单位不能进行此操作/) }],
     });
     expect((await http(api.url, 'POST', '/v1/tokens', { role: 'auditor', name: 'x' }, admin)).status).toBe(201);
 
@@ -103,12 +103,13 @@ describe('bearer tokens', () => {
   });
 
   it('answers 403 to supervisors and auditors on /v1/tokens', async () => {
+    const named = { supervisor: '督导落实组', auditor: '纪检审计' };
     for (const role of ['supervisor', 'auditor'] as const) {
       const token = await mintToken(api, TEST_ADMIN_TOKEN, role);
       const res = await http(api.url, 'GET', '/v1/tokens', undefined, bearer(token));
       expect(res.status, role).toBe(403);
       expect(res.body.details).toEqual([
-        { field: 'authorization', reason: `角色 ${role} 不能调用 GET /v1/tokens（允许：admin）` },
+        { field: 'authorization', reason: `${named[role]}不能进行此操作（仅限管理员）` },
       ]);
     }
   });

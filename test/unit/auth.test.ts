@@ -157,9 +157,7 @@ describe('AuthGuard', () => {
     expect(ok).toMatchObject({ allowed: true, principal: { role: 'department', unit: 'district-tax', tokenId: 't1' } });
     const denied = await outcome(guard, 'tokens', 'bearer  dbn_department');
     expect(denied.status).toBe(403);
-    expect(denied.body.details).toEqual([
-      { field: 'authorization', reason: '角色 department 不能调用 GET /tokens（允许：admin）' },
-    ]);
+    expect(denied.body.details).toEqual([{ field: 'authorization', reason: '责任单位不能进行此操作（仅限管理员）' }]);
   });
 
   it('authenticates DUBAN_ADMIN_TOKEN as admin, who may call only routes listing admin', async () => {

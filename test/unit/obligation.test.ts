@@ -247,4 +247,13 @@ describe('the documents each rung issues', () => {
     expect(referral.to).toBe('区纪委监委');
     expect(referral.cc).toContain('区纪委监委派驻组');
   });
+
+  it('copies every rung’s document to the 协办 units by name', () => {
+    const s = { ...climb(opened(), 'deadline', '超期', null, t1), number: 'N-2' };
+    const parties = { unitName: '区城市管理局', leader: '李四副局长', coUnits: ['区住房和城乡建设局', '城关街道'] };
+    const notice = renderDocument(s, 1, '督办〔2026〕第0002号', t1, parties);
+    expect(notice.cc).toEqual(['区城市管理局李四副局长', '区住房和城乡建设局', '城关街道']);
+    expect(notice.body).toContain('抄送：区城市管理局李四副局长，区住房和城乡建设局，城关街道。');
+    expect(renderDocument(s, 4, '移送〔2026〕第0002号', t1, parties).cc).toContain('城关街道');
+  });
 });

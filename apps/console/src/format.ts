@@ -2,16 +2,10 @@ import { COLOR_NAMES, type Color } from '../../../libs/domain/color';
 import { RUNGS } from '../../../libs/domain/ladder';
 import { STATUS_NAMES, type ObligationStatus } from '../../../libs/domain/obligation';
 import { describePeriod, parsePeriod } from '../../../libs/domain/period';
+import { ROLE_NAMES } from '../../../libs/domain/people';
 import { chineseDateTime, SHANGHAI_OFFSET_MS } from '../../../libs/domain/time';
 
-export { COLOR_NAMES, RUNGS, SHANGHAI_OFFSET_MS, STATUS_NAMES, type Color };
-
-export const ROLE_NAMES: Record<string, string> = {
-  supervisor: '督查督办',
-  department: '责任单位',
-  auditor: '纪检审计',
-  admin: '管理员',
-};
+export { COLOR_NAMES, ROLE_NAMES, RUNGS, SHANGHAI_OFFSET_MS, STATUS_NAMES, type Color };
 
 export function statusName(s: string): string {
   return STATUS_NAMES[s as ObligationStatus] ?? s;

@@ -4,9 +4,9 @@ import type { Sql } from './audit-log';
 /**
  * Who a unit's documents name, by Chinese name: the unit, its leader and its head. The unit's
  * contacts (PUT /v1/units/:code/contacts: 分管领导, 主要负责同志) take precedence; without them the
- * organisation data's `leader` (title then name). Every document kind takes its parties from here.
+ * organisation data's `leader` (title then name); the 协办 units by name. Every document kind takes its parties from here.
  */
-export async function documentParties(sql: Sql, unit: string): Promise<DocumentParties> {
+export async function documentParties(sql: Sql, unit: string, coUnits: string[] = []): Promise<DocumentParties> {
   const [row]: Array<{
     name: string;
     leader: { name: string | null; title: string | null } | null;
@@ -19,6 +19,9 @@ export async function documentParties(sql: Sql, unit: string): Promise<DocumentP
     [unit],
   );
   const leader = row?.contactLeader ?? (row?.leader?.name ? `${row.leader.title ?? ''}${row.leader.name}` : null);
+  const co: Array<{ name: string }> = coUnits.length
+    ? await sql('SELECT name FROM unit WHERE code = ANY($1::text[]) ORDER BY array_position($1::text[], code)', [coUnits])
+    : [];
   // A code the organisation data does not know is still never printed: the document says so instead.
-  return { unitName: row?.name ?? '责任单位', leader, head: row?.contactHead ?? null };
+  return { unitName: row?.name ?? '责任单位', leader, head: row?.contactHead ?? null, coUnits: co.map((c) => c.name) };
 }

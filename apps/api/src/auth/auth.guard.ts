@@ -15,6 +15,7 @@ import { errorBody } from '../http-errors';
 import type { AuthenticatedRequest, Principal, Role } from './principal';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 import { sameSecret } from './token-crypto';
+import { ROLE_NAMES } from '../../../../libs/domain/people';
 import { TokensService } from './tokens.service';
 import { CSRF_HEADER, sessionCookie, SessionsService } from '../people/sessions.service';
 
@@ -93,7 +94,9 @@ export class AuthGuard implements CanActivate {
       );
     }
     if (!roles.includes(principal.role)) {
-      const reason = `角色 ${principal.role} 不能调用 ${route}（允许：${roles.join('、')}）`;
+      // In people's words, as the console shows it: roles by their Chinese names, no route.
+      const allowed = roles.map((r) => ROLE_NAMES[r] ?? r).join('、');
+      const reason = `${ROLE_NAMES[principal.role]}不能进行此操作（仅限${allowed}）`;
       throw new ForbiddenException(errorBody(403, `无权操作：${reason}`, [{ field: 'authorization', reason }]));
     }
     return true;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, describe } from '../api';
+import { api, describe, unitNames } from '../api';
 import { Collapsible } from '../collapsible';
 import { clock } from '../offline-banner';
 import { COLOR_NAMES, RUNGS, shanghai, type Color } from '../format';
@@ -37,6 +37,8 @@ interface BoardData {
   units: UnitRow[];
   indicators: IndicatorCell[];
   redList: Listed[];
+  /** A department's: the open obligations of other units it co-handles (协办), beside its own counts. */
+  coHandled?: Array<{ id: string; title: string; unit: string; rung: number; dueAt: string | null }>;
 }
 
 const REFRESH_MS = 3_000;
@@ -203,6 +205,8 @@ export function Board({ me }: { me: Me }) {
         </table>
       </div>
 
+      {data?.coHandled && data.coHandled.length > 0 && <CoHandled items={data.coHandled} />}
+
       <h3>单位 × 督办层级</h3>
       <div class="scroll">
         <table class="matrix" data-testid="units">
@@ -287,4 +291,41 @@ function groupBy<T>(list: T[], key: (x: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const x of list) out.set(key(x), [...(out.get(key(x)) ?? []), x]);
   return out;
+}
+
+/** 协办事项: what this unit helps another handle; the lead unit's by name, never counted in this unit's figures. */
+function CoHandled({ items }: { items: NonNullable<BoardData['coHandled']> }) {
+  const [names, setNames] = useState(new Map<string, string>());
+  useEffect(() => {
+    unitNames().then(setNames, () => undefined);
+  }, []);
+  return (
+    <>
+      <h3>协办事项（不计入本单位统计）</h3>
+      <div class="scroll">
+        <table data-testid="co-handled">
+          <thead>
+            <tr>
+              <th scope="col">事项</th>
+              <th scope="col">主办单位</th>
+              <th scope="col">层级</th>
+              <th scope="col">期限</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((o) => (
+              <tr data-id={o.id}>
+                <td>
+                  <a href={`#/obligations/${o.id}`}>{o.title}</a> <span class="chip blue">协办</span>
+                </td>
+                <td>{names.get(o.unit) ?? '主办单位'}</td>
+                <td>{RUNGS[o.rung]?.name ?? ''}</td>
+                <td>{shanghai(o.dueAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
 }
