@@ -30,8 +30,11 @@ import {
   setCoUnits,
   decideSuspension,
   liftSuspension,
-  pauseClock,
+  clockAfter,
+  followClock,
+  pauseOnTransition,
   reassign,
+  reassignmentDeadline,
   receiptOverdue,
   refuseReturn,
   refusalToDecideReturn,
@@ -43,8 +46,6 @@ import {
   refusalToSign,
   requestReturn,
   requestSuspension,
-  resumeClock,
-  resumptionOf,
   sign,
   decideExemption,
   decideExtension,
@@ -276,34 +277,26 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     await record();
   }
 
-  /** The clock runs again: the deadline moves on by the paused time (and at least the rework grace). */
-  async function resume(cause: string, withRework: boolean): Promise<void> {
+  /**
+   * What the clock does after the transition (clockAfter): run again, the deadline moved on by the
+   * paused time (after a rejection or a refused return, at least the rework grace), or, after a
+   * refused request, keep at least the rework grace on the deadline in force.
+   */
+  async function followUp(): Promise<void> {
     const now = new Date();
-    const planned = await planResumption(resumptionOf(state, now, cause, withRework));
-    state = resumeClock(state, planned, cause, now);
-    await record();
-  }
-
-  /** After a refusal: the unit has at least the rework grace left on the deadline in force. */
-  async function atLeastRework(cause: string): Promise<void> {
-    if (state.status !== 'open' || state.dueAt === null) return;
-    const now = new Date();
-    const planned = await planResumption(resumptionOf(state, now, cause, true));
-    if (planned.dueAt === state.dueAt) return;
-    state = applyPlan(state, planned, now);
+    const follow = clockAfter(state, now, pausing);
+    if (!follow) return;
+    const planned = await planResumption(follow.request);
+    const next = followClock(state, follow, planned, now);
+    if (!next) return;
+    state = next;
     await record();
   }
 
   /** 改派: the new unit's deadline (the given one, else the policy's from now) and receipt limit. */
   async function reassignTo(command: { unit: string; reason: string; dueAt: string | null; by: Actor | null }) {
     const now = new Date();
-    const planned = await plan({
-      from: now.toISOString(),
-      deadline: command.dueAt ? { at: command.dueAt } : state.policy.deadline,
-      remind: state.policy.remind,
-      rulePrefix: '改派',
-      ...(state.policy.receipt !== undefined && { receipt: state.policy.receipt }),
-    });
+    const planned = await plan(reassignmentDeadline(state, now.toISOString(), command.dueAt));
     state = reassign(state, command, planned, now);
     await record();
   }
@@ -344,50 +337,39 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     await condition(() => state !== undefined && recordedRevision >= state.revision);
     return state;
   });
-  /** A command that moves the state by one pure transition, then perhaps sets a new deadline (and resumes a clock). */
+  /**
+   * A command that moves the state by one pure transition (stopping the clock where it stops it:
+   * pauseOnTransition), then perhaps sets a new deadline (deadlineAfter) and moves the clock on
+   * (clockAfter). The policy lab's simulation follows the same three steps for each recorded fact.
+   */
   function onCommand<C>(
     update: UpdateDefinition<ObligationState, [C]>,
     refusal: (s: ObligationState, command: C) => string | null,
     transition: (s: ObligationState, command: C, now: Date) => ObligationState,
-    then?: (command: C) => Promise<void>,
   ): void {
     setHandler(
       update,
       (c) =>
         exclusive(async () => {
-          state = transition(state, c, new Date());
+          const now = new Date();
+          state = pauseOnTransition(transition(state, c, now), now, pausing);
           await record();
           await planNext();
-          await then?.(c);
+          await followUp();
         }),
       { validator: check(refusal) },
     );
   }
 
-  onCommand(completionUpdate, refusalToSubmit, (s, c, now) => {
-    const submitted = submitCompletion(s, c, now);
-    return pausing ? pauseClock(submitted, now) : submitted;
-  });
-  onCommand(verificationUpdate, refusalToVerify, verifyCompletion, async () => {
-    if (pausing && state.status === 'open') await resume('核验退回', true);
-  });
+  onCommand(completionUpdate, refusalToSubmit, submitCompletion);
+  onCommand(verificationUpdate, refusalToVerify, verifyCompletion);
   onCommand(extensionUpdate, (s, e) => refusalToRequestExtension(s, new Date(e.dueAt), new Date()), requestExtension);
-  onCommand(
-    extensionDecisionUpdate,
-    refusalToDecideExtension,
-    (s, d: DecisionCommand, now) => decideExtension(s, d.approved, d.comment, d.by, now),
-    async (d: DecisionCommand) => {
-      if (!d.approved && pausing) await atLeastRework('延期申请未获同意');
-    },
+  onCommand(extensionDecisionUpdate, refusalToDecideExtension, (s, d: DecisionCommand, now) =>
+    decideExtension(s, d.approved, d.comment, d.by, now),
   );
   onCommand(exemptionUpdate, refusalToRequestExemption, requestExemption);
-  onCommand(
-    exemptionDecisionUpdate,
-    refusalToDecideExemption,
-    (s, d: DecisionCommand, now) => decideExemption(s, d.approved, d.comment, d.by, now),
-    async (d: DecisionCommand) => {
-      if (!d.approved && pausing) await atLeastRework('免责申请未获同意');
-    },
+  onCommand(exemptionDecisionUpdate, refusalToDecideExemption, (s, d: DecisionCommand, now) =>
+    decideExemption(s, d.approved, d.comment, d.by, now),
   );
   // The steps between 交办 and 销号: new commands, so no recorded history holds them.
   onCommand(
@@ -419,7 +401,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     { validator: check(refusalToUrge) },
   );
   onCommand(receiptUpdate, refusalToSign, (s, c, now) => sign(s, c.by, now));
-  onCommand(returnUpdate, refusalToReturn, (s, c, now) => pauseClock(requestReturn(s, c, now), now));
+  onCommand(returnUpdate, refusalToReturn, requestReturn);
   setHandler(
     returnDecisionUpdate,
     (d) =>
@@ -427,7 +409,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
         if (d.approved) return reassignTo({ unit: d.unit!, reason: d.comment, dueAt: d.dueAt, by: d.by });
         state = refuseReturn(state, d.comment, d.by, new Date());
         await record();
-        await resume('退回未获同意', true);
+        await followUp();
       }),
     { validator: check<ReturnDecisionCommand>(refusalToDecideReturn) },
   );
@@ -435,23 +417,10 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     validator: check<ReassignmentCommand>((s, r) => refusalToReassign(s, r.unit)),
   });
   onCommand(suspensionUpdate, (s, c) => refusalToRequestSuspension(s, c.until, new Date()), requestSuspension);
-  onCommand(
-    suspensionDecisionUpdate,
-    refusalToDecideSuspension,
-    (s, d: DecisionCommand, now) => {
-      const decided = decideSuspension(s, d.approved, d.comment, d.by, now);
-      return d.approved ? pauseClock(decided, now) : decided;
-    },
-    async (d: DecisionCommand) => {
-      if (!d.approved) await atLeastRework('挂起申请未获同意');
-    },
+  onCommand(suspensionDecisionUpdate, refusalToDecideSuspension, (s, d: DecisionCommand, now) =>
+    decideSuspension(s, d.approved, d.comment, d.by, now),
   );
-  onCommand(
-    resumptionUpdate,
-    refusalToResume,
-    (s, r: ReasonCommand, now) => liftSuspension(s, r.by, now),
-    () => resume('解除挂起', false),
-  );
+  onCommand(resumptionUpdate, refusalToResume, (s, r: ReasonCommand, now) => liftSuspension(s, r.by, now));
   onCommand(withdrawalUpdate, refusalToWithdraw, (s, r: ReasonCommand, now) => withdraw(s, r.reason, r.by, now));
   onCommand(reopenUpdate, refusalToReopen, (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now));
   const manually = (r: ReasonCommand) => (s: ObligationState, now: Date) => climb(s, 'manual', r.reason, r.by, now);
@@ -509,7 +478,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
         } else if (tick.type === 'resume') {
           state = liftSuspension(state, null, new Date());
           await record();
-          await resume('挂起期满', false);
+          await followUp();
         } else if (tick.type === 'remind') {
           state = remind(state, new Date());
           await record();

@@ -731,6 +731,74 @@ export function resumeClock(state: ObligationState, plan: DeadlinePlan, cause: s
   );
 }
 
+/**
+ * The transition just made stops the clock, in the same revision (pauseClock): a completion
+ * submitted (under the paused clock's rules, `pausing`), a return, an approved suspension.
+ */
+export function pauseOnTransition(state: ObligationState, at: Date, pausing: boolean): ObligationState {
+  const type = state.lastEvent.type;
+  const stops =
+    type === 'return_requested' || type === 'suspension_approved' || (pausing && type === 'completion_submitted');
+  return stops ? pauseClock(state, at) : state;
+}
+
+/**
+ * What the clock does once a transition is made (after the deadline deadlineAfter sets, if any):
+ * run again with the deadline moved on by the paused time (`resumes`), or keep at least the
+ * rework grace on the deadline in force (a floor). The workflow plans `request` with the
+ * deadline activity and applies the plan with followClock; so does the policy lab's simulation.
+ */
+export interface ClockFollowUp {
+  resumes: boolean;
+  request: ResumptionRequest;
+}
+
+/** The rule prefixes of a refusal's rework floor: seeing one in a history shows the paused clock's rules. */
+export const REWORK_FLOOR_CAUSES = {
+  extension_refused: '延期申请未获同意',
+  exemption_refused: '免责申请未获同意',
+  suspension_refused: '挂起申请未获同意',
+} as const;
+
+export function clockAfter(state: ObligationState, at: Date, pausing: boolean): ClockFollowUp | null {
+  const resume = (cause: string, withRework: boolean): ClockFollowUp => ({
+    resumes: true,
+    request: resumptionOf(state, at, cause, withRework),
+  });
+  const floor = (cause: string): ClockFollowUp | null =>
+    state.status === 'open' && state.dueAt !== null
+      ? { resumes: false, request: resumptionOf(state, at, cause, true) }
+      : null;
+  switch (state.lastEvent.type) {
+    // A rejected verification gives back the time that was left, at least the rework grace.
+    case 'completion_rejected':
+      return pausing && state.status === 'open' ? resume('核验退回', true) : null;
+    case 'return_refused':
+      return resume('退回未获同意', true);
+    // At the suspension's end date (the clock's, onTime) or on a supervisor's command.
+    case 'suspension_lifted':
+      return resume(state.lastEvent.data.onTime ? '挂起期满' : '解除挂起', false);
+    case 'extension_refused':
+    case 'exemption_refused':
+      return pausing ? floor(REWORK_FLOOR_CAUSES[state.lastEvent.type]) : null;
+    case 'suspension_refused':
+      return floor(REWORK_FLOOR_CAUSES.suspension_refused);
+    default:
+      return null;
+  }
+}
+
+/** The state once the follow-up's plan is in; null when it changes nothing (the floor already met). */
+export function followClock(
+  state: ObligationState,
+  follow: ClockFollowUp,
+  plan: DeadlinePlan,
+  at: Date,
+): ObligationState | null {
+  if (follow.resumes) return resumeClock(state, plan, follow.request.rulePrefix, at);
+  return plan.dueAt === state.dueAt ? null : applyPlan(state, plan, at);
+}
+
 // ——— 签收 ———
 
 export function refusalToSign(state: ObligationState): string | null {
@@ -878,6 +946,20 @@ export function reassign(
       ],
     },
   );
+}
+
+/**
+ * 改派's deadline: the supervisors' `dueAt`, else the policy's deadline from the moment of
+ * reassignment, with the policy's receipt step anew. Planned before the transition (reassign takes the plan).
+ */
+export function reassignmentDeadline(state: ObligationState, from: string, dueAt: string | null): DeadlineRequest {
+  return {
+    from,
+    deadline: dueAt ? { at: dueAt } : state.policy.deadline,
+    remind: state.policy.remind,
+    rulePrefix: '改派',
+    ...(state.policy.receipt !== undefined && { receipt: state.policy.receipt }),
+  };
 }
 
 /**

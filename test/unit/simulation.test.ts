@@ -93,7 +93,7 @@ describe('the simulation of recorded facts under a policy', () => {
         escalate(9),
         escalate(9),
         escalate(9),
-        { type: 'signed', at: '2026-09-29T16:00:00+08:00', data: {} },
+        { type: 'merged', at: '2026-09-29T16:00:00+08:00', data: {} },
       ]),
       own,
       '2026-09-30T00:00:00+08:00',
@@ -102,7 +102,53 @@ describe('the simulation of recorded facts under a policy', () => {
     expect(sim.rung).toBe(4);
     expect(sim.state.rungs.every((r) => r.cause === 'manual')).toBe(true);
     expect(sim.refused).toEqual([escalate(9)]);
-    // 签收 is not a fact the simulation knows yet (issue 17 adds its rule): reported, not guessed.
-    expect(sim.unknown.map((f) => f.type)).toEqual(['signed']);
+    // 并单 (merging duplicate requests) is no command of the workflow: reported, not guessed.
+    expect(sim.unknown.map((f) => f.type)).toEqual(['merged']);
+  });
+
+  it('under the paused clock, gives back the working days a completion waited for verification, and holds the ladder while a request waits', () => {
+    // Submitted 9月30日 12:00, rejected 10月9日 12:00: the pause covers 12 h of the 30th and 12 h of
+    // the 9th plus the whole 8th (1–7 October off): 48 working hours, 2 working days. The deadline
+    // (Saturday 10日, a make-up working day) moves on past Sunday 11日 to Tuesday 13日.
+    const rejected: Fact[] = [
+      { type: 'completion_submitted', at: '2026-09-30T12:00:00+08:00', data: { summary: '已办', evidence: [] } },
+      { type: 'completion_rejected', at: '2026-10-09T12:00:00+08:00', data: { comment: '材料不全' } },
+    ];
+    const paused = simulateObligation(
+      { ...obligation(rejected), pausedClock: true },
+      own,
+      '2026-10-13T12:00:00+08:00',
+      calendar,
+    );
+    expect({ rung: paused.rung, dueAt: paused.state.dueAt }).toEqual({ rung: 0, dueAt: '2026-10-13T23:59:59+08:00' });
+    expect(paused.state.clock?.pausedMs).toBe(9 * 24 * 3600_000);
+    // Before the paused clock, the deadline in force stood: 督办 on the 10th.
+    const before = simulateObligation(obligation(rejected), own, '2026-10-13T12:00:00+08:00', calendar);
+    expect(climbs(before.state)).toEqual([[1, '2026-10-10T23:59:59+08:00']]);
+
+    // An extension asked on the 9th and refused on the 12th: the 10th passes with no climb, and the
+    // refusal leaves the rework grace (one working day by default): the end of the 13th.
+    const held: Fact[] = [
+      {
+        type: 'extension_requested',
+        at: '2026-10-09T09:00:00+08:00',
+        data: {
+          dueAt: '2026-10-20T18:00:00+08:00',
+          plan: '分步办理',
+          requesterConsent: { name: '张先生', at: '2026-10-09' },
+        },
+      },
+      { type: 'extension_refused', at: '2026-10-12T09:00:00+08:00', data: { comment: '理由不足' } },
+    ];
+    const waited = simulateObligation(
+      { ...obligation(held), pausedClock: true },
+      own,
+      '2026-10-13T12:00:00+08:00',
+      calendar,
+    );
+    expect({ rung: waited.rung, dueAt: waited.state.dueAt }).toEqual({ rung: 0, dueAt: '2026-10-13T23:59:59+08:00' });
+    expect(climbs(simulateObligation(obligation(held), own, '2026-10-13T12:00:00+08:00', calendar).state)).toEqual([
+      [1, '2026-10-10T23:59:59+08:00'],
+    ]);
   });
 });

@@ -60,7 +60,7 @@ export async function loadFacts(sql: Sql, ids: string[], judgedAt: string): Prom
         actualRung = e.rung;
         actualUnit = e.unit;
       }
-    // The unit it started with (once 改派 exists, a reassignment fact moves it in the simulation).
+    // The unit it started with (the event rows keep it; the reassignment facts, 改派, move it in the simulation).
     const facts = { ...factsOf(state, events), unit: events[0]?.unit ?? state.unit };
     return { facts, actualRung, actualUnit };
   });
