@@ -20,7 +20,9 @@ export async function documentParties(sql: Sql, unit: string, coUnits: string[] 
   );
   const leader = row?.contactLeader ?? (row?.leader?.name ? `${row.leader.title ?? ''}${row.leader.name}` : null);
   const co: Array<{ name: string }> = coUnits.length
-    ? await sql('SELECT name FROM unit WHERE code = ANY($1::text[]) ORDER BY array_position($1::text[], code)', [coUnits])
+    ? await sql('SELECT name FROM unit WHERE code = ANY($1::text[]) ORDER BY array_position($1::text[], code)', [
+        coUnits,
+      ])
     : [];
   // A code the organisation data does not know is still never printed: the document says so instead.
   return { unitName: row?.name ?? '责任单位', leader, head: row?.contactHead ?? null, coUnits: co.map((c) => c.name) };
