@@ -767,8 +767,9 @@ describe('the web console', () => {
     }>;
     // Codes with a hyphen cannot be mistaken for Chinese text or data (all the organisation's are so).
     const codes = units.map((u) => u.code).filter((c) => c.includes('-'));
-    // Data, not English: the run's tag in titles, ticket numbers, people's names as minted.
-    const allowed = [tag];
+    // Data, not English: the run's tag in titles, ticket numbers, people's names as minted; and
+    // the file formats' own names on the buttons (下载Word, 导出Excel), as Chinese offices say them.
+    const allowed = [tag, 'Word', 'Excel'];
     const pages: Array<[string, string, string]> = [
       ['supervisor', '#/board', 'units'],
       ['supervisor', '#/obligations', 'obligations'],

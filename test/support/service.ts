@@ -76,7 +76,9 @@ export async function http(
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  // A file (an .xlsx, a .docx) or a page answers as text; everything else is JSON.
+  const json = (res.headers.get('content-type') ?? '').includes('json');
+  return { status: res.status, body: text ? (json ? JSON.parse(text) : text) : undefined, headers: res.headers };
 }
 
 /** The Authorization header of a bearer token. */

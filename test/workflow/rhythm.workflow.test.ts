@@ -12,7 +12,7 @@ import { workflowIdOf, type Actor, type ObligationInput, type ObligationState } 
 import { ORGANISATION } from '../../libs/domain/organisation';
 import { monthContaining, weekContaining, type Period } from '../../libs/domain/period';
 import type { ReportContent } from '../../libs/domain/reports';
-import { toShanghaiIso } from '../../libs/domain/time';
+import { chineseDateTime, toShanghaiIso } from '../../libs/domain/time';
 import { dataSourceOptions, migrate, WORKER_DATABASE } from '../../libs/shared/database/data-source';
 import { LogNotifier } from '../../libs/shared/notifier';
 import { obligationIdOf } from '../../libs/shared/obligation-id';
@@ -288,7 +288,7 @@ describe('a month of the office’s rhythm', () => {
               group.name,
               expect.any(String),
               i2.title,
-              i2.dueAt,
+              chineseDateTime(i2.dueAt!),
               Math.floor((month.to.getTime() - at(2, 18).getTime()) / DAY),
               ['提醒', '督办', '挂牌', '约谈', '问责'][rungAtEnd(i2State)],
             ],

@@ -6,6 +6,7 @@ import { chinaCalendar, type YearSchedule } from '../../libs/domain/calendar';
 import { planDeadline } from '../../libs/domain/deadline';
 import { planResumption } from '../../libs/domain/clock';
 import type { Actor, ObligationInput, ObligationState } from '../../libs/domain/obligation';
+import { ORGANISATION } from '../../libs/domain/organisation';
 import { isOverdue } from '../../libs/domain/overdue';
 import type { LadderPolicy } from '../../libs/domain/policy';
 import { timelineOf } from '../../libs/domain/timeline';
@@ -457,7 +458,12 @@ describe('签收, 退回 and 改派', () => {
       });
       expect(done).toMatchObject({ status: 'completed', rung: 0, unit: 'district-market-regulation' });
       expect(done.rungs).toEqual([]);
-      const text = timelineOf((await fxStates(h)).map((s) => ({ runId: 'r', state: s })))
+      // Units by their Chinese names, as the API's timeline gives them (from the organisation data).
+      const names = (code: string) => ORGANISATION.units.find((u) => u.code === code)?.name ?? '责任单位';
+      const text = timelineOf(
+        (await fxStates(h)).map((s) => ({ runId: 'r', state: s })),
+        names,
+      )
         .map((t) => t.text)
         .join('\n');
       expect(text).toContain('税务局李明（责任单位，区税务局）签收事项');
