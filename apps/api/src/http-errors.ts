@@ -208,7 +208,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
       body = errorBody(500, '服务内部错误，请稍后重试；如持续出现请联系管理员');
     }
-    res.status(body.statusCode).json(inChinese(body));
+    // An error is JSON even where the route declared another type (a report's HTML, a Word file).
+    res.status(body.statusCode).type('application/json').json(inChinese(body));
   }
 }
 
