@@ -52,28 +52,31 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
 
   // The timeline (every role that sees the obligation reads it) comes from the whole Temporal
   // history: fetched again only when the obligation changed.
-  const seen = useRef('');
   // Answers that arrive after the page moved on to another obligation are dropped, never painted.
   const alive = useRef(true);
+  // Loads overlap (the 5 s refresh, the one after a command): only the latest one started may paint.
+  const latest = useRef(0);
   const load = async () => {
+    const mine = ++latest.current;
+    const current = () => alive.current && mine === latest.current;
     try {
       const next = await api.get<Obligation>(`/v1/obligations/${id}`);
-      if (!alive.current || next.id !== id) return;
+      if (!current() || next.id !== id) return;
       setO(next);
       setLoadError('');
-      if (next.updatedAt === seen.current) return;
+      // Documents, timeline and submissions each time: a command's effects (a co-unit's part, a
+      // document) need not change the fields of the obligation that a cheaper check would compare.
       const [d, t, c] = await Promise.all([
         api.get<Doc[]>(`/v1/obligations/${id}/documents`),
         api.get<{ entries: TimelineEntry[] }>(`/v1/obligations/${id}/timeline`),
         api.get<SubmittedCompletion[]>(`/v1/obligations/${id}/completions`),
       ]);
-      if (!alive.current) return;
-      seen.current = next.updatedAt;
+      if (!current()) return;
       setDocs(d);
       setTimeline(t.entries);
       setCompletions(c);
     } catch (e) {
-      if (alive.current) setLoadError(describe(e));
+      if (current()) setLoadError(describe(e));
     }
   };
   useEffect(() => {
