@@ -17,6 +17,11 @@ import type { ClimbingRung } from '../libs/domain/ladder';
 import {
   applyPlan,
   attachDocument,
+  callbackReopens,
+  fulfilDuty,
+  recordCallback,
+  refusalToFulfilDuty,
+  refusalToRecordCallback,
   attachUrgeNotice,
   climb,
   climbOnDeadline,
@@ -74,6 +79,7 @@ import {
 } from '../libs/domain/obligation';
 import { COLOR, DUE_AT, KIND, RUNG, STATUS, UNIT } from '../libs/shared/temporal/search-attributes';
 import {
+  callbackUpdate,
   coUnitsUpdate,
   completionUpdate,
   contributionUpdate,
@@ -96,6 +102,7 @@ import {
   systemCommandSignal,
   verificationUpdate,
   withdrawalUpdate,
+  type CallbackCommand,
   type DecisionCommand,
   type ObligationStart,
   type ReasonCommand,
@@ -141,7 +148,9 @@ const EXACTLY_ONCE = 'exactly-once-ladder';
 const {
   announceRung,
   announceUrge,
+  fulfilCallbackDuty,
   sendReminder: remindLater,
+  startCallbackDuty: startDuty,
 } = proxyActivities<WorkerActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
@@ -178,6 +187,10 @@ const planResumption = orFailTask(boundedLocal.planResumption);
 // a deadline does not pass while an extension, exemption or suspension request awaits the
 // supervisors, and a refusal leaves at least the rework grace. Before, the clock kept running.
 const PAUSED_CLOCK = 'paused-clock';
+
+// Since `callback-duty` (API.md, Outcomes): a 销号 under a policy with `callback` starts the
+// supervision office's 回访 duty. Before, 销号 started nothing (and no policy had the field).
+const CALLBACK_DUTY = 'callback-duty';
 
 /** A refused command fails the update, not the workflow, and leaves no trace in the history. */
 function refuse(reason: string | null): void {
@@ -346,23 +359,41 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     update: UpdateDefinition<ObligationState, [C]>,
     refusal: (s: ObligationState, command: C) => string | null,
     transition: (s: ObligationState, command: C, now: Date) => ObligationState,
+    /** What the command does once its transition is recorded (销号: the 回访 duty). */
+    after?: () => Promise<void>,
   ): void {
     setHandler(
       update,
       (c) =>
         exclusive(async () => {
-          const now = new Date();
-          state = pauseOnTransition(transition(state, c, now), now, pausing);
-          await record();
-          await planNext();
-          await followUp();
+          await step((s, now) => transition(s, c, now));
+          await after?.();
         }),
       { validator: check(refusal) },
     );
   }
 
+  /** One pure transition, recorded, then the deadline it sets and the clock's follow-up. */
+  async function step(transition: (s: ObligationState, now: Date) => ObligationState): Promise<void> {
+    const now = new Date();
+    state = pauseOnTransition(transition(state, now), now, pausing);
+    await record();
+    await planNext();
+    await followUp();
+  }
+
+  /**
+   * 销号 under a policy with `callback`: the 回访 duty starts, exactly once per 销号 (its id derives
+   * from the obligation and its completion count, and an id starts one workflow ever). Started
+   * before the 销号 answers, so a 回访 recorded right after finds its duty.
+   */
+  async function startCallbackDuty(): Promise<void> {
+    if (state.status !== 'completed' || !state.policy.callback || !patched(CALLBACK_DUTY)) return;
+    await startDuty({ obligation: state });
+  }
+
   onCommand(completionUpdate, refusalToSubmit, submitCompletion);
-  onCommand(verificationUpdate, refusalToVerify, verifyCompletion);
+  onCommand(verificationUpdate, refusalToVerify, verifyCompletion, startCallbackDuty);
   onCommand(extensionUpdate, (s, e) => refusalToRequestExtension(s, new Date(e.dueAt), new Date()), requestExtension);
   onCommand(extensionDecisionUpdate, refusalToDecideExtension, (s, d: DecisionCommand, now) =>
     decideExtension(s, d.approved, d.comment, d.by, now),
@@ -423,6 +454,20 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
   onCommand(resumptionUpdate, refusalToResume, (s, r: ReasonCommand, now) => liftSuspension(s, r.by, now));
   onCommand(withdrawalUpdate, refusalToWithdraw, (s, r: ReasonCommand, now) => withdraw(s, r.reason, r.by, now));
   onCommand(reopenUpdate, refusalToReopen, (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now));
+  // 回访: recorded; an unsatisfied answer not explained is 重办 by the same reopen (a new command:
+  // no recorded history holds it). The 回访 duty of this 销号, if any, is then fulfilled.
+  setHandler(
+    callbackUpdate,
+    (c) =>
+      exclusive(async () => {
+        const answered = state;
+        await step((s, now) => recordCallback(s, c, now));
+        if (callbackReopens(c))
+          await step((s, now) => reopen(s, `回访不满意：${c.comment}`, c.by, now, { callback: true }));
+        if (answered.policy.callback) toAnnounce.push(() => fulfilCallbackDuty({ obligation: answered, by: c.by }));
+      }),
+    { validator: check<CallbackCommand>((s, c) => refusalToRecordCallback(s, c, new Date())) },
+  );
   const manually = (r: ReasonCommand) => (s: ObligationState, now: Date) => climb(s, 'manual', r.reason, r.by, now);
   setHandler(escalationUpdate, (r) => exclusive(() => climbRung(manually(r))), {
     validator: check<ReasonCommand>(refusalToEscalate),
@@ -434,6 +479,10 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
       if (c.type === 'escalation' && !refusalToEscalate(state)) await climbRung(manually(c));
       if (c.type === 'withdrawal' && !refusalToWithdraw(state)) {
         state = withdraw(state, c.reason, c.by, new Date());
+        await record();
+      }
+      if (c.type === 'fulfilment' && !refusalToFulfilDuty(state)) {
+        state = fulfilDuty(state, c.reason, c.by, new Date());
         await record();
       }
     });

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   Actor,
+  CallbackRecord,
   DeadlinePlan,
   EnterpriseContact,
   Evidence,
@@ -94,6 +95,9 @@ export interface UrgeCommand {
   by: Actor | null;
 }
 
+/** 回访: the requester's answer after 销号; unsatisfied and not explained reopens it (重办). */
+export type CallbackCommand = CallbackRecord;
+
 export const stateQuery = defineQuery<ObligationState>('state');
 /** The state once it is in the read model: the answer to a start that lost a race for its key. */
 export const snapshotUpdate = defineUpdate<ObligationState>('snapshot');
@@ -116,10 +120,14 @@ export const coUnitsUpdate = defineUpdate<ObligationState, [CoUnitsCommand]>('co
 export const contributionUpdate = defineUpdate<ObligationState, [ContributionCommand]>('contribution');
 export const urgeUpdate = defineUpdate<ObligationState, [UrgeCommand]>('urge');
 export const resumptionUpdate = defineUpdate<ObligationState, [ReasonCommand]>('resumption');
+export const callbackUpdate = defineUpdate<ObligationState, [CallbackCommand]>('callback');
 
-/** A command from another workflow (an indicator's red episode), which cannot send updates. */
+/**
+ * A command from another workflow (an indicator's red episode; an obligation whose 回访 fulfils
+ * its 回访 duty), which cannot send updates.
+ */
 export interface SystemCommand extends ReasonCommand {
-  type: 'escalation' | 'withdrawal';
+  type: 'escalation' | 'withdrawal' | 'fulfilment';
 }
 export const systemCommandSignal = defineSignal<[SystemCommand]>('systemCommand');
 

@@ -12,6 +12,7 @@ export const UNIT_EVENTS: Record<string, string> = {
   rung_entered: '逾期升级',
   reopened: '重办',
   withdrawn: '已撤回',
+  callback_recorded: '回访结果',
 };
 
 export const SUPERVISOR_EVENTS: Record<string, string> = {

@@ -79,6 +79,10 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
       rungs: ladder(),
       receipt: 'PT2H',
       rework: oneWorkingDay(),
+      // 回访: the seed measures 企业满意度回访 (one of the 9 indicators, 一) and wants work orders
+      // "一次办好，避免重办" (二(七)2(2)⑥), so every 销号 is followed by a call-back duty of the
+      // supervision office. 3 working days is the office's default (the seed gives no length).
+      callback: { workingDays: 3 },
     },
   },
   disclosure_request: {
@@ -146,6 +150,17 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     // obligation of this kind, started with the override { "deadline": "P14D" }.
     source: '二(五)3：严格落实10天内更新内容、14天内至少发布1篇原创内容及互动交流功能的配备和运行情况',
     policy: { deadline: 'P10D', remind: ['P2D'], rungs: ladder(), rework: oneWorkingDay() },
+  },
+  callback_duty: {
+    kind: 'callback_duty',
+    name: '回访',
+    description:
+      '工单办结销号后，督查室在规定时限内回访诉求人，记录满意、基本满意或不满意；不满意且不接受解释的，工单自动重办。',
+    // Started by the workflow at 销号 where the obligation's policy has `callback` (its deadline is
+    // that duration from the 销号); this default deadline only serves one started by hand.
+    source:
+      '一：“企业满意度回访”为市考核指标之一；二(七)2(2)⑥：“政企通”工单需实现一次办好,避免重办',
+    policy: { deadline: { workingDays: 3 }, remind: [{ workingDays: 1 }], rungs: ladder(), rework: oneWorkingDay() },
   },
 };
 

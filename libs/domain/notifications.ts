@@ -324,6 +324,8 @@ export const EVENT_NAMES: Record<string, string> = {
   completion_accepted: '核验通过，已办结销号',
   digest: '每日督办提示',
   duty_lapsed: '常态化职责逾期',
+  callback_recorded: '回访结果',
+  duty_fulfilled: '回访任务已完成',
 };
 
 /** The event's name for people; an unknown type reads as 督办通知. */

@@ -13,6 +13,7 @@ export const NUMBER_PREFIXES: Record<ObligationKind, string> = {
   indicator_rank: '督标',
   monthly_report: '督报',
   new_media: '督媒',
+  callback_duty: '督访',
 };
 
 /** What the Postgres allocator needs: the caller's number if any, the kind's prefix and the year. */

@@ -5,7 +5,7 @@ import type { DeadlineRequest } from './deadline';
 import { rungName, TOP_RUNG, type ClimbingRung, type Rung } from './ladder';
 import { completionProblems } from './kinds';
 import { graceOf, type DeadlineSpec, type LadderPolicy } from './policy';
-import { toShanghaiIso } from './time';
+import { chineseDateTime, toShanghaiIso } from './time';
 
 // The obligation kinds the seed names (DOMAIN.md, "The obligations the seed names").
 export const OBLIGATION_KINDS = [
@@ -17,6 +17,8 @@ export const OBLIGATION_KINDS = [
   'indicator_rank',
   'monthly_report',
   'new_media',
+  // 回访 duty: the supervision office's call-back after a 销号 (callback-duty.ts).
+  'callback_duty',
 ] as const;
 export type ObligationKind = (typeof OBLIGATION_KINDS)[number];
 
@@ -182,6 +184,29 @@ export interface Contribution {
   by: Actor | null;
 }
 
+// 回访 (API.md, Outcomes): the requester's answer after 办结销号.
+export const CALLBACK_RESULTS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const;
+export type CallbackResult = (typeof CALLBACK_RESULTS)[number];
+export const CALLBACK_RESULT_NAMES: Record<CallbackResult, string> = {
+  satisfied: '满意',
+  basically_satisfied: '基本满意',
+  unsatisfied: '不满意',
+};
+
+/** One 回访: who answered what, when the call happened, and whether the unit's explanation was accepted. */
+export interface Callback {
+  result: CallbackResult;
+  /** 不满意 but the supervisors accept the unit's explanation: recorded, not reopened. */
+  explained: boolean;
+  requester: string | null;
+  comment: string;
+  /** When the call happened. */
+  at: string;
+  by: Actor | null;
+  /** Which 销号 it answers (1 = the first completion accepted): one 回访 each. */
+  completion: number;
+}
+
 /** One transition, as the audit trail and the read model's event table keep it. */
 export interface ObligationEvent {
   type: string;
@@ -234,6 +259,8 @@ export interface ObligationState extends Omit<ObligationInput, 'by'> {
   contributions?: Contribution[];
   /** 催办: each urging, with its 催办通知书 once issued. */
   urges?: Urge[];
+  /** 回访: the requester's answers after each 销号 (absent in states recorded before 回访 existed). */
+  callbacks?: Callback[];
   /** Grows by one on every transition, so a read model keeps only the newest state. */
   revision: number;
   /** The transition that made this revision. */
@@ -651,12 +678,19 @@ export function refusalToReopen(state: ObligationState): string | null {
 }
 
 /** 重办: the requester was not satisfied; open again (the workflow sets a new deadline). */
-export function reopen(state: ObligationState, reason: string, by: Actor | null, at: Date): ObligationState {
+export function reopen(
+  state: ObligationState,
+  reason: string,
+  by: Actor | null,
+  at: Date,
+  /** A reopen a 回访 caused says so (`callback: true`): the scores count 重办 either way. */
+  cause?: { callback: true },
+): ObligationState {
   refuseUnless(refusalToReopen(state));
   return transition(
     state,
     at,
-    { type: 'reopened', by, data: { reason } },
+    { type: 'reopened', by, data: { reason, ...cause } },
     {
       status: 'open',
       completion: null,
@@ -1116,4 +1150,75 @@ export function attachUrgeNotice(
     { type: 'urge_notice_issued', by: null, data: { n, ...document } },
     { urges: state.urges!.map((u, i) => (i === n - 1 ? { ...u, document } : u)) },
   );
+}
+
+// ——— 回访 and the 回访 duty (API.md, Outcomes) ———
+
+/** How many times the obligation was 办结销号: each 销号 gets one 回访, and one 回访 duty. */
+export function completionCount(state: Pick<ObligationState, 'verifications'>): number {
+  return state.verifications.filter((v) => v.accepted).length;
+}
+
+export interface CallbackRecord {
+  result: CallbackResult;
+  explained: boolean;
+  requester: string | null;
+  comment: string;
+  /** When the call happened. */
+  at: string;
+  by: Actor | null;
+}
+
+export function refusalToRecordCallback(state: ObligationState, c: Pick<CallbackRecord, 'at'>, now: Date): string | null {
+  if (state.kind === 'callback_duty') return '回访任务本身不需要回访';
+  if (state.status !== 'completed') return `事项状态为“${STATUS_NAMES[state.status]}”，只有已办结销号的事项才能回访`;
+  const n = completionCount(state);
+  const done = state.callbacks?.find((cb) => cb.completion === n);
+  if (done)
+    return `本次办结已于 ${chineseDateTime(done.at)} 回访（${CALLBACK_RESULT_NAMES[done.result]}），不能重复回访`;
+  const at = Date.parse(c.at);
+  if (at > now.getTime()) return '回访时间不能晚于现在';
+  const accepted = state.verifications.filter((v) => v.accepted).at(-1);
+  if (accepted && at < Date.parse(accepted.at)) return '回访时间不能早于办结销号的时间';
+  return null;
+}
+
+/**
+ * 回访 recorded: the obligation stays completed. An unsatisfied requester's answer, unless the
+ * explanation is accepted, is followed by 重办 (the workflow's reopen, `callback: true`).
+ */
+export function recordCallback(state: ObligationState, c: CallbackRecord, at: Date): ObligationState {
+  refuseUnless(refusalToRecordCallback(state, c, at));
+  const callAt = toShanghaiIso(c.at);
+  return transition(
+    state,
+    at,
+    {
+      type: 'callback_recorded',
+      by: c.by,
+      // The scores read exactly these (满意率 by the month of `at`).
+      data: { result: c.result, explained: c.explained, requester: c.requester, comment: c.comment, at: callAt },
+    },
+    {
+      callbacks: [
+        ...(state.callbacks ?? []),
+        { ...c, at: callAt, completion: completionCount(state) },
+      ],
+    },
+  );
+}
+
+/** Whether this 回访 sends the obligation back to the unit (重办). */
+export function callbackReopens(c: Pick<CallbackRecord, 'result' | 'explained'>): boolean {
+  return c.result === 'unsatisfied' && !c.explained;
+}
+
+export function refusalToFulfilDuty(state: ObligationState): string | null {
+  return state.kind === 'callback_duty' && !isSettled(state) ? null : '不是待办的回访任务';
+}
+
+/** The 回访 duty is done: the 回访 was recorded on the obligation it is about. */
+export function fulfilDuty(state: ObligationState, reason: string, by: Actor | null, at: Date): ObligationState {
+  refuseUnless(refusalToFulfilDuty(state));
+  return transition(state, at, { type: 'duty_fulfilled', by, data: { reason } }, { status: 'completed' });
 }

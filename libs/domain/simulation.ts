@@ -27,7 +27,11 @@ import {
   refusalToDecideReturn,
   refusalToDecideSuspension,
   refusalToEscalate,
+  fulfilDuty,
+  recordCallback,
+  refusalToFulfilDuty,
   refusalToReassign,
+  refusalToRecordCallback,
   refusalToReopen,
   refusalToRequestExemption,
   refusalToRequestExtension,
@@ -55,6 +59,7 @@ import {
   verifyCompletion,
   withdraw,
   type Actor,
+  type CallbackResult,
   type DeadlinePlan,
   type LadderTick,
   type Evidence,
@@ -144,6 +149,15 @@ const verified = (accepted: boolean) => ({
     verifyCompletion(s, { accepted, comment: text(f.data.comment), by: by(f) }, at),
 });
 
+const callbackOf = (f: Fact, at: Date) => ({
+  result: text(f.data.result) as CallbackResult,
+  explained: f.data.explained === true,
+  requester: orNull(f.data.requester),
+  comment: text(f.data.comment),
+  at: text(f.data.at) || toShanghaiIso(at),
+  by: by(f),
+});
+
 export const FACT_RULES: Record<string, FactRule> = {
   completion_submitted: {
     refusal: (s) => refusalToSubmit(s),
@@ -194,7 +208,20 @@ export const FACT_RULES: Record<string, FactRule> = {
   exemption_approved: exempted(true),
   exemption_refused: exempted(false),
   withdrawn: { refusal: (s) => refusalToWithdraw(s), apply: (s, f, at) => withdraw(s, text(f.data.reason), by(f), at) },
-  reopened: { refusal: (s) => refusalToReopen(s), apply: (s, f, at) => reopen(s, text(f.data.reason), by(f), at) },
+  reopened: {
+    refusal: (s) => refusalToReopen(s),
+    apply: (s, f, at) =>
+      reopen(s, text(f.data.reason), by(f), at, f.data.callback === true ? { callback: true } : undefined),
+  },
+  // 回访 (its 重办, if any, is the `reopened` fact that follows it).
+  callback_recorded: {
+    refusal: (s, f, at) => refusalToRecordCallback(s, { at: text(f.data.at) || toShanghaiIso(at) }, at),
+    apply: (s, f, at) => recordCallback(s, callbackOf(f, at), at),
+  },
+  duty_fulfilled: {
+    refusal: (s) => refusalToFulfilDuty(s),
+    apply: (s, f, at) => fulfilDuty(s, text(f.data.reason), by(f), at),
+  },
   // Only a supervisor's escalation is a fact; a deadline's climb is the clock's (isClockConsequence).
   rung_entered: {
     refusal: (s) => refusalToEscalate(s),

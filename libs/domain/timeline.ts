@@ -1,6 +1,6 @@
 import { COLOR_NAMES } from './color';
 import type { Actor, ObligationEvent, ObligationState } from './obligation';
-import { STATUS_NAMES } from './obligation';
+import { CALLBACK_RESULT_NAMES, STATUS_NAMES } from './obligation';
 import { ROLE_NAMES } from './people';
 import { describePause } from './clock';
 import { chineseDateTime } from './time';
@@ -90,7 +90,11 @@ function sentence(e: ObligationEvent, unitName: UnitNames): string {
     case 'withdrawn':
       return `${by}撤回事项：${d.reason}`;
     case 'reopened':
-      return `${by}决定重办：${d.reason}`;
+      return d.callback ? `回访不满意，自动重办：${d.reason}` : `${by}决定重办：${d.reason}`;
+    case 'callback_recorded':
+      return `${by}回访${d.requester ? `诉求人${d.requester}` : '诉求人'}（${clock(d.at)}）：${CALLBACK_RESULT_NAMES[d.result as 'satisfied'] ?? d.result}${d.comment ? `；${d.comment}` : ''}${d.result === 'unsatisfied' ? (d.explained ? '；已接受承办单位解释，不重办' : '') : ''}`;
+    case 'duty_fulfilled':
+      return `回访已完成，回访任务办结`;
     case 'clock_resumed':
       return `恢复计时（${d.cause}，暂停 ${describePause(Number(d.pausedMs) || 0)}），期限 ${clock(d.dueAt)}（依据：${d.rule}）`;
     case 'received':

@@ -73,6 +73,10 @@ const CURRENT = [
   'steps-story.json',
   'suspension-across-holiday.json',
   'urge.json',
+  // Since `callback-duty`: 回访 reopening a work order, and the 回访 duty fulfilled and missed.
+  'callback-reopen.json',
+  'callback-duty-fulfilled.json',
+  'callback-duty-missed.json',
 ].map((f) => `current/${f}`);
 const found = (folder: string) =>
   fs

@@ -23,6 +23,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import {
+  CALLBACK_RESULTS,
   EXEMPTION_REASONS,
   OBLIGATION_KINDS,
   type ExemptionReason,
@@ -365,6 +366,37 @@ export class UrgeDto {
   comment!: string;
 }
 
+/** 回访 (API.md, Outcomes). */
+export class CallbackDto {
+  @ApiProperty({ enum: CALLBACK_RESULTS, description: '满意 satisfied，基本满意 basically_satisfied，不满意 unsatisfied' })
+  @IsIn(CALLBACK_RESULTS, { message: '须为 satisfied（满意）、basically_satisfied（基本满意）或 unsatisfied（不满意）' })
+  result!: (typeof CALLBACK_RESULTS)[number];
+
+  @ApiPropertyOptional({ example: '张先生', description: '接受回访的诉求人' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100, { message: '诉求人姓名为 1 至 100 个字符' })
+  requester?: string;
+
+  @ApiProperty({ example: '诉求人表示问题已解决', description: '回访情况' })
+  @IsString()
+  @Length(1, 2_000, { message: '须写明回访情况（1 至 2000 个字符）' })
+  comment!: string;
+
+  @ApiPropertyOptional({ example: '2026-11-27T10:00:00+08:00', description: '回访时间（默认现在）' })
+  @IsOptional()
+  @IsInstant()
+  at?: string;
+
+  @ApiPropertyOptional({
+    description: '不满意，但督查部门接受承办单位的解释：记录在案，不重办',
+    default: false,
+  })
+  @IsOptional()
+  @IsBoolean({ message: '须为 true 或 false' })
+  explained?: boolean;
+}
+
 export class CommentDto {
   @ApiPropertyOptional({ example: '第三方结果已出，恢复办理' })
   @IsOptional()
@@ -502,6 +534,12 @@ export class ObligationView {
   contributions?: unknown[];
   @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: '催办' })
   urges?: unknown[];
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: '回访: { result, explained, requester, comment, at, by, completion }',
+  })
+  callbacks?: unknown[];
   @ApiPropertyOptional({
     enum: ['lead', 'co', 'handedOn'],
     description: "for a department: its unit's part (lead 主办, co 协办, handedOn 已改派)",

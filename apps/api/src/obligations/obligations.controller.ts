@@ -46,6 +46,7 @@ import {
   ObligationView,
   ReasonDto,
   VerificationDto,
+  CallbackDto,
 } from './obligation.dto';
 import { handlingOf, view } from './obligation-view';
 import { ObligationsService } from './obligations.service';
@@ -259,6 +260,25 @@ export class ObligationsController {
     @Headers('idempotency-key') key?: string,
   ) {
     return view(await this.obligations.reopen(id, dto, p, key));
+  }
+
+  @Post(':id/callback')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      '回访: the requester\'s answer after 销号; unsatisfied reopens it (重办) unless explained; fulfils the 回访 duty',
+  })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'not completed, already called back for this 销号, or `at` in the future' })
+  async callback(
+    @Param('id', obligationId) id: string,
+    @Body() dto: CallbackDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.callback(id, dto, p, key));
   }
 
   @Post(':id/receipt')

@@ -26,6 +26,7 @@ import {
   firstDeadline,
   isSettled,
   openObligation,
+  refusalToRecordCallback,
   refusalToReopen,
   workflowIdOf,
   type Actor,
@@ -43,8 +44,10 @@ import { overdueSql } from '../../../../libs/shared/database/overdue';
 import { ObligationRecord } from '../../../../libs/shared/database/obligation-record.entity';
 import { obligationIdOf } from '../../../../libs/shared/obligation-id';
 import {
+  callbackUpdate,
   coUnitsUpdate,
   completionUpdate,
+  type CallbackCommand,
   contributionUpdate,
   escalationUpdate,
   exemptionDecisionUpdate,
@@ -73,6 +76,7 @@ import { errorBody, invalidRequest } from '../http-errors';
 import { CalendarService } from '../reference/calendar.service';
 import { OrganisationService } from '../reference/organisation.service';
 import type {
+  CallbackDto,
   UrgeDto,
   CoUnitsDto,
   ContributionDto,
@@ -559,35 +563,71 @@ export class ObligationsService {
     return this.command(id, by, withdrawalUpdate, { reason: dto.reason, by: actorOf(by) }, key);
   }
 
+  /** 重办: the requester was not satisfied; open again with a new deadline. */
+  reopen(id: string, dto: ReasonDto, by: Principal, key?: string): Promise<ObligationState> {
+    return this.resumeCompleted(id, by, key, reopenUpdate, { reason: dto.reason, by: actorOf(by) }, refusalToReopen);
+  }
+
+  /** 回访: recorded on the completed obligation; unsatisfied and not explained, 重办 by itself. */
+  callback(id: string, dto: CallbackDto, by: Principal, key?: string): Promise<ObligationState> {
+    const command: CallbackCommand = {
+      result: dto.result,
+      explained: dto.explained === true,
+      requester: dto.requester ?? null,
+      comment: dto.comment,
+      at: toShanghaiIso(dto.at ? parseInstant(dto.at)! : new Date()),
+      by: actorOf(by),
+    };
+    return this.resumeCompleted(id, by, key, callbackUpdate, command, (s) =>
+      refusalToRecordCallback(s, command, new Date()),
+    );
+  }
+
   /**
-   * 重办. The completed obligation's workflow has ended, so the reopen starts a new run that
-   * carries on from the final state of the last one (workflow id reuse), and applies the reopen.
+   * A command on a completed obligation (重办, 回访), whose workflow has ended: a new run carries
+   * on from the final state of the last one (workflow id reuse) and applies the command. One at a
+   * time per obligation (a Postgres advisory lock across the API's instances): else a second
+   * command could start its run from the final state the first one's run had already moved on
+   * from, and two 回访 could both be taken, or both reopen it. Each reads the state the one before
+   * it left, so the second is refused (or, with the same Idempotency-Key, answered the same).
    */
-  async reopen(id: string, dto: ReasonDto, by: Principal, key?: string): Promise<ObligationState> {
-    const current = await this.get(id, by);
-    const workflowId = workflowIdOf(id);
-    const refusal = refusalToReopen(current);
-    if (refusal) return this.againOrRefuse(workflowId, current, idempotentUpdateId(by, key), refusal);
-    const final = await this.withinDeadline(() => this.temporal.workflow.getHandle(workflowId).result()).catch(
-      (err: unknown) => {
-        // A run ended otherwise than by its own hand (terminated in the Temporal UI) has no final state to carry on.
-        if (err instanceof WorkflowFailedError) throw conflict('该事项的工作流已被终止，不能重办；请联系管理员');
-        throw err;
-      },
-    );
-    return this.sendUpdate(
-      workflowId,
-      reopenUpdate,
-      { reason: dto.reason, by: actorOf(by) },
-      idempotentUpdateId(by, key),
-      () =>
-        new WithStartWorkflowOperation<typeof obligationWorkflow>(OBLIGATION_WORKFLOW, {
-          workflowId,
-          taskQueue: this.config.TEMPORAL_TASK_QUEUE,
-          args: [{ resume: final }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        }),
-    );
+  private async resumeCompleted<Arg>(
+    id: string,
+    by: Principal,
+    key: string | undefined,
+    update: UpdateDefinition<ObligationState, [Arg]>,
+    arg: Arg,
+    refusalOf: (current: ObligationState) => string | null,
+  ): Promise<ObligationState> {
+    await this.get(id, by);
+    return this.records.manager.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`duban-resume:${id}`]);
+      const current = await this.get(id, by);
+      const workflowId = workflowIdOf(id);
+      const updateId = idempotentUpdateId(by, key);
+      const refusal = refusalOf(current);
+      if (refusal) return this.againOrRefuse(workflowId, current, updateId, refusal);
+      const final = await this.withinDeadline(() => this.temporal.workflow.getHandle(workflowId).result()).catch(
+        (err: unknown) => {
+          // A run ended otherwise than by its own hand (terminated in the Temporal UI) has no final state to carry on.
+          if (err instanceof WorkflowFailedError) throw conflict('该事项的工作流已被终止，不能继续办理；请联系管理员');
+          throw err;
+        },
+      );
+      return this.sendUpdate(
+        workflowId,
+        update,
+        arg,
+        updateId,
+        () =>
+          new WithStartWorkflowOperation<typeof obligationWorkflow>(OBLIGATION_WORKFLOW, {
+            workflowId,
+            taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+            args: [{ resume: final }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+      );
+    });
   }
 
   private async command<Arg>(
