@@ -462,8 +462,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
       exclusive(async () => {
         const answered = state;
         await step((s, now) => recordCallback(s, c, now));
-        if (callbackReopens(c))
-          await step((s, now) => reopen(s, `回访不满意：${c.comment}`, c.by, now, { callback: true }));
+        if (callbackReopens(c)) await step((s, now) => reopen(s, c.comment, c.by, now, { callback: true }));
         if (answered.policy.callback) toAnnounce.push(() => fulfilCallbackDuty({ obligation: answered, by: c.by }));
       }),
     { validator: check<CallbackCommand>((s, c) => refusalToRecordCallback(s, c, new Date())) },

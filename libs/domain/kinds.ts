@@ -159,7 +159,7 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     // Started by the workflow at 销号 where the obligation's policy has `callback` (its deadline is
     // that duration from the 销号); this default deadline only serves one started by hand.
     source:
-      '一：“企业满意度回访”为市考核指标之一；二(七)2(2)⑥：“政企通”工单需实现一次办好,避免重办',
+      '二(七)2(2)⑥：“政企通”工单需实现一次办好,避免重办；二(八)1：负责做好“存量在营企业服务工作指标”和“企业满意度回访指标”有关工作',
     policy: { deadline: { workingDays: 3 }, remind: [{ workingDays: 1 }], rungs: ladder(), rework: oneWorkingDay() },
   },
 };

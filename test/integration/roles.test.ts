@@ -255,6 +255,15 @@ const MATRIX: Row[] = [
     expect: { ...deny, supervisor: 200 },
   },
   {
+    name: 'callback (回访)',
+    operation: 'POST /v1/obligations/{id}/callback',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/callback`,
+    body: () => ({ result: 'satisfied', requester: '王女士', comment: '诉求人表示满意' }),
+    state: 'completed',
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
     name: 'receipt (签收)',
     operation: 'POST /v1/obligations/{id}/receipt',
     method: 'POST',
