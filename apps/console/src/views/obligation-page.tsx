@@ -5,6 +5,12 @@ import { Collapsible } from '../collapsible';
 import { COLOR_NAMES, countdown, RUNGS, SHANGHAI_OFFSET_MS, shanghai, statusName } from '../format';
 import type { Me } from '../main';
 import type { SubmittedCompletion } from '../../../../libs/domain/completions';
+import {
+  CALLBACK_RESULT_NAMES,
+  CALLBACK_RESULTS,
+  completionCount,
+  type CallbackResult,
+} from '../../../../libs/domain/obligation';
 import type { Obligation } from './obligation-list';
 
 interface Doc {
@@ -296,6 +302,21 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
           </ol>
         </section>
       )}
+      {(o.callbacks ?? []).length > 0 && (
+        <section aria-labelledby="callbacks-title" data-testid="callbacks">
+          <h3 id="callbacks-title">回访记录</h3>
+          <ul>
+            {o.callbacks!.map((c) => (
+              <li>
+                <time>{shanghai(c.at)}</time> {c.by?.name ? `${c.by.name}回访` : '回访'}
+                {c.requester ? `诉求人${c.requester}` : '诉求人'}：{CALLBACK_RESULT_NAMES[c.result]}
+                {c.comment ? `；${c.comment}` : ''}
+                {c.result === 'unsatisfied' && (c.explained ? '（已接受承办单位解释，不重办）' : '（已重办）')}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {o.verifications.length > 0 && (
         <ul>
           {o.verifications.map((v) => (
@@ -392,6 +413,9 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
           {open && <Reassign current={o.unit} names={names} act={act} />}
           {open && <Reasoned label="升级督办" action="escalation" act={act} />}
           {open && <Reasoned label="撤回" action="withdrawal" act={act} />}
+          {o.status === 'completed' &&
+            o.kind !== 'callback_duty' &&
+            !(o.callbacks ?? []).some((c) => c.completion === completionCount(o)) && <CallbackForm act={act} />}
           {o.status === 'completed' && <Reasoned label="重办" action="reopen" act={act} />}
         </fieldset>
       )}
@@ -474,6 +498,58 @@ function Reasoned({ label, action, act }: { label: string; action: string; act: 
         </button>
       </form>
     </Collapsible>
+  );
+}
+
+/** 回访: the requester's answer after 销号; 不满意 sends it back (重办) unless the explanation is accepted. */
+function CallbackForm({ act }: { act: Act }) {
+  const [result, setResult] = useState<CallbackResult>('satisfied');
+  const [requester, setRequester] = useState('');
+  const [comment, setComment] = useState('');
+  const [explained, setExplained] = useState(false);
+  return (
+    <form
+      class="row"
+      aria-label="回访"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act('回访', 'callback', {
+          result,
+          comment,
+          ...(requester.trim() && { requester: requester.trim() }),
+          ...(result === 'unsatisfied' && explained && { explained: true }),
+        });
+      }}
+    >
+      <label>
+        回访结果
+        <select value={result} onChange={(e) => setResult(e.currentTarget.value as CallbackResult)}>
+          {CALLBACK_RESULTS.map((r) => (
+            <option value={r}>{CALLBACK_RESULT_NAMES[r]}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        诉求人
+        <input value={requester} onInput={(e) => setRequester(e.currentTarget.value)} />
+      </label>
+      <label>
+        回访情况
+        <input required value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+      </label>
+      <label>
+        <input
+          type="checkbox"
+          checked={explained}
+          disabled={result !== 'unsatisfied'}
+          onChange={(e) => setExplained(e.currentTarget.checked)}
+        />
+        已接受解释（不重办）
+      </label>
+      <button type="submit" data-action>
+        记录回访
+      </button>
+    </form>
   );
 }
 
