@@ -167,4 +167,26 @@ describe('回访', () => {
     expect(now.body).toMatchObject({ status: 'open', reopenCount: 1 });
     expect(now.body.callbacks).toHaveLength(1);
   });
+
+  it('two satisfied 回访 at once (each run ends at once): one is kept, the other refused', async () => {
+    const id = await completed();
+    const answers = await Promise.all(
+      ['甲', '乙', '丙'].map((who) =>
+        post(
+          supervisor,
+          id,
+          'callback',
+          { result: 'satisfied', requester: who, comment: '满意' },
+          `sat-${encodeURIComponent(who)}-${id}`,
+        ),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+    const kept = answers.find((a) => a.status === 200)!;
+    const now = await http(api.url, 'GET', `/v1/obligations/${id}`, undefined, supervisor);
+    expect(now.body).toMatchObject({ status: 'completed', reopenCount: 0 });
+    expect(now.body.callbacks).toEqual([expect.objectContaining({ requester: kept.body.callbacks[0].requester })]);
+    const timeline = await http(api.url, 'GET', `/v1/obligations/${id}/timeline`, undefined, supervisor);
+    expect(timeline.body.entries.filter((e: { type: string }) => e.type === 'callback_recorded')).toHaveLength(1);
+  });
 });

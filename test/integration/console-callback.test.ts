@@ -85,5 +85,19 @@ describe('the console: 回访', () => {
       .toContain('诉求人王女士：不满意；仍经常停电（已重办）');
     await expect.poll(() => sup.getByTestId('timeline').textContent()).toContain('回访不满意，自动重办：仍经常停电');
     expect(await sup.getByRole('button', { name: '记录回访' }).count()).toBe(0);
+
+    // The office's 回访 duty is an obligation like any other, fulfilled, linking to the work order.
+    const duties = await http(
+      api.url,
+      'GET',
+      '/v1/obligations?kind=callback_duty&limit=200',
+      undefined,
+      bearer(tokens.supervisor),
+    );
+    const duty = duties.body.items.find((o: { subject?: { obligation?: string } }) => o.subject?.obligation === id);
+    const dutyPage = await pageOf('supervisor', duty.id);
+    await expect.poll(() => dutyPage.getByTestId('status').textContent()).toContain('已办结');
+    await dutyPage.getByTestId('callback-of').click();
+    await expect.poll(() => dutyPage.getByTestId('callbacks').textContent()).toContain('诉求人王女士');
   });
 });

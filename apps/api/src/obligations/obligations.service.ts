@@ -600,8 +600,7 @@ export class ObligationsService {
     refusalOf: (current: ObligationState) => string | null,
   ): Promise<ObligationState> {
     await this.get(id, by);
-    return this.records.manager.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`duban-resume:${id}`]);
+    return this.oneAtATime(id, async () => {
       const current = await this.get(id, by);
       const workflowId = workflowIdOf(id);
       const updateId = idempotentUpdateId(by, key);
@@ -628,6 +627,31 @@ export class ObligationsService {
           }),
       );
     });
+  }
+
+  /**
+   * Runs `fn` holding the obligation's advisory lock (a transaction's, so a connection returned to
+   * the pool never keeps it). A caller that finds it taken gives its connection back and tries
+   * again, so waiting requests cannot exhaust the pool; past the command deadline it is refused.
+   */
+  private async oneAtATime<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const until = Date.now() + this.config.DUBAN_COMMAND_TIMEOUT_MS;
+    for (;;) {
+      const runner = this.records.manager.connection.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        const [{ locked }] = await runner.query('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked', [
+          `duban-resume:${id}`,
+        ]);
+        if (locked) return await fn();
+      } finally {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        await runner.release();
+      }
+      if (Date.now() > until) throw conflict('该事项正有另一项操作在办理，请稍后重试');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private async command<Arg>(

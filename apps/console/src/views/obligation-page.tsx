@@ -185,6 +185,16 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
             </dd>
           </>
         )}
+        {o.kind === 'callback_duty' && typeof o.subject?.obligation === 'string' && (
+          <>
+            <dt>回访事项</dt>
+            <dd>
+              <a href={`#/obligations/${o.subject.obligation}`} data-testid="callback-of">
+                {typeof o.subject.obligationNumber === 'string' ? o.subject.obligationNumber : '查看被回访的事项'}
+              </a>
+            </dd>
+          </>
+        )}
         <dt>督办层级</dt>
         <dd>
           <span class={`chip ${o.color}`} data-testid="rung">
