@@ -13,6 +13,7 @@ import {
   type Actor,
   type ObligationInput,
 } from '../../libs/domain/obligation';
+import { NOT_FED, recordedEvent, ruleFor } from '../../libs/domain/notifications';
 import { parsePolicy, resolvePolicy } from '../../libs/domain/policy';
 import { describeEvent } from '../../libs/domain/timeline';
 import { obligationIdOf } from '../../libs/shared/obligation-id';
@@ -88,6 +89,30 @@ describe('回访', () => {
     expect(describeEvent(reopened.lastEvent)).toBe('回访不满意，自动重办：退税仍未到账');
     const explained = recordCallback(completed, { ...answer, explained: true }, at);
     expect(describeEvent(explained.lastEvent)).toContain('已接受承办单位解释，不重办');
+  });
+});
+
+describe('the 回访 told to the unit', () => {
+  it('a 重办 by 回访 reaches the unit like any 重办, and the 回访 itself is told by name', () => {
+    const reopened = reopen(recordCallback(completed, answer, at), answer.comment, supervisor, at, { callback: true });
+    const told = (type: string, data: Record<string, unknown>) =>
+      recordedEvent({
+        obligationId: input.id,
+        revision: 9,
+        type,
+        data,
+        unit: input.unit,
+        title: input.title,
+        rung: 0,
+        dueAt: null,
+      });
+    expect(NOT_FED).not.toContain('reopened');
+    expect(NOT_FED).not.toContain('callback_recorded');
+    expect(ruleFor({ type: 'reopened' })).toMatchObject({ toUnit: true, people: ['liaison', 'leader'] });
+    expect(told('reopened', reopened.lastEvent.data).text).toBe('重办：“企业反映退税慢”。退税仍未到账');
+    expect(told('callback_recorded', { comment: '退税仍未到账' }).text).toBe(
+      '回访结果：“企业反映退税慢”。退税仍未到账',
+    );
   });
 });
 
