@@ -18,6 +18,20 @@ export const SUPERVISOR_EVENTS: Record<string, string> = {
   completion_submitted: '提交办结，待核验',
   extension_requested: '申请延期，待审批',
   exemption_requested: '申请免责，待审批',
+  return_requested: '申请退回，待审核',
+  suspension_requested: '申请挂起，待审批',
+};
+
+/**
+ * The request a supervisor's item stands for, by its event type: the item awaits them while that
+ * request is the obligation's newest of its kind and undecided (a completion: while it is submitted).
+ */
+export const AWAITED_REQUEST: Record<string, { status: string } | { requests: string }> = {
+  completion_submitted: { status: 'submitted' },
+  extension_requested: { requests: 'extensions' },
+  exemption_requested: { requests: 'exemptions' },
+  return_requested: { requests: 'returns' },
+  suspension_requested: { requests: 'suspensions' },
 };
 
 /** The events a reader's inbox holds, by the reader's role. */
