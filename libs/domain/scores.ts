@@ -294,7 +294,8 @@ export interface StoredFormula extends ScoreFormula {
 /** An explicit recomputation of a past month under the formula in force when it was asked for. */
 export interface Recomputation {
   month: string;
-  formulaId: number;
+  /** The formula it was recomputed under; null for the default one (no formula set yet). */
+  formulaId: number | null;
   reason: string;
   at: string;
   by: string | null;
@@ -308,8 +309,10 @@ export function formulaForMonth(
 ): { formula: ScoreFormula & { id: number | null }; recomputed: Recomputation | null } {
   const pins = recomputations.filter((r) => r.month === month).sort((a, b) => a.at.localeCompare(b.at));
   const pin = pins.at(-1) ?? null;
-  const pinned = pin ? formulas.find((f) => f.id === pin.formulaId) : undefined;
-  if (pinned) return { formula: pinned, recomputed: pin };
+  if (pin) {
+    const pinned = formulas.find((f) => f.id === pin.formulaId);
+    return { formula: pinned ?? { ...DEFAULT_FORMULA, id: null }, recomputed: pin };
+  }
   return { formula: formulaInForce(month, formulas), recomputed: null };
 }
 
