@@ -2,78 +2,27 @@ import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chinaCalendar } from '../../libs/domain/calendar';
-import { KINDS } from '../../libs/domain/kinds';
-import type { ObligationState } from '../../libs/domain/obligation';
-import { simulateObligation, type Fact, type ObligationFacts } from '../../libs/domain/simulation';
-import { toShanghaiIso } from '../../libs/domain/time';
 import { monthContaining } from '../../libs/domain/period';
-import { writeObligation } from '../../libs/shared/database/obligation-projection';
+import { toShanghaiIso } from '../../libs/domain/time';
+import { ScriptedObligations } from '../support/scripted-obligations';
 import { bearer, http, mintToken, startApi, testConfig, TEST_ADMIN_TOKEN, type RunningApi } from '../support/service';
 
-// 单位排名 over HTTP and Postgres, for October 2024 scripted in the read model: each obligation's
-// states made by the domain's own transitions (the simulation runs the workflow's rules, ticks
-// included) and written by the projection writer the workflow uses. The figures are counted by hand.
-const calendar = chinaCalendar();
-const policy = KINDS.work_order.policy; // receipt within 2 hours, 5 working days, then 3 of 督办 grace
+// 单位排名 over HTTP and Postgres, for October 2024 scripted in the read model (the domain's
+// transitions written by the workflow's projection writer). The figures are counted by hand.
 const TAX = 'district-tax';
 const POWER = 'district-power-supply';
 const HOUR = 3_600_000;
 const MONTH = '2024-10';
+const AS_OF = '2024-11-30T00:00:00+08:00';
 let api: RunningApi;
 let db: Client;
 let supervisor: Record<string, string>;
 let auditor: Record<string, string>;
 let admin: Record<string, string>;
 let taxDepartment: Record<string, string>;
-const ids: string[] = [];
-const finals = new Map<string, ObligationState>();
+let scripted: ScriptedObligations;
 const sql = (text: string, params?: unknown[]) => db.query(text, params).then((r) => r.rows);
-
 const at = (ms: number) => toShanghaiIso(ms);
-/** The first deadline the work order gets when it starts at `startAt`. */
-function firstDue(startAt: string): number {
-  const probe = simulateObligation(
-    { id: randomUUID(), kind: 'work_order', unit: TAX, startAt, fixedDueAt: null, policy, facts: [] },
-    policy,
-    startAt,
-    calendar,
-  );
-  return Date.parse(probe.state.dueAt!);
-}
-
-async function script(name: string, unit: string, startAt: string, facts: (due: number) => Fact[]): Promise<string> {
-  const id = randomUUID();
-  ids.push(id);
-  const o: ObligationFacts = {
-    id,
-    kind: 'work_order',
-    unit,
-    title: name,
-    startAt,
-    fixedDueAt: null,
-    policy,
-    facts: facts(firstDue(startAt)),
-  };
-  const { states, refused } = simulateObligation(o, policy, '2024-11-30T00:00:00+08:00', calendar, { trace: true });
-  expect(refused).toEqual([]);
-  for (const s of states!) await writeObligation(sql, s);
-  finals.set(id, states!.at(-1)!);
-  return id;
-}
-
-/** A 回访 as the read model keeps it (the 回访 command is another change's): one more event row. */
-async function callback(id: string, when: string, result: string) {
-  const s = finals.get(id)!;
-  const next: ObligationState = {
-    ...s,
-    revision: s.revision + 1,
-    updatedAt: when,
-    lastEvent: { type: 'callback_recorded', at: when, by: null, data: { result, explained: false } },
-  };
-  await writeObligation(sql, next);
-  finals.set(id, next);
-}
 
 const t1Start = '2024-10-08T09:00:00+08:00';
 let t1: string;
@@ -87,6 +36,9 @@ beforeAll(async () => {
   taxDepartment = bearer(await mintToken(api, TEST_ADMIN_TOKEN, 'department', TAX));
   db = new Client({ connectionString: config.DATABASE_URL });
   await db.connect();
+  scripted = new ScriptedObligations(sql);
+  const script = (title: string, unit: string, startAt: string, facts: Parameters<ScriptedObligations['script']>[3]) =>
+    scripted.script(title, unit, startAt, facts, AS_OF);
   const start = Date.parse(t1Start);
   const accepted = { comment: '属实' };
   const done = { summary: '已办结', evidence: [] };
@@ -96,7 +48,7 @@ beforeAll(async () => {
     { type: 'completion_submitted', at: '2024-10-09T12:00:00+08:00', data: done },
     { type: 'completion_accepted', at: '2024-10-09T15:00:00+08:00', data: accepted },
   ]);
-  await callback(t1, '2024-10-10T10:00:00+08:00', 'satisfied');
+  await scripted.callback(t1, '2024-10-10T10:00:00+08:00', 'satisfied');
   // T2 (税务): signed after 3 hours (未及时签收), submitted 2 hours after its deadline (督办).
   await script('十月工单二', TAX, t1Start, (due) => [
     { type: 'received', at: at(start + 3 * HOUR), data: {} },
@@ -119,8 +71,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await db?.query(`DELETE FROM obligation_event WHERE obligation_id = ANY($1::uuid[])`, [ids]);
-  await db?.query(`DELETE FROM obligation WHERE id = ANY($1::uuid[])`, [ids]);
+  await scripted?.remove();
   await db?.end();
   await api?.stop();
 });
@@ -263,7 +214,7 @@ describe('the scoring formula', () => {
     expect(thisMonth.status).toBe(409);
 
     // Later events (a December 回访 of T1) leave October's figures as they were.
-    await callback(t1, '2024-12-02T10:00:00+08:00', 'unsatisfied');
+    await scripted.callback(t1, '2024-12-02T10:00:00+08:00', 'unsatisfied');
     const later = await http(api.url, 'GET', `/v1/scores?month=${MONTH}`, undefined, auditor);
     expect(later.body).toEqual(a.body);
     const december = await http(api.url, 'GET', '/v1/scores?month=2024-12', undefined, auditor);

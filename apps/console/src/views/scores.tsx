@@ -63,7 +63,7 @@ export function UnitScores({ me }: { me: Me }) {
   return (
     <section aria-labelledby="scores-title">
       <h2 id="scores-title">单位排名{me.role === 'department' ? `（${me.unitName ?? ''}）` : ''}</h2>
-      <form class="filters" aria-label="月份" onSubmit={(e) => e.preventDefault()}>
+      <form class="filters" aria-label="查询条件" onSubmit={(e) => e.preventDefault()}>
         <label>
           月份
           <input
@@ -94,7 +94,7 @@ export function UnitScores({ me }: { me: Me }) {
             {data.recomputed && `（已于${data.recomputed.at.slice(0, 10)}按新公式重新计算：${data.recomputed.reason}）`}
           </p>
           <div class="scroll">
-            <table>
+            <table data-testid="scores">
               <caption>{monthName(data.month)}各单位综合得分及排名（“—”表示无可计数的事项）</caption>
               <thead>
                 <tr>
@@ -154,7 +154,7 @@ export function OwnScore({ me }: { me: Me }) {
   const own = data?.units.find((u) => u.unit === me.unit);
   if (!own) return null;
   return (
-    <p class="own-score" role="status">
+    <p class="own-score" data-testid="own-score">
       本单位{monthName(month)}综合得分：{own.score ?? '—'}，排名：{own.rank === null ? '—' : `第${own.rank}名`}
       <a href="#/scores">（查看明细）</a>
     </p>

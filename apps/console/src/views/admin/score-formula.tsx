@@ -69,7 +69,7 @@ export function AdminScoreFormula() {
           </p>
         )}
         {form && (
-          <form class="stack" onSubmit={save}>
+          <form class="stack" data-testid="formula" onSubmit={save}>
             <label>
               生效月份（本月或以后；已过去的月份须在单位排名中重新计算）
               <input
