@@ -174,6 +174,9 @@ describe('the scoring formula', () => {
 
     const set = await http(api.url, 'PUT', '/v1/score-formula', equal, admin);
     expect(set.status).toBe(200);
+    // Sent again (a retry), it sets nothing new.
+    const again = await http(api.url, 'PUT', '/v1/score-formula', equal, admin);
+    expect(again.body.formulas).toEqual(set.body.formulas);
     expect(set.body.current).toMatchObject({ from: current, weights: equal.weights, note: equal.note });
     expect(set.body.current.text).toContain('及时签收率20分');
     const audit = await sql(

@@ -1,6 +1,7 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { canonicalJson } from '../../../../libs/domain/canonical-json';
 import { monthContaining } from '../../../../libs/domain/period';
 import {
   DEFAULT_FORMULA,
@@ -28,7 +29,6 @@ import {
 import { workbook, type SheetSpec } from '../../../../libs/shared/files/xlsx';
 import type { Principal } from '../auth/principal';
 import { badRequest, errorBody, invalidRequest } from '../http-errors';
-import { BadRequestException } from '@nestjs/common';
 
 const currentMonth = (now = new Date()) => monthContaining(now).text;
 
@@ -75,7 +75,14 @@ export class ScoresService {
     const b = body as ScoreFormula;
     const rungPoints = { 1: b.rungPoints[1], 2: b.rungPoints[2], 3: b.rungPoints[3], 4: b.rungPoints[4] };
     const weights = Object.fromEntries(METRICS.map((m) => [m, b.weights[m]])) as ScoreFormula['weights'];
-    await saveScoreFormula(this.sql, { from: b.from, weights, rungPoints, note: b.note }, by.name);
+    const formula = { from: b.from, weights, rungPoints, note: b.note };
+    // The same formula sent again (a retried PUT) sets nothing new.
+    const same = (await scoreFormulas(this.sql)).filter((f) => f.from === b.from).at(-1);
+    const unchanged =
+      same &&
+      canonicalJson({ w: same.weights, r: same.rungPoints, n: same.note ?? null }) ===
+        canonicalJson({ w: weights, r: rungPoints, n: b.note ?? null });
+    if (!unchanged) await saveScoreFormula(this.sql, formula, by.name);
     return this.formulas();
   }
 
