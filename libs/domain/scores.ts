@@ -121,9 +121,6 @@ class Tally {
   count(unit: string): number {
     return this.sets.get(unit)?.size ?? 0;
   }
-  has(unit: string, key: string): boolean {
-    return this.sets.get(unit)?.has(key) ?? false;
-  }
 }
 
 /**
