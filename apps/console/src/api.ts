@@ -10,8 +10,8 @@ function csrfToken(): string | undefined {
     ?.slice('duban_csrf='.length);
 }
 
-// Set while signing out: a request still in flight is then answered 401, which is no expiry to tell
-// (the page reloads to the sign-in form by itself once the session is ended).
+// Set from signing out until the next sign-in: a request still in flight is then answered 401,
+// which is no expiry to tell (the page reloads to the sign-in form by itself once the session is ended).
 let signingOut = false;
 
 export const session = {
@@ -19,9 +19,11 @@ export const session = {
     return sessionStorage.getItem(TOKEN_KEY);
   },
   signIn(token: string) {
+    signingOut = false;
     sessionStorage.setItem(TOKEN_KEY, token);
   },
   async signInWithPassword(username: string, password: string): Promise<{ mustChangePassword: boolean }> {
+    signingOut = false;
     sessionStorage.removeItem(TOKEN_KEY);
     const res = await request('POST', '/v1/sessions', { username, password });
     return ((await res.json()) as { user: { mustChangePassword: boolean } }).user;
