@@ -4,6 +4,7 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
+  ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
@@ -88,7 +89,7 @@ export class ScoresController {
     summary:
       'recompute a past month under the formula in force now (an explicit, recorded act); the month’s answer then names that formula and the recomputation',
   })
-  @ApiOkResponse({ description: SCORES_DESCRIPTION })
+  @ApiCreatedResponse({ description: `the month as GET /v1/scores now gives it: ${SCORES_DESCRIPTION}` })
   @ApiConflictResponse({
     description: 'the current or a later month, or the month already scored with the formula in force',
   })
