@@ -1,4 +1,5 @@
 import { creditCodeCheck } from '../../libs/domain/credit-code';
+import { monthContaining } from '../../libs/domain/period';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
@@ -688,6 +689,49 @@ const MATRIX: Row[] = [
     method: 'GET',
     path: () => '/v1/exports/board.xlsx',
     expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'the units’ scores and ranks (a department: its own)',
+    operation: 'GET /v1/scores',
+    method: 'GET',
+    path: () => '/v1/scores?month=2024-09',
+    expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'the scores as Excel',
+    operation: 'GET /v1/exports/scores.xlsx',
+    method: 'GET',
+    path: () => '/v1/exports/scores.xlsx?month=2024-09',
+    expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'read the scoring formula',
+    operation: 'GET /v1/score-formula',
+    method: 'GET',
+    path: () => '/v1/score-formula',
+    expect: { none: 401, admin: 200, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'set the scoring formula',
+    operation: 'PUT /v1/score-formula',
+    method: 'PUT',
+    path: () => '/v1/score-formula',
+    // A month far ahead: no other test file's month is scored with it.
+    body: () => ({
+      from: '2090-01',
+      weights: { receipt: 20, onTime: 20, returns: 20, reopens: 20, satisfaction: 20 },
+      rungPoints: { 1: 1, 2: 2, 3: 3, 4: 4 },
+    }),
+    expect: { ...deny, admin: 200 },
+  },
+  {
+    // The current month is always refused (it is scored with the formula in force): the permitted get 409.
+    name: 'recompute a month under the formula in force',
+    operation: 'POST /v1/scores/recomputations',
+    method: 'POST',
+    path: () => '/v1/scores/recomputations',
+    body: () => ({ month: monthContaining(new Date()).text, reason: '矩阵测试' }),
+    expect: { ...deny, supervisor: 409, admin: 409 },
   },
   {
     name: 'import work orders (dry run)',
