@@ -121,7 +121,9 @@ export function MergeForm({ o, act }: { o: Obligation; act: Act }) {
       const page = await api.get<{ items: Obligation[] }>(
         `/v1/obligations?${new URLSearchParams({ q, kind: o.kind, limit: '20' }).toString()}`,
       );
-      setFound(page.items.filter((x) => x.id !== o.id && ['open', 'submitted', 'returned', 'suspended'].includes(x.status)));
+      setFound(
+        page.items.filter((x) => x.id !== o.id && ['open', 'submitted', 'returned', 'suspended'].includes(x.status)),
+      );
     } catch (e) {
       setError(describe(e));
     }
