@@ -366,6 +366,8 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     update: UpdateDefinition<ObligationState, [C]>,
     refusal: (s: ObligationState, command: C) => string | null,
     transition: (s: ObligationState, command: C, now: Date) => ObligationState,
+    /** What else the command does once the state is recorded (none for most). */
+    after?: () => Promise<void>,
   ): void {
     setHandler(
       update,
@@ -376,6 +378,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
           await record();
           await planNext();
           await followUp();
+          await after?.();
         }),
       { validator: check(refusal) },
     );
@@ -442,7 +445,16 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
   );
   onCommand(resumptionUpdate, refusalToResume, (s, r: ReasonCommand, now) => liftSuspension(s, r.by, now));
   onCommand(withdrawalUpdate, refusalToWithdraw, (s, r: ReasonCommand, now) => withdraw(s, r.reason, r.by, now));
-  onCommand(reopenUpdate, refusalToReopen, (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now));
+  // 重办 of a sub-obligation: its parent learns it is open again (only sub-obligations have a parent).
+  onCommand(
+    reopenUpdate,
+    refusalToReopen,
+    (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now),
+    async () => {
+      if (state.parent)
+        await tell(state.parent, childSettledSignal, { id: state.id, status: state.status, at: state.updatedAt });
+    },
+  );
   const manually = (r: ReasonCommand) => (s: ObligationState, now: Date) => climb(s, 'manual', r.reason, r.by, now);
   setHandler(escalationUpdate, (r) => exclusive(() => climbRung(manually(r))), {
     validator: check<ReasonCommand>(refusalToEscalate),

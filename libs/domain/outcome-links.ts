@@ -171,11 +171,14 @@ export function childSettled(state: ObligationState, n: SettledNotice, at: Date)
   return transition(
     state,
     at,
+    // Also a settled one reopened (重办): open again, the parent waits for it again.
     { type: 'child_settled', by: null, data: { id: n.id, unit: child.unit, title: child.title, status: n.status } },
     {
-      children: state.children!.map((c) =>
-        c.id === n.id ? { ...c, status: n.status, ...(isSettled(n) && { settledAt: n.at }) } : c,
-      ),
+      children: state.children!.map((c) => {
+        if (c.id !== n.id) return c;
+        const { settledAt: _before, ...rest } = c;
+        return { ...rest, status: n.status, ...(isSettled(n) && { settledAt: n.at }) };
+      }),
     },
   );
 }

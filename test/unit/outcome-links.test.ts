@@ -119,6 +119,10 @@ describe('分解落实', () => {
     expect(refusalToSubmit(both)).toBeNull();
     expect(submitCompletion(both, { summary: '已办', evidence: [], by: dept }, at).status).toBe('submitted');
     expect(childSettled(both, { id: 'unknown', status: 'completed', at: '' }, at)).toBe(both);
+    // A sub-obligation reopened (重办): the parent waits for it again.
+    const reopened = childSettled(both, { id: 'c1', status: 'open', at: '2026-11-24T12:00:00+08:00' }, at);
+    expect(reopened.children?.[0]).not.toHaveProperty('settledAt');
+    expect(refusalToSubmit(reopened)).toBe('分解落实的事项尚未全部办结（区税务局：办理中），主事项暂不能提交办结');
   });
 
   it('refuses a split of a parent not open, with no items, or of items already assigned', () => {
