@@ -59,9 +59,9 @@ async function obligation(unit: string, title: string): Promise<{ id: string; nu
   return res.body;
 }
 
-async function signedIn(): Promise<Page> {
+async function signedIn(viewport = { width: 1366, height: 900 }): Promise<Page> {
   const context = await browser.newContext({
-    viewport: { width: 1366, height: 900 },
+    viewport,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
   });
@@ -74,12 +74,13 @@ async function signedIn(): Promise<Page> {
   return page;
 }
 
-/** No UUID and no unit code in what the page shows. */
+/** No UUID, no unit code and no English word (the run's tag aside) in what the page shows. */
 async function codesShown(page: Page): Promise<string[]> {
-  const text = (await page.evaluate('document.body.innerText')) as string;
+  const text = ((await page.evaluate('document.body.innerText')) as string).split(tag).join(' ');
   return [
     ...text.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi),
     ...text.matchAll(/cl-links-[ab]-/g),
+    ...text.matchAll(/[A-Za-z]{4,}/g),
   ].map((m) => m[0]);
 }
 
@@ -124,6 +125,13 @@ describe('并单 and 分解落实 in the console', () => {
     expect(await table.textContent()).toContain('办理中');
     expect(await table.textContent()).toContain('协调管线迁改');
     expect(await codesShown(page)).toEqual([]);
+
+    // On a 390 px phone the parent's page does not scroll sideways (the table scrolls in its box).
+    const phone = await signedIn({ width: 390, height: 844 });
+    await phone.goto(`${api.url}/#/obligations/${parent.id}`);
+    await phone.getByTestId('subtask-progress').waitFor();
+    expect(await phone.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    await phone.context().close();
 
     // The child's page names its parent.
     await table.getByRole('link').nth(1).click();

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, describe } from '../api';
+import { Collapsible } from '../collapsible';
 import { shanghai, statusName } from '../format';
 import type { Obligation } from './obligation-list';
 
@@ -75,33 +76,35 @@ export function Links({ o }: { o: LinkedObligation }) {
           <p data-testid="subtask-progress">
             分解落实进度：已结束 {o.subtaskProgress?.settled ?? 0} / 共 {children.length} 项；全部结束后本事项方可办结
           </p>
-          <table class="subtasks" aria-label="分解事项">
-            <thead>
-              <tr>
-                <th>事项编号</th>
-                <th>分解事项</th>
-                <th>责任单位</th>
-                <th>状态</th>
-                <th>层级</th>
-                <th>期限</th>
-              </tr>
-            </thead>
-            <tbody>
-              {children.map((c) => {
-                const l = live.get(c.id);
-                return (
-                  <tr data-status={l?.status ?? c.status}>
-                    <td>{l ? linkTo(l) : '—'}</td>
-                    <td>{c.title}</td>
-                    <td>{c.unitName}</td>
-                    <td>{l?.statusName ?? statusName(c.status)}</td>
-                    <td>{l?.rungName ?? '—'}</td>
-                    <td>{shanghai(l?.dueAt ?? c.dueAt)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <div class="scroll">
+            <table class="subtasks" aria-label="分解事项">
+              <thead>
+                <tr>
+                  <th>事项编号</th>
+                  <th>分解事项</th>
+                  <th>责任单位</th>
+                  <th>状态</th>
+                  <th>层级</th>
+                  <th>期限</th>
+                </tr>
+              </thead>
+              <tbody>
+                {children.map((c) => {
+                  const l = live.get(c.id);
+                  return (
+                    <tr data-status={l?.status ?? c.status}>
+                      <td>{l ? linkTo(l) : '—'}</td>
+                      <td>{c.title}</td>
+                      <td>{c.unitName}</td>
+                      <td>{l?.statusName ?? statusName(c.status)}</td>
+                      <td>{l?.rungName ?? '—'}</td>
+                      <td>{shanghai(l?.dueAt ?? c.dueAt)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
     </section>
@@ -129,47 +132,49 @@ export function MergeForm({ o, act }: { o: Obligation; act: Act }) {
     }
   };
   return (
-    <form
-      class="row"
-      aria-label="并单"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void act('并单', 'merge', { into, reason });
-      }}
-    >
-      <label>
-        查找主事项（事项编号或事项名称）
-        <input value={q} onInput={(e) => setQ(e.currentTarget.value)} />
-      </label>
-      <button type="button" onClick={() => void search()} disabled={!q.trim()}>
-        查找
-      </button>
-      {found && (
+    <Collapsible label="并单">
+      <form
+        class="row"
+        aria-label="并单"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act('并单', 'merge', { into, reason });
+        }}
+      >
         <label>
-          主事项
-          <select required value={into} onChange={(e) => setInto(e.currentTarget.value)}>
-            <option value="">{found.length ? '请选择主事项' : '没有可并入的同类在办事项'}</option>
-            {found.map((x) => (
-              <option value={x.id}>
-                {x.number ?? x.key}《{x.title}》
-              </option>
-            ))}
-          </select>
+          查找主事项（事项编号或事项名称）
+          <input value={q} onInput={(e) => setQ(e.currentTarget.value)} />
         </label>
-      )}
-      <label>
-        并单理由
-        <input required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
-      </label>
-      <button type="submit" data-action disabled={!into}>
-        并单
-      </button>
-      {error && (
-        <span role="alert" class="error">
-          {error}
-        </span>
-      )}
-    </form>
+        <button type="button" onClick={() => void search()} disabled={!q.trim()}>
+          查找
+        </button>
+        {found && (
+          <label>
+            主事项
+            <select required value={into} onChange={(e) => setInto(e.currentTarget.value)}>
+              <option value="">{found.length ? '请选择主事项' : '没有可并入的同类在办事项'}</option>
+              {found.map((x) => (
+                <option value={x.id}>
+                  {x.number ?? x.key}《{x.title}》
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label>
+          并单理由
+          <input required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+        </label>
+        <button type="submit" data-action disabled={!into}>
+          并单
+        </button>
+        {error && (
+          <span role="alert" class="error">
+            {error}
+          </span>
+        )}
+      </form>
+    </Collapsible>
   );
 }
 
@@ -184,49 +189,51 @@ export function SplitForm({ names, act }: { names: Map<string, string>; act: Act
   const [rows, setRows] = useState<Row[]>([{ unit: '', title: '', due: '' }]);
   const set = (i: number, patch: Partial<Row>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
-    <form
-      aria-label="分解落实"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void act('分解落实', 'subtasks', {
-          items: rows.map((r) => ({ unit: r.unit, title: r.title, ...(r.due && { dueAt: `${r.due}:00+08:00` }) })),
-        });
-      }}
-    >
-      {rows.map((r, i) => (
-        <div class="row" data-testid="subtask-row">
-          <label>
-            责任单位
-            <select required value={r.unit} onChange={(e) => set(i, { unit: e.currentTarget.value })}>
-              <option value="">请选择单位</option>
-              {[...names].map(([code, name]) => (
-                <option value={code}>{name}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            分解事项
-            <input required value={r.title} onInput={(e) => set(i, { title: e.currentTarget.value })} />
-          </label>
-          <label>
-            期限（可不填）
-            <input type="datetime-local" value={r.due} onInput={(e) => set(i, { due: e.currentTarget.value })} />
-          </label>
-          {rows.length > 1 && (
-            <button type="button" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
-              删除此行
-            </button>
-          )}
-        </div>
-      ))}
-      <p class="row">
-        <button type="button" onClick={() => setRows([...rows, { unit: '', title: '', due: '' }])}>
-          增加一行
-        </button>
-        <button type="submit" data-action>
-          分解落实
-        </button>
-      </p>
-    </form>
+    <Collapsible label="分解落实">
+      <form
+        aria-label="分解落实"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act('分解落实', 'subtasks', {
+            items: rows.map((r) => ({ unit: r.unit, title: r.title, ...(r.due && { dueAt: `${r.due}:00+08:00` }) })),
+          });
+        }}
+      >
+        {rows.map((r, i) => (
+          <div class="row" data-testid="subtask-row">
+            <label>
+              责任单位
+              <select required value={r.unit} onChange={(e) => set(i, { unit: e.currentTarget.value })}>
+                <option value="">请选择单位</option>
+                {[...names].map(([code, name]) => (
+                  <option value={code}>{name}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              分解事项
+              <input required value={r.title} onInput={(e) => set(i, { title: e.currentTarget.value })} />
+            </label>
+            <label>
+              期限（可不填）
+              <input type="datetime-local" value={r.due} onInput={(e) => set(i, { due: e.currentTarget.value })} />
+            </label>
+            {rows.length > 1 && (
+              <button type="button" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+                删除此行
+              </button>
+            )}
+          </div>
+        ))}
+        <p class="row">
+          <button type="button" onClick={() => setRows([...rows, { unit: '', title: '', due: '' }])}>
+            增加一行
+          </button>
+          <button type="submit" data-action>
+            分解落实
+          </button>
+        </p>
+      </form>
+    </Collapsible>
   );
 }
