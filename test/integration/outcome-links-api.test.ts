@@ -125,6 +125,14 @@ describe('并单', () => {
     await complete(main, townA);
     const reported = await eventually(dup, (b) => b.merge?.mainOutcome !== undefined);
     expect(reported.merge.mainOutcome.status).toBe('completed');
+    // The audit log keeps each merge asked for, the refused ones too.
+    const audit = await http(api.url, 'GET', `/v1/audit-log?obligation=${dup}`, undefined, as.supervisor);
+    const merges = audit.body.items.filter((e: { path: string }) => e.path.endsWith('/merge'));
+    expect(merges.map((e: { status: number }) => e.status)).toEqual(expect.arrayContaining([400, 403, 409, 200]));
+    expect(merges.find((e: { status: number }) => e.status === 200).detail.body).toEqual({
+      into: main,
+      reason: '同一企业重复来电',
+    });
     const timeline = await http(api.url, 'GET', `/v1/obligations/${dup}/timeline`, undefined, as.supervisor);
     const texts = (timeline.body.entries ?? timeline.body).map((e: { text: string }) => e.text);
     expect(texts.some((t: string) => t.includes(`并入该主事项办理`))).toBe(true);
