@@ -101,6 +101,9 @@ describe('并单', () => {
     expect(again.body.revision ?? again.body.updatedAt).toBe(merged.body.revision ?? merged.body.updatedAt);
     const twice = await post(as.supervisor, dup, 'merge', { into: main, reason: '再次并单' });
     expect([twice.status, twice.body.message]).toEqual([409, '事项状态为“已并单”，不能并单']);
+    // Settled: its unit can no longer complete it, and is told so in Chinese.
+    const closed = await post(as[townA], dup, 'completion', { summary: '已办结', evidence: [] });
+    expect([closed.status, closed.body.message]).toEqual([409, '事项已结束（已并单），不能再执行该操作']);
 
     // Linked both ways, by 事项编号 and title; nothing merges into a merged one, nor back.
     const mainNow = await eventually(main, (b) => b.merged?.includes(dup));

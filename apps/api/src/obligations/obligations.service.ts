@@ -756,7 +756,7 @@ export class ObligationsService {
         workflowIdOf(id),
         current,
         updateId,
-        `事项已结束（${current.status}），不能再执行该操作`,
+        `事项已结束（${STATUS_NAMES[current.status]}），不能再执行该操作`,
       );
     }
     return this.sendUpdate(workflowIdOf(id), update, arg, updateId);
