@@ -594,12 +594,14 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     }
     // A settled run ends once every party has been told (a reopen meanwhile carries on instead).
     await condition(() => allHandlersFinished() && (!exactlyOnce || announcing === 0 || !isSettled(state)));
+    if (!isSettled(state)) continue;
+    // Only obligations linked by 并单 or 分解落实 have anyone to tell, or wait for (no older history
+    // is: for them nothing here waits). A reopen while they are told carries on as above.
+    await tellLinked();
+    // A merged duplicate stays until its main one settles, so its page and timeline report that outcome.
+    if (state.status === 'merged') await condition(() => state.merge?.mainOutcome !== undefined);
+    await condition(allHandlersFinished);
     if (isSettled(state)) break;
   }
-  // Only obligations linked by 并单 or 分解落实 have anyone to tell, or wait for (no older history is).
-  await tellLinked();
-  // A merged duplicate stays until its main one settles, so its page and timeline report that outcome.
-  if (state.status === 'merged') await condition(() => state.merge?.mainOutcome !== undefined);
-  await condition(allHandlersFinished);
   return state;
 }
