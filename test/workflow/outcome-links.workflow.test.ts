@@ -1,4 +1,4 @@
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { recordingActivities, useTimeSkippingServer, type Effects } from '../sup
 import {
   completionUpdate,
   mergeUpdate,
+  reopenUpdate,
   snapshotUpdate,
   stateQuery,
   subtasksUpdate,
@@ -42,7 +43,9 @@ const nextId = () => `00000000-0000-4000-9100-${String(++counter).padStart(12, '
 type Handle = WorkflowHandle<typeof obligationWorkflow>;
 type Start = (more?: Partial<ObligationInput>) => Promise<Handle>;
 
-async function withWorker<T>(fn: (start: Start, fx: Effects, also: (id: string) => void) => Promise<T>): Promise<T> {
+async function withWorker<T>(
+  fn: (start: Start, fx: Effects, also: (id: string) => void, taskQueue: string) => Promise<T>,
+): Promise<T> {
   const taskQueue = `links-${Math.random().toString(36).slice(2)}`;
   const { fx, activities } = recordingActivities();
   const worker = await Worker.create({
@@ -76,7 +79,7 @@ async function withWorker<T>(fn: (start: Start, fx: Effects, also: (id: string) 
     return handle;
   };
   try {
-    return await worker.runUntil(fn(start, fx, (id) => started.push(workflowIdOf(id))));
+    return await worker.runUntil(fn(start, fx, (id) => started.push(workflowIdOf(id)), taskQueue));
   } finally {
     await Promise.all(
       started.map((id) =>
@@ -190,7 +193,7 @@ describe('并单', () => {
 
 describe('分解落实', () => {
   it('the parent keeps its own clock and cannot be completed until every sub-obligation is settled', async () => {
-    await withWorker(async (start, fx, also) => {
+    await withWorker(async (start, fx, also, taskQueue) => {
       const parent = await start();
       const p = await state(parent);
       const at = await server.env.currentTimeMs();
@@ -246,13 +249,35 @@ describe('分解落实', () => {
       expect(still).toContain('区市场监管局');
       expect(still).not.toContain('税务局');
 
+      // 重办 of the first (a new run carries it on): the parent waits for it again.
+      // Its final state by query: waiting for a result would skip time (the parent's clock runs).
+      const firstDone = await until(first, (s) => s.status === 'completed');
+      const firstRunId = await firstRun(first);
+      const reopened = await server.env.client.workflow.executeUpdateWithStart(reopenUpdate, {
+        args: [{ reason: '诉求人不满意', by: supervisor }],
+        startWorkflowOperation: new WithStartWorkflowOperation(obligationWorkflow, {
+          workflowId: first.workflowId,
+          taskQueue,
+          args: [{ resume: firstDone }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      });
+      expect(reopened.status).toBe('open');
+      await until(parent, (s) => s.children?.[0].status === 'open');
+      expect(
+        await refusal(parent.executeUpdate(completionUpdate, { args: [{ summary: '已办', evidence: [], by: tax }] })),
+      ).toContain('国家税务总局烟台市牟平区税务局：办理中');
+      await completeAndVerify(first, tax);
+      await until(parent, (s) => s.children?.[0].status === 'completed');
+
       await second.executeUpdate(withdrawalUpdate, { args: [{ reason: '已由税务局一并核查', by: supervisor }] });
       await until(parent, (s) => s.children?.[1].status === 'withdrawn');
       const done = await completeAndVerify(parent, tax);
       expect(done.status).toBe('completed');
       expect((await first.result()).status).toBe('completed');
       await keepHistory(server.env, 'subtasks-parent', parent.workflowId, await firstRun(parent));
-      await keepHistory(server.env, 'subtasks-child', first.workflowId, await firstRun(first));
+      await keepHistory(server.env, 'subtasks-child', first.workflowId, firstRunId);
+      await keepHistory(server.env, 'subtask-reopened', first.workflowId, firstRunId, await firstRun(first));
     });
   });
 });

@@ -78,6 +78,7 @@ const CURRENT = [
   'merge-main.json',
   'subtasks-child.json',
   'subtasks-parent.json',
+  'subtask-reopened.json',
 ].map((f) => `current/${f}`);
 const found = (folder: string) =>
   fs
