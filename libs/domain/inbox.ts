@@ -12,6 +12,9 @@ export const UNIT_EVENTS: Record<string, string> = {
   rung_entered: '逾期升级',
   reopened: '重办',
   withdrawn: '已撤回',
+  // 并单: the duplicate's unit is told it was merged, and of the main one's outcome.
+  merged_into: '已并单，由主事项一并办理',
+  main_settled: '并单的主事项已结束',
 };
 
 export const SUPERVISOR_EVENTS: Record<string, string> = {
@@ -52,6 +55,8 @@ export function inboxDetail(type: string, data: Record<string, unknown> | null):
       return text(d.plan);
     case 'exemption_requested':
       return text(d.explanation);
+    case 'main_settled':
+      return typeof d.number === 'string' ? `主事项${d.number}《${String(d.title)}》` : null;
     default:
       return text(d.comment) ?? text(d.reason);
   }

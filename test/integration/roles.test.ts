@@ -136,7 +136,12 @@ const prepared: Record<string, (id: string) => Promise<unknown>> = {
     await send('own', 'POST', `/v1/obligations/${id}/completion`, completion);
     await send('supervisor', 'POST', `/v1/obligations/${id}/verification`, { accepted: true });
   },
+  // 并单: a main obligation of the same kind to merge into (the merge row's body names it).
+  withMain: async () => {
+    mergeTarget = await obligation();
+  },
 };
+let mergeTarget = '';
 
 interface Row {
   name: string;
@@ -310,6 +315,23 @@ const MATRIX: Row[] = [
     method: 'POST',
     path: (id) => `/v1/obligations/${id}/urge`,
     body: () => ({ comment: '请今日内联系企业' }),
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'merge (并单)',
+    operation: 'POST /v1/obligations/{id}/merge',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/merge`,
+    body: () => ({ into: mergeTarget, reason: '同一企业重复来电' }),
+    state: 'withMain',
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'subtasks (分解落实)',
+    operation: 'POST /v1/obligations/{id}/subtasks',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/subtasks`,
+    body: () => ({ items: [{ unit: 'district-tax', title: '核查纳税情况' }] }),
     expect: { ...deny, supervisor: 200 },
   },
   {

@@ -73,6 +73,12 @@ const CURRENT = [
   'steps-story.json',
   'suspension-across-holiday.json',
   'urge.json',
+  // 并单 and 分解落实 (new commands and signals: no patch).
+  'merge-duplicate.json',
+  'merge-main.json',
+  'subtasks-child.json',
+  'subtasks-parent.json',
+  'subtask-reopened.json',
 ].map((f) => `current/${f}`);
 const found = (folder: string) =>
   fs

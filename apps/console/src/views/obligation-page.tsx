@@ -6,6 +6,7 @@ import { COLOR_NAMES, countdown, RUNGS, SHANGHAI_OFFSET_MS, shanghai, statusName
 import type { Me } from '../main';
 import type { SubmittedCompletion } from '../../../../libs/domain/completions';
 import type { Obligation } from './obligation-list';
+import { Links, MergeForm, SplitForm, type LinkedObligation } from './obligation-links';
 
 interface Doc {
   id: string;
@@ -38,7 +39,7 @@ const isoIn = (hours: number) =>
 const fromLocal = (v: string) => `${v}:00+08:00`;
 
 export function ObligationPage({ id, me }: { id: string; me: Me }) {
-  const [o, setO] = useState<Obligation | null>(null);
+  const [o, setO] = useState<LinkedObligation | null>(null);
   const [docs, setDocs] = useState<Doc[]>([]);
   const [timeline, setTimeline] = useState<TimelineEntry[] | null>(null);
   const [completions, setCompletions] = useState<SubmittedCompletion[]>([]);
@@ -60,7 +61,7 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
     const mine = ++latest.current;
     const current = () => alive.current && mine === latest.current;
     try {
-      const next = await api.get<Obligation>(`/v1/obligations/${id}`);
+      const next = await api.get<LinkedObligation>(`/v1/obligations/${id}`);
       if (!current() || next.id !== id) return;
       setO(next);
       setLoadError('');
@@ -105,7 +106,8 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
     try {
       const next = await once<Obligation>(`/v1/obligations/${id}/${path}`, body);
       if (!alive.current) return;
-      setO(next);
+      // A command answers without the links (GET adds them): keep the last ones until the reload.
+      setO((prev) => ({ ...next, ...(prev?.links && { links: prev.links }) }));
       setNotice(`${label}：已提交`);
       void load();
     } catch (e) {
@@ -209,6 +211,8 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
           刷新失败：{loadError}
         </p>
       )}
+
+      <Links o={o} />
 
       <h3>督办阶梯</h3>
       <ol class="ladder" aria-label="督办阶梯">
@@ -391,6 +395,8 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
           {open && <Urge act={act} />}
           {open && <Reassign current={o.unit} names={names} act={act} />}
           {open && <Reasoned label="升级督办" action="escalation" act={act} />}
+          {open && !(o.merged ?? []).length && <MergeForm o={o} act={act} />}
+          {o.status === 'open' && <SplitForm names={names} act={act} />}
           {open && <Reasoned label="撤回" action="withdrawal" act={act} />}
           {o.status === 'completed' && <Reasoned label="重办" action="reopen" act={act} />}
         </fieldset>
