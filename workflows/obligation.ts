@@ -3,15 +3,18 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   log,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
 import type { WorkerActivities } from '../activities/worker-activities';
 import type { ClimbingRung } from '../libs/domain/ladder';
 import {
@@ -74,9 +77,20 @@ import {
   submitCompletion,
   verifyCompletion,
   withdraw,
+  workflowIdOf,
   type Actor,
   type ObligationState,
 } from '../libs/domain/obligation';
+import {
+  absorbDuplicate,
+  childSettled,
+  mainSettled,
+  mergeInto,
+  refusalToMerge,
+  refusalToSplit,
+  split,
+  subtaskInput,
+} from '../libs/domain/outcome-links';
 import { COLOR, DUE_AT, KIND, RUNG, STATUS, UNIT } from '../libs/shared/temporal/search-attributes';
 import {
   callbackUpdate,
@@ -103,6 +117,12 @@ import {
   verificationUpdate,
   withdrawalUpdate,
   type CallbackCommand,
+  childSettledSignal,
+  duplicateMergedSignal,
+  mainSettledSignal,
+  mergeUpdate,
+  OBLIGATION_WORKFLOW,
+  subtasksUpdate,
   type DecisionCommand,
   type ObligationStart,
   type ReasonCommand,
@@ -359,7 +379,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     update: UpdateDefinition<ObligationState, [C]>,
     refusal: (s: ObligationState, command: C) => string | null,
     transition: (s: ObligationState, command: C, now: Date) => ObligationState,
-    /** What the command does once its transition is recorded (销号: the 回访 duty). */
+    /** What else the command does once the state is recorded (none for most). */
     after?: () => Promise<void>,
   ): void {
     setHandler(
@@ -453,7 +473,16 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
   );
   onCommand(resumptionUpdate, refusalToResume, (s, r: ReasonCommand, now) => liftSuspension(s, r.by, now));
   onCommand(withdrawalUpdate, refusalToWithdraw, (s, r: ReasonCommand, now) => withdraw(s, r.reason, r.by, now));
-  onCommand(reopenUpdate, refusalToReopen, (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now));
+  // 重办 of a sub-obligation: its parent learns it is open again (only sub-obligations have a parent).
+  onCommand(
+    reopenUpdate,
+    refusalToReopen,
+    (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now),
+    async () => {
+      if (state.parent)
+        await tell(state.parent, childSettledSignal, { id: state.id, status: state.status, at: state.updatedAt });
+    },
+  );
   // 回访: recorded; an unsatisfied answer not explained is 重办 by the same reopen (a new command:
   // no recorded history holds it). The 回访 duty of this 销号, if any, is then fulfilled.
   setHandler(
@@ -462,7 +491,11 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
       exclusive(async () => {
         const answered = state;
         await step((s, now) => recordCallback(s, c, now));
-        if (callbackReopens(c)) await step((s, now) => reopen(s, c.comment, c.by, now, { callback: true }));
+        if (callbackReopens(c)) {
+          await step((s, now) => reopen(s, c.comment, c.by, now, { callback: true }));
+          if (state.parent)
+            await tell(state.parent, childSettledSignal, { id: state.id, status: state.status, at: state.updatedAt });
+        }
         if (answered.policy.callback) toAnnounce.push(() => fulfilCallbackDuty({ obligation: answered, by: c.by }));
       }),
     { validator: check<CallbackCommand>((s, c) => refusalToRecordCallback(s, c, new Date())) },
@@ -471,6 +504,75 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
   setHandler(escalationUpdate, (r) => exclusive(() => climbRung(manually(r))), {
     validator: check<ReasonCommand>(refusalToEscalate),
   });
+  // 并单 and 分解落实: new commands and signals, so no recorded history holds them. The linked
+  // obligations' workflows tell one another by signal; one that has ended is not told (logged).
+  async function tell<A>(id: string, signal: SignalDefinition<[A]>, arg: A): Promise<void> {
+    try {
+      await getExternalWorkflowHandle(workflowIdOf(id)).signal(signal, arg);
+    } catch (err) {
+      log.warn('linked obligation not told', { id, signal: signal.name, error: String(err) });
+    }
+  }
+  /** A message from a linked obligation: a transition that changes nothing is not recorded. */
+  function onLinked<A>(
+    signal: SignalDefinition<[A]>,
+    transition: (s: ObligationState, a: A, now: Date) => ObligationState,
+  ) {
+    setHandler(signal, async (a) => {
+      await condition(() => state !== undefined);
+      await exclusive(async () => {
+        const next = transition(state, a, new Date());
+        if (next === state) return;
+        state = next;
+        await record();
+      });
+    });
+  }
+  // 并单: the duplicate settles as merged (its clock stops), then the main one lists it.
+  setHandler(
+    mergeUpdate,
+    (c) =>
+      exclusive(async () => {
+        state = mergeInto(state, c, new Date());
+        await record();
+        await tell(c.into, duplicateMergedSignal, { id: state.id, number: c.ownNumber, title: state.title, by: c.by });
+      }),
+    { validator: check(refusalToMerge) },
+  );
+  onLinked(duplicateMergedSignal, absorbDuplicate);
+  onLinked(mainSettledSignal, mainSettled);
+  // 分解落实: the parent lists its sub-obligations, then starts each as its own obligation (its own
+  // clock and ladder), abandoned rather than ended when the parent's run closes. Their ids come
+  // with the command, so a retried task starts none twice.
+  setHandler(
+    subtasksUpdate,
+    (c) =>
+      exclusive(async () => {
+        const now = new Date();
+        state = split(state, c, now);
+        await record();
+        for (const item of c.items) {
+          await startChild<typeof obligationWorkflow>(OBLIGATION_WORKFLOW, {
+            workflowId: workflowIdOf(item.id),
+            args: [{ open: subtaskInput(state, item, c.by, now) }],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          }).catch((err: unknown) => {
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          });
+        }
+      }),
+    { validator: check(refusalToSplit) },
+  );
+  onLinked(childSettledSignal, childSettled);
+
+  /** A settled obligation tells its parent (分解落实) and its duplicates (并单: the main one's completion is theirs). */
+  async function tellLinked(): Promise<void> {
+    const settled = { id: state.id, status: state.status, at: state.updatedAt };
+    if (state.parent) await tell(state.parent, childSettledSignal, settled);
+    for (const dup of state.merged ?? []) await tell(dup, mainSettledSignal, settled);
+  }
+
   // A signal cannot be refused: one the state forbids by the time its turn comes is dropped.
   setHandler(systemCommandSignal, async (c) => {
     await condition(() => state !== undefined);
@@ -541,6 +643,13 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     }
     // A settled run ends once every party has been told (a reopen meanwhile carries on instead).
     await condition(() => allHandlersFinished() && (!exactlyOnce || announcing === 0 || !isSettled(state)));
+    if (!isSettled(state)) continue;
+    // Only obligations linked by 并单 or 分解落实 have anyone to tell, or wait for (no older history
+    // is: for them nothing here waits). A reopen while they are told carries on as above.
+    await tellLinked();
+    // A merged duplicate stays until its main one settles, so its page and timeline report that outcome.
+    if (state.status === 'merged') await condition(() => state.merge?.mainOutcome !== undefined);
+    await condition(allHandlersFinished);
     if (isSettled(state)) break;
   }
   return state;

@@ -9,6 +9,7 @@ import type {
   ObligationInput,
   ObligationState,
 } from '../domain/obligation';
+import type { DuplicateNotice, MergeTarget, SettledNotice, SubtaskItem } from '../domain/outcome-links';
 
 // The obligation workflow's messages: what the API sends and the workflow handles, in one place
 // that both import (the API never imports a workflow at run time).
@@ -95,6 +96,18 @@ export interface UrgeCommand {
   by: Actor | null;
 }
 
+/** 并单: the duplicate's command; the API resolved the main one's 事项编号 and title, and the duplicate's own number. */
+export interface MergeCommand extends MergeTarget {
+  reason: string;
+  /** The duplicate's own 事项编号, for the main one's timeline. */
+  ownNumber: string;
+  by: Actor | null;
+}
+/** 分解落实: the items with the ids the API derived (from the Idempotency-Key, so a retry starts no second set). */
+export interface SubtasksCommand {
+  items: SubtaskItem[];
+  by: Actor | null;
+}
 /** 回访: the requester's answer after 销号; unsatisfied and not explained reopens it (重办). */
 export type CallbackCommand = CallbackRecord;
 
@@ -121,6 +134,16 @@ export const contributionUpdate = defineUpdate<ObligationState, [ContributionCom
 export const urgeUpdate = defineUpdate<ObligationState, [UrgeCommand]>('urge');
 export const resumptionUpdate = defineUpdate<ObligationState, [ReasonCommand]>('resumption');
 export const callbackUpdate = defineUpdate<ObligationState, [CallbackCommand]>('callback');
+
+export const mergeUpdate = defineUpdate<ObligationState, [MergeCommand]>('merge');
+export const subtasksUpdate = defineUpdate<ObligationState, [SubtasksCommand]>('subtasks');
+// Between linked obligations' workflows (signals: a workflow cannot send another an update).
+/** To the main one: a duplicate was merged into it. */
+export const duplicateMergedSignal = defineSignal<[DuplicateNotice]>('duplicateMerged');
+/** To each duplicate: the main one settled. */
+export const mainSettledSignal = defineSignal<[SettledNotice]>('mainSettled');
+/** To the parent: a sub-obligation settled. */
+export const childSettledSignal = defineSignal<[SettledNotice]>('childSettled');
 
 /**
  * A command from another workflow (an indicator's red episode; an obligation whose 回访 fulfils

@@ -27,7 +27,16 @@ export function workflowIdOf(id: string): string {
   return `obligation-${id}`;
 }
 
-export type ObligationStatus = 'open' | 'submitted' | 'returned' | 'suspended' | 'completed' | 'exempted' | 'withdrawn';
+export type ObligationStatus =
+  | 'open'
+  | 'submitted'
+  | 'returned'
+  | 'suspended'
+  | 'completed'
+  | 'exempted'
+  | 'withdrawn'
+  // 并单: a duplicate merged into its main obligation (settled; libs/domain/outcome-links.ts).
+  | 'merged';
 
 // 不在受理范围 grounds (seed 二(七)2(2)②), plus anything else the reviewers accept.
 export const EXEMPTION_REASONS = ['litigation', 'petition', 'secret', 'unlawful', 'untrue', 'other'] as const;
@@ -165,6 +174,8 @@ export interface ObligationInput {
   subject?: Record<string, unknown>;
   /** 协办单位: units that help the lead (主办) unit; absent when there are none. */
   coUnits?: string[];
+  /** 分解落实: the obligation this one was split from (its id); absent for all others. */
+  parent?: string;
 }
 
 /** 催办: a supervisor urged the unit; climbs no rung. */
@@ -205,6 +216,30 @@ export interface Callback {
   by: Actor | null;
   /** Which 销号 it answers (1 = the first completion accepted): one 回访 each. */
   completion: number;
+}
+
+/** 并单, on the duplicate: what it was merged into, why, and the main one's outcome once settled. */
+export interface MergeRecord {
+  into: string;
+  number: string;
+  title: string;
+  reason: string;
+  at: string;
+  by: Actor | null;
+  /** The main obligation settled (its completion is reported for all the duplicates). */
+  mainOutcome?: { status: ObligationStatus; at: string };
+}
+
+/** 分解落实: one sub-obligation, with its unit's name (refusals name it) and its status as last reported. */
+export interface Subtask {
+  id: string;
+  key: string;
+  unit: string;
+  unitName: string;
+  title: string;
+  dueAt: string | null;
+  status: ObligationStatus;
+  settledAt?: string;
 }
 
 /** One transition, as the audit trail and the read model's event table keep it. */
@@ -261,6 +296,14 @@ export interface ObligationState extends Omit<ObligationInput, 'by'> {
   urges?: Urge[];
   /** 回访: the requester's answers after each 销号 (absent in states recorded before 回访 existed). */
   callbacks?: Callback[];
+  // 并单 and 分解落实 (libs/domain/outcome-links.ts): absent until they first apply.
+  /** 并单: the main obligation's id, on a duplicate merged into it (status merged). */
+  mergedInto?: string;
+  merge?: MergeRecord;
+  /** 并单: the ids of the duplicates merged into this (main) obligation. */
+  merged?: string[];
+  /** 分解落实: the sub-obligations this one was split into, as this one knows them. */
+  children?: Subtask[];
   /** Grows by one on every transition, so a read model keeps only the newest state. */
   revision: number;
   /** The transition that made this revision. */
@@ -275,7 +318,7 @@ export class CommandRefused extends Error {
   }
 }
 
-const SETTLED: readonly ObligationStatus[] = ['completed', 'exempted', 'withdrawn'];
+const SETTLED: readonly ObligationStatus[] = ['completed', 'exempted', 'withdrawn', 'merged'];
 
 export const STATUS_NAMES: Record<ObligationStatus, string> = {
   open: '办理中',
@@ -285,6 +328,7 @@ export const STATUS_NAMES: Record<ObligationStatus, string> = {
   completed: '已办结',
   exempted: '已免责',
   withdrawn: '已撤回',
+  merged: '已并单',
 };
 
 export function isSettled(state: Pick<ObligationState, 'status'>): boolean {
@@ -346,7 +390,7 @@ export function openObligation(input: ObligationInput, plan: DeadlinePlan, at: D
   };
 }
 
-function transition(
+export function transition(
   state: ObligationState,
   at: Date,
   event: Omit<ObligationEvent, 'at'>,
@@ -509,7 +553,7 @@ export function attachDocument(
 
 /** With the completion itself (the workflow's validator), also the kind's requirements of it. */
 export function refusalToSubmit(state: ObligationState, completion?: Pick<Completion, 'contact'>): string | null {
-  const status = statusIs(state, ['open'], '提交办结');
+  const status = statusIs(state, ['open'], '提交办结') ?? refusalForChildren(state);
   if (status || !completion) return status;
   return completionProblems(state.kind, completion.contact).length > 0
     ? '新注册企业的办结须写明五项联系情况：科室、责任人、联系方式、联系时间、联系记录'
@@ -537,6 +581,14 @@ export function submitCompletion(state: ObligationState, c: Omit<Completion, 'at
       completion: { ...c, at: toShanghaiIso(at) },
     },
   );
+}
+
+/** 分解落实: the parent waits for all its sub-obligations (none in any older state). */
+function refusalForChildren(state: ObligationState): string | null {
+  const open = (state.children ?? []).filter((c) => !SETTLED.includes(c.status));
+  return open.length > 0
+    ? `分解落实的事项尚未全部办结（${open.map((c) => `${c.unitName}：${STATUS_NAMES[c.status]}`).join('；')}），主事项暂不能提交办结`
+    : null;
 }
 
 export function refusalToVerify(state: ObligationState): string | null {
@@ -1169,7 +1221,11 @@ export interface CallbackRecord {
   by: Actor | null;
 }
 
-export function refusalToRecordCallback(state: ObligationState, c: Pick<CallbackRecord, 'at'>, now: Date): string | null {
+export function refusalToRecordCallback(
+  state: ObligationState,
+  c: Pick<CallbackRecord, 'at'>,
+  now: Date,
+): string | null {
   if (state.kind === 'callback_duty') return '回访任务本身不需要回访';
   if (state.status !== 'completed') return `事项状态为“${STATUS_NAMES[state.status]}”，只有已办结销号的事项才能回访`;
   const n = completionCount(state);
@@ -1200,10 +1256,7 @@ export function recordCallback(state: ObligationState, c: CallbackRecord, at: Da
       data: { result: c.result, explained: c.explained, requester: c.requester, comment: c.comment, at: callAt },
     },
     {
-      callbacks: [
-        ...(state.callbacks ?? []),
-        { ...c, at: callAt, completion: completionCount(state) },
-      ],
+      callbacks: [...(state.callbacks ?? []), { ...c, at: callAt, completion: completionCount(state) }],
     },
   );
 }

@@ -67,7 +67,18 @@ import {
   type ObligationEvent,
   type ObligationKind,
   type ObligationState,
+  type ObligationStatus,
 } from './obligation';
+import {
+  absorbDuplicate,
+  childSettled,
+  mainSettled,
+  mergeInto,
+  refusalToMerge,
+  refusalToSplit,
+  split,
+  type SubtaskItem,
+} from './outcome-links';
 import type { LadderPolicy } from './policy';
 import { toShanghaiIso } from './time';
 
@@ -274,6 +285,53 @@ export const FACT_RULES: Record<string, FactRule> = {
           evidence: list<Evidence>(f.data.evidence),
           by: by(f),
         },
+        at,
+      ),
+  },
+  // 并单 and 分解落实: the duplicate's merge is a fact; so are the messages between linked obligations.
+  merged_into: {
+    refusal: (s, f) => refusalToMerge(s, { into: text(f.data.into) }),
+    apply: (s, f, at) =>
+      mergeInto(
+        s,
+        {
+          into: text(f.data.into),
+          number: text(f.data.number),
+          title: text(f.data.title),
+          reason: text(f.data.reason),
+          by: by(f),
+        },
+        at,
+      ),
+  },
+  duplicate_merged: {
+    refusal: () => null,
+    apply: (s, f, at) =>
+      absorbDuplicate(
+        s,
+        { id: text(f.data.id), number: text(f.data.number), title: text(f.data.title), by: by(f) },
+        at,
+      ),
+  },
+  main_settled: {
+    refusal: () => null,
+    apply: (s, f, at) =>
+      mainSettled(
+        s,
+        { id: text(f.data.into), status: text(f.data.status) as ObligationStatus, at: text(f.data.settledAt) },
+        at,
+      ),
+  },
+  subtasks_assigned: {
+    refusal: (s, f) => refusalToSplit(s, { items: list<SubtaskItem>(f.data.items) }),
+    apply: (s, f, at) => split(s, { items: list<SubtaskItem>(f.data.items), by: by(f) }, at),
+  },
+  child_settled: {
+    refusal: () => null,
+    apply: (s, f, at) =>
+      childSettled(
+        s,
+        { id: text(f.data.id), status: text(f.data.status) as ObligationStatus, at: toShanghaiIso(at) },
         at,
       ),
   },

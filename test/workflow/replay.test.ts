@@ -73,6 +73,12 @@ const CURRENT = [
   'steps-story.json',
   'suspension-across-holiday.json',
   'urge.json',
+  // 并单 and 分解落实 (new commands and signals: no patch).
+  'merge-duplicate.json',
+  'merge-main.json',
+  'subtasks-child.json',
+  'subtasks-parent.json',
+  'subtask-reopened.json',
   // Since `callback-duty`: 回访 reopening a work order, and the 回访 duty fulfilled and missed.
   'callback-reopen.json',
   'callback-duty-fulfilled.json',

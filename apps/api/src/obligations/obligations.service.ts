@@ -28,11 +28,13 @@ import {
   openObligation,
   refusalToRecordCallback,
   refusalToReopen,
+  STATUS_NAMES,
   workflowIdOf,
   type Actor,
   type ObligationInput,
   type ObligationState,
 } from '../../../../libs/domain/obligation';
+import { refusalToMergeInto, type SubtaskItem } from '../../../../libs/domain/outcome-links';
 import { layoutFromText, type OfficialDocument } from '../../../../libs/domain/official-document';
 import { resolvePolicy } from '../../../../libs/domain/policy';
 import { parseInstant, toShanghaiIso } from '../../../../libs/domain/time';
@@ -67,7 +69,10 @@ import {
   snapshotUpdate,
   verificationUpdate,
   withdrawalUpdate,
+  mergeUpdate,
+  subtasksUpdate,
 } from '../../../../libs/contracts/obligation';
+import { createHash, randomUUID } from 'node:crypto';
 import type { obligationWorkflow } from '../../../../workflows/obligation';
 import { MAX_YEAR, MIN_YEAR, yearInRange } from '../edge/storable';
 import { withinDeadline } from '../infrastructure/dependency-down';
@@ -92,7 +97,9 @@ import type {
   ExtensionDto,
   ListQueryDto,
   ListSort,
+  MergeDto,
   ReasonDto,
+  SubtasksDto,
   VerificationDto,
 } from './obligation.dto';
 
@@ -535,6 +542,141 @@ export class ObligationsService {
     );
   }
 
+  // ——— 并单 and 分解落实 ———
+
+  /**
+   * 并单. The duplicate's workflow decides (one of two merges at once wins, the other is refused);
+   * the main one's state is read from the read model, under one lock for all merges, so two
+   * obligations cannot be merged into each other at the same time (a cycle).
+   */
+  async merge(id: string, dto: MergeDto, by: Principal, key?: string): Promise<ObligationState> {
+    await this.get(id, by);
+    const updateId = idempotentUpdateId(by, key);
+    return this.underMergeLock(async () => {
+      const [dup, main] = await Promise.all([this.records.findOneBy({ id }), this.records.findOneBy({ id: dto.into })]);
+      if (!main) {
+        const reason = '没有这个主事项';
+        throw new BadRequestException(errorBody(400, invalidRequest(['into']), [{ field: 'into', reason }]));
+      }
+      const refusal = refusalToMergeInto(dup!.state, main.state);
+      if (refusal) return this.againOrRefuse(workflowIdOf(id), dup!.state, updateId, refusal);
+      return this.sendUpdate(
+        workflowIdOf(id),
+        mergeUpdate,
+        {
+          into: main.id,
+          number: main.number ?? main.state.number ?? main.key,
+          title: main.state.title,
+          ownNumber: dup!.number ?? dup!.state.number ?? dup!.key,
+          reason: dto.reason,
+          by: actorOf(by),
+        },
+        updateId,
+      );
+    });
+  }
+
+  /** One merge at a time, across the API's processes (a Postgres advisory lock on its own connection). */
+  private async underMergeLock<T>(fn: () => Promise<T>): Promise<T> {
+    const runner = this.records.manager.connection.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock($1)', [MERGE_LOCK]);
+      try {
+        return await fn();
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [MERGE_LOCK]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * 分解落实. The parent's workflow lists the sub-obligations and starts each; their ids derive from
+   * the Idempotency-Key (a retry starts no second set), else are new. Answers once each
+   * sub-obligation is in the read model, so the lists show them at once.
+   */
+  async subtasks(id: string, dto: SubtasksDto, by: Principal, key?: string): Promise<ObligationState> {
+    const parent = await this.get(id, by);
+    const problems: Array<{ field: string; reason: string }> = [];
+    const names = new Map((await this.organisation.units()).map((u) => [u.code, u.name]));
+    dto.items.forEach((item, i) => {
+      if (!names.has(item.unit))
+        problems.push({ field: `items[${i}].unit`, reason: `没有代码为 ${item.unit} 的单位（见 GET /v1/units）` });
+      if (item.dueAt && Date.parse(item.dueAt) <= Date.now())
+        problems.push({ field: `items[${i}].dueAt`, reason: '分解事项的期限须晚于当前时间' });
+    });
+    if (problems.length)
+      throw new BadRequestException(errorBody(400, invalidRequest(problems.map((p) => p.field)), problems));
+    const updateId = idempotentUpdateId(by, key);
+    const tag = createHash('sha256')
+      .update(updateId ?? randomUUID())
+      .digest('hex')
+      .slice(0, 16);
+    const items: SubtaskItem[] = dto.items.map((item, i) => {
+      const childKey = `subtask:${id}:${tag}:${i + 1}`;
+      return {
+        id: obligationIdOf(childKey),
+        key: childKey,
+        unit: item.unit,
+        unitName: names.get(item.unit)!,
+        title: item.title,
+        dueAt: item.dueAt ? toShanghaiIso(parseInstant(item.dueAt)!) : null,
+      };
+    });
+    if (isSettled(parent)) {
+      return this.againOrRefuse(
+        workflowIdOf(id),
+        parent,
+        updateId,
+        `事项状态为“${STATUS_NAMES[parent.status]}”，不能分解落实`,
+      );
+    }
+    const state = await this.sendUpdate(workflowIdOf(id), subtasksUpdate, { items, by: actorOf(by) }, updateId);
+    await Promise.all(
+      (state.children ?? [])
+        .filter((c) => items.some((i) => i.id === c.id))
+        .map((c) =>
+          this.withinDeadline(() => this.temporal.workflow.getHandle(workflowIdOf(c.id)).executeUpdate(snapshotUpdate)),
+        ),
+    );
+    return state;
+  }
+
+  /** The obligations linked to this one (并单, 分解落实) as the read model has them now, by name. */
+  async links(state: ObligationState): Promise<Array<Record<string, unknown>>> {
+    const wanted: Array<[string, string]> = [
+      ...(state.mergedInto ? [[state.mergedInto, 'mergedInto'] as [string, string]] : []),
+      ...(state.merged ?? []).map((m): [string, string] => [m, 'merged']),
+      ...(state.parent ? [[state.parent, 'parent'] as [string, string]] : []),
+      ...(state.children ?? []).map((c): [string, string] => [c.id, 'child']),
+    ];
+    if (wanted.length === 0) return [];
+    const rows = await this.records.findBy(wanted.map(([id]) => ({ id })));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const names = new Map((await this.organisation.units()).map((u) => [u.code, u.name]));
+    return wanted.flatMap(([id, relation]) => {
+      const r = byId.get(id);
+      if (!r) return [];
+      return [
+        {
+          id,
+          relation,
+          number: r.number ?? r.state.number ?? r.key,
+          title: r.state.title,
+          unit: r.unit,
+          unitName: names.get(r.unit) ?? r.unit,
+          status: r.state.status,
+          statusName: STATUS_NAMES[r.state.status],
+          rung: r.state.rung,
+          rungName: r.state.rungName,
+          dueAt: r.state.dueAt,
+        },
+      ];
+    });
+  }
+
   /** 协办单位 must be known units, other than the lead unit, each once. */
   private async coUnitProblems(coUnits: string[], lead: string): Promise<Array<{ field: string; reason: string }>> {
     const problems: Array<{ field: string; reason: string }> = [];
@@ -678,7 +820,7 @@ export class ObligationsService {
         workflowIdOf(id),
         current,
         updateId,
-        `事项已结束（${current.status}），不能再执行该操作`,
+        `事项已结束（${STATUS_NAMES[current.status]}），不能再执行该操作`,
       );
     }
     return this.sendUpdate(workflowIdOf(id), update, arg, updateId);
@@ -747,6 +889,9 @@ export class ObligationsService {
     }
   }
 }
+
+// The advisory lock all merges take (any fixed number; this one spells 并单 in its digits' places).
+const MERGE_LOCK = 0x6d657267;
 
 /** A real calendar day, in the years the edge accepts (edge/storable.ts). */
 function isCalendarDay(day: string): boolean {

@@ -12,6 +12,7 @@ import {
   type CallbackResult,
 } from '../../../../libs/domain/obligation';
 import type { Obligation } from './obligation-list';
+import { Links, MergeForm, SplitForm, type LinkedObligation } from './obligation-links';
 
 interface Doc {
   id: string;
@@ -44,7 +45,7 @@ const isoIn = (hours: number) =>
 const fromLocal = (v: string) => `${v}:00+08:00`;
 
 export function ObligationPage({ id, me }: { id: string; me: Me }) {
-  const [o, setO] = useState<Obligation | null>(null);
+  const [o, setO] = useState<LinkedObligation | null>(null);
   const [docs, setDocs] = useState<Doc[]>([]);
   const [timeline, setTimeline] = useState<TimelineEntry[] | null>(null);
   const [completions, setCompletions] = useState<SubmittedCompletion[]>([]);
@@ -66,7 +67,7 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
     const mine = ++latest.current;
     const current = () => alive.current && mine === latest.current;
     try {
-      const next = await api.get<Obligation>(`/v1/obligations/${id}`);
+      const next = await api.get<LinkedObligation>(`/v1/obligations/${id}`);
       if (!current() || next.id !== id) return;
       setO(next);
       setLoadError('');
@@ -111,7 +112,8 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
     try {
       const next = await once<Obligation>(`/v1/obligations/${id}/${path}`, body);
       if (!alive.current) return;
-      setO(next);
+      // A command answers without the links (GET adds them): keep the last ones until the reload.
+      setO((prev) => ({ ...next, ...(prev?.links && { links: prev.links }) }));
       setNotice(`${label}：已提交`);
       void load();
     } catch (e) {
@@ -225,6 +227,8 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
           刷新失败：{loadError}
         </p>
       )}
+
+      <Links o={o} />
 
       <h3>督办阶梯</h3>
       <ol class="ladder" aria-label="督办阶梯">
@@ -422,6 +426,8 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
           {open && <Urge act={act} />}
           {open && <Reassign current={o.unit} names={names} act={act} />}
           {open && <Reasoned label="升级督办" action="escalation" act={act} />}
+          {open && !(o.merged ?? []).length && <MergeForm o={o} act={act} />}
+          {o.status === 'open' && <SplitForm names={names} act={act} />}
           {open && <Reasoned label="撤回" action="withdrawal" act={act} />}
           {o.status === 'completed' &&
             o.kind !== 'callback_duty' &&
