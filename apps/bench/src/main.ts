@@ -46,6 +46,11 @@ const CONCURRENCY = 20;
 // workflow evicted from it is replayed from its (short) history when its next timer fires.
 const WORKFLOW_CACHE = option('cache') ?? 500;
 const CLIENTS = 50;
+// `--profile DIR`: a CPU profile of the API and of the worker per phase (see profile-preload.ts),
+// summarised by `node dist/scripts/cpuprofile-summary.js DIR`.
+const PROFILE_DIR = process.argv.includes('--profile')
+  ? path.resolve(process.argv[process.argv.indexOf('--profile') + 1])
+  : undefined;
 const ROOT = path.resolve(__dirname, '../../../..');
 const logger = createLogger('bench', 'warn');
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -94,8 +99,13 @@ async function freePort(): Promise<number> {
 
 /** One part of the service as docker-compose deploys it (`npm run start:api` / `start:worker`): a process of its own. */
 function startPart(part: 'api' | 'worker', env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.join(ROOT, `dist/apps/${part}/src/main.js`)], {
-    env: { ...process.env, ...env },
+  const preload = PROFILE_DIR ? ['-r', path.join(__dirname, 'profile-preload.js')] : [];
+  const child = spawn(process.execPath, [...preload, path.join(ROOT, `dist/apps/${part}/src/main.js`)], {
+    env: {
+      ...process.env,
+      ...env,
+      ...(PROFILE_DIR && { DUBAN_PROFILE_DIR: PROFILE_DIR, DUBAN_PROFILE_PART: part }),
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   let stopping = false;
@@ -112,6 +122,13 @@ function startPart(part: 'api' | 'worker', env: Record<string, string>) {
   );
   return {
     /** Peak resident memory so far (Linux's VmHWM), MiB. */
+    /** With `--profile`: writes this part's profile of the phase just ended and starts the next. */
+    profiled: async (phase: string) => {
+      if (!PROFILE_DIR) return;
+      const done = path.join(PROFILE_DIR, `${part}-${phase}.done`);
+      child.kill('SIGWINCH');
+      await until(`the ${part}'s profile of ${phase}`, async () => (fs.existsSync(done) ? true : undefined));
+    },
     peakRssMiB: () =>
       Math.round(
         Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
@@ -138,6 +155,71 @@ function sayPolicyLab(f: PolicyLabFigures): void {
   say(
     `policy lab: a quarter of ${f.policyLabObligations} obligations (${f.policyLabEvents} recorded events) simulated under a proposed policy in ${f.policyLabSeconds} s (${f.policyLabCpuSeconds} s of this process's CPU); ${f.policyLabChanged} would change`,
   );
+}
+
+/** The goals of issue 22, each beside this run's figure: Duban against the engine in the same run. */
+function sayTable(r: Record<string, any>): void {
+  const rows: Array<[string, string, string, boolean]> = [
+    [
+      'starts ÷ bare starts',
+      `${r.startsPerSecond}/s ÷ ${r.baselineStartsPerSecond}/s = ${r.startRatio}`,
+      '≥ 0.7',
+      r.startRatio >= 0.7,
+    ],
+    [
+      'command p99 ÷ two bare Updates p99',
+      `${r.commandP99Ms} ms ÷ ${r.baselineCommandP99Ms} ms = ${r.commandP99Ratio}`,
+      '≤ 1.5',
+      r.commandP99Ratio <= 1.5,
+    ],
+    [
+      `storm lateness p99 ÷ bare timers p99 (${r.stormObligations})`,
+      `${r.stormP99LatenessMs} ms ÷ ${r.baselineStormP99LatenessMs} ms = ${r.stormP99Ratio}; missed or doubled ${r.stormMissedOrDoubled}`,
+      '≤ 1.3, none',
+      r.stormP99Ratio <= 1.3 && r.stormMissedOrDoubled === 0,
+    ],
+    [
+      `board / list p99 (${r.readModelRows} rows)`,
+      `${r.boardP99Ms} ms / ${r.listP99Ms} ms`,
+      '< 50 ms',
+      r.boardP99Ms < 50 && r.listP99Ms < 50,
+    ],
+    ['replay of 1,000 histories', `${r.replay1000Seconds} s`, '< 30 s', r.replay1000Seconds < 30],
+    [
+      `worker peak RSS, ${r.stormObligations} open (cache ${r.workflowCache})`,
+      `${r.workerPeakRssMiB} MiB`,
+      '< 512 MiB',
+      r.workerPeakRssMiB < 512,
+    ],
+    ...(r.importRows !== undefined
+      ? [
+          [`import of ${r.importRows} rows`, `${r.importSeconds} s (${r.importRowsPerSecond} rows/s)`, '—', true] as [
+            string,
+            string,
+            string,
+            boolean,
+          ],
+        ]
+      : []),
+    ...(r.robotStormObligations !== undefined
+      ? [
+          [
+            `storm to one robot (20/min), ${r.robotStormObligations}`,
+            `delivered ${r.robotDelivered}/${r.robotExpected}; lateness p99 ${r.robotStormP99LatenessMs} ms ÷ ${r.stormP99LatenessMs} ms`,
+            'all delivered',
+            r.robotDelivered >= r.robotExpected,
+          ] as [string, string, string, boolean],
+        ]
+      : []),
+    [
+      `policy lab, a quarter of ${r.policyLabObligations}`,
+      `${r.policyLabSeconds} s`,
+      '< 10 s',
+      r.policyLabSeconds < 10,
+    ],
+  ];
+  say('\n| measure | this run | goal | met |\n|---|---|---|---|');
+  for (const [what, figure, goal, met] of rows) say(`| ${what} | ${figure} | ${goal} | ${met ? 'yes' : 'no'} |`);
 }
 
 async function main(): Promise<void> {
@@ -179,6 +261,13 @@ async function main(): Promise<void> {
   });
   const db = new PgClient({ connectionString: pg.url });
   await db.connect();
+  /** Ends a profiled phase: each part writes its profile of it (nothing without `--profile`). */
+  const phaseEnded = async (phase: string) => {
+    if (!PROFILE_DIR) return;
+    fs.writeFileSync(path.join(PROFILE_DIR, '.phase'), phase);
+    await api.profiled(phase);
+    await worker.profiled(phase);
+  };
   // Starts are answered before the worker runs their first task: wait until it has caught up.
   const caughtUp = (taskQueue = config.TEMPORAL_TASK_QUEUE) =>
     until(
@@ -243,13 +332,17 @@ async function main(): Promise<void> {
     await pool(SIZE.starts, CONCURRENCY, async (i) => void (await startOne(i)));
     return SIZE.starts / ((performance.now() - t0) / 1000);
   };
+  await phaseEnded('setup');
   const baselinePerSecond = await rate((i) =>
     client.workflow.start('baselineWorkflow', {
       taskQueue: 'bench-baseline',
       workflowId: `baseline-${Date.now()}-${i}`,
     }),
   );
+  await phaseEnded('baseline-starts');
   const startsPerSecond = await rate(() => start());
+  await caughtUp();
+  await phaseEnded('starts');
   results.startsPerSecond = Math.round(startsPerSecond);
   results.baselineStartsPerSecond = Math.round(baselinePerSecond);
   results.startRatio = Number((startsPerSecond / baselinePerSecond).toFixed(2));
@@ -286,6 +379,7 @@ async function main(): Promise<void> {
   const opened: string[] = [];
   await pool(CLIENTS * SIZE.commandRounds, CONCURRENCY, async () => void opened.push((await start()).id));
   await caughtUp();
+  await phaseEnded('command-setup');
   const latencies: number[] = [];
   await pool(CLIENTS, CLIENTS, async () => {
     for (let r = 0; r < SIZE.commandRounds; r++) {
@@ -297,6 +391,7 @@ async function main(): Promise<void> {
       latencies.push(performance.now() - t0);
     }
   });
+  await phaseEnded('commands');
   results.commandP50Ms = Math.round(percentile(latencies, 50));
   results.commandP99Ms = Math.round(percentile(latencies, 99));
   results.baselineCommandP50Ms = Math.round(percentile(bareLatencies, 50));
@@ -332,6 +427,7 @@ async function main(): Promise<void> {
   const storm: string[] = [];
   await pool(SIZE.storm, CONCURRENCY, async () => void storm.push((await start({ dueAt })).id));
   await caughtUp();
+  await phaseEnded('storm-starts');
   if (Date.now() > Date.parse(dueAt))
     throw new Error('the storm came due before its obligations were all started: lateness would be wrong');
   // With every storm obligation open and waiting, before any fires.
@@ -347,6 +443,7 @@ async function main(): Promise<void> {
     if (rows.length >= storm.length || Date.now() > waitUntil) break;
     await new Promise((r) => setTimeout(r, 1_000));
   }
+  await phaseEnded('storm');
   const lateness = rows.map((r) => Number(r.lateness));
   results.stormObligations = storm.length;
   results.stormP50LatenessMs = Math.round(percentile(lateness, 50));
@@ -423,6 +520,11 @@ async function main(): Promise<void> {
   sayPolicyLab(lab);
 
   results.obligations = SIZE.starts + CLIENTS * SIZE.commandRounds + storm.length;
+  results.commandP99Ratio = Number((Number(results.commandP99Ms) / Number(results.baselineCommandP99Ms)).toFixed(2));
+  results.stormP99Ratio = Number(
+    (Number(results.stormP99LatenessMs) / Math.max(1, Number(results.baselineStormP99LatenessMs))).toFixed(2),
+  );
+  sayTable(results);
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   say(`written to bench/results/latest.json`);
