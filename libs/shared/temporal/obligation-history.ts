@@ -144,19 +144,23 @@ export async function replayObligation(
 export async function replayObligations(
   obligations: Array<{ workflowId: string; runs: RunHistory[] }>,
   workflowsPath = WORKFLOWS_PATH,
-  workers = Math.min(4, availableParallelism()),
+  workers = obligations.length < 20 ? 1 : Math.min(4, availableParallelism()),
 ): Promise<ReplayReport[]> {
   const share = Math.ceil(obligations.length / Math.max(1, workers));
   const shares = Array.from({ length: Math.ceil(obligations.length / share) }, (_, k) =>
     obligations.slice(k * share, (k + 1) * share),
   );
-  return (await Promise.all(shares.map((mine) => replayOnOneWorker(mine, workflowsPath)))).flat();
+  // One share replays on the main thread, as the SDK does by default: a thread of its own would
+  // cost more to start (loading the bundle in it) than one obligation's replay takes.
+  const threaded = shares.length > 1;
+  return (await Promise.all(shares.map((mine) => replayOnOneWorker(mine, workflowsPath, threaded)))).flat();
 }
 
 /** Histories replay one after another, so the states reported between two results belong to the history of the second. */
 async function replayOnOneWorker(
   obligations: Array<{ workflowId: string; runs: RunHistory[] }>,
   workflowsPath: string,
+  threaded: boolean,
 ): Promise<ReplayReport[]> {
   const workflowBundle = await bundleFor(workflowsPath);
   let lastRecorded: ObligationState | null = null;
@@ -168,7 +172,7 @@ async function replayOnOneWorker(
       replayName: 'duban-audit',
       // The SDK replays on the main thread by default (its debug mode); a thread per worker runs
       // the shares in parallel.
-      debugMode: false,
+      debugMode: !threaded,
       sinks: {
         replayProbe: {
           recorded: { fn: (_info, s: ObligationState) => void (lastRecorded = s), callDuringReplay: true },
