@@ -73,6 +73,8 @@ const CURRENT = [
   'steps-story.json',
   'suspension-across-holiday.json',
   'urge.json',
+  // Since `search-attributes-when-changed`: set at the start, upserted only when a record changes them.
+  'search-attributes-when-changed.json',
 ].map((f) => `current/${f}`);
 const found = (folder: string) =>
   fs

@@ -42,6 +42,7 @@ import { obligationNumber, writeObligation } from '../../../../libs/shared/datab
 import { overdueSql } from '../../../../libs/shared/database/overdue';
 import { ObligationRecord } from '../../../../libs/shared/database/obligation-record.entity';
 import { obligationIdOf } from '../../../../libs/shared/obligation-id';
+import { startingSearchAttributes } from '../../../../libs/shared/temporal/search-attributes';
 import {
   coUnitsUpdate,
   completionUpdate,
@@ -187,6 +188,8 @@ export class ObligationsService {
           workflowId,
           taskQueue: this.config.TEMPORAL_TASK_QUEUE,
           args: [{ open: input, opened: { plan, at: opened.createdAt } }],
+          // Findable in Temporal's visibility from the start; the workflow's first record then upserts none.
+          typedSearchAttributes: startingSearchAttributes(opened),
           // A key starts one obligation, ever.
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         }),
