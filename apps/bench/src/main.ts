@@ -499,6 +499,7 @@ async function main(): Promise<void> {
   results.commandP99Ms = Math.round(percentile(latencies, 99));
   results.baselineCommandP50Ms = Math.round(percentile(bareLatencies, 50));
   results.baselineCommandP99Ms = Math.round(percentile(bareLatencies, 99));
+  results.commandP99Ratio = Number((Number(results.commandP99Ms) / Number(results.baselineCommandP99Ms)).toFixed(2));
   say(
     `commands: p50 ${results.commandP50Ms} ms, p99 ${results.commandP99Ms} ms (${latencies.length} round trips, ${CLIENTS} clients); two bare updates: p50 ${results.baselineCommandP50Ms} ms, p99 ${results.baselineCommandP99Ms} ms`,
   );
@@ -566,6 +567,9 @@ async function main(): Promise<void> {
   results.stormP50LatenessMs = Math.round(percentile(lateness, 50));
   results.stormP99LatenessMs = Math.round(percentile(lateness, 99));
   results.stormMaxLatenessMs = Math.round(Math.max(0, ...lateness));
+  results.stormP99Ratio = Number(
+    (Number(results.stormP99LatenessMs) / Math.max(1, Number(results.baselineStormP99LatenessMs))).toFixed(2),
+  );
   results.stormMissedOrDoubled = storm.length - rows.length + rows.filter((r) => r.n !== 1).length;
   results.workerPeakRssMiB = worker.peakRssMiB();
   results.workerRssAfterMiB = worker.rssMiB();
@@ -745,10 +749,6 @@ async function main(): Promise<void> {
   sayPolicyLab(lab);
 
   results.obligations = SIZE.starts + CLIENTS * SIZE.commandRounds + storm.length + SIZE.robotStorm + SIZE.imports;
-  results.commandP99Ratio = Number((Number(results.commandP99Ms) / Number(results.baselineCommandP99Ms)).toFixed(2));
-  results.stormP99Ratio = Number(
-    (Number(results.stormP99LatenessMs) / Math.max(1, Number(results.baselineStormP99LatenessMs))).toFixed(2),
-  );
   sayTable(results);
   results.retriedOn503 = retries;
   saveResults(results);
