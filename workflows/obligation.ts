@@ -91,7 +91,7 @@ import {
   split,
   subtaskInput,
 } from '../libs/domain/outcome-links';
-import { COLOR, DUE_AT, KIND, RUNG, STATUS, UNIT } from '../libs/shared/temporal/search-attributes';
+import { sameSearchAttribute, searchAttributesOf } from '../libs/shared/temporal/search-attributes';
 import {
   callbackUpdate,
   coUnitsUpdate,
@@ -207,6 +207,7 @@ const planResumption = orFailTask(boundedLocal.planResumption);
 // a deadline does not pass while an extension, exemption or suspension request awaits the
 // supervisors, and a refusal leaves at least the rework grace. Before, the clock kept running.
 const PAUSED_CLOCK = 'paused-clock';
+const SEARCH_ATTRIBUTES_WHEN_CHANGED = 'search-attributes-when-changed';
 
 // Since `callback-duty` (API.md, Outcomes): a 销号 under a policy with `callback` starts the
 // supervision office's 回访 duty. Before, 销号 started nothing (and no policy had the field).
@@ -285,14 +286,15 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
 
   async function record(): Promise<void> {
     const written = state;
-    upsertSearchAttributes([
-      { key: UNIT, value: written.unit },
-      { key: KIND, value: written.kind },
-      { key: STATUS, value: written.status },
-      { key: COLOR, value: written.color },
-      { key: RUNG, value: written.rung },
-      { key: DUE_AT, value: written.dueAt ? new Date(written.dueAt) : null },
-    ]);
+    const attributes = searchAttributesOf(written);
+    // Since `search-attributes-when-changed`: only those this record changes. A record that
+    // attaches a document or a reminder changes none (7 of a full climb's 16 records), and each
+    // upsert is an event, a visibility write and a billed action.
+    const indexed = workflowInfo().typedSearchAttributes;
+    const changed = patched(SEARCH_ATTRIBUTES_WHEN_CHANGED)
+      ? attributes.filter((a) => !sameSearchAttribute(indexed.get(a.key), a.value))
+      : attributes;
+    if (changed.length) upsertSearchAttributes([...changed]);
     // Histories written before the change recorded with a regular activity; they replay that way.
     if (exactlyOnce) await recordBounded(written);
     else await (patched('record-as-local-activity') ? recordLocally(written) : recordObligation(written));

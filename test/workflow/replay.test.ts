@@ -83,6 +83,8 @@ const CURRENT = [
   'callback-reopen.json',
   'callback-duty-fulfilled.json',
   'callback-duty-missed.json',
+  // Since `search-attributes-when-changed`: set at the start, upserted only when a record changes them.
+  'search-attributes-when-changed.json',
 ].map((f) => `current/${f}`);
 const found = (folder: string) =>
   fs
