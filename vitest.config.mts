@@ -5,12 +5,40 @@ export default defineConfig({
   // SWC, not esbuild: Nest's injection and TypeORM need decorator metadata.
   plugins: [swc.vite({ module: { type: 'es6' } })],
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
     // The Temporal SDK's native runtime is per process: each test file gets its own.
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    // An expect.poll waits on a workflow, a page or a server that a loaded machine makes slow: it
+    // returns as soon as the condition holds, and fails only once it has not held for this long.
+    expect: { poll: { timeout: 15_000 } },
     reporters: ['default'],
+    // Most of the suite waits (on real timers, servers, a browser) rather than computes, so more files
+    // at once than the default of one fewer than the cores (one, on a 2-core CI machine).
+    maxWorkers: 3,
+    projects: [
+      {
+        extends: true,
+        test: {
+          // Pure functions: no servers, no global setup, and one process for all of them.
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The real stack: Temporal, Postgres, the API, the worker, Chromium.
+          name: 'stack',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/unit/**'],
+          // One real Temporal dev server and one database for the run, and the workflow code bundled once.
+          globalSetup: ['test/support/global-setup.ts'],
+          // Workers of the deployed workflows load that bundle, not one each.
+          setupFiles: ['test/support/workflow-bundle.ts'],
+        },
+      },
+    ],
   },
 });
