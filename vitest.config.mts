@@ -45,8 +45,19 @@ export default defineConfig({
           // The real stack: Temporal, Postgres, the API, the worker, Chromium.
           name: 'stack',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/unit/**', ...TIMED],
+          exclude: ['test/unit/**', 'test/workflow/**', ...TIMED],
           ...STACK,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The time-skipping server's workflow tests start a worker per test. With the shared bundle
+          // those start at once, and the enterprise checks' and continue-as-new's env.sleep then
+          // hung at times (60 s timeouts, 3 in 5 runs): they bundle their own until that is understood.
+          name: 'workflow',
+          include: ['test/workflow/**/*.test.ts'],
+          globalSetup: STACK.globalSetup,
         },
       },
       {
