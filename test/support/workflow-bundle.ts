@@ -3,11 +3,10 @@ import * as path from 'node:path';
 import { inject } from 'vitest';
 import { WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
 
-// A setup file of every test file (vitest.config.mts). Each worker given `workflowsPath:
-// WORKFLOWS_PATH` would webpack the same workflow code again — seconds each, and the workflow
-// tests start a worker per test. The global setup bundled it once for the run; workers and replays
-// of the deployed workflows load that bundle instead. Workers of other code (an old or changed
-// workflow) still bundle their own.
+// A setup file of the integration tests (vitest.config.mts). Each worker given `workflowsPath:
+// WORKFLOWS_PATH` would webpack the same workflow code again, seconds each. The global setup
+// bundled it once for the run; workers and replays of the deployed workflows load that bundle
+// instead. Workers of other code (an old or changed workflow) still bundle their own.
 const bundlePath = inject('workflowBundlePath');
 
 function withSharedBundle<T extends WorkerOptions | ReplayWorkerOptions>(options: T): T {
