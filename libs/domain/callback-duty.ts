@@ -18,10 +18,7 @@ export function callbackDutyKey(obligationId: string, completion: number): strin
 }
 
 /** The duty's opening for the obligation's latest 销号, or null when its policy wants no 回访. */
-export function callbackDutyInput(
-  source: ObligationState,
-  idOf: (key: string) => string,
-): ObligationInput | null {
+export function callbackDutyInput(source: ObligationState, idOf: (key: string) => string): ObligationInput | null {
   const within = source.policy.callback;
   const accepted = source.verifications.filter((v) => v.accepted).at(-1);
   if (!within || !accepted || source.kind === 'callback_duty') return null;

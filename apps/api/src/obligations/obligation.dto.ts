@@ -369,8 +369,13 @@ export class UrgeDto {
 
 /** 回访 (API.md, Outcomes). */
 export class CallbackDto {
-  @ApiProperty({ enum: CALLBACK_RESULTS, description: '满意 satisfied，基本满意 basically_satisfied，不满意 unsatisfied' })
-  @IsIn(CALLBACK_RESULTS, { message: '须为 satisfied（满意）、basically_satisfied（基本满意）或 unsatisfied（不满意）' })
+  @ApiProperty({
+    enum: CALLBACK_RESULTS,
+    description: '满意 satisfied，基本满意 basically_satisfied，不满意 unsatisfied',
+  })
+  @IsIn(CALLBACK_RESULTS, {
+    message: '须为 satisfied（满意）、basically_satisfied（基本满意）或 unsatisfied（不满意）',
+  })
   result!: (typeof CALLBACK_RESULTS)[number];
 
   @ApiPropertyOptional({ example: '张先生', description: '接受回访的诉求人' })

@@ -270,7 +270,7 @@ export class ObligationsController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      '回访: the requester\'s answer after 销号; unsatisfied reopens it (重办) unless explained; fulfils the 回访 duty',
+      "回访: the requester's answer after 销号; unsatisfied reopens it (重办) unless explained; fulfils the 回访 duty",
   })
   @ApiHeader(IDEMPOTENCY)
   @ApiOkResponse({ type: ObligationView })
