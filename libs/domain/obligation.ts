@@ -17,6 +17,9 @@ export const OBLIGATION_KINDS = [
   'indicator_rank',
   'monthly_report',
   'new_media',
+  // 常态化工作's lapses (libs/domain/standing-duty.ts): seed 二(九)4 and 二(三)4.
+  'publicity_quota',
+  'data_catalogue',
 ] as const;
 export type ObligationKind = (typeof OBLIGATION_KINDS)[number];
 

@@ -2,6 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { DeadlineActivities } from '../../activities/deadline';
 import type { IndicatorRankRecord } from '../../activities/reports';
+import { lapseObligationId } from '../../activities/standing-duty';
 import type { WorkerActivities } from '../../activities/worker-activities';
 import type { DeadlineRequest } from '../../libs/domain/deadline';
 import { rungDocumentKey, type ObligationState } from '../../libs/domain/obligation';
@@ -72,6 +73,7 @@ export function recordingActivities(): { fx: Effects; activities: LadderActiviti
     announceUrge: async ({ obligation, n }) => void fx.announced.push(`${obligation.id}:urge:${n}`),
     sendReminder: async ({ remindAt }) => void fx.reminders.push(remindAt),
     recordIndicatorRank: async (r) => void fx.ranks.push(r),
+    lapseObligationId,
   };
   return { fx, activities };
 }
