@@ -14,7 +14,12 @@ import {
 } from '@temporalio/workflow';
 import type { WorkerActivities } from '../activities/worker-activities';
 import { systemCommandSignal } from '../libs/contracts/obligation';
-import { dutyStateQuery, fulfilmentUpdate, type StandingDutyStart } from '../libs/contracts/standing-duty';
+import {
+  dutyStateQuery,
+  fulfilmentUpdate,
+  plannedUpdate,
+  type StandingDutyStart,
+} from '../libs/contracts/standing-duty';
 import { workflowIdOf } from '../libs/domain/obligation';
 import {
   closePeriod,
@@ -75,6 +80,10 @@ export async function standingDutyWorkflow(start: StandingDutyStart): Promise<vo
   };
 
   setHandler(dutyStateQuery, () => state);
+  setHandler(plannedUpdate, async () => {
+    await condition(() => state.dueAt !== null);
+    return state;
+  });
   setHandler(
     fulfilmentUpdate,
     async (f) => {

@@ -18,3 +18,5 @@ export type FulfilmentCommand = Omit<Fulfilment, 'recordedAt'>;
 
 export const dutyStateQuery = defineQuery<StandingDutyState>('standingDutyState');
 export const fulfilmentUpdate = defineUpdate<StandingDutyState, [FulfilmentCommand]>('fulfilment');
+/** Answers once the duty's clock is planned (a rolling clock asks the calendar first): what a create shows. */
+export const plannedUpdate = defineUpdate<StandingDutyState>('planned');

@@ -23,6 +23,7 @@ import { ObligationsModule } from './obligations/obligations.module';
 import { PolicyLabModule } from './policy-lab/policy-lab.module';
 import { ReferenceModule } from './reference/reference.module';
 import { RhythmModule } from './rhythm/rhythm.module';
+import { StandingDutiesModule } from './standing-duties/standing-duties.module';
 
 // Request lines about one obligation carry its workflow id, like the worker's lines do.
 const OBLIGATION_PATH = /^\/v1\/obligations\/([0-9a-f-]{36})(\/|$|\?)/i;
@@ -74,6 +75,7 @@ export class ApiModule {
         BoardModule,
         MeetingsModule,
         RhythmModule,
+        StandingDutiesModule,
         HealthModule,
         PolicyLabModule,
         InboxModule,
