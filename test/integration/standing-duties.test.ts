@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORGANISATION } from '../../libs/domain/organisation';
 import { previousPeriod, monthContaining } from '../../libs/domain/period';
 import { seededDuties } from '../../libs/domain/standing-duty';
+import { launchChromium } from '../support/browser';
 import {
   bearer,
   http,
@@ -186,4 +187,58 @@ describe('standing duties over HTTP', () => {
     expect(mine.body.every((d: { unit: string }) => d.unit === 'district-finance')).toBe(true);
     expect((await call('finance', 'GET', '/v1/standing-duties/not a duty')).status).toBe(404);
   });
+
+  it(
+    'shows 常态化工作 in Chinese with units by name, and lets the unit record a fulfilment on the page',
+    { timeout: 90_000 },
+    async () => {
+      const tokens = {
+        supervisor: await mintToken(api, TEST_ADMIN_TOKEN, 'supervisor', undefined, '督查室李科员'),
+        finance: await mintToken(api, TEST_ADMIN_TOKEN, 'department', 'district-finance', '财政局联络员'),
+      };
+      const codes = ORGANISATION.units.map((u) => u.code);
+      const browser = await launchChromium();
+      try {
+        for (const who of ['supervisor', 'finance'] as const) {
+          const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+          const page = await context.newPage();
+          await page.goto(`${api.url}/`);
+          await page.getByRole('button', { name: '使用访问令牌登录' }).click();
+          await page.getByLabel('访问令牌').fill(tokens[who]);
+          await page.getByRole('button', { name: '登录', exact: true }).click();
+          await page.getByTestId('who').waitFor();
+          await page.getByRole('link', { name: '常态化工作' }).click();
+          await page.getByTestId('standing-duties').waitFor();
+          const text = (await page.locator('main').innerText()) as string;
+          // No English word, unit code or UUID: units by name, times in Chinese.
+          const words = text.match(/(?<![A-Za-z0-9])[A-Za-z][A-Za-z_-]{2,}(?![A-Za-z0-9])/g) ?? [];
+          expect(words).toEqual([]);
+          expect(codes.filter((c) => c.includes('-') && text.includes(c))).toEqual([]);
+          expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+          expect(text).toContain('区财政局');
+          if (who === 'finance') {
+            const row = page.locator('tr[data-duty="publicity-article:district-finance"]');
+            expect(await row.innerText()).toMatch(/已完成 0 \/ 1 次/);
+            await row.getByRole('button', { name: '登记完成' }).click();
+            const form = page.getByRole('form', { name: '登记完成：每月在可计分媒体发稿' });
+            await form.getByLabel('完成情况').fill('烟台日报刊发我局减税降费稿件');
+            await form.getByLabel('佐证材料', { exact: true }).fill('报纸版面截图');
+            await form.getByRole('button', { name: '提交' }).click();
+            await expect.poll(() => row.innerText()).toMatch(/已完成 1 \/ 1 次/);
+            // A department sees its own unit's duties only.
+            expect(
+              await page.locator('tr[data-duty]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-duty'))),
+            ).toEqual(expect.arrayContaining(['publicity-article:district-finance']));
+            const all = await page
+              .locator('tr[data-duty]')
+              .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-duty')!));
+            expect(all.every((id) => id.endsWith(':district-finance') || /^[0-9a-f-]{36}$/.test(id))).toBe(true);
+          }
+          await context.close();
+        }
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });
