@@ -204,8 +204,9 @@ export function nextLapseKey(state: StandingDutyState): string {
 }
 
 /**
- * Quota: the month being counted has ended. Fewer than the quota is a lapse of that month; either
- * way the next month is counted from now on.
+ * Quota: the month being counted has ended. Fewer than the quota is a lapse of that month (not
+ * of the month the duty began in, which it did not hold whole); either way the next month is
+ * counted from now on.
  */
 export function closePeriod(
   state: StandingDutyState,
@@ -218,7 +219,9 @@ export function closePeriod(
   const counts = Object.fromEntries(Object.entries(state.counts).filter(([m]) => m > period));
   const moved = { ...state, period: following.text, dueAt: toShanghaiIso(following.to), counts };
   const quota = state.duty.quota!.count;
-  if (counted >= quota) return { state: moved, lapse: null };
+  // The month a duty begins in is counted but not judged: a duty started on the 30th owes no month.
+  const judged = Date.parse(state.duty.since) <= parsePeriod(period)!.from.getTime();
+  if (counted >= quota || !judged) return { state: moved, lapse: null };
   const n = state.lapses.length + 1;
   const key = lapseKey(state.duty, { n, period });
   const lapse: Lapse = {

@@ -173,31 +173,36 @@ describe('a standing duty', () => {
       const missed = await startDuty(taskQueue, { kind: 'publicity_quota', title: '每月报送新闻线索', quota });
       expect((await met.h.query(dutyStateQuery)).dueAt).toBe('2027-02-01T00:00:00+08:00');
 
-      await fulfil(met.h, '2027-01-11T08:00:00+08:00');
-      await fulfil(missed.h, '2027-01-11T08:00:00+08:00');
-      // The 31st, 23:30 Shanghai (15:30 UTC): still January.
-      await sleepUntil('2027-01-31T23:30:00+08:00');
-      const last = await fulfil(met.h, '2027-01-31T23:20:00+08:00');
-      expect(last.counts).toEqual({ '2027-01': 2 });
-
+      // January, the month they began in, is counted but not judged: nothing in it is no lapse.
       await sleepUntil('2027-02-01T08:00:00+08:00');
+      expect(await missed.h.query(dutyStateQuery)).toMatchObject({ period: '2027-02', lapses: [] });
+
+      await fulfil(met.h, '2027-02-01T07:30:00+08:00');
+      await fulfil(missed.h, '2027-02-01T07:30:00+08:00');
+      // The 28th, 23:30 Shanghai (15:30 UTC): still February.
+      await sleepUntil('2027-02-28T23:30:00+08:00');
+      const last = await fulfil(met.h, '2027-02-28T23:20:00+08:00');
+      expect(last.counts).toEqual({ '2027-02': 2 });
+
+      await sleepUntil('2027-03-01T08:00:00+08:00');
       const metAfter = await met.h.query(dutyStateQuery);
-      expect(metAfter).toMatchObject({ period: '2027-02', lapses: [] });
+      expect(metAfter).toMatchObject({ period: '2027-03', lapses: [] });
       expect(lapseObligations(fx, met.duty)).toEqual([]);
 
       const missedAfter = await missed.h.query(dutyStateQuery);
-      const key = lapseKey(missed.duty, { n: 1, period: '2027-01' });
+      const key = lapseKey(missed.duty, { n: 1, period: '2027-02' });
       expect(missedAfter.lapses).toEqual([
-        expect.objectContaining({ period: '2027-01', key, reason: '2027-01完成1次，少于每月2次' }),
+        expect.objectContaining({ period: '2027-02', key, reason: '2027-02完成1次，少于每月2次' }),
       ]);
       expect(await obligation(key)).toMatchObject({
         kind: 'publicity_quota',
         unit: 'district-finance',
         status: 'open',
+        startAt: '2027-03-01T00:00:00+08:00',
       });
       expect(lapseObligations(fx, missed.duty)).toEqual([obligationIdOf(key)]);
-      // A fulfilment dated in the settled month cannot be counted there any more.
-      expect(await refusal(fulfil(missed.h, '2027-01-31T12:00:00+08:00'))).toContain('2027-01已结算');
+      // A fulfilment dated in the judged month cannot be counted there any more.
+      expect(await refusal(fulfil(missed.h, '2027-02-28T12:00:00+08:00'))).toContain('2027-02已结算');
 
       await keepHistory(server.env, 'standing-duty-quota-met', met.h.workflowId, await firstRun(met.h));
       await keepHistory(server.env, 'standing-duty-quota-missed', missed.h.workflowId, await firstRun(missed.h));
@@ -206,7 +211,7 @@ describe('a standing duty', () => {
 
   it('opens each lapse exactly once: a duplicated fulfilment counts once, and a duty started again finds its obligations', async () => {
     await withWorker(async (fx, taskQueue) => {
-      await sleepUntil('2027-03-01T09:00:00+08:00');
+      await sleepUntil('2027-03-05T09:00:00+08:00');
       const { h, duty } = await startDuty(taskQueue, {
         kind: 'data_catalogue',
         title: '共享目录数据按周期更新',
@@ -214,8 +219,8 @@ describe('a standing duty', () => {
       });
       // A double click: the same fulfilment twice at once.
       const [a, b] = await Promise.all([
-        fulfil(h, '2027-03-01T08:30:00+08:00', 'same'),
-        fulfil(h, '2027-03-01T08:30:00+08:00', 'same'),
+        fulfil(h, '2027-03-05T08:30:00+08:00', 'same'),
+        fulfil(h, '2027-03-05T08:30:00+08:00', 'same'),
       ]);
       expect([a.fulfilled, b.fulfilled]).toEqual([1, 1]);
       expect((await h.query(dutyStateQuery)).counts).toEqual({ '2027-03': 1 });
@@ -226,8 +231,8 @@ describe('a standing duty', () => {
       expect((await h.query(dutyStateQuery)).lapses.map((l) => l.key)).toEqual(keys);
       expect(lapseObligations(fx, duty).sort()).toEqual(keys.map(obligationIdOf).sort());
 
-      // The duty's workflow is lost and started again from the same definition: it finds both
-      // months missed again, and the same two obligations already there.
+      // The duty's workflow is lost and started again from the same definition: it judges April
+      // and May again, and finds the same two obligations already there.
       await h.terminate('test: a lost run');
       const again = await server.env.client.workflow.start(standingDutyWorkflow, {
         taskQueue,
@@ -235,13 +240,11 @@ describe('a standing duty', () => {
         args: [{ duty }],
       });
       await server.env.sleep(HOUR);
-      const replayed = await again.query(dutyStateQuery);
-      expect(replayed.lapses.map((l) => l.key)).toEqual([lapseKey(duty, { n: 1, period: '2027-03' }), ...keys]);
-      // March's lapse is the restarted run's (its fulfilment was the lost run's); April's and May's are the same obligations.
-      expect(lapseObligations(fx, duty).sort()).toEqual(
-        [...keys, lapseKey(duty, { n: 1, period: '2027-03' })].map(obligationIdOf).sort(),
-      );
-      for (const key of keys) expect((await obligation(key)).startAt).toMatch(/^2027-0[56]-01T00:00/);
+      expect((await again.query(dutyStateQuery)).lapses.map((l) => l.key)).toEqual(keys);
+      expect(lapseObligations(fx, duty).sort()).toEqual(keys.map(obligationIdOf).sort());
+      // Each still the one opened when its month ended, not a second one opened now.
+      for (const [i, key] of keys.entries())
+        expect((await obligation(key)).startAt).toBe(`2027-0${5 + i}-01T00:00:00+08:00`);
     });
   });
 
