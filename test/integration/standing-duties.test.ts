@@ -180,6 +180,17 @@ describe('standing duties over HTTP', () => {
     expect(bySupervisor.status).toBe(200);
     expect(bySupervisor.body.period).toMatchObject({ count: 2, quota: 2 });
 
+    // Every call is in the audit log, the refused ones too, with who made it.
+    const logged: Array<{ path: string; status: number; actorName: string }> = [];
+    for (let after = 0; ;) {
+      const page = await call('auditor', 'GET', `/v1/audit-log?limit=1000&after=${after}`);
+      logged.push(...page.body.items.filter((e: { path: string }) => e.path === path));
+      if (page.body.items.length < 1000) break;
+      after = page.body.items.at(-1).seq;
+    }
+    expect(logged.map((e) => e.status).sort()).toEqual([200, 200, 200, 400, 403, 409]);
+    expect(logged.find((e) => e.status === 409)!.actorName).toBe('财政局宣传员');
+
     // A department lists its own unit's duties only.
     const mine = await call('finance', 'GET', '/v1/standing-duties');
     expect(mine.status).toBe(200);
