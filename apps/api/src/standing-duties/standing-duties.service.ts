@@ -53,7 +53,7 @@ import { OrganisationService } from '../reference/organisation.service';
 import type { CreateStandingDutyDto, FulfilmentDto } from './standing-duty.dto';
 
 const RETRY_MS = 5_000;
-// Queries at once while listing: enough to list the seed's duties quickly, few enough for the worker.
+// Calls to Temporal at once while listing or seeding: enough for the seed's duties to be quick, few enough for the worker.
 const QUERIES_AT_ONCE = 16;
 
 interface Row {
@@ -142,15 +142,15 @@ export class StandingDutiesService implements OnApplicationBootstrap, OnApplicat
       );
     }
     const rows: Row[] = await this.db.query(`SELECT ${COLUMNS} FROM standing_duty WHERE origin = 'seed'`);
-    for (const r of rows) {
-      if (this.stopped) break;
+    await mapAtMost(rows, QUERIES_AT_ONCE, async (r) => {
+      if (this.stopped) return;
       await this.direct.workflow.start(STANDING_DUTY_WORKFLOW, {
         workflowId: this.workflowId(r.id),
         taskQueue: this.config.TEMPORAL_TASK_QUEUE,
         args: [{ duty: dutyOf(r) }],
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
-    }
+    });
     return rows.length;
   }
 
