@@ -27,6 +27,7 @@ import {
 } from '../../../../libs/contracts/standing-duty';
 import { idempotencyScope, idempotentUpdateId } from '../../../../libs/domain/idempotency';
 import { KINDS } from '../../../../libs/domain/kinds';
+import { ORGANISATION } from '../../../../libs/domain/organisation';
 import type { ObligationKind } from '../../../../libs/domain/obligation';
 import {
   describeRenewal,
@@ -133,7 +134,9 @@ export class StandingDutiesService implements OnApplicationBootstrap, OnApplicat
 
   /** Inserts the seed's duties for the units of their groups now (an existing row stays as it is) and starts each workflow once. */
   async seed(): Promise<number> {
-    const duties = seededDuties(await this.organisation.groups());
+    // The groups as the seed sets them out (the data file), not as the admin has since changed
+    // them: the seed's duties are the seed's; a supervisor adds a duty for any other unit.
+    const duties = seededDuties(ORGANISATION.groups);
     for (const d of duties) {
       await this.db.query(
         `INSERT INTO standing_duty (id, kind, unit, title, every, quota, source, origin, since)
