@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
-import { describe, expect, it } from 'vitest';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { dutyStateQuery, fulfilmentUpdate, type FulfilmentCommand } from '../../libs/contracts/standing-duty';
 import { stateQuery } from '../../libs/contracts/obligation';
 import { chinaCalendar, type YearSchedule } from '../../libs/domain/calendar';
@@ -27,6 +27,12 @@ const sleepUntil = async (iso: string) => server.env.sleep(Math.max(1, Date.pars
 const NEW_YEAR_2027: YearSchedule = { year: 2027, holidays: ['2027-01-01'], workdays: [] };
 const finance: Actor = { role: 'department', unit: 'district-finance', name: '财政局宣传员' };
 
+// One bundle for the file's workers: bundling is the slow part of a worker's start on a busy machine.
+let bundle: WorkflowBundleWithSourceMap;
+beforeAll(async () => {
+  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+});
+
 let counter = 0;
 type Activities = ReturnType<typeof recordingActivities>['activities'];
 
@@ -45,7 +51,7 @@ async function withWorker<T>(
   const worker = await Worker.create({
     connection: server.env.nativeConnection,
     taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
+    workflowBundle: bundle,
     activities,
   });
   return worker.runUntil(async () => {
@@ -169,7 +175,7 @@ describe('a standing duty', () => {
       expect(lapseObligations(fx, duty)).toEqual([obligationIdOf(key)]);
       await keepHistory(server.env, 'standing-duty-rolling-holiday', h.workflowId, await firstRun(h));
     });
-  });
+  }, 180_000);
 
   it('counts a monthly quota by the Shanghai month: met on the last day is no lapse, one short is one obligation for that month', async () => {
     await withWorker(async (fx, taskQueue) => {
@@ -213,7 +219,7 @@ describe('a standing duty', () => {
       await keepHistory(server.env, 'standing-duty-quota-met', met.h.workflowId, await firstRun(met.h));
       await keepHistory(server.env, 'standing-duty-quota-missed', missed.h.workflowId, await firstRun(missed.h));
     });
-  });
+  }, 180_000);
 
   it('opens each lapse exactly once: a retried activity, a duplicated fulfilment, a duty started again', async () => {
     // Every other request for a lapse's obligation id fails first, and is retried.
@@ -267,7 +273,7 @@ describe('a standing duty', () => {
       // The id of each lapse was asked for again after a failure: still one obligation each.
       expect(failures).toBeGreaterThan(0);
     }, flaky);
-  });
+  }, 180_000);
 
   it('continues as new on a long history, keeping its fulfilments and lapses', async () => {
     await withWorker(async (fx, taskQueue) => {
@@ -290,5 +296,5 @@ describe('a standing duty', () => {
       expect(lapseObligations(fx, duty)).toHaveLength(3);
       await keepHistory(server.env, 'standing-duty-continue-as-new', h.workflowId, run);
     });
-  });
+  }, 180_000);
 });
