@@ -17,9 +17,11 @@ import {
   type ReportType,
   type Standing,
 } from '../libs/domain/reports';
-import { toShanghaiIso } from '../libs/domain/time';
+import { chineseDate, toShanghaiIso } from '../libs/domain/time';
 import { shanghaiDate } from '../libs/domain/duration';
 import { WORKER_DATABASE } from '../libs/shared/database/data-source';
+import { monthScores } from '../libs/shared/database/scores';
+import { describeFormula } from '../libs/domain/scores';
 import { obligationIdOf } from '../libs/shared/obligation-id';
 import type { GeneratedReport } from '../libs/contracts/rhythm';
 
@@ -121,7 +123,19 @@ export class ReportActivities {
       this.db.query(`SELECT type, data FROM report_input WHERE period = $1`, [period.text]),
     ]);
     const input = (type: string) => inputs.find((i: { type: string }) => i.type === type)?.data ?? null;
+    // The month's 单位排名, as GET /v1/scores gives it (the formula in force then, or its recomputation's).
+    const scores =
+      period.kind === 'month' ? await monthScores((text, params) => this.db.query(text, params), period.text) : null;
     return {
+      ...(scores && {
+        scores: {
+          formulaText: describeFormula(scores.formula),
+          recomputed: scores.recomputed
+            ? `${chineseDate(scores.recomputed.at)}按新公式重新计算：${scores.recomputed.reason}`
+            : null,
+          units: scores.units,
+        },
+      }),
       period,
       asOf,
       units,

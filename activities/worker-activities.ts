@@ -1,3 +1,4 @@
+import { fulfilCallbackDuty, startCallbackDuty } from './callback-duty';
 import type { DeadlineActivities } from './deadline';
 import type { DigestActivities } from './digest';
 import type { ReadModelActivities } from './read-model';
@@ -23,6 +24,8 @@ export function workerActivities(
     storeUrgeNotice: rungActions.storeUrgeNotice.bind(rungActions),
     announceUrge: rungActions.announceUrge.bind(rungActions),
     sendReminder: rungActions.sendReminder.bind(rungActions),
+    startCallbackDuty,
+    fulfilCallbackDuty,
     generateReports: reports.generateReports.bind(reports),
     recordIndicatorRank: reports.recordIndicatorRank.bind(reports),
     owedProblemReports: reports.owedProblemReports.bind(reports),

@@ -3,20 +3,28 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   log,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
 import type { WorkerActivities } from '../activities/worker-activities';
 import type { ClimbingRung } from '../libs/domain/ladder';
 import {
   applyPlan,
   attachDocument,
+  callbackReopens,
+  fulfilDuty,
+  recordCallback,
+  refusalToFulfilDuty,
+  refusalToRecordCallback,
   attachUrgeNotice,
   climb,
   climbOnDeadline,
@@ -69,11 +77,23 @@ import {
   submitCompletion,
   verifyCompletion,
   withdraw,
+  workflowIdOf,
   type Actor,
   type ObligationState,
 } from '../libs/domain/obligation';
-import { COLOR, DUE_AT, KIND, RUNG, STATUS, UNIT } from '../libs/shared/temporal/search-attributes';
 import {
+  absorbDuplicate,
+  childSettled,
+  mainSettled,
+  mergeInto,
+  refusalToMerge,
+  refusalToSplit,
+  split,
+  subtaskInput,
+} from '../libs/domain/outcome-links';
+import { sameSearchAttribute, searchAttributesOf } from '../libs/shared/temporal/search-attributes';
+import {
+  callbackUpdate,
   coUnitsUpdate,
   completionUpdate,
   contributionUpdate,
@@ -96,6 +116,13 @@ import {
   systemCommandSignal,
   verificationUpdate,
   withdrawalUpdate,
+  type CallbackCommand,
+  childSettledSignal,
+  duplicateMergedSignal,
+  mainSettledSignal,
+  mergeUpdate,
+  OBLIGATION_WORKFLOW,
+  subtasksUpdate,
   type DecisionCommand,
   type ObligationStart,
   type ReasonCommand,
@@ -141,7 +168,9 @@ const EXACTLY_ONCE = 'exactly-once-ladder';
 const {
   announceRung,
   announceUrge,
+  fulfilCallbackDuty,
   sendReminder: remindLater,
+  startCallbackDuty: startDuty,
 } = proxyActivities<WorkerActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
@@ -178,6 +207,11 @@ const planResumption = orFailTask(boundedLocal.planResumption);
 // a deadline does not pass while an extension, exemption or suspension request awaits the
 // supervisors, and a refusal leaves at least the rework grace. Before, the clock kept running.
 const PAUSED_CLOCK = 'paused-clock';
+const SEARCH_ATTRIBUTES_WHEN_CHANGED = 'search-attributes-when-changed';
+
+// Since `callback-duty` (API.md, Outcomes): a 销号 under a policy with `callback` starts the
+// supervision office's 回访 duty. Before, 销号 started nothing (and no policy had the field).
+const CALLBACK_DUTY = 'callback-duty';
 
 /** A refused command fails the update, not the workflow, and leaves no trace in the history. */
 function refuse(reason: string | null): void {
@@ -252,14 +286,15 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
 
   async function record(): Promise<void> {
     const written = state;
-    upsertSearchAttributes([
-      { key: UNIT, value: written.unit },
-      { key: KIND, value: written.kind },
-      { key: STATUS, value: written.status },
-      { key: COLOR, value: written.color },
-      { key: RUNG, value: written.rung },
-      { key: DUE_AT, value: written.dueAt ? new Date(written.dueAt) : null },
-    ]);
+    const attributes = searchAttributesOf(written);
+    // Since `search-attributes-when-changed`: only those this record changes. A record that
+    // attaches a document or a reminder changes none (7 of a full climb's 16 records), and each
+    // upsert is an event, a visibility write and a billed action.
+    const indexed = workflowInfo().typedSearchAttributes;
+    const changed = patched(SEARCH_ATTRIBUTES_WHEN_CHANGED)
+      ? attributes.filter((a) => !sameSearchAttribute(indexed.get(a.key), a.value))
+      : attributes;
+    if (changed.length) upsertSearchAttributes([...changed]);
     // Histories written before the change recorded with a regular activity; they replay that way.
     if (exactlyOnce) await recordBounded(written);
     else await (patched('record-as-local-activity') ? recordLocally(written) : recordObligation(written));
@@ -346,23 +381,41 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     update: UpdateDefinition<ObligationState, [C]>,
     refusal: (s: ObligationState, command: C) => string | null,
     transition: (s: ObligationState, command: C, now: Date) => ObligationState,
+    /** What else the command does once the state is recorded (none for most). */
+    after?: () => Promise<void>,
   ): void {
     setHandler(
       update,
       (c) =>
         exclusive(async () => {
-          const now = new Date();
-          state = pauseOnTransition(transition(state, c, now), now, pausing);
-          await record();
-          await planNext();
-          await followUp();
+          await step((s, now) => transition(s, c, now));
+          await after?.();
         }),
       { validator: check(refusal) },
     );
   }
 
+  /** One pure transition, recorded, then the deadline it sets and the clock's follow-up. */
+  async function step(transition: (s: ObligationState, now: Date) => ObligationState): Promise<void> {
+    const now = new Date();
+    state = pauseOnTransition(transition(state, now), now, pausing);
+    await record();
+    await planNext();
+    await followUp();
+  }
+
+  /**
+   * 销号 under a policy with `callback`: the 回访 duty starts, exactly once per 销号 (its id derives
+   * from the obligation and its completion count, and an id starts one workflow ever). Started
+   * before the 销号 answers, so a 回访 recorded right after finds its duty.
+   */
+  async function startCallbackDuty(): Promise<void> {
+    if (state.status !== 'completed' || !state.policy.callback || !patched(CALLBACK_DUTY)) return;
+    await startDuty({ obligation: state });
+  }
+
   onCommand(completionUpdate, refusalToSubmit, submitCompletion);
-  onCommand(verificationUpdate, refusalToVerify, verifyCompletion);
+  onCommand(verificationUpdate, refusalToVerify, verifyCompletion, startCallbackDuty);
   onCommand(extensionUpdate, (s, e) => refusalToRequestExtension(s, new Date(e.dueAt), new Date()), requestExtension);
   onCommand(extensionDecisionUpdate, refusalToDecideExtension, (s, d: DecisionCommand, now) =>
     decideExtension(s, d.approved, d.comment, d.by, now),
@@ -422,11 +475,106 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
   );
   onCommand(resumptionUpdate, refusalToResume, (s, r: ReasonCommand, now) => liftSuspension(s, r.by, now));
   onCommand(withdrawalUpdate, refusalToWithdraw, (s, r: ReasonCommand, now) => withdraw(s, r.reason, r.by, now));
-  onCommand(reopenUpdate, refusalToReopen, (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now));
+  // 重办 of a sub-obligation: its parent learns it is open again (only sub-obligations have a parent).
+  onCommand(
+    reopenUpdate,
+    refusalToReopen,
+    (s, r: ReasonCommand, now) => reopen(s, r.reason, r.by, now),
+    async () => {
+      if (state.parent)
+        await tell(state.parent, childSettledSignal, { id: state.id, status: state.status, at: state.updatedAt });
+    },
+  );
+  // 回访: recorded; an unsatisfied answer not explained is 重办 by the same reopen (a new command:
+  // no recorded history holds it). The 回访 duty of this 销号, if any, is then fulfilled.
+  setHandler(
+    callbackUpdate,
+    (c) =>
+      exclusive(async () => {
+        const answered = state;
+        await step((s, now) => recordCallback(s, c, now));
+        if (callbackReopens(c)) {
+          await step((s, now) => reopen(s, c.comment, c.by, now, { callback: true }));
+          if (state.parent)
+            await tell(state.parent, childSettledSignal, { id: state.id, status: state.status, at: state.updatedAt });
+        }
+        if (answered.policy.callback) toAnnounce.push(() => fulfilCallbackDuty({ obligation: answered, by: c.by }));
+      }),
+    { validator: check<CallbackCommand>((s, c) => refusalToRecordCallback(s, c, new Date())) },
+  );
   const manually = (r: ReasonCommand) => (s: ObligationState, now: Date) => climb(s, 'manual', r.reason, r.by, now);
   setHandler(escalationUpdate, (r) => exclusive(() => climbRung(manually(r))), {
     validator: check<ReasonCommand>(refusalToEscalate),
   });
+  // 并单 and 分解落实: new commands and signals, so no recorded history holds them. The linked
+  // obligations' workflows tell one another by signal; one that has ended is not told (logged).
+  async function tell<A>(id: string, signal: SignalDefinition<[A]>, arg: A): Promise<void> {
+    try {
+      await getExternalWorkflowHandle(workflowIdOf(id)).signal(signal, arg);
+    } catch (err) {
+      log.warn('linked obligation not told', { id, signal: signal.name, error: String(err) });
+    }
+  }
+  /** A message from a linked obligation: a transition that changes nothing is not recorded. */
+  function onLinked<A>(
+    signal: SignalDefinition<[A]>,
+    transition: (s: ObligationState, a: A, now: Date) => ObligationState,
+  ) {
+    setHandler(signal, async (a) => {
+      await condition(() => state !== undefined);
+      await exclusive(async () => {
+        const next = transition(state, a, new Date());
+        if (next === state) return;
+        state = next;
+        await record();
+      });
+    });
+  }
+  // 并单: the duplicate settles as merged (its clock stops), then the main one lists it.
+  setHandler(
+    mergeUpdate,
+    (c) =>
+      exclusive(async () => {
+        state = mergeInto(state, c, new Date());
+        await record();
+        await tell(c.into, duplicateMergedSignal, { id: state.id, number: c.ownNumber, title: state.title, by: c.by });
+      }),
+    { validator: check(refusalToMerge) },
+  );
+  onLinked(duplicateMergedSignal, absorbDuplicate);
+  onLinked(mainSettledSignal, mainSettled);
+  // 分解落实: the parent lists its sub-obligations, then starts each as its own obligation (its own
+  // clock and ladder), abandoned rather than ended when the parent's run closes. Their ids come
+  // with the command, so a retried task starts none twice.
+  setHandler(
+    subtasksUpdate,
+    (c) =>
+      exclusive(async () => {
+        const now = new Date();
+        state = split(state, c, now);
+        await record();
+        for (const item of c.items) {
+          await startChild<typeof obligationWorkflow>(OBLIGATION_WORKFLOW, {
+            workflowId: workflowIdOf(item.id),
+            args: [{ open: subtaskInput(state, item, c.by, now) }],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          }).catch((err: unknown) => {
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          });
+        }
+      }),
+    { validator: check(refusalToSplit) },
+  );
+  onLinked(childSettledSignal, childSettled);
+
+  /** A settled obligation tells its parent (分解落实) and its duplicates (并单: the main one's completion is theirs). */
+  async function tellLinked(): Promise<void> {
+    const settled = { id: state.id, status: state.status, at: state.updatedAt };
+    if (state.parent) await tell(state.parent, childSettledSignal, settled);
+    for (const dup of state.merged ?? []) await tell(dup, mainSettledSignal, settled);
+  }
+
   // A signal cannot be refused: one the state forbids by the time its turn comes is dropped.
   setHandler(systemCommandSignal, async (c) => {
     await condition(() => state !== undefined);
@@ -434,6 +582,10 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
       if (c.type === 'escalation' && !refusalToEscalate(state)) await climbRung(manually(c));
       if (c.type === 'withdrawal' && !refusalToWithdraw(state)) {
         state = withdraw(state, c.reason, c.by, new Date());
+        await record();
+      }
+      if (c.type === 'fulfilment' && !refusalToFulfilDuty(state)) {
+        state = fulfilDuty(state, c.reason, c.by, new Date());
         await record();
       }
     });
@@ -493,6 +645,13 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     }
     // A settled run ends once every party has been told (a reopen meanwhile carries on instead).
     await condition(() => allHandlersFinished() && (!exactlyOnce || announcing === 0 || !isSettled(state)));
+    if (!isSettled(state)) continue;
+    // Only obligations linked by 并单 or 分解落实 have anyone to tell, or wait for (no older history
+    // is: for them nothing here waits). A reopen while they are told carries on as above.
+    await tellLinked();
+    // A merged duplicate stays until its main one settles, so its page and timeline report that outcome.
+    if (state.status === 'merged') await condition(() => state.merge?.mainOutcome !== undefined);
+    await condition(allHandlersFinished);
     if (isSettled(state)) break;
   }
   return state;

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   Actor,
+  CallbackRecord,
   DeadlinePlan,
   EnterpriseContact,
   Evidence,
@@ -8,6 +9,7 @@ import type {
   ObligationInput,
   ObligationState,
 } from '../domain/obligation';
+import type { DuplicateNotice, MergeTarget, SettledNotice, SubtaskItem } from '../domain/outcome-links';
 
 // The obligation workflow's messages: what the API sends and the workflow handles, in one place
 // that both import (the API never imports a workflow at run time).
@@ -94,6 +96,21 @@ export interface UrgeCommand {
   by: Actor | null;
 }
 
+/** 并单: the duplicate's command; the API resolved the main one's 事项编号 and title, and the duplicate's own number. */
+export interface MergeCommand extends MergeTarget {
+  reason: string;
+  /** The duplicate's own 事项编号, for the main one's timeline. */
+  ownNumber: string;
+  by: Actor | null;
+}
+/** 分解落实: the items with the ids the API derived (from the Idempotency-Key, so a retry starts no second set). */
+export interface SubtasksCommand {
+  items: SubtaskItem[];
+  by: Actor | null;
+}
+/** 回访: the requester's answer after 销号; unsatisfied and not explained reopens it (重办). */
+export type CallbackCommand = CallbackRecord;
+
 export const stateQuery = defineQuery<ObligationState>('state');
 /** The state once it is in the read model: the answer to a start that lost a race for its key. */
 export const snapshotUpdate = defineUpdate<ObligationState>('snapshot');
@@ -116,10 +133,24 @@ export const coUnitsUpdate = defineUpdate<ObligationState, [CoUnitsCommand]>('co
 export const contributionUpdate = defineUpdate<ObligationState, [ContributionCommand]>('contribution');
 export const urgeUpdate = defineUpdate<ObligationState, [UrgeCommand]>('urge');
 export const resumptionUpdate = defineUpdate<ObligationState, [ReasonCommand]>('resumption');
+export const callbackUpdate = defineUpdate<ObligationState, [CallbackCommand]>('callback');
 
-/** A command from another workflow (an indicator's red episode), which cannot send updates. */
+export const mergeUpdate = defineUpdate<ObligationState, [MergeCommand]>('merge');
+export const subtasksUpdate = defineUpdate<ObligationState, [SubtasksCommand]>('subtasks');
+// Between linked obligations' workflows (signals: a workflow cannot send another an update).
+/** To the main one: a duplicate was merged into it. */
+export const duplicateMergedSignal = defineSignal<[DuplicateNotice]>('duplicateMerged');
+/** To each duplicate: the main one settled. */
+export const mainSettledSignal = defineSignal<[SettledNotice]>('mainSettled');
+/** To the parent: a sub-obligation settled. */
+export const childSettledSignal = defineSignal<[SettledNotice]>('childSettled');
+
+/**
+ * A command from another workflow (an indicator's red episode; an obligation whose 回访 fulfils
+ * its 回访 duty), which cannot send updates.
+ */
 export interface SystemCommand extends ReasonCommand {
-  type: 'escalation' | 'withdrawal';
+  type: 'escalation' | 'withdrawal' | 'fulfilment';
 }
 export const systemCommandSignal = defineSignal<[SystemCommand]>('systemCommand');
 

@@ -12,12 +12,30 @@ export const UNIT_EVENTS: Record<string, string> = {
   rung_entered: '逾期升级',
   reopened: '重办',
   withdrawn: '已撤回',
+  callback_recorded: '回访结果',
+  // 并单: the duplicate's unit is told it was merged, and of the main one's outcome.
+  merged_into: '已并单，由主事项一并办理',
+  main_settled: '并单的主事项已结束',
 };
 
 export const SUPERVISOR_EVENTS: Record<string, string> = {
   completion_submitted: '提交办结，待核验',
   extension_requested: '申请延期，待审批',
   exemption_requested: '申请免责，待审批',
+  return_requested: '申请退回，待审核',
+  suspension_requested: '申请挂起，待审批',
+};
+
+/**
+ * The request a supervisor's item stands for, by its event type: the item awaits them while that
+ * request is the obligation's newest of its kind and undecided (a completion: while it is submitted).
+ */
+export const AWAITED_REQUEST: Record<string, { status: string } | { requests: string }> = {
+  completion_submitted: { status: 'submitted' },
+  extension_requested: { requests: 'extensions' },
+  exemption_requested: { requests: 'exemptions' },
+  return_requested: { requests: 'returns' },
+  suspension_requested: { requests: 'suspensions' },
 };
 
 /** The events a reader's inbox holds, by the reader's role. */
@@ -38,6 +56,8 @@ export function inboxDetail(type: string, data: Record<string, unknown> | null):
       return text(d.plan);
     case 'exemption_requested':
       return text(d.explanation);
+    case 'main_settled':
+      return typeof d.number === 'string' ? `主事项${d.number}《${String(d.title)}》` : null;
     default:
       return text(d.comment) ?? text(d.reason);
   }

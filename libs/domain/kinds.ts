@@ -79,6 +79,10 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
       rungs: ladder(),
       receipt: 'PT2H',
       rework: oneWorkingDay(),
+      // 回访: the seed measures 企业满意度回访 (one of the 9 indicators, 一) and wants work orders
+      // "一次办好，避免重办" (二(七)2(2)⑥), so every 销号 is followed by a call-back duty of the
+      // supervision office. 3 working days is the office's default (the seed gives no length).
+      callback: { workingDays: 3 },
     },
   },
   disclosure_request: {
@@ -168,6 +172,17 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     source:
       '二(三)4：各责任单位负责规范在区信息资源共享交换平台所上传的目录的格式,对不符合规范的目录及时整改,确保每个目录下挂载至少20条数据,按照目录规定的更新周期进行更新',
     policy: { deadline: 'P30D', remind: [{ workingDays: 2 }], rungs: ladder(), rework: oneWorkingDay() },
+  },
+  callback_duty: {
+    kind: 'callback_duty',
+    name: '回访',
+    description:
+      '工单办结销号后，督查室在规定时限内回访诉求人，记录满意、基本满意或不满意；不满意且不接受解释的，工单自动重办。',
+    // Started by the workflow at 销号 where the obligation's policy has `callback` (its deadline is
+    // that duration from the 销号); this default deadline only serves one started by hand.
+    source:
+      '二(七)2(2)⑥：“政企通”工单需实现一次办好,避免重办；二(八)1：负责做好“存量在营企业服务工作指标”和“企业满意度回访指标”有关工作',
+    policy: { deadline: { workingDays: 3 }, remind: [{ workingDays: 1 }], rungs: ladder(), rework: oneWorkingDay() },
   },
 };
 

@@ -324,6 +324,14 @@ export const EVENT_NAMES: Record<string, string> = {
   completion_accepted: '核验通过，已办结销号',
   digest: '每日督办提示',
   duty_lapsed: '常态化职责逾期',
+  callback_recorded: '回访结果',
+  duty_fulfilled: '回访任务已完成',
+  // 并单 and 分解落实: fed from the recorded events like any decision, to the obligation's unit.
+  merged_into: '已并单，由主事项一并办理',
+  duplicate_merged: '重复事项并入本事项',
+  main_settled: '并单的主事项已结束，结果一并适用',
+  subtasks_assigned: '分解落实',
+  child_settled: '分解事项状态变更',
 };
 
 /** The event's name for people; an unknown type reads as 督办通知. */

@@ -10,6 +10,8 @@ export const RESERVED_KEY_PREFIXES = [
   'indicator-episode:',
   'meeting:',
   'meeting-item:',
+  // 分解落实's sub-obligations: subtask:<parent id>:<request>:<n>.
+  'subtask:',
 ] as const;
 
 /** Why a caller may not use `key` (Chinese, for the 400's reason), or null when it may. */

@@ -15,6 +15,7 @@ export const NUMBER_PREFIXES: Record<ObligationKind, string> = {
   new_media: '督媒',
   publicity_quota: '督宣',
   data_catalogue: '督数',
+  callback_duty: '督访',
 };
 
 /** What the Postgres allocator needs: the caller's number if any, the kind's prefix and the year. */

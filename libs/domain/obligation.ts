@@ -5,7 +5,7 @@ import type { DeadlineRequest } from './deadline';
 import { rungName, TOP_RUNG, type ClimbingRung, type Rung } from './ladder';
 import { completionProblems } from './kinds';
 import { graceOf, type DeadlineSpec, type LadderPolicy } from './policy';
-import { toShanghaiIso } from './time';
+import { chineseDateTime, toShanghaiIso } from './time';
 
 // The obligation kinds the seed names (DOMAIN.md, "The obligations the seed names").
 export const OBLIGATION_KINDS = [
@@ -20,6 +20,8 @@ export const OBLIGATION_KINDS = [
   // 常态化工作's lapses (libs/domain/standing-duty.ts): seed 二(九)4 and 二(三)4.
   'publicity_quota',
   'data_catalogue',
+  // 回访 duty: the supervision office's call-back after a 销号 (callback-duty.ts).
+  'callback_duty',
 ] as const;
 export type ObligationKind = (typeof OBLIGATION_KINDS)[number];
 
@@ -28,7 +30,16 @@ export function workflowIdOf(id: string): string {
   return `obligation-${id}`;
 }
 
-export type ObligationStatus = 'open' | 'submitted' | 'returned' | 'suspended' | 'completed' | 'exempted' | 'withdrawn';
+export type ObligationStatus =
+  | 'open'
+  | 'submitted'
+  | 'returned'
+  | 'suspended'
+  | 'completed'
+  | 'exempted'
+  | 'withdrawn'
+  // 并单: a duplicate merged into its main obligation (settled; libs/domain/outcome-links.ts).
+  | 'merged';
 
 // 不在受理范围 grounds (seed 二(七)2(2)②), plus anything else the reviewers accept.
 export const EXEMPTION_REASONS = ['litigation', 'petition', 'secret', 'unlawful', 'untrue', 'other'] as const;
@@ -166,6 +177,8 @@ export interface ObligationInput {
   subject?: Record<string, unknown>;
   /** 协办单位: units that help the lead (主办) unit; absent when there are none. */
   coUnits?: string[];
+  /** 分解落实: the obligation this one was split from (its id); absent for all others. */
+  parent?: string;
 }
 
 /** 催办: a supervisor urged the unit; climbs no rung. */
@@ -183,6 +196,53 @@ export interface Contribution {
   evidence: Evidence[];
   at: string;
   by: Actor | null;
+}
+
+// 回访 (API.md, Outcomes): the requester's answer after 办结销号.
+export const CALLBACK_RESULTS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const;
+export type CallbackResult = (typeof CALLBACK_RESULTS)[number];
+export const CALLBACK_RESULT_NAMES: Record<CallbackResult, string> = {
+  satisfied: '满意',
+  basically_satisfied: '基本满意',
+  unsatisfied: '不满意',
+};
+
+/** One 回访: who answered what, when the call happened, and whether the unit's explanation was accepted. */
+export interface Callback {
+  result: CallbackResult;
+  /** 不满意 but the supervisors accept the unit's explanation: recorded, not reopened. */
+  explained: boolean;
+  requester: string | null;
+  comment: string;
+  /** When the call happened. */
+  at: string;
+  by: Actor | null;
+  /** Which 销号 it answers (1 = the first completion accepted): one 回访 each. */
+  completion: number;
+}
+
+/** 并单, on the duplicate: what it was merged into, why, and the main one's outcome once settled. */
+export interface MergeRecord {
+  into: string;
+  number: string;
+  title: string;
+  reason: string;
+  at: string;
+  by: Actor | null;
+  /** The main obligation settled (its completion is reported for all the duplicates). */
+  mainOutcome?: { status: ObligationStatus; at: string };
+}
+
+/** 分解落实: one sub-obligation, with its unit's name (refusals name it) and its status as last reported. */
+export interface Subtask {
+  id: string;
+  key: string;
+  unit: string;
+  unitName: string;
+  title: string;
+  dueAt: string | null;
+  status: ObligationStatus;
+  settledAt?: string;
 }
 
 /** One transition, as the audit trail and the read model's event table keep it. */
@@ -237,6 +297,16 @@ export interface ObligationState extends Omit<ObligationInput, 'by'> {
   contributions?: Contribution[];
   /** 催办: each urging, with its 催办通知书 once issued. */
   urges?: Urge[];
+  /** 回访: the requester's answers after each 销号 (absent in states recorded before 回访 existed). */
+  callbacks?: Callback[];
+  // 并单 and 分解落实 (libs/domain/outcome-links.ts): absent until they first apply.
+  /** 并单: the main obligation's id, on a duplicate merged into it (status merged). */
+  mergedInto?: string;
+  merge?: MergeRecord;
+  /** 并单: the ids of the duplicates merged into this (main) obligation. */
+  merged?: string[];
+  /** 分解落实: the sub-obligations this one was split into, as this one knows them. */
+  children?: Subtask[];
   /** Grows by one on every transition, so a read model keeps only the newest state. */
   revision: number;
   /** The transition that made this revision. */
@@ -251,7 +321,7 @@ export class CommandRefused extends Error {
   }
 }
 
-const SETTLED: readonly ObligationStatus[] = ['completed', 'exempted', 'withdrawn'];
+const SETTLED: readonly ObligationStatus[] = ['completed', 'exempted', 'withdrawn', 'merged'];
 
 export const STATUS_NAMES: Record<ObligationStatus, string> = {
   open: '办理中',
@@ -261,6 +331,7 @@ export const STATUS_NAMES: Record<ObligationStatus, string> = {
   completed: '已办结',
   exempted: '已免责',
   withdrawn: '已撤回',
+  merged: '已并单',
 };
 
 export function isSettled(state: Pick<ObligationState, 'status'>): boolean {
@@ -322,7 +393,7 @@ export function openObligation(input: ObligationInput, plan: DeadlinePlan, at: D
   };
 }
 
-function transition(
+export function transition(
   state: ObligationState,
   at: Date,
   event: Omit<ObligationEvent, 'at'>,
@@ -485,7 +556,7 @@ export function attachDocument(
 
 /** With the completion itself (the workflow's validator), also the kind's requirements of it. */
 export function refusalToSubmit(state: ObligationState, completion?: Pick<Completion, 'contact'>): string | null {
-  const status = statusIs(state, ['open'], '提交办结');
+  const status = statusIs(state, ['open'], '提交办结') ?? refusalForChildren(state);
   if (status || !completion) return status;
   return completionProblems(state.kind, completion.contact).length > 0
     ? '新注册企业的办结须写明五项联系情况：科室、责任人、联系方式、联系时间、联系记录'
@@ -513,6 +584,14 @@ export function submitCompletion(state: ObligationState, c: Omit<Completion, 'at
       completion: { ...c, at: toShanghaiIso(at) },
     },
   );
+}
+
+/** 分解落实: the parent waits for all its sub-obligations (none in any older state). */
+function refusalForChildren(state: ObligationState): string | null {
+  const open = (state.children ?? []).filter((c) => !SETTLED.includes(c.status));
+  return open.length > 0
+    ? `分解落实的事项尚未全部办结（${open.map((c) => `${c.unitName}：${STATUS_NAMES[c.status]}`).join('；')}），主事项暂不能提交办结`
+    : null;
 }
 
 export function refusalToVerify(state: ObligationState): string | null {
@@ -654,12 +733,19 @@ export function refusalToReopen(state: ObligationState): string | null {
 }
 
 /** 重办: the requester was not satisfied; open again (the workflow sets a new deadline). */
-export function reopen(state: ObligationState, reason: string, by: Actor | null, at: Date): ObligationState {
+export function reopen(
+  state: ObligationState,
+  reason: string,
+  by: Actor | null,
+  at: Date,
+  /** A reopen a 回访 caused says so (`callback: true`): the scores count 重办 either way. */
+  cause?: { callback: true },
+): ObligationState {
   refuseUnless(refusalToReopen(state));
   return transition(
     state,
     at,
-    { type: 'reopened', by, data: { reason } },
+    { type: 'reopened', by, data: { reason, ...cause } },
     {
       status: 'open',
       completion: null,
@@ -1119,4 +1205,76 @@ export function attachUrgeNotice(
     { type: 'urge_notice_issued', by: null, data: { n, ...document } },
     { urges: state.urges!.map((u, i) => (i === n - 1 ? { ...u, document } : u)) },
   );
+}
+
+// ——— 回访 and the 回访 duty (API.md, Outcomes) ———
+
+/** How many times the obligation was 办结销号: each 销号 gets one 回访, and one 回访 duty. */
+export function completionCount(state: Pick<ObligationState, 'verifications'>): number {
+  return state.verifications.filter((v) => v.accepted).length;
+}
+
+export interface CallbackRecord {
+  result: CallbackResult;
+  explained: boolean;
+  requester: string | null;
+  comment: string;
+  /** When the call happened. */
+  at: string;
+  by: Actor | null;
+}
+
+export function refusalToRecordCallback(
+  state: ObligationState,
+  c: Pick<CallbackRecord, 'at'>,
+  now: Date,
+): string | null {
+  if (state.kind === 'callback_duty') return '回访任务本身不需要回访';
+  if (state.status !== 'completed') return `事项状态为“${STATUS_NAMES[state.status]}”，只有已办结销号的事项才能回访`;
+  const n = completionCount(state);
+  const done = state.callbacks?.find((cb) => cb.completion === n);
+  if (done)
+    return `本次办结已于 ${chineseDateTime(done.at)} 回访（${CALLBACK_RESULT_NAMES[done.result]}），不能重复回访`;
+  const at = Date.parse(c.at);
+  if (at > now.getTime()) return '回访时间不能晚于现在';
+  const accepted = state.verifications.filter((v) => v.accepted).at(-1);
+  if (accepted && at < Date.parse(accepted.at)) return '回访时间不能早于办结销号的时间';
+  return null;
+}
+
+/**
+ * 回访 recorded: the obligation stays completed. An unsatisfied requester's answer, unless the
+ * explanation is accepted, is followed by 重办 (the workflow's reopen, `callback: true`).
+ */
+export function recordCallback(state: ObligationState, c: CallbackRecord, at: Date): ObligationState {
+  refuseUnless(refusalToRecordCallback(state, c, at));
+  const callAt = toShanghaiIso(c.at);
+  return transition(
+    state,
+    at,
+    {
+      type: 'callback_recorded',
+      by: c.by,
+      // The scores read exactly these (满意率 by the month of `at`).
+      data: { result: c.result, explained: c.explained, requester: c.requester, comment: c.comment, at: callAt },
+    },
+    {
+      callbacks: [...(state.callbacks ?? []), { ...c, at: callAt, completion: completionCount(state) }],
+    },
+  );
+}
+
+/** Whether this 回访 sends the obligation back to the unit (重办). */
+export function callbackReopens(c: Pick<CallbackRecord, 'result' | 'explained'>): boolean {
+  return c.result === 'unsatisfied' && !c.explained;
+}
+
+export function refusalToFulfilDuty(state: ObligationState): string | null {
+  return state.kind === 'callback_duty' && !isSettled(state) ? null : '不是待办的回访任务';
+}
+
+/** The 回访 duty is done: the 回访 was recorded on the obligation it is about. */
+export function fulfilDuty(state: ObligationState, reason: string, by: Actor | null, at: Date): ObligationState {
+  refuseUnless(refusalToFulfilDuty(state));
+  return transition(state, at, { type: 'duty_fulfilled', by, data: { reason } }, { status: 'completed' });
 }

@@ -38,13 +38,15 @@ export interface LadderPolicy {
   receipt?: DurationSpec;
   /** After a rejected verification or a refused request, the unit has at least this much left. */
   rework?: DurationSpec;
+  /** 回访: the supervision office calls the requester back within this of 销号 (a 回访 duty); absent, no duty. */
+  callback?: DurationSpec;
 }
 
 type Parsed<T> = { value?: T; problems: FieldProblem[] };
 type PolicyResult = { policy?: LadderPolicy; problems: FieldProblem[] };
 
-const POLICY_FIELDS = ['deadline', 'remind', 'rungs', 'receipt', 'rework'];
-const DURATION_FIELDS = ['receipt', 'rework'] as const;
+const POLICY_FIELDS = ['deadline', 'remind', 'rungs', 'receipt', 'rework', 'callback'];
+const DURATION_FIELDS = ['receipt', 'rework', 'callback'] as const;
 const STEP_FIELDS = ['rung', 'grace'];
 const TOP = 4;
 // More would be noise to the unit, not supervision.
@@ -73,12 +75,18 @@ function copyPolicy(p: LadderPolicy): LadderPolicy {
     // Absent stays absent: a policy of an old history has neither, and must read back as it was.
     ...(p.receipt !== undefined && { receipt: copySpec(p.receipt) }),
     ...(p.rework !== undefined && { rework: copySpec(p.rework) }),
+    ...(p.callback !== undefined && { callback: copySpec(p.callback) }),
   };
 }
 
-/** receipt and rework: optional durations; absent means no receipt step and the default rework grace. */
-function parseOptionalDurations(raw: Record<string, unknown>): Parsed<Pick<LadderPolicy, 'receipt' | 'rework'>> {
-  const value: Pick<LadderPolicy, 'receipt' | 'rework'> = {};
+/**
+ * receipt, rework and callback: optional durations; absent means no receipt step, the default
+ * rework grace, and no 回访 duty.
+ */
+function parseOptionalDurations(
+  raw: Record<string, unknown>,
+): Parsed<Pick<LadderPolicy, 'receipt' | 'rework' | 'callback'>> {
+  const value: Pick<LadderPolicy, 'receipt' | 'rework' | 'callback'> = {};
   const problems: FieldProblem[] = [];
   for (const field of DURATION_FIELDS) {
     if (raw[field] === undefined) continue;

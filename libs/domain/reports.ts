@@ -3,6 +3,7 @@ import { KINDS } from './kinds';
 import { rungName, RUNGS, type Rung } from './ladder';
 import type { ObligationKind, ObligationStatus } from './obligation';
 import { describePeriod, type Period } from './period';
+import { fraction, METRIC_NAMES, METRICS, percent, type UnitScore } from './scores';
 import { escapeHtml, ISSUING_OFFICE, PRINT_CSS, SIGNATURE } from './official-document';
 import { chineseDate, chineseDateTime, toShanghaiIso } from './time';
 
@@ -96,6 +97,8 @@ export interface ReportFacts {
   ranks: RankFact[];
   satisfaction: SatisfactionInput | null;
   clues: CluesInput | null;
+  /** The month's 单位排名 (monthly reports only): every unit's score and rank, and the formula used. */
+  scores?: { formulaText: string; recomputed: string | null; units: UnitScore[] };
 }
 
 export interface ReportSection {
@@ -390,9 +393,58 @@ function districtBulletin(f: ReportFacts) {
         rows: unitRows.map((r) => [unitName(r.u), COLOR_NAMES[r.colour], r.open, r.overdue, r.done, ...r.rungs]),
       },
       { heading: '考核指标位次', columns: ['指标', '牵头单位', '位次', '评价'], rows: indicatorRows },
+      ...(f.scores ? honourRoll(f.scores) : []),
     ],
     missingInputs: f.indicators.length > 0 && f.ranks.length === 0 ? ['indicator_ranks'] : [],
   };
+}
+
+const SCORE_COLUMNS = [
+  '名次',
+  '单位',
+  '得分',
+  ...METRICS.map((m) => METRIC_NAMES[m]),
+  '督办层级（督办/挂牌/约谈/问责）',
+];
+const scoreRow = (u: UnitScore) => [
+  u.rank ?? '—',
+  u.name,
+  u.score ?? '—',
+  ...METRICS.map((m) =>
+    u.metrics[m].rate === null ? '—' : `${percent(u.metrics[m].rate)}（${fraction(u.metrics[m])}）`,
+  ),
+  u.metrics.rungs.slice(1).join('/'),
+];
+
+/**
+ * 红黑榜: the five best and the five worst scores of the month (a unit on the red list is not also
+ * on the black one), then every unit's score and rank with the figures behind them.
+ */
+function honourRoll(s: NonNullable<ReportFacts['scores']>): ReportSection[] {
+  const scored = s.units.filter((u) => u.score !== null);
+  const red = scored.slice(0, 5);
+  const black = scored.slice(Math.max(red.length, scored.length - 5)).reverse();
+  const formula = `计分公式：${s.formulaText}${s.recomputed ? `（${s.recomputed}）` : ''}`;
+  return [
+    {
+      heading: '红黑榜·红榜（综合得分前五名）',
+      columns: ['名次', '单位', '得分'],
+      rows: red.map((u) => [u.rank!, u.name, u.score!]),
+      note: red.length ? formula : '本月无可计分的单位',
+    },
+    {
+      heading: '红黑榜·黑榜（综合得分后五名）',
+      columns: ['名次', '单位', '得分'],
+      rows: black.map((u) => [u.rank!, u.name, u.score!]),
+      note: black.length ? formula : '本月可计分的单位不足以列出黑榜',
+    },
+    {
+      heading: '各单位综合评分及排名',
+      columns: SCORE_COLUMNS,
+      rows: s.units.map(scoreRow),
+      note: `${formula}；“—”表示本月无可计数的事项`,
+    },
+  ];
 }
 
 function workReport(f: ReportFacts) {

@@ -27,7 +27,11 @@ import {
   refusalToDecideReturn,
   refusalToDecideSuspension,
   refusalToEscalate,
+  fulfilDuty,
+  recordCallback,
+  refusalToFulfilDuty,
   refusalToReassign,
+  refusalToRecordCallback,
   refusalToReopen,
   refusalToRequestExemption,
   refusalToRequestExtension,
@@ -55,6 +59,7 @@ import {
   verifyCompletion,
   withdraw,
   type Actor,
+  type CallbackResult,
   type DeadlinePlan,
   type LadderTick,
   type Evidence,
@@ -62,7 +67,18 @@ import {
   type ObligationEvent,
   type ObligationKind,
   type ObligationState,
+  type ObligationStatus,
 } from './obligation';
+import {
+  absorbDuplicate,
+  childSettled,
+  mainSettled,
+  mergeInto,
+  refusalToMerge,
+  refusalToSplit,
+  split,
+  type SubtaskItem,
+} from './outcome-links';
 import type { LadderPolicy } from './policy';
 import { toShanghaiIso } from './time';
 
@@ -144,6 +160,15 @@ const verified = (accepted: boolean) => ({
     verifyCompletion(s, { accepted, comment: text(f.data.comment), by: by(f) }, at),
 });
 
+const callbackOf = (f: Fact, at: Date) => ({
+  result: text(f.data.result) as CallbackResult,
+  explained: f.data.explained === true,
+  requester: orNull(f.data.requester),
+  comment: text(f.data.comment),
+  at: text(f.data.at) || toShanghaiIso(at),
+  by: by(f),
+});
+
 export const FACT_RULES: Record<string, FactRule> = {
   completion_submitted: {
     refusal: (s) => refusalToSubmit(s),
@@ -194,7 +219,20 @@ export const FACT_RULES: Record<string, FactRule> = {
   exemption_approved: exempted(true),
   exemption_refused: exempted(false),
   withdrawn: { refusal: (s) => refusalToWithdraw(s), apply: (s, f, at) => withdraw(s, text(f.data.reason), by(f), at) },
-  reopened: { refusal: (s) => refusalToReopen(s), apply: (s, f, at) => reopen(s, text(f.data.reason), by(f), at) },
+  reopened: {
+    refusal: (s) => refusalToReopen(s),
+    apply: (s, f, at) =>
+      reopen(s, text(f.data.reason), by(f), at, f.data.callback === true ? { callback: true } : undefined),
+  },
+  // 回访 (its 重办, if any, is the `reopened` fact that follows it).
+  callback_recorded: {
+    refusal: (s, f, at) => refusalToRecordCallback(s, { at: text(f.data.at) || toShanghaiIso(at) }, at),
+    apply: (s, f, at) => recordCallback(s, callbackOf(f, at), at),
+  },
+  duty_fulfilled: {
+    refusal: (s) => refusalToFulfilDuty(s),
+    apply: (s, f, at) => fulfilDuty(s, text(f.data.reason), by(f), at),
+  },
   // Only a supervisor's escalation is a fact; a deadline's climb is the clock's (isClockConsequence).
   rung_entered: {
     refusal: (s) => refusalToEscalate(s),
@@ -247,6 +285,53 @@ export const FACT_RULES: Record<string, FactRule> = {
           evidence: list<Evidence>(f.data.evidence),
           by: by(f),
         },
+        at,
+      ),
+  },
+  // 并单 and 分解落实: the duplicate's merge is a fact; so are the messages between linked obligations.
+  merged_into: {
+    refusal: (s, f) => refusalToMerge(s, { into: text(f.data.into) }),
+    apply: (s, f, at) =>
+      mergeInto(
+        s,
+        {
+          into: text(f.data.into),
+          number: text(f.data.number),
+          title: text(f.data.title),
+          reason: text(f.data.reason),
+          by: by(f),
+        },
+        at,
+      ),
+  },
+  duplicate_merged: {
+    refusal: () => null,
+    apply: (s, f, at) =>
+      absorbDuplicate(
+        s,
+        { id: text(f.data.id), number: text(f.data.number), title: text(f.data.title), by: by(f) },
+        at,
+      ),
+  },
+  main_settled: {
+    refusal: () => null,
+    apply: (s, f, at) =>
+      mainSettled(
+        s,
+        { id: text(f.data.into), status: text(f.data.status) as ObligationStatus, at: text(f.data.settledAt) },
+        at,
+      ),
+  },
+  subtasks_assigned: {
+    refusal: (s, f) => refusalToSplit(s, { items: list<SubtaskItem>(f.data.items) }),
+    apply: (s, f, at) => split(s, { items: list<SubtaskItem>(f.data.items), by: by(f) }, at),
+  },
+  child_settled: {
+    refusal: () => null,
+    apply: (s, f, at) =>
+      childSettled(
+        s,
+        { id: text(f.data.id), status: text(f.data.status) as ObligationStatus, at: toShanghaiIso(at) },
         at,
       ),
   },

@@ -1,6 +1,6 @@
 import { COLOR_NAMES } from './color';
-import type { Actor, ObligationEvent, ObligationState } from './obligation';
-import { STATUS_NAMES } from './obligation';
+import type { Actor, ObligationEvent, ObligationState, ObligationStatus } from './obligation';
+import { CALLBACK_RESULT_NAMES, STATUS_NAMES } from './obligation';
 import { ROLE_NAMES } from './people';
 import { describePause } from './clock';
 import { chineseDateTime } from './time';
@@ -90,7 +90,11 @@ function sentence(e: ObligationEvent, unitName: UnitNames): string {
     case 'withdrawn':
       return `${by}撤回事项：${d.reason}`;
     case 'reopened':
-      return `${by}决定重办：${d.reason}`;
+      return d.callback ? `回访不满意，自动重办：${d.reason}` : `${by}决定重办：${d.reason}`;
+    case 'callback_recorded':
+      return `${by}回访${d.requester ? `诉求人${d.requester}` : '诉求人'}（${clock(d.at)}）：${CALLBACK_RESULT_NAMES[d.result as 'satisfied'] ?? d.result}${d.comment ? `；${d.comment}` : ''}${d.result === 'unsatisfied' ? (d.explained ? '；已接受承办单位解释，不重办' : '') : ''}`;
+    case 'duty_fulfilled':
+      return `回访已完成，回访任务办结`;
     case 'clock_resumed':
       return `恢复计时（${d.cause}，暂停 ${describePause(Number(d.pausedMs) || 0)}），期限 ${clock(d.dueAt)}（依据：${d.rule}）`;
     case 'received':
@@ -119,6 +123,17 @@ function sentence(e: ObligationEvent, unitName: UnitNames): string {
       return `${by}不同意挂起：${d.comment}`;
     case 'suspension_lifted':
       return d.onTime ? `挂起期满（${clock(d.until)}），恢复办理` : `${by}解除挂起，恢复办理`;
+    // 并单 and 分解落实 (outcome-links.ts).
+    case 'merged_into':
+      return `${by}并单：本事项与${d.number}《${d.title}》重复，并入该主事项办理，本事项不再单独计时：${d.reason}`;
+    case 'duplicate_merged':
+      return `${by}将重复事项${d.number}《${d.title}》并入本事项，本事项的办理结果一并答复`;
+    case 'main_settled':
+      return `主事项${d.number}《${d.title}》${STATUS_NAMES[d.status as ObligationStatus] ?? '已结束'}（${clock(d.settledAt)}），其办理结果同样适用于本事项`;
+    case 'subtasks_assigned':
+      return `${by}分解落实：${(d.items as Array<{ unit: string; title: string }>).map((i) => `${unitName(i.unit)}（${i.title}）`).join('、')}，各自计时；全部办结后主事项方可办结`;
+    case 'child_settled':
+      return `分解事项《${d.title}》（${unitName(d.unit)}）${STATUS_NAMES[d.status as ObligationStatus] ?? '状态变更'}`;
     default:
       return `${by}：其他操作`;
   }

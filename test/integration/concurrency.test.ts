@@ -189,3 +189,69 @@ describe('concurrent commands', () => {
     expect(await settledDocuments(id, rungs.length)).toEqual(rungs.map((r: [number, string]) => r[0]));
   });
 });
+
+describe('steps racing', () => {
+  const NEW = 'district-tax';
+  const OTHER = 'district-housing-construction';
+
+  async function returned(): Promise<string> {
+    const id = await start();
+    const res = await http(api.url, 'POST', `/v1/obligations/${id}/return`, { reason: '不属本单位职责' }, department);
+    expect(res.status).toBe(200);
+    return id;
+  }
+
+  it('decides a return once when an approval and a refusal are sent at once', async () => {
+    const id = await returned();
+    const [approve, refuse] = await Promise.all([
+      http(
+        api.url,
+        'POST',
+        `/v1/obligations/${id}/return/decision`,
+        { approved: true, unit: NEW, comment: '同意' },
+        supervisor,
+      ),
+      http(
+        api.url,
+        'POST',
+        `/v1/obligations/${id}/return/decision`,
+        { approved: false, comment: '不同意' },
+        supervisor,
+      ),
+    ]);
+    // The first to take the lock decides; the other finds no pending return.
+    expect([approve.status, refuse.status].sort()).toEqual([200, 409]);
+    const loser = approve.status === 409 ? approve : refuse;
+    expect(loser.body.message).toContain('没有待审核的退回申请');
+    const types = await eventTypes(id);
+    expect(types.filter((t) => t === 'reassigned' || t === 'return_refused')).toHaveLength(1);
+    const s = await read(id);
+    expect(s.status).toBe('open');
+    expect(s.unit).toBe(approve.status === 200 ? NEW : UNIT);
+  });
+
+  it('moves the obligation once per accepted command when an approved return races a direct 改派', async () => {
+    const id = await returned();
+    const [decision, direct] = await Promise.all([
+      http(
+        api.url,
+        'POST',
+        `/v1/obligations/${id}/return/decision`,
+        { approved: true, unit: NEW, comment: '同意' },
+        supervisor,
+      ),
+      http(api.url, 'POST', `/v1/obligations/${id}/reassignment`, { unit: OTHER, reason: '直接改派' }, supervisor),
+    ]);
+    expect(direct.status).toBe(200);
+    // Decision first: two moves, ending with the direct one. 改派 first: the return is approved by it,
+    // and the decision finds nothing left to decide.
+    expect([200, 409]).toContain(decision.status);
+    const moves = (await eventTypes(id)).filter((t) => t === 'reassigned');
+    expect(moves).toHaveLength(decision.status === 200 ? 2 : 1);
+    const s = await read(id);
+    expect(s.unit).toBe(OTHER);
+    expect(s.assignments.map((a: { to: string }) => a.to).slice(-moves.length)).toEqual(
+      decision.status === 200 ? [NEW, OTHER] : [OTHER],
+    );
+  });
+});

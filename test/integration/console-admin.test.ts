@@ -99,7 +99,8 @@ describe('the console’s admin area', () => {
       await page.getByRole('button', { name: '设置新密码' }).click();
       await expect.poll(() => page.getByTestId('who').textContent()).toContain('王经办');
       expect(await page.getByTestId('who').textContent()).toContain('区供电公司');
-      expect(page.url()).toContain('#/inbox');
+      // The page moves on to the inbox after it shows who signed in: wait for it, not for a moment.
+      await expect.poll(() => page.url()).toContain('#/inbox');
       await page.getByRole('button', { name: '退出' }).click();
       await page.getByLabel('用户名').waitFor();
 

@@ -9,6 +9,7 @@ import {
   bearer,
   http,
   mintToken,
+  ownDatabase,
   startApi,
   startWorker,
   testConfig,
@@ -33,6 +34,8 @@ const SCREENSHOTS = process.env.DUBAN_SCREENSHOTS === '1';
 const DOCS = path.resolve(__dirname, '../../docs');
 
 beforeAll(async () => {
+  // A database of its own: the page scans read every obligation and unit there is.
+  config.DATABASE_URL = await ownDatabase();
   worker = await startWorker(config);
   api = await startApi(config);
   const admin = bearer(TEST_ADMIN_TOKEN);

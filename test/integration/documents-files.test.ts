@@ -14,7 +14,16 @@ import { monthContaining, weekContaining } from '../../libs/domain/period';
 import { OFFICE_SCOPE, REPORT_TYPES } from '../../libs/domain/reports';
 import { IMPORT_PARALLELISM } from '../../apps/api/src/files/imports.service';
 import { launchChromium } from '../support/browser';
-import { bearer, http, mintToken, startApi, startWorker, testConfig, TEST_ADMIN_TOKEN } from '../support/service';
+import {
+  bearer,
+  http,
+  mintToken,
+  ownDatabase,
+  startApi,
+  startWorker,
+  testConfig,
+  TEST_ADMIN_TOKEN,
+} from '../support/service';
 import type { RunningApi, RunningWorker } from '../support/service';
 
 // Documents and files on the real stack: the ladder's documents in official layout as JSON, HTML
@@ -79,6 +88,8 @@ async function start(key: string, over: Record<string, unknown> = {}) {
 }
 
 beforeAll(async () => {
+  // A database of its own: the report scan reads every report there is.
+  config.DATABASE_URL = await ownDatabase();
   worker = await startWorker(config);
   api = await startApi(config);
   pg = new PgClient({ connectionString: config.DATABASE_URL });

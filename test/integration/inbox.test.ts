@@ -141,4 +141,68 @@ describe('the inbox', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.details[0].field).toBe('itemId');
   });
+
+  it('keeps an older pending request in the supervisors’ inbox however many newer items were decided', async () => {
+    const open = async (title: string) => {
+      const res = await http(
+        api.url,
+        'POST',
+        '/v1/obligations',
+        { key: `inbox-${randomUUID()}`, kind: 'work_order', title, unit: UNIT, policy: { deadline: 'P5D' } },
+        as.supervisor,
+      );
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const returned = await open('路灯不亮，申请退回');
+    const back = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${returned}/return`,
+      { reason: '路灯归供电公司管' },
+      as.unit,
+    );
+    expect(back.status).toBe(200);
+    // More newer submissions than an inbox holds, each decided at once: none awaits the supervisors.
+    const decided = async () => {
+      const id = await open('已核验的工单');
+      const done = await http(
+        api.url,
+        'POST',
+        `/v1/obligations/${id}/completion`,
+        { summary: '已修复', evidence: [] },
+        as.unit,
+      );
+      expect(done.status).toBe(200);
+      const verified = await http(
+        api.url,
+        'POST',
+        `/v1/obligations/${id}/verification`,
+        { accepted: true, comment: '属实' },
+        as.supervisor,
+      );
+      expect(verified.status).toBe(200);
+    };
+    for (let batch = 0; batch < 11; batch++) await Promise.all(Array.from({ length: 10 }, decided));
+
+    const box = await inbox('supervisor');
+    expect(about(box, returned)).toEqual([
+      expect.objectContaining({ type: 'return_requested', label: '申请退回，待审核', detail: '路灯归供电公司管' }),
+    ]);
+    expect(
+      box.items.filter(
+        (i: { type: string; title: string }) => i.type === 'completion_submitted' && i.title === '已核验的工单',
+      ),
+    ).toEqual([]);
+    // Once decided, it leaves.
+    const decision = await http(
+      api.url,
+      'POST',
+      `/v1/obligations/${returned}/return/decision`,
+      { approved: false, comment: '先行处置' },
+      as.supervisor,
+    );
+    expect(decision.status).toBe(200);
+    expect(about(await inbox('supervisor'), returned)).toEqual([]);
+  }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { creditCodeCheck } from '../../libs/domain/credit-code';
+import { monthContaining } from '../../libs/domain/period';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
@@ -144,7 +145,12 @@ const prepared: Record<string, (id: string) => Promise<unknown>> = {
     await send('own', 'POST', `/v1/obligations/${id}/completion`, completion);
     await send('supervisor', 'POST', `/v1/obligations/${id}/verification`, { accepted: true });
   },
+  // 并单: a main obligation of the same kind to merge into (the merge row's body names it).
+  withMain: async () => {
+    mergeTarget = await obligation();
+  },
 };
+let mergeTarget = '';
 
 interface Row {
   name: string;
@@ -264,6 +270,15 @@ const MATRIX: Row[] = [
     expect: { ...deny, supervisor: 200 },
   },
   {
+    name: 'callback (回访)',
+    operation: 'POST /v1/obligations/{id}/callback',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/callback`,
+    body: () => ({ result: 'satisfied', requester: '王女士', comment: '诉求人表示满意' }),
+    state: 'completed',
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
     name: 'receipt (签收)',
     operation: 'POST /v1/obligations/{id}/receipt',
     method: 'POST',
@@ -318,6 +333,23 @@ const MATRIX: Row[] = [
     method: 'POST',
     path: (id) => `/v1/obligations/${id}/urge`,
     body: () => ({ comment: '请今日内联系企业' }),
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'merge (并单)',
+    operation: 'POST /v1/obligations/{id}/merge',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/merge`,
+    body: () => ({ into: mergeTarget, reason: '同一企业重复来电' }),
+    state: 'withMain',
+    expect: { ...deny, supervisor: 200 },
+  },
+  {
+    name: 'subtasks (分解落实)',
+    operation: 'POST /v1/obligations/{id}/subtasks',
+    method: 'POST',
+    path: (id) => `/v1/obligations/${id}/subtasks`,
+    body: () => ({ items: [{ unit: 'district-tax', title: '核查纳税情况' }] }),
     expect: { ...deny, supervisor: 200 },
   },
   {
@@ -727,6 +759,49 @@ const MATRIX: Row[] = [
     method: 'GET',
     path: () => '/v1/exports/board.xlsx',
     expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'the units’ scores and ranks (a department: its own)',
+    operation: 'GET /v1/scores',
+    method: 'GET',
+    path: () => '/v1/scores?month=2024-09',
+    expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'the scores as Excel',
+    operation: 'GET /v1/exports/scores.xlsx',
+    method: 'GET',
+    path: () => '/v1/exports/scores.xlsx?month=2024-09',
+    expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'read the scoring formula',
+    operation: 'GET /v1/score-formula',
+    method: 'GET',
+    path: () => '/v1/score-formula',
+    expect: { none: 401, admin: 200, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'set the scoring formula',
+    operation: 'PUT /v1/score-formula',
+    method: 'PUT',
+    path: () => '/v1/score-formula',
+    // A month far ahead: no other test file's month is scored with it.
+    body: () => ({
+      from: '2090-01',
+      weights: { receipt: 20, onTime: 20, returns: 20, reopens: 20, satisfaction: 20 },
+      rungPoints: { 1: 1, 2: 2, 3: 3, 4: 4 },
+    }),
+    expect: { ...deny, admin: 200 },
+  },
+  {
+    // The current month is always refused (it is scored with the formula in force): the permitted get 409.
+    name: 'recompute a month under the formula in force',
+    operation: 'POST /v1/scores/recomputations',
+    method: 'POST',
+    path: () => '/v1/scores/recomputations',
+    body: () => ({ month: monthContaining(new Date()).text, reason: '矩阵测试' }),
+    expect: { ...deny, supervisor: 409, admin: 409 },
   },
   {
     name: 'import work orders (dry run)',

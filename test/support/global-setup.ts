@@ -1,27 +1,47 @@
+import { bundleWorkflowCode } from '@temporalio/worker';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { startDevServer } from '../../libs/shared/temporal/servers';
-import { adminQuery, startTestPostgres, withDatabase } from './postgres';
+import { WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
+import { adminQuery, databasesOf, startTestPostgres, withDatabase } from './postgres';
 
 interface ProvidedValues {
   temporalAddress: string;
   databaseUrl: string;
+  /** The deployed workflow code, bundled once for the run (see workflow-bundle.ts). */
+  workflowBundlePath: string;
 }
 
 declare module 'vitest' {
   export interface ProvidedContext extends ProvidedValues {}
 }
 
+const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
 // One real Temporal dev server and one fresh database for the whole run; each test file uses
 // task queues of its own on them.
 export default async function setup(project: { provide(key: keyof ProvidedValues, value: string): void }) {
-  const temporal = await startDevServer();
-  const postgres = await startTestPostgres();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-test-bundle-'));
+  const [temporal, postgres, bundle] = await Promise.all([
+    startDevServer(),
+    startTestPostgres(),
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet }),
+  ]);
+  const bundlePath = path.join(dir, 'workflows.js');
+  fs.writeFileSync(bundlePath, bundle.code);
   const database = `duban_test_${process.pid}_${Date.now()}`;
   await adminQuery(postgres.adminUrl, `CREATE DATABASE ${database}`);
   project.provide('temporalAddress', temporal.address);
   project.provide('databaseUrl', withDatabase(postgres.adminUrl, database));
+  project.provide('workflowBundlePath', bundlePath);
   return async () => {
     await temporal.teardown();
-    await adminQuery(postgres.adminUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    // The run's database and those test files made their own of it (ownDatabase in service.ts).
+    for (const name of await databasesOf(postgres.adminUrl, database)) {
+      await adminQuery(postgres.adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
     await postgres.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   };
 }

@@ -57,3 +57,18 @@ export async function adminQuery(adminUrl: string, sql: string): Promise<void> {
     await client.end();
   }
 }
+
+/** The run's database `prefix` and those named after it (`<prefix>_…`). */
+export async function databasesOf(adminUrl: string, prefix: string): Promise<string[]> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const res = await client.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname = $1 OR starts_with(datname, $1 || '_')`,
+      [prefix],
+    );
+    return res.rows.map((r) => r.datname);
+  } finally {
+    await client.end();
+  }
+}

@@ -8,6 +8,7 @@ import { createWorkerApp, ObligationWorker } from '../../apps/worker/src/worker-
 import { loadConfig, type ServiceConfig } from '../../libs/shared/config';
 import type { Logger } from 'pino';
 import { createLogger } from '../../libs/shared/logging';
+import { adminQuery, withDatabase } from './postgres';
 
 /** The admin token of testConfig() (DUBAN_ADMIN_TOKEN), unless a test file gives its own. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-for-duban-tests';
@@ -29,6 +30,19 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     DUBAN_STANDING_DUTIES: 'off',
     ...overrides,
   };
+}
+
+/**
+ * A fresh database of the calling test file's own, on the run's server (the global setup drops it),
+ * for `testConfig({ DATABASE_URL: await ownDatabase() })`: a file that scans everything there is
+ * (every page, every report) must not see what the files running beside it write meanwhile. The
+ * service migrates it when it starts.
+ */
+export async function ownDatabase(): Promise<string> {
+  const run = inject('databaseUrl');
+  const name = `${new URL(run).pathname.slice(1)}_own_${randomUUID().slice(0, 8)}`;
+  await adminQuery(run, `CREATE DATABASE ${name}`);
+  return withDatabase(run, name);
 }
 
 export const testLogger = createLogger('test', 'warn');

@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll } from 'vitest';
+import { fulfilCallbackDuty, startCallbackDuty } from '../../activities/callback-duty';
 import { DeadlineActivities } from '../../activities/deadline';
 import type { IndicatorRankRecord } from '../../activities/reports';
 import { lapseObligationId } from '../../activities/standing-duty';
@@ -74,6 +75,9 @@ export function recordingActivities(): { fx: Effects; activities: LadderActiviti
     sendReminder: async ({ remindAt }) => void fx.reminders.push(remindAt),
     recordIndicatorRank: async (r) => void fx.ranks.push(r),
     lapseObligationId,
+    // The real ones: they start and signal the duty's workflow through the worker's client.
+    startCallbackDuty,
+    fulfilCallbackDuty,
   };
   return { fx, activities };
 }

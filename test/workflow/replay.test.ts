@@ -78,6 +78,18 @@ const CURRENT = [
   'standing-duty-quota-met.json',
   'standing-duty-quota-missed.json',
   'standing-duty-rolling-holiday.json',
+  // 并单 and 分解落实 (new commands and signals: no patch).
+  'merge-duplicate.json',
+  'merge-main.json',
+  'subtasks-child.json',
+  'subtasks-parent.json',
+  'subtask-reopened.json',
+  // Since `callback-duty`: 回访 reopening a work order, and the 回访 duty fulfilled and missed.
+  'callback-reopen.json',
+  'callback-duty-fulfilled.json',
+  'callback-duty-missed.json',
+  // Since `search-attributes-when-changed`: set at the start, upserted only when a record changes them.
+  'search-attributes-when-changed.json',
 ].map((f) => `current/${f}`);
 const found = (folder: string) =>
   fs

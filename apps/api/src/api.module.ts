@@ -24,6 +24,7 @@ import { PolicyLabModule } from './policy-lab/policy-lab.module';
 import { ReferenceModule } from './reference/reference.module';
 import { RhythmModule } from './rhythm/rhythm.module';
 import { StandingDutiesModule } from './standing-duties/standing-duties.module';
+import { ScoresModule } from './scores/scores.module';
 
 // Request lines about one obligation carry its workflow id, like the worker's lines do.
 const OBLIGATION_PATH = /^\/v1\/obligations\/([0-9a-f-]{36})(\/|$|\?)/i;
@@ -76,6 +77,7 @@ export class ApiModule {
         MeetingsModule,
         RhythmModule,
         StandingDutiesModule,
+        ScoresModule,
         HealthModule,
         PolicyLabModule,
         InboxModule,

@@ -2,7 +2,9 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -37,15 +39,23 @@ function option(name: string): number | undefined {
 }
 const SIZE = {
   ...(QUICK
-    ? { starts: 200, commandRounds: 4, storm: 300, readModel: 10_000, replays: 100 }
-    : { starts: 2_000, commandRounds: 20, storm: 10_000, readModel: 100_000, replays: 1_000 }),
+    ? { starts: 200, commandRounds: 4, storm: 300, readModel: 10_000, replays: 100, imports: 1_000 }
+    : { starts: 2_000, commandRounds: 20, storm: 10_000, readModel: 100_000, replays: 1_000, imports: 10_000 }),
+  // The storm whose rungs all notify one rate-limited robot: as many as it delivers in a few minutes.
+  robotStorm: option('robot') ?? 300,
   ...(option('storm') !== undefined && { storm: option('storm')! }),
+  ...(option('import') !== undefined && { imports: option('import')! }),
 };
 const CONCURRENCY = 20;
 // The worker's workflow cache (`--cache N`): bounds its memory with 10,000 open obligations; a
 // workflow evicted from it is replayed from its (short) history when its next timer fires.
 const WORKFLOW_CACHE = option('cache') ?? 500;
 const CLIENTS = 50;
+// `--profile DIR`: a CPU profile of the API and of the worker per phase (see profile-preload.ts),
+// summarised by `node dist/scripts/cpuprofile-summary.js DIR`.
+const PROFILE_DIR = process.argv.includes('--profile')
+  ? path.resolve(process.argv[process.argv.indexOf('--profile') + 1])
+  : undefined;
 const ROOT = path.resolve(__dirname, '../../../..');
 const logger = createLogger('bench', 'warn');
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -94,8 +104,13 @@ async function freePort(): Promise<number> {
 
 /** One part of the service as docker-compose deploys it (`npm run start:api` / `start:worker`): a process of its own. */
 function startPart(part: 'api' | 'worker', env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.join(ROOT, `dist/apps/${part}/src/main.js`)], {
-    env: { ...process.env, ...env },
+  const preload = PROFILE_DIR ? ['-r', path.join(__dirname, 'profile-preload.js')] : [];
+  const child = spawn(process.execPath, [...preload, path.join(ROOT, `dist/apps/${part}/src/main.js`)], {
+    env: {
+      ...process.env,
+      ...env,
+      ...(PROFILE_DIR && { DUBAN_PROFILE_DIR: PROFILE_DIR, DUBAN_PROFILE_PART: part }),
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   let stopping = false;
@@ -111,16 +126,83 @@ function startPart(part: 'api' | 'worker', env: Record<string, string>) {
     }),
   );
   return {
+    /** With `--profile`: writes this part's profile of the phase just ended and starts the next. */
+    profiled: async (phase: string) => {
+      if (!PROFILE_DIR) return;
+      const done = path.join(PROFILE_DIR, `${part}-${phase}.done`);
+      child.kill('SIGWINCH');
+      await until(`the ${part}'s profile of ${phase}`, async () => (fs.existsSync(done) ? true : undefined));
+    },
     /** Peak resident memory so far (Linux's VmHWM), MiB. */
-    peakRssMiB: () =>
-      Math.round(
-        Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
-      ),
+    peakRssMiB: () => memoryMiB(child.pid!, 'VmHWM'),
+    /** Resident memory now (VmRSS), MiB: the peak includes bundling the workflow code at the start. */
+    rssMiB: () => memoryMiB(child.pid!, 'VmRSS'),
+    /** CPU time the process has used (user + system), ms: what a phase cost it, whatever else the box runs. */
+    cpuMs: () => cpuMsOf(child.pid!),
     stop: async () => {
       stopping = true;
       child.kill('SIGTERM');
       await exited;
     },
+  };
+}
+
+/** CPU time (user + system) a process has used, ms, from /proc/PID/stat. */
+function cpuMsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime, in clock ticks of 10 ms
+}
+
+/** The dev server's process (the SDK does not say), found by the port it was started with. */
+function devServerPid(address: string): number | undefined {
+  const port = address.split(':').at(-1);
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const cmd = fs.existsSync(`/proc/${pid}/cmdline`) ? fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+    if (cmd.includes('start-dev') && cmd.includes(`--port\0${port}\0`)) return Number(pid);
+  }
+  return undefined;
+}
+
+function memoryMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024);
+}
+
+/**
+ * A WeCom group robot as the service behaves (https://developer.work.weixin.qq.com/document/path/91770):
+ * 20 messages a minute, beyond which it answers errcode 45009. Keeps every message it took.
+ */
+async function startRateLimitedRobot() {
+  const taken: Array<{ at: number; content: string }> = [];
+  const counts = { refused: 0 };
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (raw += c));
+    req.on('end', () => {
+      const now = Date.now();
+      const answer = (body: object) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (taken.filter((t) => t.at > now - 60_000).length >= 20) {
+        counts.refused++;
+        return answer({ errcode: 45009, errmsg: 'api freq out of limit' });
+      }
+      const body = JSON.parse(raw) as { text?: { content: string }; markdown?: { content: string } };
+      taken.push({ at: now, content: body.text?.content ?? body.markdown?.content ?? '' });
+      answer({ errcode: 0, errmsg: 'ok' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/cgi-bin/webhook/send?key=bench-robot`,
+    taken,
+    counts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -138,6 +220,76 @@ function sayPolicyLab(f: PolicyLabFigures): void {
   say(
     `policy lab: a quarter of ${f.policyLabObligations} obligations (${f.policyLabEvents} recorded events) simulated under a proposed policy in ${f.policyLabSeconds} s (${f.policyLabCpuSeconds} s of this process's CPU); ${f.policyLabChanged} would change`,
   );
+}
+
+function saveResults(results: Record<string, unknown>): void {
+  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+/** The goals of issue 22, each beside this run's figure: Duban against the engine in the same run. */
+function sayTable(r: Record<string, any>): void {
+  const rows: Array<[string, string, string, boolean]> = [
+    [
+      'starts ÷ bare starts',
+      `${r.startsPerSecond}/s ÷ ${r.baselineStartsPerSecond}/s = ${r.startRatio}`,
+      '≥ 0.7',
+      r.startRatio >= 0.7,
+    ],
+    [
+      'command p99 ÷ two bare Updates p99',
+      `${r.commandP99Ms} ms ÷ ${r.baselineCommandP99Ms} ms = ${r.commandP99Ratio}`,
+      '≤ 1.5',
+      r.commandP99Ratio <= 1.5,
+    ],
+    [
+      `storm lateness p99 ÷ bare timers p99 (${r.stormObligations})`,
+      `${r.stormP99LatenessMs} ms ÷ ${r.baselineStormP99LatenessMs} ms = ${r.stormP99Ratio}; missed or doubled ${r.stormMissedOrDoubled}`,
+      '≤ 1.3, none',
+      r.stormP99Ratio <= 1.3 && r.stormMissedOrDoubled === 0,
+    ],
+    [
+      `board / list p99 (${r.readModelRows} rows)`,
+      `${r.boardP99Ms} ms / ${r.listP99Ms} ms`,
+      '< 50 ms',
+      r.boardP99Ms < 50 && r.listP99Ms < 50,
+    ],
+    ['replay of 1,000 histories', `${r.replay1000Seconds} s`, '< 30 s', r.replay1000Seconds < 30],
+    [
+      `worker peak RSS, ${r.stormObligations} open (cache ${r.workflowCache})`,
+      `${r.workerRssOpenMiB} MiB open, ${r.workerRssAfterMiB} MiB after they fired (peak ${r.workerPeakRssMiB})`,
+      '< 512 MiB',
+      r.workerRssOpenMiB < 512 && r.workerRssAfterMiB < 512,
+    ],
+    ...(r.importRows !== undefined
+      ? [
+          [`import of ${r.importRows} rows`, `${r.importSeconds} s (${r.importRowsPerSecond} rows/s)`, '—', true] as [
+            string,
+            string,
+            string,
+            boolean,
+          ],
+        ]
+      : []),
+    ...(r.robotStormObligations !== undefined
+      ? [
+          [
+            `storm to one robot (20/min), ${r.robotStormObligations}`,
+            `delivered ${r.robotDelivered}/${r.robotExpected} in ${r.robotRequests} messages (≤ ${r.robotMaxPerMinute}/min); lateness p99 ${r.robotStormP99LatenessMs} ms with, ${r.robotStormPlainP99LatenessMs} ms without`,
+            'all delivered',
+            r.robotDelivered >= r.robotExpected,
+          ] as [string, string, string, boolean],
+        ]
+      : []),
+    [
+      `policy lab, a quarter of ${r.policyLabObligations}`,
+      `${r.policyLabSeconds} s`,
+      '< 10 s',
+      r.policyLabSeconds < 10,
+    ],
+  ];
+  say('\n| measure | this run | goal | met |\n|---|---|---|---|');
+  for (const [what, figure, goal, met] of rows) say(`| ${what} | ${figure} | ${goal} | ${met ? 'yes' : 'no'} |`);
 }
 
 async function main(): Promise<void> {
@@ -164,6 +316,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     DUBAN_WORKFLOW_CACHE: String(WORKFLOW_CACHE),
   };
+  const serverPid = devServerPid(temporalEnv.address);
+  const serverCpuMs = () => (serverPid ? cpuMsOf(serverPid) : 0);
   const worker = startPart('worker', config);
   const api = startPart('api', config);
   const base = `http://127.0.0.1:${port}`;
@@ -179,6 +333,15 @@ async function main(): Promise<void> {
   });
   const db = new PgClient({ connectionString: pg.url });
   await db.connect();
+  /** Ends a profiled phase: each part writes its profile of it (nothing without `--profile`). */
+  const phaseEnded = async (phase: string) => {
+    // What is measured so far is kept, should a later phase fail or the run be cut short.
+    if (phase !== 'setup') saveResults(results);
+    if (!PROFILE_DIR) return;
+    fs.writeFileSync(path.join(PROFILE_DIR, '.phase'), phase);
+    await api.profiled(phase);
+    await worker.profiled(phase);
+  };
   // Starts are answered before the worker runs their first task: wait until it has caught up.
   const caughtUp = (taskQueue = config.TEMPORAL_TASK_QUEUE) =>
     until(
@@ -195,15 +358,29 @@ async function main(): Promise<void> {
       600_000,
     );
 
+  // A write carries an Idempotency-Key and is retried with it on a 503 (Temporal did not confirm
+  // in time: the box is saturated), as the API tells a client to; the retries are counted.
+  let retries = 0;
   const call = async (method: string, p: string, body: unknown, token: string): Promise<any> => {
-    const res = await fetch(base + p, {
-      method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json: any = await res.json();
-    if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
+    const key = method === 'GET' ? undefined : `bench-${randomUUID()}`;
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(base + p, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          ...(key && { 'idempotency-key': key }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const json: any = await res.json();
+      if (res.status === 503 && attempt < 5) {
+        retries++;
+        continue;
+      }
+      if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    }
   };
   const mint = async (role: string, unit?: string) =>
     (await call('POST', '/v1/tokens', { role, unit, name: `bench-${role}` }, config.DUBAN_ADMIN_TOKEN!))
@@ -243,16 +420,29 @@ async function main(): Promise<void> {
     await pool(SIZE.starts, CONCURRENCY, async (i) => void (await startOne(i)));
     return SIZE.starts / ((performance.now() - t0) / 1000);
   };
+  await phaseEnded('setup');
+  const bareServer0 = serverCpuMs();
   const baselinePerSecond = await rate((i) =>
     client.workflow.start('baselineWorkflow', {
       taskQueue: 'bench-baseline',
       workflowId: `baseline-${Date.now()}-${i}`,
     }),
   );
+  results.devServerCpuMsPerBareStart = Number(((serverCpuMs() - bareServer0) / SIZE.starts).toFixed(1));
+  await phaseEnded('baseline-starts');
+  const cpu0 = { api: api.cpuMs(), worker: worker.cpuMs(), server: serverCpuMs() };
   const startsPerSecond = await rate(() => start());
+  await caughtUp();
+  results.apiCpuMsPerStart = Number(((api.cpuMs() - cpu0.api) / SIZE.starts).toFixed(1));
+  results.workerCpuMsPerStart = Number(((worker.cpuMs() - cpu0.worker) / SIZE.starts).toFixed(1));
+  results.devServerCpuMsPerStart = Number(((serverCpuMs() - cpu0.server) / SIZE.starts).toFixed(1));
+  await phaseEnded('starts');
   results.startsPerSecond = Math.round(startsPerSecond);
   results.baselineStartsPerSecond = Math.round(baselinePerSecond);
   results.startRatio = Number((startsPerSecond / baselinePerSecond).toFixed(2));
+  say(
+    `CPU per start: API ${results.apiCpuMsPerStart} ms, worker ${results.workerCpuMsPerStart} ms, dev server ${results.devServerCpuMsPerStart} ms (${results.devServerCpuMsPerBareStart} ms for a bare start)`,
+  );
   say(
     `starts: ${results.startsPerSecond}/s over HTTP vs ${results.baselineStartsPerSecond}/s bare → ratio ${results.startRatio}`,
   );
@@ -274,6 +464,7 @@ async function main(): Promise<void> {
   );
   await caughtUp('bench-baseline');
   const bareLatencies: number[] = [];
+  const bareServer1 = serverCpuMs();
   await pool(CLIENTS, CLIENTS, async () => {
     for (let r = 0; r < SIZE.commandRounds; r++) {
       const h = bare.pop()!;
@@ -283,9 +474,12 @@ async function main(): Promise<void> {
       bareLatencies.push(performance.now() - t0);
     }
   });
+  results.devServerCpuMsPerBareCommandRound = Number(((serverCpuMs() - bareServer1) / bareLatencies.length).toFixed(1));
   const opened: string[] = [];
   await pool(CLIENTS * SIZE.commandRounds, CONCURRENCY, async () => void opened.push((await start()).id));
   await caughtUp();
+  await phaseEnded('command-setup');
+  const cpu1 = { api: api.cpuMs(), worker: worker.cpuMs(), server: serverCpuMs() };
   const latencies: number[] = [];
   await pool(CLIENTS, CLIENTS, async () => {
     for (let r = 0; r < SIZE.commandRounds; r++) {
@@ -297,12 +491,21 @@ async function main(): Promise<void> {
       latencies.push(performance.now() - t0);
     }
   });
+  results.apiCpuMsPerCommandRound = Number(((api.cpuMs() - cpu1.api) / latencies.length).toFixed(1));
+  results.workerCpuMsPerCommandRound = Number(((worker.cpuMs() - cpu1.worker) / latencies.length).toFixed(1));
+  results.devServerCpuMsPerCommandRound = Number(((serverCpuMs() - cpu1.server) / latencies.length).toFixed(1));
+  await phaseEnded('commands');
   results.commandP50Ms = Math.round(percentile(latencies, 50));
   results.commandP99Ms = Math.round(percentile(latencies, 99));
   results.baselineCommandP50Ms = Math.round(percentile(bareLatencies, 50));
   results.baselineCommandP99Ms = Math.round(percentile(bareLatencies, 99));
+  results.commandP99Ratio = Number((Number(results.commandP99Ms) / Number(results.baselineCommandP99Ms)).toFixed(2));
   say(
     `commands: p50 ${results.commandP50Ms} ms, p99 ${results.commandP99Ms} ms (${latencies.length} round trips, ${CLIENTS} clients); two bare updates: p50 ${results.baselineCommandP50Ms} ms, p99 ${results.baselineCommandP99Ms} ms`,
+  );
+
+  say(
+    `CPU per command round trip: API ${results.apiCpuMsPerCommandRound} ms, worker ${results.workerCpuMsPerCommandRound} ms, dev server ${results.devServerCpuMsPerCommandRound} ms (${results.devServerCpuMsPerBareCommandRound} ms for two bare Updates)`,
   );
 
   // 3. Deadline storm: every deadline in the same minute; how late each 督办 notice is issued, beside
@@ -324,18 +527,27 @@ async function main(): Promise<void> {
         }),
       ),
   );
+  // The bare timers' worker is this process: its CPU for them, beside the Duban worker's per deadline.
+  const bareCpu = process.cpuUsage();
+  const bareServer2 = serverCpuMs();
   const bareLateness: number[] = [];
   await pool(timers.length, 100, async (i) => void bareLateness.push((await timers[i].result()) - Date.parse(bareDue)));
+  const bareUsed = process.cpuUsage(bareCpu);
+  results.baselineCpuMsPerDeadline = Number(((bareUsed.user + bareUsed.system) / 1000 / SIZE.storm).toFixed(1));
+  results.devServerCpuMsPerBareDeadline = Number(((serverCpuMs() - bareServer2) / SIZE.storm).toFixed(1));
   results.baselineStormP50LatenessMs = Math.round(percentile(bareLateness, 50));
   results.baselineStormP99LatenessMs = Math.round(percentile(bareLateness, 99));
   const dueAt = dueIn(startsPerSecond / 2);
   const storm: string[] = [];
   await pool(SIZE.storm, CONCURRENCY, async () => void storm.push((await start({ dueAt })).id));
   await caughtUp();
+  await phaseEnded('storm-starts');
+  const cpu2 = { worker: worker.cpuMs(), server: serverCpuMs() };
   if (Date.now() > Date.parse(dueAt))
     throw new Error('the storm came due before its obligations were all started: lateness would be wrong');
   // With every storm obligation open and waiting, before any fires.
   results.workerPeakRssOpenMiB = worker.peakRssMiB();
+  results.workerRssOpenMiB = worker.rssMiB();
   const waitUntil = Math.max(Date.now(), Date.parse(dueAt)) + (QUICK ? 300_000 : 1_200_000);
   let rows: Array<{ n: number; lateness: number }>;
   for (;;) {
@@ -347,16 +559,130 @@ async function main(): Promise<void> {
     if (rows.length >= storm.length || Date.now() > waitUntil) break;
     await new Promise((r) => setTimeout(r, 1_000));
   }
+  results.workerCpuMsPerDeadline = Number(((worker.cpuMs() - cpu2.worker) / storm.length).toFixed(1));
+  results.devServerCpuMsPerDeadline = Number(((serverCpuMs() - cpu2.server) / storm.length).toFixed(1));
+  await phaseEnded('storm');
   const lateness = rows.map((r) => Number(r.lateness));
   results.stormObligations = storm.length;
   results.stormP50LatenessMs = Math.round(percentile(lateness, 50));
   results.stormP99LatenessMs = Math.round(percentile(lateness, 99));
   results.stormMaxLatenessMs = Math.round(Math.max(0, ...lateness));
+  results.stormP99Ratio = Number(
+    (Number(results.stormP99LatenessMs) / Math.max(1, Number(results.baselineStormP99LatenessMs))).toFixed(2),
+  );
   results.stormMissedOrDoubled = storm.length - rows.length + rows.filter((r) => r.n !== 1).length;
   results.workerPeakRssMiB = worker.peakRssMiB();
+  results.workerRssAfterMiB = worker.rssMiB();
   results.workflowCache = WORKFLOW_CACHE;
   say(
+    `CPU per deadline: worker ${results.workerCpuMsPerDeadline} ms, dev server ${results.devServerCpuMsPerDeadline} ms; bare timers: their worker (this process) ${results.baselineCpuMsPerDeadline} ms, dev server ${results.devServerCpuMsPerBareDeadline} ms`,
+  );
+  say(
     `storm: ${storm.length} deadlines in one minute → lateness p50 ${results.stormP50LatenessMs} ms, p99 ${results.stormP99LatenessMs} ms, max ${results.stormMaxLatenessMs} ms; missed or doubled: ${results.stormMissedOrDoubled}; worker's peak RSS ${results.workerPeakRssOpenMiB} MiB before they fire, ${results.workerPeakRssMiB} MiB after (cache ${WORKFLOW_CACHE}); bare timers: p50 ${results.baselineStormP50LatenessMs} ms, p99 ${results.baselineStormP99LatenessMs} ms`,
+  );
+
+  // 3b. A storm whose rungs all notify one WeCom robot that takes 20 messages a minute: every event
+  // delivered (by itself or merged into a digest), and the ladder as late as the obligations beside
+  // it, due at the same moment, whose unit has no channel.
+  const robot = await startRateLimitedRobot();
+  const [{ code: robotUnit }] = (
+    await db.query(`SELECT code FROM unit WHERE code <> 'district-tax' ORDER BY code LIMIT 1`)
+  ).rows;
+  await call(
+    'PUT',
+    '/v1/channels/bench-robot',
+    { type: 'wecom_robot', url: robot.url, units: [robotUnit], events: ['rung_entered'], perMinute: 20 },
+    config.DUBAN_ADMIN_TOKEN,
+  );
+  const robotDue = new Date(Date.now() + (SIZE.robotStorm / (startsPerSecond / 2)) * 2_000 + 20_000).toISOString();
+  const notified: string[] = [];
+  const plain: string[] = [];
+  await pool(SIZE.robotStorm, CONCURRENCY, async (i) => {
+    const { id } = await start({ dueAt: robotDue, ...(i % 2 === 0 && { unit: robotUnit }) });
+    (i % 2 === 0 ? notified : plain).push(id);
+  });
+  await caughtUp();
+  const lateOf = async (ids: string[]) =>
+    (
+      await db.query(
+        `SELECT (extract(epoch FROM max(issued_at)) - extract(epoch FROM $2::timestamptz)) * 1000 AS lateness
+           FROM ladder_document WHERE obligation_id = ANY($1) GROUP BY obligation_id`,
+        [ids, robotDue],
+      )
+    ).rows.map((r) => Number(r.lateness));
+  const robotUntil = Math.max(Date.now(), Date.parse(robotDue)) + 900_000;
+  let delivered = 0;
+  for (;;) {
+    const { rows: got } = await db.query(
+      `SELECT count(DISTINCT event_key)::int AS n FROM notification_delivery
+        WHERE channel = 'bench-robot' AND event_key = ANY($1) AND status IN ('sent', 'merged')`,
+      [notified.map((id) => `${id}:1`)],
+    );
+    delivered = got[0].n;
+    if (delivered >= notified.length || Date.now() > robotUntil) break;
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  const robotLateness = await lateOf(notified);
+  const plainLateness = await lateOf(plain);
+  const takenAt = robot.taken.map((t) => t.at).sort((a, b) => a - b);
+  results.robotStormObligations = SIZE.robotStorm;
+  results.robotExpected = notified.length;
+  results.robotDelivered = delivered;
+  results.robotRequests = robot.taken.length;
+  results.robotRefused = robot.counts.refused;
+  results.robotMaxPerMinute = Math.max(
+    0,
+    ...takenAt.map((t) => takenAt.filter((u) => u >= t && u < t + 60_000).length),
+  );
+  results.robotLastDeliveredAfterDueS = Math.round((Math.max(0, ...takenAt) - Date.parse(robotDue)) / 1000);
+  results.robotStormP99LatenessMs = Math.round(percentile(robotLateness, 99));
+  results.robotStormPlainP99LatenessMs = Math.round(percentile(plainLateness, 99));
+  await robot.close();
+  await phaseEnded('robot-storm');
+  say(
+    `storm to one robot: ${SIZE.robotStorm} deadlines, ${notified.length} of them notify a robot taking 20/min → ${delivered} delivered in ${results.robotRequests} messages (at most ${results.robotMaxPerMinute} a minute, ${results.robotRefused} refused with 45009), the last ${results.robotLastDeliveredAfterDueS} s after the deadline; ladder lateness p99 ${results.robotStormP99LatenessMs} ms with the robot, ${results.robotStormPlainP99LatenessMs} ms without`,
+  );
+
+  // 3c. An import of a work-order file (POST /v1/imports/obligations, as the console does: in
+  // batches of 500 rows of one file).
+  const stamp = Date.now();
+  const dayTime = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Asia/Shanghai',
+    dateStyle: 'short',
+    timeStyle: 'short',
+  }).format(new Date(Date.now() + 30 * 86_400_000));
+  const csv = [
+    '工单编号,事项,责任单位,办理期限,诉求人',
+    ...Array.from(
+      { length: SIZE.imports },
+      (_, i) => `BENCH${stamp}${String(i).padStart(6, '0')},企业反映办事慢,district-tax,${dayTime},张先生`,
+    ),
+  ].join('\n');
+  const t0 = performance.now();
+  let imported = 0;
+  for (let offset = 0; offset < SIZE.imports; offset += 500) {
+    const form = new FormData();
+    form.append('file', new Blob([csv], { type: 'text/csv' }), 'bench.csv');
+    form.append('offset', String(offset));
+    form.append('limit', '500');
+    const res = await fetch(`${base}/v1/imports/obligations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${supervisor}` },
+      body: form,
+    });
+    const body: any = await res.json();
+    if (res.status >= 300) throw new Error(`import: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
+    imported += body.created;
+  }
+  const importSeconds = (performance.now() - t0) / 1000;
+  await caughtUp();
+  await phaseEnded('import');
+  results.importRows = SIZE.imports;
+  results.importCreated = imported;
+  results.importSeconds = Number(importSeconds.toFixed(1));
+  results.importRowsPerSecond = Math.round(SIZE.imports / importSeconds);
+  say(
+    `import: ${SIZE.imports} rows in ${results.importSeconds} s (${results.importRowsPerSecond} rows/s; ${imported} started)`,
   );
 
   // 4. Board and list with a large read model (synthetic rows beside the real ones).
@@ -422,9 +748,10 @@ async function main(): Promise<void> {
   Object.assign(results, lab);
   sayPolicyLab(lab);
 
-  results.obligations = SIZE.starts + CLIENTS * SIZE.commandRounds + storm.length;
-  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  results.obligations = SIZE.starts + CLIENTS * SIZE.commandRounds + storm.length + SIZE.robotStorm + SIZE.imports;
+  sayTable(results);
+  results.retriedOn503 = retries;
+  saveResults(results);
   say(`written to bench/results/latest.json`);
 
   baselineWorker.shutdown();

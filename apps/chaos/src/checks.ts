@@ -105,7 +105,7 @@ export async function observe(workload: Workload, http: Http, db: Pool, temporal
 }
 
 const utcMs = (iso: string) => new Date(iso).toISOString().slice(0, 23);
-const SETTLED = ['completed', 'exempted', 'withdrawn'];
+const SETTLED = ['completed', 'exempted', 'withdrawn', 'merged'];
 
 export function obligationChecks(observed: Observed[]): Check[] {
   const reflected: string[] = [];

@@ -10,19 +10,26 @@ function csrfToken(): string | undefined {
     ?.slice('duban_csrf='.length);
 }
 
+// Set from signing out until the next sign-in: a request still in flight is then answered 401,
+// which is no expiry to tell (the page reloads to the sign-in form by itself once the session is ended).
+let signingOut = false;
+
 export const session = {
   get token(): string | null {
     return sessionStorage.getItem(TOKEN_KEY);
   },
   signIn(token: string) {
+    signingOut = false;
     sessionStorage.setItem(TOKEN_KEY, token);
   },
   async signInWithPassword(username: string, password: string): Promise<{ mustChangePassword: boolean }> {
+    signingOut = false;
     sessionStorage.removeItem(TOKEN_KEY);
     const res = await request('POST', '/v1/sessions', { username, password });
     return ((await res.json()) as { user: { mustChangePassword: boolean } }).user;
   },
   async signOut() {
+    signingOut = true;
     sessionStorage.removeItem(TOKEN_KEY);
     await fetch('/v1/sessions', { method: 'DELETE' }).catch(() => undefined);
   },
@@ -191,7 +198,7 @@ async function request(
     const err = await res.json().catch(() => ({}));
     if (unreachable) throw new ApiError(res.status, err.message ?? OFFLINE_MESSAGE, err.details ?? []);
     // Asking who we are, or signing in, is how a signed-out console starts: not news.
-    const signedOut = res.status === 401 && path !== '/v1/sessions' && path !== '/v1/me';
+    const signedOut = res.status === 401 && path !== '/v1/sessions' && path !== '/v1/me' && !signingOut;
     if (signedOut) {
       window.dispatchEvent(new CustomEvent(SIGNED_OUT, { detail: session.token ? TOKEN_REFUSED : EXPIRED }));
     }

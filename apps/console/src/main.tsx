@@ -16,6 +16,8 @@ import { InboxPage, type Inbox } from './views/inbox';
 import { Kinds } from './views/kinds';
 import { PolicyLab } from './views/policy-lab';
 import { AdminCalendar } from './views/admin/calendar';
+import { AdminScoreFormula } from './views/admin/score-formula';
+import { UnitScores } from './views/scores';
 import { AdminGroups } from './views/admin/groups';
 import { AdminTabs } from './views/admin/common';
 import { AdminUnits } from './views/admin/units';
@@ -55,6 +57,7 @@ const NAV: Array<{ href: string; label: string; roles: Me['role'][] }> = [
   { href: '#/new', label: '交办事项', roles: ['supervisor'] },
   { href: '#/import', label: '台账导入', roles: ['supervisor'] },
   { href: '#/ranks', label: '指标位次', roles: ['supervisor'] },
+  { href: '#/scores', label: '单位排名', roles: ['supervisor', 'department', 'auditor'] },
   { href: '#/reports', label: '通报与报告', roles: ['supervisor', 'department', 'auditor'] },
   { href: '#/standing-duties', label: '常态化工作', roles: ['supervisor', 'department', 'auditor'] },
   { href: '#/kinds', label: '事项类别', roles: ['supervisor', 'department', 'auditor'] },
@@ -77,6 +80,7 @@ function AdminArea({ path }: { path: string[] }) {
   if (section === 'units') return <AdminUnits />;
   if (section === 'groups') return <AdminGroups />;
   if (section === 'calendar') return <AdminCalendar />;
+  if (section === 'score-formula') return <AdminScoreFormula />;
   return <AdminUsers />;
 }
 
@@ -174,6 +178,8 @@ function App() {
       <PolicyLab />
     ) : route === 'notifications' && (me.role === 'supervisor' || me.role === 'auditor') ? (
       <Notifications />
+    ) : route === 'scores' ? (
+      <UnitScores me={me} />
     ) : route === 'standing-duties' ? (
       <StandingDuties me={me} />
     ) : route === 'reports' ? (

@@ -21,6 +21,7 @@ import { ObligationNumber1764000004000 } from './migrations/1764000004000-obliga
 import { OfficialDocuments1764000004100 } from './migrations/1764000004100-official-documents';
 import { Notifications1764000005000 } from './migrations/1764000005000-notifications';
 import { NotificationFeed1764000005100 } from './migrations/1764000005100-notification-feed';
+import { ScoreFormula1764000006200 } from './migrations/1764000006200-score-formula';
 import { StandingDuties1764000006300 } from './migrations/1764000006300-standing-duties';
 import { loadReferenceData } from './reference-data';
 
@@ -46,6 +47,7 @@ const MIGRATIONS = [
   OfficialDocuments1764000004100,
   Notifications1764000005000,
   NotificationFeed1764000005100,
+  ScoreFormula1764000006200,
   StandingDuties1764000006300,
 ];
 

@@ -45,17 +45,19 @@ const WRITE = `
     type = EXCLUDED.type, at = EXCLUDED.at, actor = EXCLUDED.actor, data = EXCLUDED.data, kind = EXCLUDED.kind,
     unit = EXCLUDED.unit, status = EXCLUDED.status, rung = EXCLUDED.rung, color = EXCLUDED.color,
     due_at = EXCLUDED.due_at, recorded_at = now()
-  WHERE obligation_event.at <= EXCLUDED.at`;
+  WHERE obligation_event.at <= EXCLUDED.at
+  RETURNING (SELECT number FROM num) AS number`;
 
 /**
  * Writes one state into the read model (latest state + event log). Written by the workflow's
  * record activity and, for a new obligation, by the API before it answers: both write the same
- * state, whichever comes second writes it again unchanged.
+ * state, whichever comes second writes it again unchanged. Returns the 事项编号.
  */
-export async function writeObligation(sql: Sql, s: ObligationState): Promise<void> {
+export async function writeObligation(sql: Sql, s: ObligationState): Promise<string | undefined> {
   const e = s.lastEvent;
   const n = numberRequest(s);
-  await sql(WRITE, [
+  // The 事项编号 it has, when the event row was written (not when a later write had come first).
+  const [row] = await sql(WRITE, [
     s.id,
     s.key,
     workflowIdOf(s.id),
@@ -79,6 +81,7 @@ export async function writeObligation(sql: Sql, s: ObligationState): Promise<voi
     n.prefix,
     n.year,
   ]);
+  return row?.number;
 }
 
 /** The obligation's 事项编号, allocated now if it has none yet (the same one on every call). */

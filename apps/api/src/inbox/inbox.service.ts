@@ -2,8 +2,14 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { idempotencyScope } from '../../../../libs/domain/idempotency';
-import { inboxDetail, inboxEvents } from '../../../../libs/domain/inbox';
-import { pendingExemption, pendingExtension, type ObligationState } from '../../../../libs/domain/obligation';
+import { AWAITED_REQUEST, inboxDetail, inboxEvents } from '../../../../libs/domain/inbox';
+import {
+  pendingExemption,
+  pendingExtension,
+  pendingReturn,
+  pendingSuspension,
+  type ObligationState,
+} from '../../../../libs/domain/obligation';
 import { isOverdue } from '../../../../libs/domain/overdue';
 import { toShanghaiIso } from '../../../../libs/domain/time';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
@@ -25,9 +31,23 @@ export interface InboxItem {
   read: boolean;
 }
 
-// Items of the last 30 days, at most 100: an inbox, not an archive (the list and the timeline are that).
+// A unit's items of the last 30 days, at most 100: an inbox, not an archive (the list and the
+// timeline are that). The supervisors' items are what still awaits them, however old: chosen in
+// the query, so a hundred newer decided ones cannot crowd out an older pending one.
 const WINDOW = `interval '30 days'`;
 const MAX_ITEMS = 100;
+
+/** The supervisors' item still awaits them: its request is the newest of its kind and undecided. */
+function awaitingSql(): string {
+  const newest = `e.revision = (SELECT max(n.revision) FROM obligation_event n WHERE n.obligation_id = e.obligation_id AND n.type = e.type)`;
+  const cases = Object.entries(AWAITED_REQUEST).map(([type, awaited]) =>
+    'status' in awaited
+      ? `(e.type = '${type}' AND o.status = '${awaited.status}')`
+      : `(e.type = '${type}' AND o.state->'${awaited.requests}'->-1 IS NOT NULL
+           AND jsonb_typeof(o.state->'${awaited.requests}'->-1->'decision') IS DISTINCT FROM 'object')`,
+  );
+  return `${unsettledSql()} AND ${newest} AND (${cases.join(' OR ')})`;
+}
 
 /** The 待办 of whoever asks: a unit's news and deadlines, or what awaits the supervisors' decision. */
 @Injectable()
@@ -52,34 +72,24 @@ export class InboxService {
          FROM obligation_event e
          JOIN obligation o ON o.id = e.obligation_id
          LEFT JOIN inbox_read r ON r.reader = $1 AND r.item_id = e.obligation_id || ':' || e.revision
-        WHERE e.type = ANY($2) AND e.at > now() - ${WINDOW} AND ($3::text IS NULL OR e.unit = $3)
+        WHERE e.type = ANY($2) AND ${p.role === 'supervisor' ? awaitingSql() : `e.at > now() - ${WINDOW}`}
+          AND ($3::text IS NULL OR e.unit = $3)
         ORDER BY e.at DESC, e.revision DESC
         LIMIT ${MAX_ITEMS}`,
       [reader, Object.keys(events), p.role === 'department' ? p.unit : null],
     );
-    // The supervisors' inbox holds what still awaits them; a unit's, all its news.
-    const awaiting = (type: string, s: ObligationState) =>
-      type === 'completion_submitted'
-        ? s.status === 'submitted'
-        : type === 'extension_requested'
-          ? pendingExtension(s) !== null
-          : type === 'exemption_requested'
-            ? pendingExemption(s) !== null
-            : true;
-    const items: InboxItem[] = rows
-      .filter((r) => p.role !== 'supervisor' || awaiting(r.type, r.state))
-      .map((r) => ({
-        id: `${r.obligation_id}:${r.revision}`,
-        obligationId: r.obligation_id,
-        title: r.state.title,
-        unit: r.state.unit,
-        type: r.type,
-        label: events[r.type],
-        detail: inboxDetail(r.type, r.data),
-        at: toShanghaiIso(r.at),
-        by: r.actor?.name ?? null,
-        read: r.read,
-      }));
+    const items: InboxItem[] = rows.map((r) => ({
+      id: `${r.obligation_id}:${r.revision}`,
+      obligationId: r.obligation_id,
+      title: r.state.title,
+      unit: r.state.unit,
+      type: r.type,
+      label: events[r.type],
+      detail: inboxDetail(r.type, r.data),
+      at: toShanghaiIso(r.at),
+      by: r.actor?.name ?? null,
+      read: r.read,
+    }));
 
     const now = Date.now();
     const due =
@@ -93,7 +103,9 @@ export class InboxService {
           ).map((r: { state: ObligationState }) => view(r.state, now))
         : [];
     const endOfToday = Date.parse(`${toShanghaiIso(new Date(now)).slice(0, 10)}T23:59:59.999+08:00`);
-    const pending = due.filter((o: ObligationState) => pendingExtension(o) || pendingExemption(o));
+    const pending = due.filter(
+      (o: ObligationState) => pendingExtension(o) || pendingExemption(o) || pendingReturn(o) || pendingSuspension(o),
+    );
     return {
       counts: {
         unread: items.filter((i) => !i.read).length,

@@ -1,5 +1,6 @@
 import type { ObligationState } from '../../../../libs/domain/obligation';
 import { isOverdue } from '../../../../libs/domain/overdue';
+import { subtaskProgress } from '../../../../libs/domain/outcome-links';
 import type { ObligationView } from './obligation.dto';
 
 /** A department's part in an obligation: 主办, 协办, or handed on (改派); nothing for other roles. */
@@ -25,5 +26,6 @@ export function view(state: ObligationState, now = Date.now()): ObligationView {
     number: state.number ?? state.key,
     clock: state.clock ?? { pausedAt: null, pausedMs: 0 },
     overdue: isOverdue(state, now),
+    ...(state.children?.length && { subtaskProgress: subtaskProgress(state) }),
   };
 }

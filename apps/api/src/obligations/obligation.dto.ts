@@ -13,6 +13,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  IsUUID,
   Length,
   Matches,
   MaxLength,
@@ -23,6 +24,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import {
+  CALLBACK_RESULTS,
   EXEMPTION_REASONS,
   OBLIGATION_KINDS,
   type ExemptionReason,
@@ -365,6 +367,37 @@ export class UrgeDto {
   comment!: string;
 }
 
+/** 回访 (API.md, Outcomes). */
+export class CallbackDto {
+  @ApiProperty({ enum: CALLBACK_RESULTS, description: '满意 satisfied，基本满意 basically_satisfied，不满意 unsatisfied' })
+  @IsIn(CALLBACK_RESULTS, { message: '须为 satisfied（满意）、basically_satisfied（基本满意）或 unsatisfied（不满意）' })
+  result!: (typeof CALLBACK_RESULTS)[number];
+
+  @ApiPropertyOptional({ example: '张先生', description: '接受回访的诉求人' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100, { message: '诉求人姓名为 1 至 100 个字符' })
+  requester?: string;
+
+  @ApiProperty({ example: '诉求人表示问题已解决', description: '回访情况' })
+  @IsString()
+  @Length(1, 2_000, { message: '须写明回访情况（1 至 2000 个字符）' })
+  comment!: string;
+
+  @ApiPropertyOptional({ example: '2026-11-27T10:00:00+08:00', description: '回访时间（默认现在）' })
+  @IsOptional()
+  @IsInstant()
+  at?: string;
+
+  @ApiPropertyOptional({
+    description: '不满意，但督查部门接受承办单位的解释：记录在案，不重办',
+    default: false,
+  })
+  @IsOptional()
+  @IsBoolean({ message: '须为 true 或 false' })
+  explained?: boolean;
+}
+
 export class CommentDto {
   @ApiPropertyOptional({ example: '第三方结果已出，恢复办理' })
   @IsOptional()
@@ -373,7 +406,57 @@ export class CommentDto {
   comment?: string;
 }
 
-const STATUSES = ['open', 'submitted', 'returned', 'suspended', 'completed', 'exempted', 'withdrawn'] as const;
+export class MergeDto {
+  @ApiProperty({ example: '1b4e28ba-2fa1-51d2-883f-0016d3cca427', description: '并入的主事项（事项 id）' })
+  @IsUUID('all', { message: '须为主事项的 id' })
+  into!: string;
+
+  @ApiProperty({ example: '同一企业就同一问题重复来电' })
+  @IsString()
+  @Length(1, 2_000, { message: '须写明并单理由（1至2000字）' })
+  reason!: string;
+}
+
+export class SubtaskItemDto {
+  @ApiProperty({ example: 'district-market-regulation', description: '分解事项的责任单位（单位代码）' })
+  @IsString()
+  @Matches(CODE, { message: '须为单位代码' })
+  unit!: string;
+
+  @ApiProperty({ example: '核查企业证照办理情况' })
+  @IsString()
+  @Length(1, 200, { message: '须写明分解事项（1至200字）' })
+  title!: string;
+
+  @ApiPropertyOptional({
+    example: '2026-12-10T18:00:00+08:00',
+    description: "the sub-obligation's deadline; else the parent's policy's, from now",
+  })
+  @IsOptional()
+  @IsInstant()
+  dueAt?: string;
+}
+
+export class SubtasksDto {
+  @ApiProperty({ type: [SubtaskItemDto], description: '分解落实：每行一个单位和事项' })
+  @IsArray()
+  @ArrayMinSize(1, { message: '须至少列出一项' })
+  @ArrayMaxSize(30)
+  @ValidateNested({ each: true })
+  @Type(() => SubtaskItemDto)
+  items!: SubtaskItemDto[];
+}
+
+const STATUSES = [
+  'open',
+  'submitted',
+  'returned',
+  'suspended',
+  'completed',
+  'exempted',
+  'withdrawn',
+  'merged',
+] as const;
 const COLOURS = ['blue', 'yellow', 'red'] as const;
 
 export const LIST_SORTS = ['createdAt', 'dueAt', 'rung', 'updatedAt'] as const;
@@ -503,10 +586,49 @@ export class ObligationView {
   @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: '催办' })
   urges?: unknown[];
   @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: '回访: { result, explained, requester, comment, at, by, completion }',
+  })
+  callbacks?: unknown[];
+  @ApiPropertyOptional({
     enum: ['lead', 'co', 'handedOn'],
     description: "for a department: its unit's part (lead 主办, co 协办, handedOn 已改派)",
   })
   handling?: 'lead' | 'co' | 'handedOn';
+  @ApiPropertyOptional({ description: '并单: the main obligation (id) this duplicate was merged into (status merged)' })
+  mergedInto?: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      '并单: { into, number, title, reason, at, by, mainOutcome?: { status, at } } — the main one’s outcome once settled',
+  })
+  merge?: unknown;
+  @ApiPropertyOptional({ type: [String], description: '并单: the duplicates (ids) merged into this main obligation' })
+  merged?: string[];
+  @ApiPropertyOptional({ description: '分解落实: the parent obligation (id)' })
+  parent?: string;
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description:
+      '分解落实: the sub-obligations { id, key, unit, unitName, title, dueAt, status, settledAt? }, as the parent knows them',
+  })
+  children?: unknown[];
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: '分解落实: { settled, total } of the sub-obligations',
+  })
+  subtaskProgress?: { settled: number; total: number };
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description:
+      'on GET /v1/obligations/:id: the linked obligations (并单 and 分解落实) as the read model has them now: { id, relation: mergedInto|merged|parent|child, number, title, unit, unitName, status, statusName }',
+  })
+  links?: unknown[];
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }

@@ -42,10 +42,13 @@ import {
   ExemptionDto,
   ExtensionDto,
   ListQueryDto,
+  MergeDto,
+  SubtasksDto,
   ObligationPage,
   ObligationView,
   ReasonDto,
   VerificationDto,
+  CallbackDto,
 } from './obligation.dto';
 import { handlingOf, view } from './obligation-view';
 import { ObligationsService } from './obligations.service';
@@ -105,7 +108,8 @@ export class ObligationsController {
   @ApiOkResponse({ type: ObligationView })
   async get(@Param('id', obligationId) id: string, @CurrentPrincipal() p: Principal): Promise<ObligationView> {
     const state = await this.obligations.get(id, p);
-    return { ...view(state), ...handlingOf(state, p) };
+    const links = await this.obligations.links(state);
+    return { ...view(state), ...handlingOf(state, p), ...(links.length > 0 && { links }) };
   }
 
   @Get(':id/documents')
@@ -259,6 +263,25 @@ export class ObligationsController {
     @Headers('idempotency-key') key?: string,
   ) {
     return view(await this.obligations.reopen(id, dto, p, key));
+  }
+
+  @Post(':id/callback')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      '回访: the requester\'s answer after 销号; unsatisfied reopens it (重办) unless explained; fulfils the 回访 duty',
+  })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'not completed, already called back for this 销号, or `at` in the future' })
+  async callback(
+    @Param('id', obligationId) id: string,
+    @Body() dto: CallbackDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.callback(id, dto, p, key));
   }
 
   @Post(':id/receipt')
@@ -427,5 +450,47 @@ export class ObligationsController {
     @Headers('idempotency-key') key?: string,
   ) {
     return view(await this.obligations.urge(id, dto, p, key));
+  }
+
+  @Post(':id/merge')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      '并单: this duplicate is merged into the main obligation `into` (status merged, its clock stopped); the main one lists it in `merged`, and its outcome is reported on the duplicate',
+    description:
+      'Refused (409) into itself, into a settled or merged obligation, from a settled one, into one merged into this (a cycle), between different kinds, or when other obligations were merged into this one. Merges are serialised: of two at once for the same duplicate, one wins and the other is refused.',
+  })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'the duplicate or the main obligation cannot be merged (reason in Chinese)' })
+  async merge(
+    @Param('id', obligationId) id: string,
+    @Body() dto: MergeDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.merge(id, dto, p, key));
+  }
+
+  @Post(':id/subtasks')
+  @Roles('supervisor')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      '分解落实: one sub-obligation per item (same kind and policy, its own clock, ladder and 事项编号, `parent` = this); this one lists them in `children` and cannot be completed until all are settled',
+    description:
+      'With an Idempotency-Key the sub-obligations’ ids derive from it, so a retry starts no second set. Refused (409) unless the obligation is open (办理中).',
+  })
+  @ApiHeader(IDEMPOTENCY)
+  @ApiOkResponse({ type: ObligationView })
+  @ApiConflictResponse({ description: 'the obligation is not open' })
+  async subtasks(
+    @Param('id', obligationId) id: string,
+    @Body() dto: SubtasksDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return view(await this.obligations.subtasks(id, dto, p, key));
   }
 }

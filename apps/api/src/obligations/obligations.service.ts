@@ -26,12 +26,15 @@ import {
   firstDeadline,
   isSettled,
   openObligation,
+  refusalToRecordCallback,
   refusalToReopen,
+  STATUS_NAMES,
   workflowIdOf,
   type Actor,
   type ObligationInput,
   type ObligationState,
 } from '../../../../libs/domain/obligation';
+import { refusalToMergeInto, type SubtaskItem } from '../../../../libs/domain/outcome-links';
 import { layoutFromText, type OfficialDocument } from '../../../../libs/domain/official-document';
 import { resolvePolicy } from '../../../../libs/domain/policy';
 import { parseInstant, toShanghaiIso } from '../../../../libs/domain/time';
@@ -42,9 +45,12 @@ import { obligationNumber, writeObligation } from '../../../../libs/shared/datab
 import { overdueSql } from '../../../../libs/shared/database/overdue';
 import { ObligationRecord } from '../../../../libs/shared/database/obligation-record.entity';
 import { obligationIdOf } from '../../../../libs/shared/obligation-id';
+import { startingSearchAttributes } from '../../../../libs/shared/temporal/search-attributes';
 import {
+  callbackUpdate,
   coUnitsUpdate,
   completionUpdate,
+  type CallbackCommand,
   contributionUpdate,
   escalationUpdate,
   exemptionDecisionUpdate,
@@ -64,7 +70,10 @@ import {
   snapshotUpdate,
   verificationUpdate,
   withdrawalUpdate,
+  mergeUpdate,
+  subtasksUpdate,
 } from '../../../../libs/contracts/obligation';
+import { createHash, randomUUID } from 'node:crypto';
 import type { obligationWorkflow } from '../../../../workflows/obligation';
 import { MAX_YEAR, MIN_YEAR, yearInRange } from '../edge/storable';
 import { withinDeadline } from '../infrastructure/dependency-down';
@@ -73,6 +82,7 @@ import { errorBody, invalidRequest } from '../http-errors';
 import { CalendarService } from '../reference/calendar.service';
 import { OrganisationService } from '../reference/organisation.service';
 import type {
+  CallbackDto,
   UrgeDto,
   CoUnitsDto,
   ContributionDto,
@@ -88,7 +98,9 @@ import type {
   ExtensionDto,
   ListQueryDto,
   ListSort,
+  MergeDto,
   ReasonDto,
+  SubtasksDto,
   VerificationDto,
 } from './obligation.dto';
 
@@ -144,10 +156,15 @@ export class ObligationsService {
    */
   async create(dto: CreateObligationDto, by: Principal): Promise<{ state: ObligationState; created: boolean }> {
     const id = obligationIdOf(dto.key);
-    const existing = await this.records.findOneBy({ id });
+    // Independent reads, at once: a start's answer waits for one round trip, not three.
+    const [existing, unitExists, calendar] = await Promise.all([
+      this.stored(id),
+      this.organisation.unitExists(dto.unit),
+      this.calendar.current(),
+    ]);
     if (existing) return { state: sameRequest(existing.state, dto), created: false };
 
-    if (!(await this.organisation.unitExists(dto.unit))) {
+    if (!unitExists) {
       throw new BadRequestException(
         errorBody(400, invalidRequest(['unit']), [
           { field: 'unit', reason: `不是已登记的单位（${dto.unit}，见 GET /v1/units）` },
@@ -173,17 +190,17 @@ export class ObligationsService {
       ...(dto.subject && { subject: dto.subject }),
       ...(dto.coUnits?.length && { coUnits: dto.coUnits }),
     };
-    const plan = planDeadline(firstDeadline(input), await this.calendar.current());
-    // Numbered before the workflow starts, so its own first record finds the same number.
-    const number = await obligationNumber(this.sql, input);
-    const state: ObligationState = { ...openObligation(input, plan, now), number };
+    const plan = planDeadline(firstDeadline(input), calendar);
+    const opened = openObligation(input, plan, now);
     const workflowId = workflowIdOf(id);
     try {
       await this.withinDeadline(() =>
         this.temporal.workflow.start<typeof obligationWorkflow>(OBLIGATION_WORKFLOW, {
           workflowId,
           taskQueue: this.config.TEMPORAL_TASK_QUEUE,
-          args: [{ open: input, opened: { plan, at: state.createdAt } }],
+          args: [{ open: input, opened: { plan, at: opened.createdAt } }],
+          // Findable in Temporal's visibility from the start; the workflow's first record then upserts none.
+          typedSearchAttributes: startingSearchAttributes(opened),
           // A key starts one obligation, ever.
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         }),
@@ -194,14 +211,18 @@ export class ObligationsService {
       const first = await this.withinDeadline(() =>
         this.temporal.workflow.getHandle(workflowId).executeUpdate(snapshotUpdate),
       );
-      return { state: sameRequest({ ...first, number }, dto), created: false };
+      return { state: sameRequest(await this.numbered(first), dto), created: false };
     }
     // Only the request that started the workflow writes, so the read model holds its state. The
     // obligation exists once the workflow has started: if this write fails, the workflow's own
     // first record writes the same state, and the caller is told it was created, not 5xx.
-    await writeObligation(this.sql, state).catch((err: Error) =>
-      this.logger.warn({ workflowId, err: err.message }, 'opened state not written; the workflow will record it'),
-    );
+    // The write allocates the 事项编号 (the same one the workflow's own first record finds, whichever
+    // comes first), so numbering costs no round trip of its own.
+    const number = await writeObligation(this.sql, opened).catch((err: Error) => {
+      this.logger.warn({ workflowId, err: err.message }, 'opened state not written; the workflow will record it');
+      return undefined;
+    });
+    const state = await this.numbered({ ...opened, ...(number && { number }) });
     this.logger.info({ workflowId, kind: input.kind, unit: input.unit }, 'obligation started');
     return { state, created: true };
   }
@@ -214,9 +235,15 @@ export class ObligationsService {
     return { ...state, number: await obligationNumber(this.sql, state) };
   }
 
+  /** The read model's row, by one plain statement (every GET and command reads it; TypeORM's findOneBy costs more CPU than the query). */
+  private async stored(id: string): Promise<Pick<ObligationRecord, 'unit' | 'state'> | undefined> {
+    const [row] = await this.sql('SELECT unit, state FROM obligation WHERE id = $1', [id]);
+    return row;
+  }
+
   /** The obligation as the read model has it; another unit's is forbidden to a department. */
   async get(id: string, viewer: Principal): Promise<ObligationState> {
-    const record = await this.records.findOneBy({ id });
+    const record = await this.stored(id);
     if (!record)
       throw new NotFoundException(errorBody(404, '未找到该督办事项', [{ field: 'id', reason: '没有这个事项' }]));
     // A unit that handed the obligation on (改派) keeps read access to it; a co-unit (协办) sees it too.
@@ -531,6 +558,141 @@ export class ObligationsService {
     );
   }
 
+  // ——— 并单 and 分解落实 ———
+
+  /**
+   * 并单. The duplicate's workflow decides (one of two merges at once wins, the other is refused);
+   * the main one's state is read from the read model, under one lock for all merges, so two
+   * obligations cannot be merged into each other at the same time (a cycle).
+   */
+  async merge(id: string, dto: MergeDto, by: Principal, key?: string): Promise<ObligationState> {
+    await this.get(id, by);
+    const updateId = idempotentUpdateId(by, key);
+    return this.underMergeLock(async () => {
+      const [dup, main] = await Promise.all([this.records.findOneBy({ id }), this.records.findOneBy({ id: dto.into })]);
+      if (!main) {
+        const reason = '没有这个主事项';
+        throw new BadRequestException(errorBody(400, invalidRequest(['into']), [{ field: 'into', reason }]));
+      }
+      const refusal = refusalToMergeInto(dup!.state, main.state);
+      if (refusal) return this.againOrRefuse(workflowIdOf(id), dup!.state, updateId, refusal);
+      return this.sendUpdate(
+        workflowIdOf(id),
+        mergeUpdate,
+        {
+          into: main.id,
+          number: main.number ?? main.state.number ?? main.key,
+          title: main.state.title,
+          ownNumber: dup!.number ?? dup!.state.number ?? dup!.key,
+          reason: dto.reason,
+          by: actorOf(by),
+        },
+        updateId,
+      );
+    });
+  }
+
+  /** One merge at a time, across the API's processes (a Postgres advisory lock on its own connection). */
+  private async underMergeLock<T>(fn: () => Promise<T>): Promise<T> {
+    const runner = this.records.manager.connection.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock($1)', [MERGE_LOCK]);
+      try {
+        return await fn();
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [MERGE_LOCK]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * 分解落实. The parent's workflow lists the sub-obligations and starts each; their ids derive from
+   * the Idempotency-Key (a retry starts no second set), else are new. Answers once each
+   * sub-obligation is in the read model, so the lists show them at once.
+   */
+  async subtasks(id: string, dto: SubtasksDto, by: Principal, key?: string): Promise<ObligationState> {
+    const parent = await this.get(id, by);
+    const problems: Array<{ field: string; reason: string }> = [];
+    const names = new Map((await this.organisation.units()).map((u) => [u.code, u.name]));
+    dto.items.forEach((item, i) => {
+      if (!names.has(item.unit))
+        problems.push({ field: `items[${i}].unit`, reason: `没有代码为 ${item.unit} 的单位（见 GET /v1/units）` });
+      if (item.dueAt && Date.parse(item.dueAt) <= Date.now())
+        problems.push({ field: `items[${i}].dueAt`, reason: '分解事项的期限须晚于当前时间' });
+    });
+    if (problems.length)
+      throw new BadRequestException(errorBody(400, invalidRequest(problems.map((p) => p.field)), problems));
+    const updateId = idempotentUpdateId(by, key);
+    const tag = createHash('sha256')
+      .update(updateId ?? randomUUID())
+      .digest('hex')
+      .slice(0, 16);
+    const items: SubtaskItem[] = dto.items.map((item, i) => {
+      const childKey = `subtask:${id}:${tag}:${i + 1}`;
+      return {
+        id: obligationIdOf(childKey),
+        key: childKey,
+        unit: item.unit,
+        unitName: names.get(item.unit)!,
+        title: item.title,
+        dueAt: item.dueAt ? toShanghaiIso(parseInstant(item.dueAt)!) : null,
+      };
+    });
+    if (isSettled(parent)) {
+      return this.againOrRefuse(
+        workflowIdOf(id),
+        parent,
+        updateId,
+        `事项状态为“${STATUS_NAMES[parent.status]}”，不能分解落实`,
+      );
+    }
+    const state = await this.sendUpdate(workflowIdOf(id), subtasksUpdate, { items, by: actorOf(by) }, updateId);
+    await Promise.all(
+      (state.children ?? [])
+        .filter((c) => items.some((i) => i.id === c.id))
+        .map((c) =>
+          this.withinDeadline(() => this.temporal.workflow.getHandle(workflowIdOf(c.id)).executeUpdate(snapshotUpdate)),
+        ),
+    );
+    return state;
+  }
+
+  /** The obligations linked to this one (并单, 分解落实) as the read model has them now, by name. */
+  async links(state: ObligationState): Promise<Array<Record<string, unknown>>> {
+    const wanted: Array<[string, string]> = [
+      ...(state.mergedInto ? [[state.mergedInto, 'mergedInto'] as [string, string]] : []),
+      ...(state.merged ?? []).map((m): [string, string] => [m, 'merged']),
+      ...(state.parent ? [[state.parent, 'parent'] as [string, string]] : []),
+      ...(state.children ?? []).map((c): [string, string] => [c.id, 'child']),
+    ];
+    if (wanted.length === 0) return [];
+    const rows = await this.records.findBy(wanted.map(([id]) => ({ id })));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const names = new Map((await this.organisation.units()).map((u) => [u.code, u.name]));
+    return wanted.flatMap(([id, relation]) => {
+      const r = byId.get(id);
+      if (!r) return [];
+      return [
+        {
+          id,
+          relation,
+          number: r.number ?? r.state.number ?? r.key,
+          title: r.state.title,
+          unit: r.unit,
+          unitName: names.get(r.unit) ?? r.unit,
+          status: r.state.status,
+          statusName: STATUS_NAMES[r.state.status],
+          rung: r.state.rung,
+          rungName: r.state.rungName,
+          dueAt: r.state.dueAt,
+        },
+      ];
+    });
+  }
+
   /** 协办单位 must be known units, other than the lead unit, each once. */
   private async coUnitProblems(coUnits: string[], lead: string): Promise<Array<{ field: string; reason: string }>> {
     const problems: Array<{ field: string; reason: string }> = [];
@@ -559,35 +721,95 @@ export class ObligationsService {
     return this.command(id, by, withdrawalUpdate, { reason: dto.reason, by: actorOf(by) }, key);
   }
 
+  /** 重办: the requester was not satisfied; open again with a new deadline. */
+  reopen(id: string, dto: ReasonDto, by: Principal, key?: string): Promise<ObligationState> {
+    return this.resumeCompleted(id, by, key, reopenUpdate, { reason: dto.reason, by: actorOf(by) }, refusalToReopen);
+  }
+
+  /** 回访: recorded on the completed obligation; unsatisfied and not explained, 重办 by itself. */
+  callback(id: string, dto: CallbackDto, by: Principal, key?: string): Promise<ObligationState> {
+    const command: CallbackCommand = {
+      result: dto.result,
+      explained: dto.explained === true,
+      requester: dto.requester ?? null,
+      comment: dto.comment,
+      at: toShanghaiIso(dto.at ? parseInstant(dto.at)! : new Date()),
+      by: actorOf(by),
+    };
+    return this.resumeCompleted(id, by, key, callbackUpdate, command, (s) =>
+      refusalToRecordCallback(s, command, new Date()),
+    );
+  }
+
   /**
-   * 重办. The completed obligation's workflow has ended, so the reopen starts a new run that
-   * carries on from the final state of the last one (workflow id reuse), and applies the reopen.
+   * A command on a completed obligation (重办, 回访), whose workflow has ended: a new run carries
+   * on from the final state of the last one (workflow id reuse) and applies the command. One at a
+   * time per obligation (a Postgres advisory lock across the API's instances): else a second
+   * command could start its run from the final state the first one's run had already moved on
+   * from, and two 回访 could both be taken, or both reopen it. Each reads the state the one before
+   * it left, so the second is refused (or, with the same Idempotency-Key, answered the same).
    */
-  async reopen(id: string, dto: ReasonDto, by: Principal, key?: string): Promise<ObligationState> {
-    const current = await this.get(id, by);
-    const workflowId = workflowIdOf(id);
-    const refusal = refusalToReopen(current);
-    if (refusal) return this.againOrRefuse(workflowId, current, idempotentUpdateId(by, key), refusal);
-    const final = await this.withinDeadline(() => this.temporal.workflow.getHandle(workflowId).result()).catch(
-      (err: unknown) => {
-        // A run ended otherwise than by its own hand (terminated in the Temporal UI) has no final state to carry on.
-        if (err instanceof WorkflowFailedError) throw conflict('该事项的工作流已被终止，不能重办；请联系管理员');
-        throw err;
-      },
-    );
-    return this.sendUpdate(
-      workflowId,
-      reopenUpdate,
-      { reason: dto.reason, by: actorOf(by) },
-      idempotentUpdateId(by, key),
-      () =>
-        new WithStartWorkflowOperation<typeof obligationWorkflow>(OBLIGATION_WORKFLOW, {
-          workflowId,
-          taskQueue: this.config.TEMPORAL_TASK_QUEUE,
-          args: [{ resume: final }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        }),
-    );
+  private async resumeCompleted<Arg>(
+    id: string,
+    by: Principal,
+    key: string | undefined,
+    update: UpdateDefinition<ObligationState, [Arg]>,
+    arg: Arg,
+    refusalOf: (current: ObligationState) => string | null,
+  ): Promise<ObligationState> {
+    await this.get(id, by);
+    return this.oneAtATime(id, async () => {
+      const current = await this.get(id, by);
+      const workflowId = workflowIdOf(id);
+      const updateId = idempotentUpdateId(by, key);
+      const refusal = refusalOf(current);
+      if (refusal) return this.againOrRefuse(workflowId, current, updateId, refusal);
+      const final = await this.withinDeadline(() => this.temporal.workflow.getHandle(workflowId).result()).catch(
+        (err: unknown) => {
+          // A run ended otherwise than by its own hand (terminated in the Temporal UI) has no final state to carry on.
+          if (err instanceof WorkflowFailedError) throw conflict('该事项的工作流已被终止，不能继续办理；请联系管理员');
+          throw err;
+        },
+      );
+      return this.sendUpdate(
+        workflowId,
+        update,
+        arg,
+        updateId,
+        () =>
+          new WithStartWorkflowOperation<typeof obligationWorkflow>(OBLIGATION_WORKFLOW, {
+            workflowId,
+            taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+            args: [{ resume: final }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+      );
+    });
+  }
+
+  /**
+   * Runs `fn` holding the obligation's advisory lock (a transaction's, so a connection returned to
+   * the pool never keeps it). A caller that finds it taken gives its connection back and tries
+   * again, so waiting requests cannot exhaust the pool; past the command deadline it is refused.
+   */
+  private async oneAtATime<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const until = Date.now() + this.config.DUBAN_COMMAND_TIMEOUT_MS;
+    for (;;) {
+      const runner = this.records.manager.connection.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        const [{ locked }] = await runner.query('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked', [
+          `duban-resume:${id}`,
+        ]);
+        if (locked) return await fn();
+      } finally {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        await runner.release();
+      }
+      if (Date.now() > until) throw conflict('该事项正有另一项操作在办理，请稍后重试');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private async command<Arg>(
@@ -614,10 +836,10 @@ export class ObligationsService {
         workflowIdOf(id),
         current,
         updateId,
-        `事项已结束（${current.status}），不能再执行该操作`,
+        `事项已结束（${STATUS_NAMES[current.status]}），不能再执行该操作`,
       );
     }
-    return this.sendUpdate(workflowIdOf(id), update, arg, updateId);
+    return this.sendUpdate(workflowIdOf(id), update, arg, updateId, undefined, current.number);
   }
 
   /**
@@ -656,6 +878,8 @@ export class ObligationsService {
     arg: Arg,
     key: string | undefined,
     withStart?: () => WithStartWorkflowOperation<typeof obligationWorkflow>,
+    /** The 事项编号 the read model already gave it (a workflow's state has none): no round trip to find it. */
+    number?: string,
   ): Promise<ObligationState> {
     // Temporal deduplicates updates by id: a retried request gets the first answer. `key` is the
     // caller's Idempotency-Key in the idempotency record's scope (idempotentUpdateId).
@@ -674,7 +898,7 @@ export class ObligationsService {
         { workflowId, command: update.name, status: state.status, rung: state.rung },
         'obligation command applied',
       );
-      return await this.numbered(state);
+      return await this.numbered(number && !state.number ? { ...state, number } : state);
     } catch (err) {
       const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
       if (cause instanceof ApplicationFailure && cause.type === 'CommandRefused') throw conflict(cause.message);
@@ -683,6 +907,9 @@ export class ObligationsService {
     }
   }
 }
+
+// The advisory lock all merges take (any fixed number; this one spells 并单 in its digits' places).
+const MERGE_LOCK = 0x6d657267;
 
 /** A real calendar day, in the years the edge accepts (edge/storable.ts). */
 function isCalendarDay(day: string): boolean {

@@ -4,6 +4,7 @@ import { Collapsible } from '../collapsible';
 import { clock } from '../offline-banner';
 import { COLOR_NAMES, RUNGS, shanghai, type Color } from '../format';
 import type { Me } from '../main';
+import { OwnScore } from './scores';
 
 interface UnitRow {
   unit: string;
@@ -101,6 +102,13 @@ export function Board({ me }: { me: Me }) {
   return (
     <section aria-labelledby="board-title">
       <h2 id="board-title">挂图作战{me.role === 'department' ? `（${me.unitName ?? me.unit}）` : ''}</h2>
+      {me.role === 'department' ? (
+        <OwnScore me={me} />
+      ) : (
+        <p>
+          <a href="#/scores">单位排名（各单位本月综合得分、名次及其依据）</a>
+        </p>
+      )}
       <Collapsible label="筛选">
         <form class="filters" aria-label="筛选" onSubmit={(e) => e.preventDefault()}>
           <label>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, describe, unitNames } from '../api';
 import { countdown, shanghai, statusName } from '../format';
 import type { Me } from '../main';
+import { OwnScore } from './scores';
 import type { Obligation } from './obligation-list';
 
 export interface InboxItem {
@@ -70,6 +71,7 @@ export function InboxPage({ me }: { me: Me }) {
   return (
     <section aria-labelledby="inbox-title">
       <h2 id="inbox-title">待办</h2>
+      {me.role === 'department' && <OwnScore me={me} />}
       {error && (
         <p role="alert" class="error">
           {error}

@@ -5,7 +5,14 @@ import { Collapsible } from '../collapsible';
 import { COLOR_NAMES, countdown, RUNGS, SHANGHAI_OFFSET_MS, shanghai, statusName } from '../format';
 import type { Me } from '../main';
 import type { SubmittedCompletion } from '../../../../libs/domain/completions';
+import {
+  CALLBACK_RESULT_NAMES,
+  CALLBACK_RESULTS,
+  completionCount,
+  type CallbackResult,
+} from '../../../../libs/domain/obligation';
 import type { Obligation } from './obligation-list';
+import { Links, MergeForm, SplitForm, type LinkedObligation } from './obligation-links';
 
 interface Doc {
   id: string;
@@ -38,7 +45,7 @@ const isoIn = (hours: number) =>
 const fromLocal = (v: string) => `${v}:00+08:00`;
 
 export function ObligationPage({ id, me }: { id: string; me: Me }) {
-  const [o, setO] = useState<Obligation | null>(null);
+  const [o, setO] = useState<LinkedObligation | null>(null);
   const [docs, setDocs] = useState<Doc[]>([]);
   const [timeline, setTimeline] = useState<TimelineEntry[] | null>(null);
   const [completions, setCompletions] = useState<SubmittedCompletion[]>([]);
@@ -60,7 +67,7 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
     const mine = ++latest.current;
     const current = () => alive.current && mine === latest.current;
     try {
-      const next = await api.get<Obligation>(`/v1/obligations/${id}`);
+      const next = await api.get<LinkedObligation>(`/v1/obligations/${id}`);
       if (!current() || next.id !== id) return;
       setO(next);
       setLoadError('');
@@ -105,7 +112,8 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
     try {
       const next = await once<Obligation>(`/v1/obligations/${id}/${path}`, body);
       if (!alive.current) return;
-      setO(next);
+      // A command answers without the links (GET adds them): keep the last ones until the reload.
+      setO((prev) => ({ ...next, ...(prev?.links && { links: prev.links }) }));
       setNotice(`${label}：已提交`);
       void load();
     } catch (e) {
@@ -179,6 +187,16 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
             </dd>
           </>
         )}
+        {o.kind === 'callback_duty' && typeof o.subject?.obligation === 'string' && (
+          <>
+            <dt>回访事项</dt>
+            <dd>
+              <a href={`#/obligations/${o.subject.obligation}`} data-testid="callback-of">
+                {typeof o.subject.obligationNumber === 'string' ? o.subject.obligationNumber : '查看被回访的事项'}
+              </a>
+            </dd>
+          </>
+        )}
         <dt>督办层级</dt>
         <dd>
           <span class={`chip ${o.color}`} data-testid="rung">
@@ -209,6 +227,8 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
           刷新失败：{loadError}
         </p>
       )}
+
+      <Links o={o} />
 
       <h3>督办阶梯</h3>
       <ol class="ladder" aria-label="督办阶梯">
@@ -294,6 +314,21 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
               </li>
             ))}
           </ol>
+        </section>
+      )}
+      {(o.callbacks ?? []).length > 0 && (
+        <section aria-labelledby="callbacks-title" data-testid="callbacks">
+          <h3 id="callbacks-title">回访记录</h3>
+          <ul>
+            {o.callbacks!.map((c) => (
+              <li>
+                <time>{shanghai(c.at)}</time> {c.by?.name ? `${c.by.name}回访` : '回访'}
+                {c.requester ? `诉求人${c.requester}` : '诉求人'}：{CALLBACK_RESULT_NAMES[c.result]}
+                {c.comment ? `；${c.comment}` : ''}
+                {c.result === 'unsatisfied' && (c.explained ? '（已接受承办单位解释，不重办）' : '（已重办）')}
+              </li>
+            ))}
+          </ul>
         </section>
       )}
       {o.verifications.length > 0 && (
@@ -391,7 +426,12 @@ export function ObligationPage({ id, me }: { id: string; me: Me }) {
           {open && <Urge act={act} />}
           {open && <Reassign current={o.unit} names={names} act={act} />}
           {open && <Reasoned label="升级督办" action="escalation" act={act} />}
+          {open && !(o.merged ?? []).length && <MergeForm o={o} act={act} />}
+          {o.status === 'open' && <SplitForm names={names} act={act} />}
           {open && <Reasoned label="撤回" action="withdrawal" act={act} />}
+          {o.status === 'completed' &&
+            o.kind !== 'callback_duty' &&
+            !(o.callbacks ?? []).some((c) => c.completion === completionCount(o)) && <CallbackForm act={act} />}
           {o.status === 'completed' && <Reasoned label="重办" action="reopen" act={act} />}
         </fieldset>
       )}
@@ -474,6 +514,58 @@ function Reasoned({ label, action, act }: { label: string; action: string; act: 
         </button>
       </form>
     </Collapsible>
+  );
+}
+
+/** 回访: the requester's answer after 销号; 不满意 sends it back (重办) unless the explanation is accepted. */
+function CallbackForm({ act }: { act: Act }) {
+  const [result, setResult] = useState<CallbackResult>('satisfied');
+  const [requester, setRequester] = useState('');
+  const [comment, setComment] = useState('');
+  const [explained, setExplained] = useState(false);
+  return (
+    <form
+      class="row"
+      aria-label="回访"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act('回访', 'callback', {
+          result,
+          comment,
+          ...(requester.trim() && { requester: requester.trim() }),
+          ...(result === 'unsatisfied' && explained && { explained: true }),
+        });
+      }}
+    >
+      <label>
+        回访结果
+        <select value={result} onChange={(e) => setResult(e.currentTarget.value as CallbackResult)}>
+          {CALLBACK_RESULTS.map((r) => (
+            <option value={r}>{CALLBACK_RESULT_NAMES[r]}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        诉求人
+        <input value={requester} onInput={(e) => setRequester(e.currentTarget.value)} />
+      </label>
+      <label>
+        回访情况
+        <input required value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+      </label>
+      <label>
+        <input
+          type="checkbox"
+          checked={explained}
+          disabled={result !== 'unsatisfied'}
+          onChange={(e) => setExplained(e.currentTarget.checked)}
+        />
+        已接受解释（不重办）
+      </label>
+      <button type="submit" data-action>
+        记录回访
+      </button>
+    </form>
   );
 }
 

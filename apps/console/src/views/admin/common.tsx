@@ -92,6 +92,9 @@ const FIELD_NAMES: Record<string, string> = {
   holidays: '休息日',
   workdays: '调休上班日',
   year: '年份',
+  from: '生效月份',
+  weights: '权重',
+  rungPoints: '层级扣分',
 };
 
 /** An API refusal as the admin reads it: Chinese field names, and no English sentence. */
@@ -157,6 +160,7 @@ export function AdminTabs({ current }: { current: string }) {
     ['units', '单位'],
     ['groups', '工作组'],
     ['calendar', '日历'],
+    ['score-formula', '计分公式'],
   ];
   return (
     <nav class="tabs" aria-label="系统管理">
