@@ -4,6 +4,7 @@ import type { DigestActivities } from './digest';
 import type { ReadModelActivities } from './read-model';
 import type { ReportActivities } from './reports';
 import type { RungActionActivities } from './rung-actions';
+import { lapseObligationId } from './standing-duty';
 
 /** The activity functions the worker registers, bound to their Nest services. */
 export function workerActivities(
@@ -28,6 +29,7 @@ export function workerActivities(
     generateReports: reports.generateReports.bind(reports),
     recordIndicatorRank: reports.recordIndicatorRank.bind(reports),
     owedProblemReports: reports.owedProblemReports.bind(reports),
+    lapseObligationId,
     // Workers built before the digest (tests of other workflows) register none.
     nextDigestTime: (digest?.nextDigestTime.bind(digest) ?? unavailable) as DigestActivities['nextDigestTime'],
     sendDailyDigest: (digest?.sendDailyDigest.bind(digest) ?? unavailable) as DigestActivities['sendDailyDigest'],

@@ -3,3 +3,4 @@ export { obligationWorkflow } from './obligation';
 export { indicatorWorkflow } from './indicator';
 export { rhythmWorkflow } from './rhythm';
 export { digestWorkflow } from './digest';
+export { standingDutyWorkflow } from './standing-duty';

@@ -151,6 +151,28 @@ export const KINDS: Record<ObligationKind, KindDefinition> = {
     source: '二(五)3：严格落实10天内更新内容、14天内至少发布1篇原创内容及互动交流功能的配备和运行情况',
     policy: { deadline: 'P10D', remind: ['P2D'], rungs: ladder(), rework: oneWorkingDay() },
   },
+  // The two below are 常态化工作 (libs/domain/standing-duty.ts): a month's quota missed becomes an
+  // obligation of the kind, with its `rework` grace to put it right before the first rung. The
+  // deadline is only the fallback for one a supervisor starts by hand (the month's end).
+  publicity_quota: {
+    kind: 'publicity_quota',
+    name: '宣传报送定额',
+    description: '各责任单位每月至少在可计分媒体发稿1篇，并报送2条新闻线索；当月未达定额即转为督办事项。',
+    // Seed 二(九)4: per month, per responsible unit of the publicity group.
+    source:
+      '二(九)4：各责任单位负责上报新闻线索、新闻稿件及亮点工作等宣传素材。每月至少在可计分媒体发稿1篇,并报送2条新闻线索',
+    policy: { deadline: 'P30D', remind: [{ workingDays: 2 }], rungs: ladder(), rework: oneWorkingDay() },
+  },
+  data_catalogue: {
+    kind: 'data_catalogue',
+    name: '共享目录数据更新',
+    description:
+      '各责任单位在区信息资源共享交换平台上传的每个目录下挂载至少20条数据，并按目录规定的更新周期更新；到期未更新即转为督办事项。',
+    // Seed 二(三)4: each catalogue's own update cycle; the seed's duties count a monthly update.
+    source:
+      '二(三)4：各责任单位负责规范在区信息资源共享交换平台所上传的目录的格式,对不符合规范的目录及时整改,确保每个目录下挂载至少20条数据,按照目录规定的更新周期进行更新',
+    policy: { deadline: 'P30D', remind: [{ workingDays: 2 }], rungs: ladder(), rework: oneWorkingDay() },
+  },
   callback_duty: {
     kind: 'callback_duty',
     name: '回访',

@@ -13,6 +13,8 @@ export const NUMBER_PREFIXES: Record<ObligationKind, string> = {
   indicator_rank: '督标',
   monthly_report: '督报',
   new_media: '督媒',
+  publicity_quota: '督宣',
+  data_catalogue: '督数',
   callback_duty: '督访',
 };
 

@@ -17,6 +17,9 @@ export const OBLIGATION_KINDS = [
   'indicator_rank',
   'monthly_report',
   'new_media',
+  // 常态化工作's lapses (libs/domain/standing-duty.ts): seed 二(九)4 and 二(三)4.
+  'publicity_quota',
+  'data_catalogue',
   // 回访 duty: the supervision office's call-back after a 销号 (callback-duty.ts).
   'callback_duty',
 ] as const;

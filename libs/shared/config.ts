@@ -50,6 +50,9 @@ const fields = z.object({
   // Days of the month (Asia/Shanghai) the district bulletin and the discipline commission's five reports are generated.
   DUBAN_BULLETIN_DAY: z.coerce.number().int().min(1).max(28).default(5),
   DUBAN_DISCIPLINE_REPORTS_DAY: z.coerce.number().int().min(1).max(28).default(5),
+  // 常态化工作: `seed` starts the seed's standing duties (libs/domain/district/standing-duties.json)
+  // at the API's start, each once; `off` starts none (test services), duties created over the API run either way.
+  DUBAN_STANDING_DUTIES: z.enum(['seed', 'off']).default('seed'),
   // Workflows the worker keeps in memory between tasks (the SDK's sticky cache); unset, the SDK sizes it from the heap.
   DUBAN_WORKFLOW_CACHE: z.coerce.number().int().min(0).max(1_000_000).optional(),
   // The HMAC key that signs the audit log's daily checkpoints; unset, one is generated into

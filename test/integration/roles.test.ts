@@ -19,6 +19,7 @@ const config = testConfig();
 let api: RunningApi;
 let worker: RunningWorker;
 const OWN = 'district-power-supply';
+let standingDuty = '';
 
 type Caller = 'none' | 'admin' | 'supervisor' | 'auditor' | 'own' | 'other';
 const CALLERS: Caller[] = ['none', 'admin', 'supervisor', 'auditor', 'own', 'other'];
@@ -41,6 +42,14 @@ beforeAll(async () => {
   });
   await send('supervisor', 'POST', '/v1/reports/district_bulletin/2026-10/regenerate');
   await send('supervisor', 'POST', '/v1/reports/clues/2026-10/regenerate');
+  // The standing duty the 常态化 rows read and fulfil.
+  const created = await send('supervisor', 'POST', '/v1/standing-duties', {
+    kind: 'publicity_quota',
+    unit: OWN,
+    title: '矩阵新闻线索',
+    quota: { count: 2, per: 'month' },
+  });
+  standingDuty = created.body.id;
 });
 
 afterAll(async () => {
@@ -621,6 +630,36 @@ const MATRIX: Row[] = [
     // An indicator no other test file uses: its workflow (indicator-<code>) is one per namespace.
     path: () => '/v1/indicators/government-openness/ranks',
     expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'create a standing duty',
+    operation: 'POST /v1/standing-duties',
+    method: 'POST',
+    path: () => '/v1/standing-duties',
+    body: () => ({ kind: 'new_media', unit: OWN, title: `矩阵新媒体更新${++n}`, every: 'P10D' }),
+    expect: { ...deny, supervisor: 201 },
+  },
+  {
+    name: 'list standing duties',
+    operation: 'GET /v1/standing-duties',
+    method: 'GET',
+    path: () => '/v1/standing-duties',
+    expect: { ...deny, supervisor: 200, auditor: 200, own: 200, other: 200 },
+  },
+  {
+    name: 'read a standing duty',
+    operation: 'GET /v1/standing-duties/{id}',
+    method: 'GET',
+    path: () => `/v1/standing-duties/${standingDuty}`,
+    expect: { ...deny, supervisor: 200, auditor: 200, own: 200 },
+  },
+  {
+    name: 'fulfil a standing duty',
+    operation: 'POST /v1/standing-duties/{id}/fulfilment',
+    method: 'POST',
+    path: () => `/v1/standing-duties/${standingDuty}/fulfilment`,
+    body: () => ({ summary: '报送新闻线索', evidence: [{ name: '线索', text: '营商环境新举措' }] }),
+    expect: { ...deny, supervisor: 200, own: 200 },
   },
   {
     name: 'push new enterprises',

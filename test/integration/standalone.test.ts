@@ -141,6 +141,15 @@ describe('npm start on embedded defaults', () => {
     const about = service.lines.filter((l) => l.workflowId === workflowId).map((l) => l.msg);
     expect(about).toEqual(expect.arrayContaining(['obligation started', 'obligation recorded']));
 
+    // The seed's standing duties (常态化工作) run without anyone creating them: all 121, once.
+    await expect
+      .poll(() => service.lines.find((l) => l.msg === 'the seed’s standing duties are running')?.duties, {
+        timeout: 60_000,
+      })
+      .toBe(121);
+    const duties = await http(api, 'GET', '/v1/standing-duties', undefined, supervisor);
+    expect(duties.body.filter((d: { running: boolean }) => d.running)).toHaveLength(121);
+
     // No line of the log holds the admin token or a minted one, requests with them included.
     const logged = service.lines.map((l) => JSON.stringify(l)).join('\n');
     expect(logged).not.toContain(adminToken);

@@ -26,6 +26,8 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     DUBAN_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     // The suite's own bad-token checks must not be throttled; the throttling test sets its own limit.
     DUBAN_AUTH_FAILURE_LIMIT: 100_000,
+    // A test service starts no seed duties (hundreds of workflows); the standing-duty tests ask for them.
+    DUBAN_STANDING_DUTIES: 'off',
     ...overrides,
   };
 }

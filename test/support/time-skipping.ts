@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { fulfilCallbackDuty, startCallbackDuty } from '../../activities/callback-duty';
 import { DeadlineActivities } from '../../activities/deadline';
 import type { IndicatorRankRecord } from '../../activities/reports';
+import { lapseObligationId } from '../../activities/standing-duty';
 import type { WorkerActivities } from '../../activities/worker-activities';
 import type { DeadlineRequest } from '../../libs/domain/deadline';
 import { rungDocumentKey, type ObligationState } from '../../libs/domain/obligation';
@@ -73,6 +74,7 @@ export function recordingActivities(): { fx: Effects; activities: LadderActiviti
     announceUrge: async ({ obligation, n }) => void fx.announced.push(`${obligation.id}:urge:${n}`),
     sendReminder: async ({ remindAt }) => void fx.reminders.push(remindAt),
     recordIndicatorRank: async (r) => void fx.ranks.push(r),
+    lapseObligationId,
     // The real ones: they start and signal the duty's workflow through the worker's client.
     startCallbackDuty,
     fulfilCallbackDuty,

@@ -73,6 +73,11 @@ const CURRENT = [
   'steps-story.json',
   'suspension-across-holiday.json',
   'urge.json',
+  // 常态化工作 (workflows/standing-duty.ts): a rolling lapse and its restart, a month's quota met and missed, a long life.
+  'standing-duty-continue-as-new.json',
+  'standing-duty-quota-met.json',
+  'standing-duty-quota-missed.json',
+  'standing-duty-rolling-holiday.json',
   // 并单 and 分解落实 (new commands and signals: no patch).
   'merge-duplicate.json',
   'merge-main.json',

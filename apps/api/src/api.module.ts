@@ -23,6 +23,7 @@ import { ObligationsModule } from './obligations/obligations.module';
 import { PolicyLabModule } from './policy-lab/policy-lab.module';
 import { ReferenceModule } from './reference/reference.module';
 import { RhythmModule } from './rhythm/rhythm.module';
+import { StandingDutiesModule } from './standing-duties/standing-duties.module';
 import { ScoresModule } from './scores/scores.module';
 
 // Request lines about one obligation carry its workflow id, like the worker's lines do.
@@ -75,6 +76,7 @@ export class ApiModule {
         BoardModule,
         MeetingsModule,
         RhythmModule,
+        StandingDutiesModule,
         ScoresModule,
         HealthModule,
         PolicyLabModule,

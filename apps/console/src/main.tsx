@@ -10,6 +10,7 @@ import { ObligationList } from './views/obligation-list';
 import { ObligationPage } from './views/obligation-page';
 import { Ranks } from './views/ranks';
 import { Reports } from './views/reports';
+import { StandingDuties } from './views/standing-duties';
 import { SignIn } from './views/sign-in';
 import { InboxPage, type Inbox } from './views/inbox';
 import { Kinds } from './views/kinds';
@@ -58,6 +59,7 @@ const NAV: Array<{ href: string; label: string; roles: Me['role'][] }> = [
   { href: '#/ranks', label: '指标位次', roles: ['supervisor'] },
   { href: '#/scores', label: '单位排名', roles: ['supervisor', 'department', 'auditor'] },
   { href: '#/reports', label: '通报与报告', roles: ['supervisor', 'department', 'auditor'] },
+  { href: '#/standing-duties', label: '常态化工作', roles: ['supervisor', 'department', 'auditor'] },
   { href: '#/kinds', label: '事项类别', roles: ['supervisor', 'department', 'auditor'] },
   { href: '#/policy-lab', label: '政策实验室', roles: ['supervisor', 'auditor'] },
   { href: '#/admin', label: '系统管理', roles: ['admin'] },
@@ -178,6 +180,8 @@ function App() {
       <Notifications />
     ) : route === 'scores' ? (
       <UnitScores me={me} />
+    ) : route === 'standing-duties' ? (
+      <StandingDuties me={me} />
     ) : route === 'reports' ? (
       <Reports me={me} />
     ) : (

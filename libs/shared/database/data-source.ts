@@ -22,6 +22,7 @@ import { OfficialDocuments1764000004100 } from './migrations/1764000004100-offic
 import { Notifications1764000005000 } from './migrations/1764000005000-notifications';
 import { NotificationFeed1764000005100 } from './migrations/1764000005100-notification-feed';
 import { ScoreFormula1764000006200 } from './migrations/1764000006200-score-formula';
+import { StandingDuties1764000006300 } from './migrations/1764000006300-standing-duties';
 import { loadReferenceData } from './reference-data';
 
 export const ENTITIES = [ObligationRecord, ApiToken];
@@ -47,6 +48,7 @@ const MIGRATIONS = [
   Notifications1764000005000,
   NotificationFeed1764000005100,
   ScoreFormula1764000006200,
+  StandingDuties1764000006300,
 ];
 
 /** Each process part names its data source: the API and the worker may share one process. */
