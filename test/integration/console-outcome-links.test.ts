@@ -6,6 +6,7 @@ import {
   bearer,
   http,
   mintToken,
+  ownDatabase,
   startApi,
   startWorker,
   testConfig,
@@ -28,6 +29,8 @@ let supervisor: Record<string, string>;
 let token = '';
 
 beforeAll(async () => {
+  // A database of its own: the page scans read every unit there is.
+  config.DATABASE_URL = await ownDatabase();
   worker = await startWorker(config);
   api = await startApi(config);
   const admin = bearer(TEST_ADMIN_TOKEN);

@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toShanghaiIso } from '../../libs/domain/time';
 import { launchChromium } from '../support/browser';
 import { ScriptedObligations } from '../support/scripted-obligations';
-import { bearer, http, mintToken, startApi, testConfig, TEST_ADMIN_TOKEN, type RunningApi } from '../support/service';
+import {
+  bearer,
+  http,
+  mintToken,
+  ownDatabase,
+  startApi,
+  testConfig,
+  TEST_ADMIN_TOKEN,
+  type RunningApi,
+} from '../support/service';
 
 // 单位排名 in the console (needs `npm run build`): September 2024 scripted in the read model, one
 // work order of 区税务局 done in time, one of the power supply late; the page shows each unit's
@@ -20,7 +29,8 @@ let scripted: ScriptedObligations;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  const config = testConfig();
+  // A database of its own: the page shows every unit there is, and its formula is this file's.
+  const config = testConfig({ DATABASE_URL: await ownDatabase() });
   api = await startApi(config);
   tokens.supervisor = await mintToken(api, TEST_ADMIN_TOKEN, 'supervisor', undefined, '督查室 排名督导');
   tokens.department = await mintToken(api, TEST_ADMIN_TOKEN, 'department', TAX, '税务局 排名经办');
