@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll } from 'vitest';
+import { afterEach, beforeAll, beforeEach } from 'vitest';
 import { fulfilCallbackDuty, startCallbackDuty } from '../../activities/callback-duty';
 import { DeadlineActivities } from '../../activities/deadline';
 import type { IndicatorRankRecord } from '../../activities/reports';
@@ -10,14 +10,19 @@ import { rungDocumentKey, type ObligationState } from '../../libs/domain/obligat
 import { createLogger, installTemporalLogging } from '../../libs/shared/logging';
 import { startTimeSkippingServer } from '../../libs/shared/temporal/servers';
 
-/** One real time-skipping test server for a test file; call at the top level, read `.env` in tests. */
+/**
+ * A real time-skipping test server for each test; call at the top level, read `.env` in tests.
+ * One server for a whole file hung at times: after some tests (a run resumed by update-with-start
+ * among them) the server's clock stood still, and a later env.sleep never returned (1 in 5 runs of
+ * the 回访 file, the enterprise checks now and then). A test on a fresh server never did.
+ */
 export function useTimeSkippingServer(): { env: TestWorkflowEnvironment } {
   const holder = {} as { env: TestWorkflowEnvironment };
-  beforeAll(async () => {
-    installTemporalLogging(createLogger('test', 'warn'));
+  beforeAll(() => installTemporalLogging(createLogger('test', 'warn')));
+  beforeEach(async () => {
     holder.env = await startTimeSkippingServer();
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await holder.env?.teardown();
   });
   return holder;

@@ -244,6 +244,8 @@ describe('回访 and 重办', () => {
     await withWorker(async (taskQueue, _fx, cleanup) => {
       const { i, final } = await completed(taskQueue, cleanup);
       const dutyId = dutyWorkflowId(i.id, 1);
+      // The duty opened and recorded before time is skipped past its deadline.
+      await server.env.client.workflow.getHandle(dutyId).executeUpdate(snapshotUpdate);
       await server.env.sleep(2.5 * HOUR);
       const late = await duty(dutyId);
       expect(late).toMatchObject({ unit: CALLBACK_OFFICE, status: 'open', rung: 1, rungName: '督办' });
