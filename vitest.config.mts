@@ -54,10 +54,10 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // The time-skipping server's workflow tests start a worker per test. With the shared bundle
-          // those start at once, and the enterprise checks' and continue-as-new's env.sleep then
-          // hung at times (60 s timeouts, 3 in 5 runs): they bundle their own until that is understood.
-          // They run alone, after the stack: beside the stack's files two env.sleeps hung in one run.
+          // The time-skipping server's workflow tests start a worker per test, each on a server of
+          // its own (a shared one's env.sleep hung at times: README, Tests). They bundle their own
+          // workflow code: with the shared bundle, on one server per file, they hung more often (3 in
+          // 5 runs); not tried since each test got its own server. One file at a time, after the stack.
           name: 'workflow',
           include: ['test/workflow/**/*.test.ts'],
           globalSetup: STACK.globalSetup,

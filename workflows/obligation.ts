@@ -212,6 +212,7 @@ const SEARCH_ATTRIBUTES_WHEN_CHANGED = 'search-attributes-when-changed';
 // Since `callback-duty` (API.md, Outcomes): a 销号 under a policy with `callback` starts the
 // supervision office's 回访 duty. Before, 销号 started nothing (and no policy had the field).
 const CALLBACK_DUTY = 'callback-duty';
+const RETURN_DECISION_IN_TURN = 'return-decision-in-turn';
 
 /** A refused command fails the update, not the workflow, and leaves no trace in the history. */
 function refuse(reason: string | null): void {
@@ -459,6 +460,11 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     returnDecisionUpdate,
     (d) =>
       exclusive(async () => {
+        // Since `return-decision-in-turn`: checked again in its turn, so a decision that finds the
+        // return already decided (two sent at once) is refused. Before, an approval after a refusal
+        // still reassigned.
+        const refused = patched(RETURN_DECISION_IN_TURN) ? refusalToDecideReturn(state, d) : null;
+        if (refused) throw new CommandRefused(refused);
         if (d.approved) return reassignTo({ unit: d.unit!, reason: d.comment, dueAt: d.dueAt, by: d.by });
         state = refuseReturn(state, d.comment, d.by, new Date());
         await record();

@@ -136,10 +136,16 @@ describe('并单', () => {
       into: main,
       reason: '同一企业重复来电',
     });
-    const timeline = await http(api.url, 'GET', `/v1/obligations/${dup}/timeline`, undefined, as.supervisor);
-    const texts = (timeline.body.entries ?? timeline.body).map((e: { text: string }) => e.text);
-    expect(texts.some((t: string) => t.includes(`并入该主事项办理`))).toBe(true);
-    expect(texts.some((t: string) => t.includes(`主事项${mainNow.number}`) && t.includes('已办结'))).toBe(true);
+    // The timeline is read from the history, where the record lands when its workflow task
+    // completes: a moment after the read model has it.
+    const texts = async (): Promise<string[]> => {
+      const timeline = await http(api.url, 'GET', `/v1/obligations/${dup}/timeline`, undefined, as.supervisor);
+      return (timeline.body.entries ?? timeline.body).map((e: { text: string }) => e.text);
+    };
+    await expect
+      .poll(async () => (await texts()).some((t) => t.includes(`主事项${mainNow.number}`) && t.includes('已办结')))
+      .toBe(true);
+    expect((await texts()).some((t) => t.includes(`并入该主事项办理`))).toBe(true);
   });
 
   it('of two merges of one duplicate at once, one wins and the other is refused', async () => {

@@ -137,9 +137,10 @@ describe('npm start on embedded defaults', () => {
     expect(JSON.stringify(await ui.json())).toContain('obligationWorkflow');
 
     // Structured logs: every line JSON, and the lines about the obligation carry its workflow id.
-    await new Promise((r) => setTimeout(r, 500));
-    const about = service.lines.filter((l) => l.workflowId === workflowId).map((l) => l.msg);
-    expect(about).toEqual(expect.arrayContaining(['obligation started', 'obligation recorded']));
+    // The worker records it once it runs the first task (at startup, beside the seed's duties).
+    await expect
+      .poll(() => service.lines.filter((l) => l.workflowId === workflowId).map((l) => l.msg))
+      .toEqual(expect.arrayContaining(['obligation started', 'obligation recorded']));
 
     // The seed's standing duties (常态化工作) run without anyone creating them: all 121, once.
     await expect

@@ -90,6 +90,8 @@ const CURRENT = [
   'callback-duty-missed.json',
   // Since `search-attributes-when-changed`: set at the start, upserted only when a record changes them.
   'search-attributes-when-changed.json',
+  // Since `return-decision-in-turn`: a refusal and an approval of one return at once, the second refused.
+  'return-decisions-racing.json',
 ].map((f) => `current/${f}`);
 const found = (folder: string) =>
   fs

@@ -405,6 +405,31 @@ describe('签收, 退回 and 改派', () => {
     });
   });
 
+  it('decides a return once when a refusal and an approval are sent at once: the second finds it decided', async () => {
+    await withWorker(async (start) => {
+      const h = await start(hourly({ rework: 'PT1H' }));
+      await h.executeUpdate(returnUpdate, { args: [{ reason: '不属本单位', suggestedUnit: null, by: tax }] });
+      // Both pass their validators at once; the lock takes them in turn.
+      const [refused, approved] = await Promise.allSettled([
+        h.executeUpdate(returnDecisionUpdate, {
+          args: [{ approved: false, unit: null, dueAt: null, comment: '属本单位职责', by: supervisor }],
+        }),
+        h.executeUpdate(returnDecisionUpdate, {
+          args: [
+            { approved: true, unit: 'district-market-regulation', dueAt: null, comment: '同意改派', by: supervisor },
+          ],
+        }),
+      ]);
+      expect([refused.status, approved.status].sort()).toEqual(['fulfilled', 'rejected']);
+      const loser = (refused.status === 'rejected' ? refused : approved) as PromiseRejectedResult;
+      expect(await refusal(Promise.reject(loser.reason))).toBe('没有待审核的退回申请');
+      const s = await state(h);
+      expect(s.returns!.filter((r) => r.decision)).toHaveLength(1);
+      expect(s.unit).toBe(refused.status === 'fulfilled' ? 'district-tax' : 'district-market-regulation');
+      await keepHistory(server.env, 'return-decisions-racing', h.workflowId, await firstRun(h));
+    });
+  });
+
   it('tells the whole story: 交办 → 签收 → 退回 → 改派 → 签收, 协办 contributing → submitted → rejected → submitted → 核验通过', async () => {
     await withWorker(async (start) => {
       const h = await start(hourly({ receipt: 'PT30M', rework: 'PT30M' }), { coUnits: ['district-urban-management'] });
