@@ -231,7 +231,13 @@ function Shell({ me, hash, children }: { me: Me; hash: string; children: preact.
             {ROLE_NAMES[me.role]}
             {me.unitName ? ` · ${me.unitName}` : ''} · {me.name}
           </span>
-          <button type="button" class="link" onClick={() => void session.signOut().then(() => location.reload())}>
+          <button
+            type="button"
+            class="link"
+            // Back to the bare address: whoever signs in next starts on their own home page, not on
+            // the page the last person left (a return is for an expired session, not a sign-out).
+            onClick={() => void session.signOut().then(() => location.replace(location.pathname))}
+          >
             退出
           </button>
         </div>
