@@ -83,39 +83,21 @@ export function AdminScoreFormula() {
             <fieldset>
               <legend>五项比率权重（合计须为100分，现为{sum}分）</legend>
               {METRICS.map((m) => (
-                <label>
-                  {METRIC_NAMES[m]}
-                  <input
-                    type="number"
-                    min={0}
-                    max={100}
-                    step="any"
-                    required
-                    value={form.weights[m]}
-                    onInput={(e) =>
-                      setForm({ ...form, weights: { ...form.weights, [m]: Number(e.currentTarget.value) } })
-                    }
-                  />
-                </label>
+                <Points
+                  label={METRIC_NAMES[m]}
+                  value={form.weights[m]}
+                  onChange={(v) => setForm({ ...form, weights: { ...form.weights, [m]: v } })}
+                />
               ))}
             </fieldset>
             <fieldset>
               <legend>每进入一级督办层级扣分</legend>
               {([1, 2, 3, 4] as const).map((r) => (
-                <label>
-                  {RUNGS[r].name}
-                  <input
-                    type="number"
-                    min={0}
-                    max={100}
-                    step="any"
-                    required
-                    value={form.rungPoints[r]}
-                    onInput={(e) =>
-                      setForm({ ...form, rungPoints: { ...form.rungPoints, [r]: Number(e.currentTarget.value) } })
-                    }
-                  />
-                </label>
+                <Points
+                  label={RUNGS[r].name}
+                  value={form.rungPoints[r]}
+                  onChange={(v) => setForm({ ...form, rungPoints: { ...form.rungPoints, [r]: v } })}
+                />
               ))}
             </fieldset>
             <label>
@@ -188,5 +170,23 @@ export function AdminScoreFormula() {
         )}
       </section>
     </>
+  );
+}
+
+/** One number of points, 0 to 100: a rate's weight or a rung's deduction. */
+function Points({ label, value, onChange }: { label: string; value: number; onChange: (v: number) => void }) {
+  return (
+    <label>
+      {label}
+      <input
+        type="number"
+        min={0}
+        max={100}
+        step="any"
+        required
+        value={value}
+        onInput={(e) => onChange(Number(e.currentTarget.value))}
+      />
+    </label>
   );
 }
