@@ -1,6 +1,6 @@
 # One image for both processes: the API (default command) and the worker
 # (`node dist/apps/worker/src/main.js`). Debian, not Alpine: the Temporal core bridge and
-# @swc/core (which the worker uses to bundle workflows at start) ship glibc binaries.
+# @swc/core (which bundles the workflow code, at build and for a worker whose bundle is stale) ship glibc binaries.
 # Needs BuildKit (Docker's default builder since 23.0) for the npm cache mounts.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -43,7 +43,8 @@ WORKDIR /app
 # Root-owned and read-only to the app; only .data (DUBAN_DATA_DIR's default) is writable.
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
-# dist/workflows must stay: the worker bundles workflow code from it at start.
+# dist/workflow-bundle.js is the workflow code the worker runs (bundled by `npm run build`);
+# dist/workflows stays for replays, and for a worker whose bundle is older than dist.
 COPY --from=build /app/dist ./dist
 RUN mkdir -p .data && chown node:node .data
 # The `node` user (uid 1000) comes with the official image.

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client as PgClient } from 'pg';
-import { launchChromium } from '../support/browser';
+import { launchChromium, signOutOfConsole } from '../support/browser';
 import {
   bearer,
   http,
@@ -160,8 +160,7 @@ describe('the web console', () => {
     await page.reload();
     await expect.poll(() => page.getByTestId('who').textContent()).toContain('李经办');
     expect(await page.evaluate('document.cookie')).not.toContain('duban_session');
-    await page.getByRole('button', { name: '退出' }).click();
-    await page.getByLabel('用户名').waitFor();
+    await signOutOfConsole(page, api.url);
     await context.close();
   });
 

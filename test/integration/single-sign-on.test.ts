@@ -5,7 +5,7 @@ import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser as Chromium } from 'playwright-core';
 import { createApiApp } from '../../apps/api/src/api-app';
-import { launchChromium } from '../support/browser';
+import { launchChromium, signOutOfConsole } from '../support/browser';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
   bearer,
@@ -293,8 +293,7 @@ describe('single sign-on through OpenID Connect', () => {
     await expect.poll(() => page.getByTestId('who').textContent(), { timeout: 20_000 }).toContain('zhaosso名');
     expect(page.url().startsWith(`${base}/console/`)).toBe(true);
     // A person without an account is sent back to the sign-in page with the reason.
-    await page.getByRole('button', { name: '退出' }).click();
-    await page.getByLabel('用户名').waitFor();
+    await signOutOfConsole(page, base);
     // The provider remembers zhaosso: its session ends first, with the browser's cookies.
     await page.context().clearCookies();
     await page.goto(`${base}/console/`);

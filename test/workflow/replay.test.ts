@@ -11,6 +11,8 @@ import { fromHistoryDocument, recordedStates, replayObligation } from '../../lib
 const HISTORIES = path.resolve(__dirname, '../histories');
 const GUARDS = [
   'api-opened.json',
+  // Recorded before `callback-duty-in-task`: the 回访 duty started by a regular activity, after 销号's task.
+  'callback-reopen-duty-as-activity.json',
   'completion-at-rung-2.json',
   'continue-as-new.json',
   'enterprise-checks.json',
@@ -84,7 +86,8 @@ const CURRENT = [
   'subtasks-child.json',
   'subtasks-parent.json',
   'subtask-reopened.json',
-  // Since `callback-duty`: 回访 reopening a work order, and the 回访 duty fulfilled and missed.
+  // Since `callback-duty`: 回访 reopening a work order, and the 回访 duty fulfilled and missed
+  // (since `callback-duty-in-task` the duty is started within 销号's own workflow task).
   'callback-reopen.json',
   'callback-duty-fulfilled.json',
   'callback-duty-missed.json',

@@ -2,7 +2,7 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { WorkerActivities } from '../../../activities/worker-activities';
 import type { ServiceConfig } from '../../../libs/shared/config';
-import { WORKFLOWS_PATH } from '../../../libs/shared/temporal/workflows-path';
+import { workflowCode } from '../../../libs/shared/temporal/workflows-path';
 
 /** The Temporal worker of the obligation task queue; `run()` resolves once it has shut down. */
 @Injectable()
@@ -21,7 +21,7 @@ export class ObligationWorker implements OnApplicationShutdown {
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        workflowsPath: WORKFLOWS_PATH,
+        ...workflowCode(),
         activities,
         shutdownGraceTime: '10 seconds',
         ...(config.DUBAN_WORKFLOW_CACHE !== undefined && { maxCachedWorkflows: config.DUBAN_WORKFLOW_CACHE }),
