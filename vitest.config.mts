@@ -61,6 +61,7 @@ export default defineConfig({
           name: 'workflow',
           include: ['test/workflow/**/*.test.ts'],
           globalSetup: STACK.globalSetup,
+          setupFiles: ['test/support/bundler-options.ts'],
           maxWorkers: 1,
           sequence: { groupOrder: 1 },
         },

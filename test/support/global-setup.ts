@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startDevServer } from '../../libs/shared/temporal/servers';
-import { WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
+import { WORKFLOW_BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
 import { adminQuery, databasesOf, startTestPostgres, withDatabase } from './postgres';
 
 interface ProvidedValues {
@@ -26,7 +26,7 @@ export default async function setup(project: { provide(key: keyof ProvidedValues
   const [temporal, postgres, bundle] = await Promise.all([
     startDevServer(),
     startTestPostgres(),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet }),
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...WORKFLOW_BUNDLER_OPTIONS, logger: quiet }),
   ]);
   const bundlePath = path.join(dir, 'workflows.js');
   fs.writeFileSync(bundlePath, bundle.code);

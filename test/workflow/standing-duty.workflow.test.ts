@@ -8,7 +8,7 @@ import { planDeadline } from '../../libs/domain/deadline';
 import type { Actor } from '../../libs/domain/obligation';
 import { lapseKey, type StandingDuty } from '../../libs/domain/standing-duty';
 import { obligationIdOf } from '../../libs/shared/obligation-id';
-import { WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
+import { WORKFLOW_BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
 import { keepHistory } from '../support/histories';
 import { recordingActivities, useTimeSkippingServer, type Effects } from '../support/time-skipping';
 import { standingDutyWorkflow } from '../../workflows/standing-duty';
@@ -30,7 +30,7 @@ const finance: Actor = { role: 'department', unit: 'district-finance', name: 'è´
 // One bundle for the file's workers: bundling is the slow part of a worker's start on a busy machine.
 let bundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
-  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...WORKFLOW_BUNDLER_OPTIONS });
 });
 
 let counter = 0;

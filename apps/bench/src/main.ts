@@ -139,6 +139,8 @@ function startPart(part: 'api' | 'worker', env: Record<string, string>) {
     rssMiB: () => memoryMiB(child.pid!, 'VmRSS'),
     /** CPU time the process has used (user + system), ms: what a phase cost it, whatever else the box runs. */
     cpuMs: () => cpuMsOf(child.pid!),
+    /** The same, by thread (see threadsCpuMs). */
+    threadsCpuMs: () => threadsCpuMs(child.pid!),
     stop: async () => {
       stopping = true;
       child.kill('SIGTERM');
@@ -147,9 +149,48 @@ function startPart(part: 'api' | 'worker', env: Record<string, string>) {
   };
 }
 
-/** CPU time (user + system) a process has used, ms, from /proc/PID/stat. */
-function cpuMsOf(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+type ThreadShare = 'main' | 'workflowThread' | 'core' | 'other';
+
+/**
+ * A process's CPU time by thread, ms: the main thread (the SDK's bridge, activities, HTTP); the
+ * busiest other JS thread, which in the worker is the SDK's workflow thread (Node 20 leaves every
+ * JS thread named "node"; the workflow thread outworks V8's helpers by far); the SDK core's
+ * tokio threads (Rust: gRPC, the workflow state machines); the rest (GC helpers, libuv's pool).
+ */
+function threadsCpuMs(pid: number): Record<ThreadShare, number> {
+  const threads = fs.readdirSync(`/proc/${pid}/task`).map((tid) => ({
+    tid: Number(tid),
+    name: fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(),
+    ms: cpuMsOf(pid, tid),
+  }));
+  const js = threads.filter((t) => t.tid !== pid && t.name === 'node').sort((a, b) => b.ms - a.ms)[0];
+  const share = (t: (typeof threads)[number]): ThreadShare =>
+    t.tid === pid ? 'main' : t === js ? 'workflowThread' : t.name.startsWith('tokio') ? 'core' : 'other';
+  const ms: Record<ThreadShare, number> = { main: 0, workflowThread: 0, core: 0, other: 0 };
+  for (const t of threads) ms[share(t)] += t.ms;
+  return ms;
+}
+
+/** Per operation, by thread, ms: what `threadsCpuMs` counted between two readings. */
+function perThread(
+  before: Record<ThreadShare, number>,
+  after: Record<ThreadShare, number>,
+  n: number,
+): Record<ThreadShare, number> {
+  const keys: ThreadShare[] = ['main', 'workflowThread', 'core', 'other'];
+  return Object.fromEntries(keys.map((k) => [k, Number(((after[k] - before[k]) / n).toFixed(1))])) as Record<
+    ThreadShare,
+    number
+  >;
+}
+
+const sayThreads = (t: Record<ThreadShare, number>) =>
+  `main ${t.main} ms, workflow thread ${t.workflowThread} ms, SDK core ${t.core} ms, other ${t.other} ms`;
+
+/** CPU time (user + system) a process (or one of its threads) has used, ms, from /proc/PID/stat. */
+function cpuMsOf(pid: number, tid?: string): number {
+  const stat = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+  const fields = fs.readFileSync(stat, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime, in clock ticks of 10 ms
 }
 
@@ -430,11 +471,12 @@ async function main(): Promise<void> {
   );
   results.devServerCpuMsPerBareStart = Number(((serverCpuMs() - bareServer0) / SIZE.starts).toFixed(1));
   await phaseEnded('baseline-starts');
-  const cpu0 = { api: api.cpuMs(), worker: worker.cpuMs(), server: serverCpuMs() };
+  const cpu0 = { api: api.cpuMs(), worker: worker.cpuMs(), server: serverCpuMs(), threads: worker.threadsCpuMs() };
   const startsPerSecond = await rate(() => start());
   await caughtUp();
   results.apiCpuMsPerStart = Number(((api.cpuMs() - cpu0.api) / SIZE.starts).toFixed(1));
   results.workerCpuMsPerStart = Number(((worker.cpuMs() - cpu0.worker) / SIZE.starts).toFixed(1));
+  results.workerThreadsCpuMsPerStart = perThread(cpu0.threads, worker.threadsCpuMs(), SIZE.starts);
   results.devServerCpuMsPerStart = Number(((serverCpuMs() - cpu0.server) / SIZE.starts).toFixed(1));
   await phaseEnded('starts');
   results.startsPerSecond = Math.round(startsPerSecond);
@@ -443,6 +485,7 @@ async function main(): Promise<void> {
   say(
     `CPU per start: API ${results.apiCpuMsPerStart} ms, worker ${results.workerCpuMsPerStart} ms, dev server ${results.devServerCpuMsPerStart} ms (${results.devServerCpuMsPerBareStart} ms for a bare start)`,
   );
+  say(`  the worker's, by thread: ${sayThreads(results.workerThreadsCpuMsPerStart as Record<ThreadShare, number>)}`);
   say(
     `starts: ${results.startsPerSecond}/s over HTTP vs ${results.baselineStartsPerSecond}/s bare → ratio ${results.startRatio}`,
   );
@@ -479,7 +522,7 @@ async function main(): Promise<void> {
   await pool(CLIENTS * SIZE.commandRounds, CONCURRENCY, async () => void opened.push((await start()).id));
   await caughtUp();
   await phaseEnded('command-setup');
-  const cpu1 = { api: api.cpuMs(), worker: worker.cpuMs(), server: serverCpuMs() };
+  const cpu1 = { api: api.cpuMs(), worker: worker.cpuMs(), server: serverCpuMs(), threads: worker.threadsCpuMs() };
   const latencies: number[] = [];
   await pool(CLIENTS, CLIENTS, async () => {
     for (let r = 0; r < SIZE.commandRounds; r++) {
@@ -493,6 +536,7 @@ async function main(): Promise<void> {
   });
   results.apiCpuMsPerCommandRound = Number(((api.cpuMs() - cpu1.api) / latencies.length).toFixed(1));
   results.workerCpuMsPerCommandRound = Number(((worker.cpuMs() - cpu1.worker) / latencies.length).toFixed(1));
+  results.workerThreadsCpuMsPerCommandRound = perThread(cpu1.threads, worker.threadsCpuMs(), latencies.length);
   results.devServerCpuMsPerCommandRound = Number(((serverCpuMs() - cpu1.server) / latencies.length).toFixed(1));
   await phaseEnded('commands');
   results.commandP50Ms = Math.round(percentile(latencies, 50));
@@ -506,6 +550,9 @@ async function main(): Promise<void> {
 
   say(
     `CPU per command round trip: API ${results.apiCpuMsPerCommandRound} ms, worker ${results.workerCpuMsPerCommandRound} ms, dev server ${results.devServerCpuMsPerCommandRound} ms (${results.devServerCpuMsPerBareCommandRound} ms for two bare Updates)`,
+  );
+  say(
+    `  the worker's, by thread: ${sayThreads(results.workerThreadsCpuMsPerCommandRound as Record<ThreadShare, number>)}`,
   );
 
   // 3. Deadline storm: every deadline in the same minute; how late each 督办 notice is issued, beside
@@ -542,7 +589,7 @@ async function main(): Promise<void> {
   await pool(SIZE.storm, CONCURRENCY, async () => void storm.push((await start({ dueAt })).id));
   await caughtUp();
   await phaseEnded('storm-starts');
-  const cpu2 = { worker: worker.cpuMs(), server: serverCpuMs() };
+  const cpu2 = { worker: worker.cpuMs(), server: serverCpuMs(), threads: worker.threadsCpuMs() };
   if (Date.now() > Date.parse(dueAt))
     throw new Error('the storm came due before its obligations were all started: lateness would be wrong');
   // With every storm obligation open and waiting, before any fires.
@@ -560,6 +607,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1_000));
   }
   results.workerCpuMsPerDeadline = Number(((worker.cpuMs() - cpu2.worker) / storm.length).toFixed(1));
+  results.workerThreadsCpuMsPerDeadline = perThread(cpu2.threads, worker.threadsCpuMs(), storm.length);
   results.devServerCpuMsPerDeadline = Number(((serverCpuMs() - cpu2.server) / storm.length).toFixed(1));
   await phaseEnded('storm');
   const lateness = rows.map((r) => Number(r.lateness));
@@ -577,6 +625,7 @@ async function main(): Promise<void> {
   say(
     `CPU per deadline: worker ${results.workerCpuMsPerDeadline} ms, dev server ${results.devServerCpuMsPerDeadline} ms; bare timers: their worker (this process) ${results.baselineCpuMsPerDeadline} ms, dev server ${results.devServerCpuMsPerBareDeadline} ms`,
   );
+  say(`  the worker's, by thread: ${sayThreads(results.workerThreadsCpuMsPerDeadline as Record<ThreadShare, number>)}`);
   say(
     `storm: ${storm.length} deadlines in one minute → lateness p50 ${results.stormP50LatenessMs} ms, p99 ${results.stormP99LatenessMs} ms, max ${results.stormMaxLatenessMs} ms; missed or doubled: ${results.stormMissedOrDoubled}; worker's peak RSS ${results.workerPeakRssOpenMiB} MiB before they fire, ${results.workerPeakRssMiB} MiB after (cache ${WORKFLOW_CACHE}); bare timers: p50 ${results.baselineStormP50LatenessMs} ms, p99 ${results.baselineStormP99LatenessMs} ms`,
   );

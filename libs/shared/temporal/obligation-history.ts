@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { ObligationState } from '../../domain/obligation';
 import type { RecordedState } from '../../domain/timeline';
-import { WORKFLOWS_PATH } from './workflows-path';
+import { WORKFLOW_BUNDLER_OPTIONS, WORKFLOWS_PATH } from './workflows-path';
 
 type HistoryEvent = NonNullable<History['events']>[number];
 
@@ -118,6 +118,8 @@ function bundleFor(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> 
   if (!b) {
     b = bundleWorkflowCode({
       workflowsPath,
+      // The deployed code is replayed as the worker runs it.
+      ...(workflowsPath === WORKFLOWS_PATH && WORKFLOW_BUNDLER_OPTIONS),
       workflowInterceptorModules: [path.join(WORKFLOWS_PATH, 'replay-probe')],
       logger: Runtime.instance().logger,
     });
