@@ -5,7 +5,11 @@ import { WORKFLOW_BUNDLE_PATH, WORKFLOW_BUNDLER_OPTIONS, WORKFLOWS_PATH } from '
 // `npm run build`'s last step for the worker: the compiled workflows bundled once, here, so the
 // worker loads them (workflowCode) instead of running webpack at every start.
 async function main(): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...WORKFLOW_BUNDLER_OPTIONS, logger: quiet });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    ...WORKFLOW_BUNDLER_OPTIONS,
+    logger: quiet,
+  });
   fs.writeFileSync(WORKFLOW_BUNDLE_PATH, code);
   process.stdout.write(`workflow code bundled: ${WORKFLOW_BUNDLE_PATH} (${Math.round(code.length / 1024)} KiB)\n`);
 }
