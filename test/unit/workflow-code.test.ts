@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { workflowCode } from '../../libs/shared/temporal/workflows-path';
+import { WORKFLOW_BUNDLER_OPTIONS, workflowCode } from '../../libs/shared/temporal/workflows-path';
 
 // The worker runs the workflow bundle `npm run build` wrote, unless the compiled code is newer.
 describe('the workflow code a worker runs', () => {
@@ -22,14 +22,18 @@ describe('the workflow code a worker runs', () => {
     expect(workflowCode(bundle, [compiled], '/src/workflows')).toEqual({ workflowBundle: { codePath: bundle } });
   });
 
-  it('is bundled at the start instead when a compiled file is newer (dist rebuilt without the bundle)', () => {
+  it('is bundled at the start, as the build bundles it, when a compiled file is newer (dist rebuilt without the bundle)', () => {
     write(path.join(compiled, 'workflows', 'obligation.js'), now);
-    expect(workflowCode(bundle, [compiled], '/src/workflows')).toEqual({ workflowsPath: '/src/workflows' });
+    expect(workflowCode(bundle, [compiled], '/src/workflows')).toEqual({
+      workflowsPath: '/src/workflows',
+      bundlerOptions: WORKFLOW_BUNDLER_OPTIONS,
+    });
   });
 
   it('is bundled at the start when there is no bundle (run from source)', () => {
     expect(workflowCode(path.join(dir, 'none.js'), [compiled], '/src/workflows')).toEqual({
       workflowsPath: '/src/workflows',
+      bundlerOptions: WORKFLOW_BUNDLER_OPTIONS,
     });
   });
 
