@@ -2,7 +2,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import * as fs from 'node:fs';
 import { WORKFLOW_BUNDLE_PATH, WORKFLOW_BUNDLER_OPTIONS, WORKFLOWS_PATH } from './workflows-path';
 
-// `npm run build`'s last step for the worker: the compiled workflows bundled once, here, so the
+// A step of `npm run build`: the compiled workflows bundled once, here, so the
 // worker loads them (workflowCode) instead of running webpack at every start.
 async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({
