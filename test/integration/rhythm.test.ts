@@ -8,6 +8,7 @@ import {
   bearer,
   http,
   mintToken,
+  ownDatabase,
   startApi,
   startWorker,
   testConfig,
@@ -16,8 +17,9 @@ import {
   type RunningWorker,
 } from '../support/service';
 
-// The rhythm over HTTP on the real stack: schedules in Temporal, reports in Postgres. The database
-// is shared with other test files, so the assertions look at this file's own town and group.
+// The rhythm over HTTP on the real stack: schedules in Temporal, reports in Postgres. A database
+// of its own: the monthly 通报 lists every unit's score (红黑榜), so a unit another file adds
+// between two generations would change a regenerated period's content.
 const config = testConfig();
 let api: RunningApi;
 let worker: RunningWorker;
@@ -34,6 +36,7 @@ const lastMonth = previousPeriod('month', now).text;
 const thisMonth = monthContaining(now).text;
 
 beforeAll(async () => {
+  config.DATABASE_URL = await ownDatabase();
   worker = await startWorker(config);
   api = await startApi(config);
   for (const [code, name] of [
