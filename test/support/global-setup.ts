@@ -1,9 +1,8 @@
-import { bundleWorkflowCode } from '@temporalio/worker';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startDevServer } from '../../libs/shared/temporal/servers';
-import { WORKFLOW_BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
+import { bundleDeployedWorkflows } from '../../libs/shared/temporal/bundle-workflows';
 import { adminQuery, databasesOf, startTestPostgres, withDatabase } from './postgres';
 
 interface ProvidedValues {
@@ -17,8 +16,6 @@ declare module 'vitest' {
   export interface ProvidedContext extends ProvidedValues {}
 }
 
-const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-
 // One real Temporal dev server and one fresh database for the whole run; each test file uses
 // task queues of its own on them.
 export default async function setup(project: { provide(key: keyof ProvidedValues, value: string): void }) {
@@ -26,7 +23,7 @@ export default async function setup(project: { provide(key: keyof ProvidedValues
   const [temporal, postgres, bundle] = await Promise.all([
     startDevServer(),
     startTestPostgres(),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...WORKFLOW_BUNDLER_OPTIONS, logger: quiet }),
+    bundleDeployedWorkflows(),
   ]);
   const bundlePath = path.join(dir, 'workflows.js');
   fs.writeFileSync(bundlePath, bundle.code);

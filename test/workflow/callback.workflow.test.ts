@@ -1,7 +1,9 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
+import { startCallbackDuty } from '../../activities/callback-duty';
 import { CALLBACK_OFFICE, callbackDutyKey } from '../../libs/domain/callback-duty';
 import { workflowIdOf, type Actor, type ObligationInput, type ObligationState } from '../../libs/domain/obligation';
 import type { LadderPolicy } from '../../libs/domain/policy';
@@ -237,6 +239,22 @@ describe('回访 and 重办', () => {
       expect(
         await refusal(callBack(taskQueue, ended, { ...answer('满意'), result: 'satisfied', at: await now() })),
       ).toContain('不能重复回访');
+    });
+  });
+
+  it('a retried duty start (the 销号’s task run again) starts no second duty', async () => {
+    await withWorker(async (taskQueue, _fx, cleanup) => {
+      const { i, final } = await completed(taskQueue, cleanup);
+      const dutyId = dutyWorkflowId(i.id, 1);
+      const first = await server.env.client.workflow.getHandle(dutyId).describe();
+      // The local activity again, as a retried workflow task runs it: the same duty, not a new run.
+      const again = new MockActivityEnvironment({ taskQueue }, { client: server.env.client });
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const started: string | null = await again.run(startCallbackDuty, { obligation: final });
+        expect(started && workflowIdOf(started)).toBe(dutyId);
+      }
+      expect((await server.env.client.workflow.getHandle(dutyId).describe()).runId).toBe(first.runId);
+      expect(await duty(dutyId)).toMatchObject({ status: 'open', revision: 1 });
     });
   });
 

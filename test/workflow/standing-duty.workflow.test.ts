@@ -1,5 +1,5 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dutyStateQuery, fulfilmentUpdate, type FulfilmentCommand } from '../../libs/contracts/standing-duty';
 import { stateQuery } from '../../libs/contracts/obligation';
@@ -8,7 +8,7 @@ import { planDeadline } from '../../libs/domain/deadline';
 import type { Actor } from '../../libs/domain/obligation';
 import { lapseKey, type StandingDuty } from '../../libs/domain/standing-duty';
 import { obligationIdOf } from '../../libs/shared/obligation-id';
-import { WORKFLOW_BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
+import { bundleDeployedWorkflows } from '../../libs/shared/temporal/bundle-workflows';
 import { keepHistory } from '../support/histories';
 import { recordingActivities, useTimeSkippingServer, type Effects } from '../support/time-skipping';
 import { standingDutyWorkflow } from '../../workflows/standing-duty';
@@ -30,7 +30,7 @@ const finance: Actor = { role: 'department', unit: 'district-finance', name: 'è´
 // One bundle for the file's workers: bundling is the slow part of a worker's start on a busy machine.
 let bundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
-  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...WORKFLOW_BUNDLER_OPTIONS });
+  bundle = await bundleDeployedWorkflows();
 });
 
 let counter = 0;
