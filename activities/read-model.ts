@@ -17,4 +17,15 @@ export class ReadModelActivities {
     log.info('obligation recorded', { revision: s.revision, event: s.lastEvent.type, status: s.status, rung: s.rung });
     return s;
   }
+
+  /**
+   * The states of one change, oldest first (since `one-record-per-climb`: a climb's rung, its
+   * deadline and its document), in one statement. Returns them, for the history, as above.
+   */
+  async recordObligationSteps(steps: ObligationState[]): Promise<ObligationState[]> {
+    const s = steps.at(-1)!;
+    await writeObligation((text, params) => this.db.query(text, params), s, steps.slice(0, -1));
+    log.info('obligation recorded', { revision: s.revision, steps: steps.length, status: s.status, rung: s.rung });
+    return steps;
+  }
 }

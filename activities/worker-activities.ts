@@ -18,6 +18,7 @@ export function workerActivities(
     planDeadline: deadline.planDeadline.bind(deadline),
     planResumption: deadline.planResumption.bind(deadline),
     recordObligation: readModel.recordObligation.bind(readModel),
+    recordObligationSteps: readModel.recordObligationSteps.bind(readModel),
     issueRungDocument: rungActions.issueRungDocument.bind(rungActions),
     storeRungDocument: rungActions.storeRungDocument.bind(rungActions),
     announceRung: rungActions.announceRung.bind(rungActions),

@@ -1,5 +1,5 @@
 // The worker's workflow bundle entry: every workflow type Duban runs.
-export { obligationWorkflow } from './obligation';
+export { obligationWorkflow, obligationWorkflowV2 } from './obligation';
 export { indicatorWorkflow } from './indicator';
 export { rhythmWorkflow } from './rhythm';
 export { digestWorkflow } from './digest';

@@ -122,6 +122,7 @@ import {
   mainSettledSignal,
   mergeUpdate,
   OBLIGATION_WORKFLOW,
+  OBLIGATION_WORKFLOW_V1,
   subtasksUpdate,
   type DecisionCommand,
   type ObligationStart,
@@ -197,6 +198,7 @@ function orFailTask<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (..
   };
 }
 const recordBounded = orFailTask(boundedLocal.recordObligation);
+const recordStepsBounded = orFailTask(boundedLocal.recordObligationSteps);
 const storeRungDocument = orFailTask(boundedLocal.storeRungDocument);
 const storeUrgeNotice = orFailTask(boundedLocal.storeUrgeNotice);
 const startDutyLocally = orFailTask(boundedLocal.startCallbackDuty);
@@ -218,19 +220,60 @@ const CALLBACK_DUTY = 'callback-duty';
 // the 销号 answered one workflow task later (bench: the command round trip, docs/performance.md).
 const CALLBACK_DUTY_IN_TASK = 'callback-duty-in-task';
 const RETURN_DECISION_IN_TURN = 'return-decision-in-turn';
+// Since `one-record-per-climb`: a climb's three states (the rung, its deadline, its document) are
+// recorded together after the document is stored, by one local activity and one statement. Before,
+// each was recorded on its own: five local activities per climb where there are now three.
+const ONE_RECORD_PER_CLIMB = 'one-record-per-climb';
 
 /** A refused command fails the update, not the workflow, and leaves no trace in the history. */
 function refuse(reason: string | null): void {
   if (reason) throw ApplicationFailure.nonRetryable(reason, 'CommandRefused');
 }
 
-/** One obligation, from the supervisors' start until it is settled, climbing the ladder when late. */
+// Since `obligations-start-second-type`, a workflow that starts an obligation (分解落实 here, the
+// rhythm's, an indicator's and a standing duty's) starts the second type; before, the first.
+export const OBLIGATIONS_START_V2 = 'obligations-start-second-type';
+
+// Every change made with `patched` before the second workflow type: a run of that type takes each
+// from its start, with no marker (each marker is an event, and with it the SDK upserts
+// TemporalChangeVersion, a visibility write: six events of a new run's first workflow task, bench:
+// docs/performance.md). A change made after it is `patched` in both types.
+const IN_FORCE_FROM_V2 = new Set([
+  EXACTLY_ONCE,
+  PAUSED_CLOCK,
+  SEARCH_ATTRIBUTES_WHEN_CHANGED,
+  CALLBACK_DUTY,
+  CALLBACK_DUTY_IN_TASK,
+  RETURN_DECISION_IN_TURN,
+  ONE_RECORD_PER_CLIMB,
+  OBLIGATIONS_START_V2,
+  'record-as-local-activity',
+  LOCAL_RUNG_ACTIONS,
+]);
+
+/**
+ * One obligation, from the supervisors' start until it is settled, climbing the ladder when late.
+ * Every obligation started since the second type is one of these (OBLIGATION_WORKFLOW).
+ */
+export async function obligationWorkflowV2(start: ObligationStart): Promise<ObligationState> {
+  return obligation(start, (change) => IN_FORCE_FROM_V2.has(change) || patched(change));
+}
+
+/**
+ * The first type, kept for the runs it started and their histories: each change since its first
+ * version is taken where its history has the marker (or, in a run still open, from its next task on).
+ */
 export async function obligationWorkflow(start: ObligationStart): Promise<ObligationState> {
+  return obligation(start, patched);
+}
+
+/** `since(change)`: whether this run takes the path made by that change. */
+async function obligation(start: ObligationStart, since: (change: string) => boolean): Promise<ObligationState> {
   const historyLimit = start.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   // Decided once per run, before anything else: a run started by earlier code keeps its path.
-  const exactlyOnce = patched(EXACTLY_ONCE);
+  const exactlyOnce = since(EXACTLY_ONCE);
   const plan = exactlyOnce ? planBounded : planDeadline;
-  const pausing = patched(PAUSED_CLOCK);
+  const pausing = since(PAUSED_CLOCK);
   // A resumed run, and one the API opened, has its state before any handler is set: an update that
   // arrives with the start (重办, a command right after the API's answer) is validated as soon as
   // its handler is registered. The input decides, so histories started otherwise replay as before.
@@ -290,32 +333,38 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
     return state;
   }
 
-  async function record(): Promise<void> {
+  /** Records the state, with `before`, the states of the same change that led to it. */
+  async function record(before: ObligationState[] = []): Promise<void> {
     const written = state;
     const attributes = searchAttributesOf(written);
     // Since `search-attributes-when-changed`: only those this record changes. A record that
     // attaches a document or a reminder changes none (7 of a full climb's 16 records), and each
     // upsert is an event, a visibility write and a billed action.
     const indexed = workflowInfo().typedSearchAttributes;
-    const changed = patched(SEARCH_ATTRIBUTES_WHEN_CHANGED)
+    const changed = since(SEARCH_ATTRIBUTES_WHEN_CHANGED)
       ? attributes.filter((a) => !sameSearchAttribute(indexed.get(a.key), a.value))
       : attributes;
     if (changed.length) upsertSearchAttributes([...changed]);
     // Histories written before the change recorded with a regular activity; they replay that way.
-    if (exactlyOnce) await recordBounded(written);
-    else await (patched('record-as-local-activity') ? recordLocally(written) : recordObligation(written));
+    if (before.length) await recordStepsBounded([...before, written]);
+    else if (exactlyOnce) await recordBounded(written);
+    else await (since('record-as-local-activity') ? recordLocally(written) : recordObligation(written));
     recordedRevision = Math.max(recordedRevision, written.revision);
   }
 
-  /** The deadline the transition just made sets (deadlineAfter: a grace, 承诺时限, 重办), if any. */
-  async function planNext(): Promise<void> {
+  /** The deadline the transition just made sets (deadlineAfter: a grace, 承诺时限, 重办), if any; not yet recorded. */
+  async function applyNextDeadline(): Promise<boolean> {
     const next = deadlineAfter(state);
-    if (!next) return;
+    if (!next) return false;
     const now = new Date();
     const { deadline, rulePrefix } = next;
     const planned = await plan({ from: now.toISOString(), deadline, remind: state.policy.remind, rulePrefix });
     state = applyPlan(state, planned, now);
-    await record();
+    return true;
+  }
+
+  async function planNext(): Promise<void> {
+    if (await applyNextDeadline()) await record();
   }
 
   /**
@@ -345,21 +394,27 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
   /** Enter the next rung, set its rectification deadline, then run its action exactly once. */
   async function climbRung(enter: (s: ObligationState, now: Date) => ObligationState): Promise<void> {
     state = enter(state, new Date());
-    await record();
     const rung = state.rung as ClimbingRung;
-    await planNext();
+    const together = exactlyOnce && since(ONE_RECORD_PER_CLIMB);
+    const steps = [state];
+    if (together) {
+      if (await applyNextDeadline()) steps.push(state);
+    } else {
+      await record();
+      await planNext();
+    }
     if (exactlyOnce) {
       // Rendered from the state this attempt keeps, at this attempt's moment: a retried task's
       // document says what its history enforces.
       const issuedAt = new Date();
       const stored = await storeRungDocument({ obligation: state, rung, issuedAt: issuedAt.toISOString() });
       state = attachDocument(state, rung, stored, issuedAt);
-      await record();
+      await record(together ? steps : []);
       const told = state;
       toAnnounce.push(() => announceRung({ obligation: told, rung, document: stored }));
       return;
     }
-    const document = await (patched(LOCAL_RUNG_ACTIONS) ? issueLocally : issueRungDocument)({
+    const document = await (since(LOCAL_RUNG_ACTIONS) ? issueLocally : issueRungDocument)({
       obligation: state,
       rung,
     });
@@ -416,8 +471,8 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
    * before the 销号 answers, so a 回访 recorded right after finds its duty.
    */
   async function startCallbackDuty(): Promise<void> {
-    if (state.status !== 'completed' || !state.policy.callback || !patched(CALLBACK_DUTY)) return;
-    await (patched(CALLBACK_DUTY_IN_TASK) ? startDutyLocally : startDuty)({ obligation: state });
+    if (state.status !== 'completed' || !state.policy.callback || !since(CALLBACK_DUTY)) return;
+    await (since(CALLBACK_DUTY_IN_TASK) ? startDutyLocally : startDuty)({ obligation: state });
   }
 
   onCommand(completionUpdate, refusalToSubmit, submitCompletion);
@@ -468,7 +523,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
         // Since `return-decision-in-turn`: checked again in its turn, so a decision that finds the
         // return already decided (two sent at once) is refused. Before, an approval after a refusal
         // still reassigned.
-        const refused = patched(RETURN_DECISION_IN_TURN) ? refusalToDecideReturn(state, d) : null;
+        const refused = since(RETURN_DECISION_IN_TURN) ? refusalToDecideReturn(state, d) : null;
         if (refused) throw new CommandRefused(refused);
         if (d.approved) return reassignTo({ unit: d.unit!, reason: d.comment, dueAt: d.dueAt, by: d.by });
         state = refuseReturn(state, d.comment, d.by, new Date());
@@ -565,12 +620,15 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
         state = split(state, c, now);
         await record();
         for (const item of c.items) {
-          await startChild<typeof obligationWorkflow>(OBLIGATION_WORKFLOW, {
-            workflowId: workflowIdOf(item.id),
-            args: [{ open: subtaskInput(state, item, c.by, now) }],
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          }).catch((err: unknown) => {
+          await startChild<typeof obligationWorkflowV2>(
+            since(OBLIGATIONS_START_V2) ? OBLIGATION_WORKFLOW : OBLIGATION_WORKFLOW_V1,
+            {
+              workflowId: workflowIdOf(item.id),
+              args: [{ open: subtaskInput(state, item, c.by, now) }],
+              parentClosePolicy: ParentClosePolicy.ABANDON,
+              workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            },
+          ).catch((err: unknown) => {
             if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
           });
         }
@@ -616,7 +674,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
         await condition(() => !busy && allHandlersFinished());
         // An announcement still under way would be lost with this run: continue once it is done.
         if (!exactlyOnce || announcing === 0)
-          await continueAsNew<typeof obligationWorkflow>({ resume: state, historyLimit });
+          await continueAsNew<typeof obligationWorkflowV2>({ resume: state, historyLimit });
       }
       const tick = nextTick(state, pausing);
       const seen = state.revision;
@@ -648,7 +706,7 @@ export async function obligationWorkflow(start: ObligationStart): Promise<Obliga
           const told = state;
           if (exactlyOnce) toAnnounce.push(() => remindLater({ obligation: told, remindAt: tick.at }));
           else
-            await (patched(LOCAL_RUNG_ACTIONS) ? remindLocally : sendReminder)({ obligation: told, remindAt: tick.at });
+            await (since(LOCAL_RUNG_ACTIONS) ? remindLocally : sendReminder)({ obligation: told, remindAt: tick.at });
         } else {
           await climbRung(climbOnDeadline);
         }

@@ -16,9 +16,11 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
         if (input.activityType === 'recordObligation') replayProbe.recorded(input.args[0]);
         return next(input);
       },
-      // Since `record-as-local-activity`.
+      // Since `record-as-local-activity`; since `one-record-per-climb`, a climb's states together.
       scheduleLocalActivity(input, next) {
         if (input.activityType === 'recordObligation') replayProbe.recorded(input.args[0]);
+        if (input.activityType === 'recordObligationSteps')
+          for (const state of input.args[0] as unknown[]) replayProbe.recorded(state);
         return next(input);
       },
     },

@@ -1,4 +1,5 @@
 import {
+  patched,
   allHandlersFinished,
   ApplicationFailure,
   condition,
@@ -33,7 +34,7 @@ import {
   type StandingDutyState,
 } from '../libs/domain/standing-duty';
 import { chineseDateTime, toShanghaiIso } from '../libs/domain/time';
-import { obligationWorkflow } from './obligation';
+import { obligationWorkflow, obligationWorkflowV2, OBLIGATIONS_START_V2 } from './obligation';
 
 const DEFAULT_HISTORY_LIMIT = 2_000;
 
@@ -66,7 +67,7 @@ export async function standingDutyWorkflow(start: StandingDutyStart): Promise<vo
 
   const startLapse = async (lapse: Lapse) => {
     try {
-      await startChild(obligationWorkflow, {
+      await startChild(patched(OBLIGATIONS_START_V2) ? obligationWorkflowV2 : obligationWorkflow, {
         workflowId: workflowIdOf(lapse.obligationId),
         args: [{ open: lapseObligation(state, lapse) }],
         // The obligation outlives this run: continue-as-new must not end it.

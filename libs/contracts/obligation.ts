@@ -14,8 +14,10 @@ import type { DuplicateNotice, MergeTarget, SettledNotice, SubtaskItem } from '.
 // The obligation workflow's messages: what the API sends and the workflow handles, in one place
 // that both import (the API never imports a workflow at run time).
 
-/** The workflow type's name, for starting it from the API by name. */
-export const OBLIGATION_WORKFLOW = 'obligationWorkflow';
+/** The workflow type's name, for starting it from the API by name (every new obligation is of this type). */
+export const OBLIGATION_WORKFLOW = 'obligationWorkflowV2';
+/** The first type, kept for the runs it started (workflows/obligation.ts says why there are two). */
+export const OBLIGATION_WORKFLOW_V1 = 'obligationWorkflow';
 
 export interface CompletionCommand {
   summary: string;

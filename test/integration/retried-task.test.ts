@@ -66,22 +66,27 @@ function opened(): ObligationState {
   return openObligation(input, planDeadline(firstDeadline(input), calendar), opening);
 }
 
-/** One attempt at the task that climbs to 督办: what the workflow computes and records, from `at`. */
-async function attempt(start: ObligationState, at: Date) {
+/**
+ * One attempt at the task that climbs to 督办: what the workflow computes and records, from `at`.
+ * Since `one-record-per-climb` the three states are recorded together after the document is
+ * stored; runs started before record each state on its own, the document between.
+ */
+async function attempt(start: ObligationState, at: Date, together: boolean) {
   const entered = climb(start, 'deadline', '超过1小时期限未办结', null, at);
   const planned = applyPlan(
     entered,
     planDeadline({ from: at.toISOString(), deadline: 'PT1H', remind: [], rulePrefix: '督办宽限' }, calendar),
     at,
   );
-  for (const s of [entered, planned]) await env.run(readModel.recordObligation.bind(readModel), s);
+  if (!together) for (const s of [entered, planned]) await env.run(readModel.recordObligation.bind(readModel), s);
   const document: LadderDocument = await env.run(rungActions.storeRungDocument.bind(rungActions), {
     obligation: planned,
     rung: 1 as const,
     issuedAt: at.toISOString(),
   });
   const attached = attachDocument(planned, 1, document, at);
-  await env.run(readModel.recordObligation.bind(readModel), attached);
+  if (together) await env.run(readModel.recordObligationSteps.bind(readModel), [entered, planned, attached]);
+  else await env.run(readModel.recordObligation.bind(readModel), attached);
   return { planned, document, attached };
 }
 
@@ -102,15 +107,18 @@ const written = (instant: string) => chineseDateTime(instant);
 /** The read model's state: the workflow's, with the 事项编号 it gave. */
 const numbered = (state: object) => ({ ...state, number: expect.any(String) });
 
-describe('a retried workflow task', () => {
+describe.each([
+  ['recorded together (one-record-per-climb)', true],
+  ['recorded one state at a time', false],
+])('a retried workflow task, its climb %s', (_, together) => {
   it('leaves the read model, the event log and the document saying what the retry (the history) says', async () => {
     const start = opened();
     await env.run(readModel.recordObligation.bind(readModel), start);
     const firstAt = new Date('2026-12-01T10:00:05+08:00');
     const retryAt = new Date(firstAt.getTime() + 75_000); // the worker died; the retry ran 75 s later
-    const first = await attempt(start, firstAt);
+    const first = await attempt(start, firstAt, together);
     const counter = (await pg.query(`SELECT sum(last)::int AS last FROM document_counter`)).rows[0].last;
-    const retry = await attempt(start, retryAt);
+    const retry = await attempt(start, retryAt, together);
     expect(retry.attached.revision).toBe(first.attached.revision);
     expect(retry.planned.dueAt).not.toBe(first.planned.dueAt);
 
@@ -145,8 +153,8 @@ describe('a retried workflow task', () => {
     await env.run(readModel.recordObligation.bind(readModel), start);
     const firstAt = new Date('2026-12-01T10:00:05+08:00');
     const retryAt = new Date(firstAt.getTime() + 40_000);
-    const retry = await attempt(start, retryAt);
-    const late = await attempt(start, firstAt);
+    const retry = await attempt(start, retryAt, together);
+    const late = await attempt(start, firstAt, together);
     expect(late.document).toEqual(retry.document);
     expect((await row(start.id)).state).toEqual(numbered(retry.attached));
     expect((await events(start.id)).slice(1).map((e) => e.at.toISOString())).toEqual([
@@ -162,7 +170,7 @@ describe('a retried workflow task', () => {
     await env.run(readModel.recordObligation.bind(readModel), start);
     const firstAt = new Date('2026-12-01T10:00:05+08:00');
     // The dead attempt climbed to 督办 and stored its notice; its task never completed.
-    await attempt(start, firstAt);
+    await attempt(start, firstAt, together);
     expect(await documentOf(start.id)).toHaveLength(1);
     // The retry, 10 s later, took the department's completion first: the history never climbs.
     const retryAt = new Date(firstAt.getTime() + 10_000);

@@ -65,6 +65,10 @@ export function recordingActivities(): { fx: Effects; activities: LadderActiviti
       fx.records.push(s);
       return s;
     },
+    recordObligationSteps: async (steps) => {
+      fx.records.push(...steps);
+      return steps;
+    },
     // Before `exactly-once-ladder` one activity stored and announced; since, two.
     issueRungDocument: async ({ obligation, rung }) => {
       fx.announced.push(`${obligation.id}:${rung}`);

@@ -46,6 +46,7 @@ describe('the workflow code a worker runs', () => {
     const text = fs.readFileSync((code as { workflowBundle: { codePath: string } }).workflowBundle.codePath, 'utf8');
     for (const type of [
       'obligationWorkflow',
+      'obligationWorkflowV2',
       'indicatorWorkflow',
       'rhythmWorkflow',
       'digestWorkflow',

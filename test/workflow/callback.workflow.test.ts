@@ -18,7 +18,7 @@ import {
   verificationUpdate,
   type CallbackCommand,
 } from '../../libs/contracts/obligation';
-import { obligationWorkflow } from '../../workflows/obligation';
+import { obligationWorkflowV2 } from '../../workflows/obligation';
 import { keepHistory } from '../support/histories';
 import { recordingActivities, useTimeSkippingServer, type Effects } from '../support/time-skipping';
 
@@ -90,7 +90,7 @@ const now = async () => new Date(await server.env.currentTimeMs()).toISOString()
 /** Opened, completed by the unit, 销号 by the supervisors: its run ends completed. */
 async function completed(taskQueue: string, cleanup: string[]) {
   const i = input(await now());
-  const h = await server.env.client.workflow.start(obligationWorkflow, {
+  const h = await server.env.client.workflow.start(obligationWorkflowV2, {
     taskQueue,
     workflowId: workflowIdOf(i.id),
     args: [{ open: i }],
@@ -106,7 +106,7 @@ async function completed(taskQueue: string, cleanup: string[]) {
 function callBack(taskQueue: string, final: ObligationState, c: Omit<CallbackCommand, 'by'>) {
   return server.env.client.workflow.executeUpdateWithStart(callbackUpdate, {
     args: [{ ...c, by: supervisor }],
-    startWorkflowOperation: new WithStartWorkflowOperation(obligationWorkflow, {
+    startWorkflowOperation: new WithStartWorkflowOperation(obligationWorkflowV2, {
       workflowId: workflowIdOf(final.id),
       taskQueue,
       args: [{ resume: final }],

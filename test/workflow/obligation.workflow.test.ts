@@ -4,7 +4,8 @@ import {
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
+import type { History } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { chinaCalendar, shanghaiDate } from '../../libs/domain/calendar';
@@ -19,6 +20,7 @@ import {
   type ObligationState,
 } from '../../libs/domain/obligation';
 import type { LadderPolicy } from '../../libs/domain/policy';
+import { recordedStates } from '../../libs/shared/temporal/obligation-history';
 import { WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
 import { keepHistory } from '../support/histories';
 import { recordingActivities, useTimeSkippingServer, type Effects } from '../support/time-skipping';
@@ -36,7 +38,7 @@ import {
   verificationUpdate,
   withdrawalUpdate,
 } from '../../libs/contracts/obligation';
-import { obligationWorkflow } from '../../workflows/obligation';
+import { obligationWorkflow, obligationWorkflowV2 } from '../../workflows/obligation';
 
 // Every path of the ladder on the real time-skipping test server. Deadlines are computed by the
 // real deadline activity; the Postgres-facing activities are replaced by ones that keep what they
@@ -78,7 +80,8 @@ async function withWorker<T>(
     start: (
       i?: ObligationInput,
       historyLimit?: number,
-    ) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof obligationWorkflow>>,
+      type?: typeof obligationWorkflowV2,
+    ) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof obligationWorkflowV2>>,
     fx: Effects,
     taskQueue: string,
   ) => Promise<T>,
@@ -91,12 +94,12 @@ async function withWorker<T>(
     workflowsPath: WORKFLOWS_PATH,
     activities,
   });
-  const start = async (i = input(), historyLimit?: number) => {
+  const start = async (i = input(), historyLimit?: number, type = obligationWorkflowV2) => {
     const open = {
       ...i,
       startAt: i.startAt === EPOCH ? new Date(await server.env.currentTimeMs()).toISOString() : i.startAt,
     };
-    const handle = await server.env.client.workflow.start(obligationWorkflow, {
+    const handle = await server.env.client.workflow.start(type, {
       taskQueue,
       workflowId: `obligation-${i.id}`,
       args: [{ open, historyLimit }],
@@ -122,7 +125,21 @@ async function withWorker<T>(
   }
 }
 
-const state = (h: WorkflowHandle<typeof obligationWorkflow>) => h.query(stateQuery);
+const state = (h: WorkflowHandle<typeof obligationWorkflowV2>) => h.query(stateQuery);
+
+/** How many times each local activity ran, from the markers in a run's history. */
+function localActivities(history: History): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const e of history.events ?? []) {
+    const m = e.markerRecordedEventAttributes;
+    if (m?.markerName !== 'core_local_activity') continue;
+    const type = defaultPayloadConverter.fromPayload<{ activity_type: string }>(
+      m.details!.data!.payloads![0] as Payload,
+    ).activity_type;
+    counts[type] = (counts[type] ?? 0) + 1;
+  }
+  return counts;
+}
 const rungsOf = (s: ObligationState) => s.rungs.map((r) => [r.rung, r.cause]);
 
 async function refusal(p: Promise<unknown>): Promise<string> {
@@ -144,7 +161,7 @@ describe('the escalation ladder', () => {
       // As the API does: plan the first deadline, open the state, answer with it, then start.
       const plan = planDeadline(firstDeadline(i), chinaCalendar([]));
       const answered = openObligation(i, plan, now);
-      const h = await server.env.client.workflow.start(obligationWorkflow, {
+      const h = await server.env.client.workflow.start(obligationWorkflowV2, {
         taskQueue,
         workflowId: `obligation-${i.id}`,
         args: [{ open: i, opened: { plan, at: answered.createdAt } }],
@@ -164,45 +181,75 @@ describe('the escalation ladder', () => {
     });
   });
 
-  it('climbs to 问责 one rung per missed deadline, runs each action once, then waits without climbing', async () => {
-    await withWorker(async (start, fx) => {
-      const h = await start();
-      const opened = await state(h);
-      expect(opened).toMatchObject({ status: 'open', rung: 0, color: 'blue', deadlineRule: '1小时' });
-      expect(opened.remindAt).toHaveLength(1);
+  // The second type takes every change from its start without a marker; a run of the first type
+  // still open takes them too, each marked once (the ladder is the same).
+  it.each([
+    ['', obligationWorkflowV2, 'full-climb', 0],
+    [' (a run of the first type)', obligationWorkflow, 'full-climb-first-type', 4],
+  ])(
+    'climbs to 问责 one rung per missed deadline, runs each action once, then waits without climbing%s',
+    async (_, type, kept, markers) => {
+      await withWorker(async (start, fx) => {
+        const h = await start(undefined, undefined, type);
+        const opened = await state(h);
+        expect(opened).toMatchObject({ status: 'open', rung: 0, color: 'blue', deadlineRule: '1小时' });
+        expect(opened.remindAt).toHaveLength(1);
 
-      await server.env.sleep(45 * 60 * 1000); // past the reminder, before the deadline
-      expect(await state(h)).toMatchObject({ rung: 0, color: 'yellow' });
-      expect(fx.reminders).toHaveLength(1);
+        await server.env.sleep(45 * 60 * 1000); // past the reminder, before the deadline
+        expect(await state(h)).toMatchObject({ rung: 0, color: 'yellow' });
+        expect(fx.reminders).toHaveLength(1);
 
-      await server.env.sleep(10 * HOUR);
-      const top = await state(h);
-      expect(top).toMatchObject({ status: 'open', rung: 4, rungName: '问责', color: 'red' });
-      expect(rungsOf(top)).toEqual([
-        [1, 'deadline'],
-        [2, 'deadline'],
-        [3, 'deadline'],
-        [4, 'deadline'],
-      ]);
-      expect(top.rungs.every((r) => r.document !== null)).toBe(true);
-      expect([...fx.documents.values()]).toEqual([1, 1, 1, 1]);
-      // Each rung's new deadline is its grace after entering it.
-      expect(Date.parse(top.rungs[1].at) - Date.parse(top.rungs[0].at)).toBe(HOUR);
+        await server.env.sleep(10 * HOUR);
+        const top = await state(h);
+        expect(top).toMatchObject({ status: 'open', rung: 4, rungName: '问责', color: 'red' });
+        expect(rungsOf(top)).toEqual([
+          [1, 'deadline'],
+          [2, 'deadline'],
+          [3, 'deadline'],
+          [4, 'deadline'],
+        ]);
+        expect(top.rungs.every((r) => r.document !== null)).toBe(true);
+        expect([...fx.documents.values()]).toEqual([1, 1, 1, 1]);
+        // Each rung's new deadline is its grace after entering it.
+        expect(Date.parse(top.rungs[1].at) - Date.parse(top.rungs[0].at)).toBe(HOUR);
 
-      const revisions = fx.records.length;
-      await server.env.sleep(30 * 24 * HOUR);
-      expect(fx.records).toHaveLength(revisions);
-      await keepHistory(server.env, 'full-climb', h.workflowId, h.firstExecutionRunId);
+        // Since `one-record-per-climb`: each climb's rung, deadline and document are recorded by one
+        // local activity, and the auditors' timeline still has every revision, in order.
+        const runs = [{ runId: h.firstExecutionRunId, history: await h.fetchHistory() }];
+        // exactly-once-ladder, paused-clock, search-attributes-when-changed, one-record-per-climb
+        expect(
+          runs[0].history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch'),
+        ).toHaveLength(markers);
+        expect(localActivities(runs[0].history)).toEqual({
+          planDeadline: 4, // the first deadline and the three graces
+          recordObligation: 5, // the opening and a reminder before each of the four deadlines
+          recordObligationSteps: 4,
+          storeRungDocument: 4,
+        });
+        const timeline = recordedStates(runs).map(({ state: s }) => s);
+        expect(timeline.map((s) => s.revision)).toEqual(timeline.map((_, k) => k + 1));
+        expect(timeline.at(-1)).toEqual(top);
+        expect(timeline.slice(2, 5).map((s) => [s.lastEvent.type, s.rung])).toEqual([
+          ['rung_entered', 1],
+          ['deadline_set', 1],
+          ['document_issued', 1],
+        ]);
 
-      // A completion can still arrive at the top rung.
-      await h.executeUpdate(completionUpdate, { args: [{ summary: '终于办结', evidence: [], by: department }] });
-      const done = await h.executeUpdate(verificationUpdate, {
-        args: [{ accepted: true, comment: '准予销号', by: supervisor }],
+        const revisions = fx.records.length;
+        await server.env.sleep(30 * 24 * HOUR);
+        expect(fx.records).toHaveLength(revisions);
+        await keepHistory(server.env, kept, h.workflowId, h.firstExecutionRunId);
+
+        // A completion can still arrive at the top rung.
+        await h.executeUpdate(completionUpdate, { args: [{ summary: '终于办结', evidence: [], by: department }] });
+        const done = await h.executeUpdate(verificationUpdate, {
+          args: [{ accepted: true, comment: '准予销号', by: supervisor }],
+        });
+        expect(done).toMatchObject({ status: 'completed', rung: 4, color: 'blue' });
+        expect((await h.result()).status).toBe('completed');
       });
-      expect(done).toMatchObject({ status: 'completed', rung: 4, color: 'blue' });
-      expect((await h.result()).status).toBe('completed');
-    });
-  });
+    },
+  );
 
   it.each([0, 1, 2, 3, 4])('completes at rung %i with that many actions taken', async (rung) => {
     await withWorker(async (start, fx) => {
@@ -395,7 +442,7 @@ describe('the escalation ladder', () => {
 
       const reopened = await server.env.client.workflow.executeUpdateWithStart(reopenUpdate, {
         args: [{ reason: '诉求人不满意', by: supervisor }],
-        startWorkflowOperation: new WithStartWorkflowOperation(obligationWorkflow, {
+        startWorkflowOperation: new WithStartWorkflowOperation(obligationWorkflowV2, {
           workflowId: h.workflowId,
           taskQueue,
           args: [{ resume: final }],
@@ -481,7 +528,10 @@ describe('the escalation ladder', () => {
 });
 
 /** Every rung from 1 up entered once, each with its document, each document issued and announced once. */
-async function expectEachRungOnce(h: WorkflowHandle<typeof obligationWorkflow>, fx: Effects): Promise<ObligationState> {
+async function expectEachRungOnce(
+  h: WorkflowHandle<typeof obligationWorkflowV2>,
+  fx: Effects,
+): Promise<ObligationState> {
   const s = await state(h);
   const rungs = s.rungs.map((r) => r.rung);
   expect(rungs).toEqual(rungs.map((_, i) => i + 1));
@@ -502,8 +552,8 @@ async function expectEachRungOnce(h: WorkflowHandle<typeof obligationWorkflow>, 
  * all of it in one activation, the very race the discipline commission's testers hit.
  */
 async function raced<T>(
-  send: (h: WorkflowHandle<typeof obligationWorkflow>) => Promise<T>[],
-  check: (h: WorkflowHandle<typeof obligationWorkflow>, answers: T[], fx: Effects) => Promise<void>,
+  send: (h: WorkflowHandle<typeof obligationWorkflowV2>) => Promise<T>[],
+  check: (h: WorkflowHandle<typeof obligationWorkflowV2>, answers: T[], fx: Effects) => Promise<void>,
   atDeadline = false,
 ): Promise<void> {
   const taskQueue = `wf-${Math.random().toString(36).slice(2)}`;
@@ -523,7 +573,7 @@ async function raced<T>(
   const { h } = await (
     await worker()
   ).runUntil(async () => {
-    const started = await server.env.client.workflow.start(obligationWorkflow, {
+    const started = await server.env.client.workflow.start(obligationWorkflowV2, {
       taskQueue,
       workflowId: `obligation-${i.id}`,
       args: [{ open: { ...i, startAt: new Date(await server.env.currentTimeMs()).toISOString() } }],

@@ -20,7 +20,7 @@ import {
   verificationUpdate,
   withdrawalUpdate,
 } from '../../libs/contracts/obligation';
-import { obligationWorkflow } from '../../workflows/obligation';
+import { obligationWorkflowV2 } from '../../workflows/obligation';
 
 // 并单 and 分解落实 on the real time-skipping server: the duplicate's clock stops, the main one's
 // outcome reaches it; the parent waits for its sub-obligations, each climbing its own ladder.
@@ -40,7 +40,7 @@ const hourly = (): LadderPolicy => ({
 let counter = 0;
 const nextId = () => `00000000-0000-4000-9100-${String(++counter).padStart(12, '0')}`;
 
-type Handle = WorkflowHandle<typeof obligationWorkflow>;
+type Handle = WorkflowHandle<typeof obligationWorkflowV2>;
 type Start = (more?: Partial<ObligationInput>) => Promise<Handle>;
 
 async function withWorker<T>(
@@ -69,7 +69,7 @@ async function withWorker<T>(
       by: supervisor,
       ...more,
     };
-    const handle = await server.env.client.workflow.start(obligationWorkflow, {
+    const handle = await server.env.client.workflow.start(obligationWorkflowV2, {
       taskQueue,
       workflowId: workflowIdOf(i.id),
       args: [{ open: i }],
@@ -255,7 +255,7 @@ describe('分解落实', () => {
       const firstRunId = await firstRun(first);
       const reopened = await server.env.client.workflow.executeUpdateWithStart(reopenUpdate, {
         args: [{ reason: '诉求人不满意', by: supervisor }],
-        startWorkflowOperation: new WithStartWorkflowOperation(obligationWorkflow, {
+        startWorkflowOperation: new WithStartWorkflowOperation(obligationWorkflowV2, {
           workflowId: first.workflowId,
           taskQueue,
           args: [{ resume: firstDone }],

@@ -9,47 +9,9 @@ import { fromHistoryDocument, recordedStates, replayObligation } from '../../lib
 // `npm run record-histories` records from the current code. A change that breaks one needs
 // `patched` (see README, "Changing a workflow safely").
 const HISTORIES = path.resolve(__dirname, '../histories');
-const GUARDS = [
-  'api-opened.json',
-  // Recorded before `callback-duty-in-task`: the 回访 duty started by a regular activity, after 销号's task.
-  'callback-reopen-duty-as-activity.json',
-  'completion-at-rung-2.json',
-  'continue-as-new.json',
-  'enterprise-checks.json',
-  'exemption-approved.json',
-  'exemption-refused.json',
-  'extension.json',
-  'full-climb-local-actions.json',
-  'full-climb-local-record.json',
-  'full-climb.json',
-  'indicator-year-before-rank-read-model.json',
-  'indicator-year.json',
-  'manual-escalation.json',
-  'rejection.json',
-  'reopen.json',
-  'rhythm-problem-reports.json',
-  'withdrawal.json',
-  // Recorded by the code before `paused-clock` (the clock ran on while submitted; no rework grace).
-  ...[
-    'api-opened',
-    'completion-at-rung-2',
-    'concurrent-escalations',
-    'continue-as-new',
-    'enterprise-checks',
-    'escalation-racing-deadline',
-    'exemption-approved',
-    'exemption-refused',
-    'extension',
-    'full-climb',
-    'manual-escalation',
-    'rejection',
-    'reopen',
-    'signal-racing-update',
-    'withdrawal',
-  ].map((f) => `${f}-before-paused-clock.json`),
-].map((f) => `guards/${f}`);
-// Recorded by the code since `exactly-once-ladder`: every path again, and the races it serialises.
-const CURRENT = [
+// The paths `npm run record-histories` records: the ladder and the races it serialises, the steps,
+// 常态化工作, 并单 and 分解落实, 回访 (each list below says which code recorded them).
+const RECORDED = [
   'api-opened.json',
   'completion-at-rung-2.json',
   'concurrent-escalations.json',
@@ -95,7 +57,59 @@ const CURRENT = [
   'search-attributes-when-changed.json',
   // Since `return-decision-in-turn`: a refusal and an approval of one return at once, the second refused.
   'return-decisions-racing.json',
+];
+const GUARDS = [
+  'api-opened.json',
+  // Recorded before `callback-duty-in-task`: the 回访 duty started by a regular activity, after 销号's task.
+  'callback-reopen-duty-as-activity.json',
+  'completion-at-rung-2.json',
+  'continue-as-new.json',
+  'enterprise-checks.json',
+  'exemption-approved.json',
+  'exemption-refused.json',
+  'extension.json',
+  'full-climb-local-actions.json',
+  'full-climb-local-record.json',
+  'full-climb.json',
+  'indicator-year-before-rank-read-model.json',
+  'indicator-year.json',
+  'manual-escalation.json',
+  'rejection.json',
+  'reopen.json',
+  'rhythm-problem-reports.json',
+  'withdrawal.json',
+  // Recorded by the code before `paused-clock` (the clock ran on while submitted; no rework grace).
+  ...[
+    'api-opened',
+    'completion-at-rung-2',
+    'concurrent-escalations',
+    'continue-as-new',
+    'enterprise-checks',
+    'escalation-racing-deadline',
+    'exemption-approved',
+    'exemption-refused',
+    'extension',
+    'full-climb',
+    'manual-escalation',
+    'rejection',
+    'reopen',
+    'signal-racing-update',
+    'withdrawal',
+  ].map((f) => `${f}-before-paused-clock.json`),
+  // Recorded by the code before `obligations-start-second-type`: every path above as the first
+  // type takes it (a run of that type still open goes on so, each later change marked).
+  ...RECORDED.map((f) => f.replace(/\.json$/, '-before-second-type.json')),
+].map((f) => `guards/${f}`);
+// Recorded by the code now: every obligation of the second type, and a run of the first type that
+// climbs (since `one-record-per-climb`, its climbs recorded together, marked).
+const CURRENT = [
+  ...RECORDED,
+  'full-climb-first-type.json',
+  // Since `obligations-start-second-type`: the workflows that start obligations, starting the second type.
+  'indicator-year.json',
+  'rhythm-problem-reports.json',
 ].map((f) => `current/${f}`);
+
 const found = (folder: string) =>
   fs
     .readdirSync(path.join(HISTORIES, folder))

@@ -26,7 +26,7 @@ import {
   stateQuery,
   verificationUpdate,
 } from '../../libs/contracts/obligation';
-import { obligationWorkflow } from '../../workflows/obligation';
+import { obligationWorkflowV2 } from '../../workflows/obligation';
 import type { RhythmJob } from '../../libs/contracts/rhythm';
 import { rhythmWorkflow } from '../../workflows/rhythm';
 import { adminQuery, withDatabase } from '../support/postgres';
@@ -113,7 +113,7 @@ describe('a month of the office’s rhythm', () => {
         };
       };
       const start = async (input: ObligationInput) => {
-        const h = await client.workflow.start(obligationWorkflow, {
+        const h = await client.workflow.start(obligationWorkflowV2, {
           taskQueue,
           workflowId: workflowIdOf(input.id),
           args: [{ open: input }],

@@ -15,7 +15,7 @@ import {
 } from '../../libs/shared/temporal/search-attributes';
 import { WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
 import { completionUpdate, snapshotUpdate, verificationUpdate } from '../../libs/contracts/obligation';
-import { obligationWorkflow } from '../../workflows/obligation';
+import { obligationWorkflowV2 } from '../../workflows/obligation';
 import { keepHistory } from '../support/histories';
 import { recordingActivities, useTimeSkippingServer } from '../support/time-skipping';
 
@@ -59,7 +59,7 @@ describe('search attributes', () => {
       // As the API starts it (obligations.service.ts).
       const plan = planDeadline(firstDeadline(i), chinaCalendar([]));
       const opened = openObligation(i, plan, now);
-      const h = await server.env.client.workflow.start(obligationWorkflow, {
+      const h = await server.env.client.workflow.start(obligationWorkflowV2, {
         taskQueue,
         workflowId: `obligation-${i.id}`,
         args: [{ open: i, opened: { plan, at: opened.createdAt } }],

@@ -28,7 +28,7 @@ import {
   verificationUpdate,
   withdrawalUpdate,
 } from '../../libs/contracts/obligation';
-import { obligationWorkflow } from '../../workflows/obligation';
+import { obligationWorkflowV2 } from '../../workflows/obligation';
 import { recordingActivities, useTimeSkippingServer } from '../support/time-skipping';
 
 // The ground truth on generated histories: obligations run on the real time-skipping server with
@@ -149,7 +149,7 @@ describe('simulated generated histories', () => {
             policy,
             by: supervisor,
           };
-          const h = await server.env.client.workflow.start(obligationWorkflow, {
+          const h = await server.env.client.workflow.start(obligationWorkflowV2, {
             taskQueue,
             workflowId: `obligation-${id}`,
             args: [{ open }],

@@ -31,7 +31,7 @@ import {
   urgeUpdate,
   verificationUpdate,
 } from '../../libs/contracts/obligation';
-import { obligationWorkflow } from '../../workflows/obligation';
+import { obligationWorkflowV2 } from '../../workflows/obligation';
 
 // The steps between 交办 and 销号 (签收, 退回/改派, 挂起) and the paused clock, on the real
 // time-skipping server, with the real deadline arithmetic.
@@ -80,7 +80,7 @@ function input(policy: LadderPolicy, startAt: string): ObligationInput {
 type Start = (
   policy: LadderPolicy,
   more?: Partial<ObligationInput>,
-) => Promise<WorkflowHandle<typeof obligationWorkflow>>;
+) => Promise<WorkflowHandle<typeof obligationWorkflowV2>>;
 
 async function withWorker<T>(fn: (start: Start, fx: Effects) => Promise<T>): Promise<T> {
   const taskQueue = `steps-${Math.random().toString(36).slice(2)}`;
@@ -101,7 +101,7 @@ async function withWorker<T>(fn: (start: Start, fx: Effects) => Promise<T>): Pro
   const started: string[] = [];
   const start: Start = async (policy, more = {}) => {
     const i = { ...input(policy, new Date(await server.env.currentTimeMs()).toISOString()), ...more };
-    const handle = await server.env.client.workflow.start(obligationWorkflow, {
+    const handle = await server.env.client.workflow.start(obligationWorkflowV2, {
       taskQueue,
       workflowId: `obligation-${i.id}`,
       args: [{ open: i }],
@@ -124,9 +124,9 @@ async function withWorker<T>(fn: (start: Start, fx: Effects) => Promise<T>): Pro
   }
 }
 
-const state = (h: WorkflowHandle<typeof obligationWorkflow>) => h.query(stateQuery);
+const state = (h: WorkflowHandle<typeof obligationWorkflowV2>) => h.query(stateQuery);
 const now = async () => server.env.currentTimeMs();
-const firstRun = async (h: WorkflowHandle<typeof obligationWorkflow>) => (await h.describe()).runId;
+const firstRun = async (h: WorkflowHandle<typeof obligationWorkflowV2>) => (await h.describe()).runId;
 
 async function refusal(p: Promise<unknown>): Promise<string> {
   const err = await p.then(
@@ -140,7 +140,7 @@ async function refusal(p: Promise<unknown>): Promise<string> {
 }
 
 /** The updates the workflow accepted: a refused command is not among them. */
-async function acceptedUpdates(h: WorkflowHandle<typeof obligationWorkflow>): Promise<number> {
+async function acceptedUpdates(h: WorkflowHandle<typeof obligationWorkflowV2>): Promise<number> {
   return ((await h.fetchHistory()).events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
 }
 
@@ -506,7 +506,7 @@ describe('签收, 退回 and 改派', () => {
 });
 
 /** The states the run recorded, from its history's record activities (the workflow's own account). */
-async function fxStates(h: WorkflowHandle<typeof obligationWorkflow>): Promise<ObligationState[]> {
+async function fxStates(h: WorkflowHandle<typeof obligationWorkflowV2>): Promise<ObligationState[]> {
   const history = await h.fetchHistory();
   return recordedStates([{ runId: 'r', history }]).map((r) => r.state);
 }

@@ -77,26 +77,28 @@ function recordActivityInput(e: HistoryEvent): ObligationState | null {
   return defaultPayloadConverter.fromPayload<ObligationState>(a.input.payloads[0] as Payload);
 }
 
-/** A state written by the record local activity: the marker keeps its result, the state written. */
-function recordLocalActivityResult(e: HistoryEvent): ObligationState | null {
+/**
+ * The states written by the record local activities: the marker keeps the result, the state
+ * written (since `one-record-per-climb`, a climb's states, oldest first).
+ */
+function recordLocalActivityResult(e: HistoryEvent): ObligationState[] {
   const m = e.markerRecordedEventAttributes;
   const data = m?.details?.data?.payloads?.[0];
   const result = m?.details?.result?.payloads?.[0];
-  if (m?.markerName !== 'core_local_activity' || !data || !result) return null;
-  if (
-    defaultPayloadConverter.fromPayload<{ activity_type?: string }>(data as Payload).activity_type !==
-    'recordObligation'
-  )
-    return null;
-  return defaultPayloadConverter.fromPayload<ObligationState>(result as Payload) ?? null;
+  if (m?.markerName !== 'core_local_activity' || !data || !result) return [];
+  const type = defaultPayloadConverter.fromPayload<{ activity_type?: string }>(data as Payload).activity_type;
+  if (type === 'recordObligation') return [defaultPayloadConverter.fromPayload<ObligationState>(result as Payload)];
+  if (type === 'recordObligationSteps')
+    return defaultPayloadConverter.fromPayload<ObligationState[]>(result as Payload) ?? [];
+  return [];
 }
 
 /** The states the workflow recorded, read from the recordObligation activities in the history. */
 export function recordedStates(runs: RunHistory[]): RecordedState[] {
   return runs.flatMap(({ runId, history }) =>
     (history.events ?? []).flatMap((e) => {
-      const state = recordActivityInput(e) ?? recordLocalActivityResult(e);
-      return state ? [{ runId, state }] : [];
+      const input = recordActivityInput(e);
+      return (input ? [input] : recordLocalActivityResult(e)).filter(Boolean).map((state) => ({ runId, state }));
     }),
   );
 }
