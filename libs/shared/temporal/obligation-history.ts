@@ -225,6 +225,24 @@ export function decodeHistory(bytes: Uint8Array): History {
  *   API, it would otherwise stay on for every promise of the process after its first replay.
  */
 class AuditReplayWorker extends Worker {
+  /**
+   * The SDK parses a bundle again for each replay worker (its source map out of the code, and the
+   * whole bundle evaluated once in a context of its own, for debuggers): most of one obligation's
+   * replay (the API's, the audit CLI's). A bundle is parsed once here.
+   */
+  private static readonly parsed = new WeakMap<object, ReturnType<typeof Worker.getOrCreateBundle>>();
+
+  protected static override getOrCreateBundle(
+    compiledOptions: CompiledWorkerOptions,
+    logger: Logger,
+  ): ReturnType<typeof Worker.getOrCreateBundle> {
+    const key = compiledOptions.workflowBundle;
+    if (!key) return super.getOrCreateBundle(compiledOptions, logger);
+    let parsed = AuditReplayWorker.parsed.get(key);
+    if (!parsed) AuditReplayWorker.parsed.set(key, (parsed = super.getOrCreateBundle(compiledOptions, logger)));
+    return parsed;
+  }
+
   protected static override async createWorkflowCreator(
     workflowBundle: Parameters<typeof globalHandlers.addWorkflowBundle>[0],
     compiledOptions: CompiledWorkerOptions,
