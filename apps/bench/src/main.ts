@@ -26,6 +26,7 @@ import { percentile, pool } from './stats';
 
 const QUICK = process.argv.includes('--quick');
 // `--only policy-lab`: that phase alone, on a Postgres of its own (no Temporal, no service).
+// `--only replay [--replays N]`: the replay phase alone (no Temporal server, no Postgres).
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 // The policy lab's figure is for a quarter of 10,000 obligations, quick or not.
 const POLICY_LAB_OBLIGATIONS = option('lab') ?? 10_000;
@@ -45,6 +46,7 @@ const SIZE = {
   robotStorm: option('robot') ?? 300,
   ...(option('storm') !== undefined && { storm: option('storm')! }),
   ...(option('import') !== undefined && { imports: option('import')! }),
+  ...(option('replays') !== undefined && { replays: option('replays')! }),
 };
 const CONCURRENCY = 20;
 // The worker's workflow cache (`--cache N`): bounds its memory with 10,000 open obligations; a
@@ -333,7 +335,44 @@ function sayTable(r: Record<string, any>): void {
   for (const [what, figure, goal, met] of rows) say(`| ${what} | ${figure} | ${goal} | ${met ? 'yes' : 'no'} |`);
 }
 
+/**
+ * Replay: one full-ladder history (after a first replay that bundles), then `count` recorded
+ * histories cycled from test/histories/guards, every one checked. Times are wall; CPU is the
+ * process's (all its threads), from process.cpuUsage.
+ */
+async function benchReplay(count: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const fixtures = fs
+    .readdirSync(path.join(ROOT, 'test/histories/guards'))
+    .map((f) => fromHistoryDocument(JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories/guards', f), 'utf8'))));
+  const climb = fromHistoryDocument(
+    JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories/guards/full-climb.json'), 'utf8')),
+  );
+  await replayObligation(climb.workflowId, climb.runs); // bundles once
+  let t = performance.now();
+  await replayObligation(climb.workflowId, climb.runs);
+  out.replayFullLadderMs = Math.round(performance.now() - t);
+  t = performance.now();
+  const cpu = process.cpuUsage();
+  const reports = await replayObligations(Array.from({ length: count }, (_, i) => fixtures[i % fixtures.length]));
+  if (reports.some((r) => !r.deterministic)) throw new Error('a recorded history did not replay');
+  const used = process.cpuUsage(cpu);
+  out.replayHistories = count;
+  out[`replay${count}Seconds`] = Number(((performance.now() - t) / 1000).toFixed(1));
+  out.replay1000Seconds = Number((((performance.now() - t) / 1000) * (1000 / count)).toFixed(1));
+  out.replay1000CpuSeconds = Number((((used.user + used.system) / 1e6) * (1000 / count)).toFixed(1));
+  say(
+    `replay: full ladder ${out.replayFullLadderMs} ms; ${count} histories in ${out[`replay${count}Seconds`]} s (1,000 → ${out.replay1000Seconds} s, CPU ${out.replay1000CpuSeconds} s)`,
+  );
+  return out;
+}
+
 async function main(): Promise<void> {
+  if (ONLY === 'replay') {
+    installTemporalLogging(logger);
+    await benchReplay(SIZE.replays);
+    return;
+  }
   if (ONLY === 'policy-lab') {
     const pg = await postgres();
     try {
@@ -343,7 +382,7 @@ async function main(): Promise<void> {
     }
     return;
   }
-  if (ONLY !== undefined) throw new Error(`--only knows one phase: policy-lab`);
+  if (ONLY !== undefined) throw new Error(`--only knows two phases: policy-lab, replay`);
   installTemporalLogging(logger);
   const temporalEnv = await startDevServer();
   const pg = await postgres();
@@ -771,27 +810,7 @@ async function main(): Promise<void> {
   );
 
   // 5. Replay: one full-ladder history, then many recorded histories.
-  const fixtures = fs
-    .readdirSync(path.join(ROOT, 'test/histories/guards'))
-    .map((f) => fromHistoryDocument(JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories/guards', f), 'utf8'))));
-  const climb = fromHistoryDocument(
-    JSON.parse(fs.readFileSync(path.join(ROOT, 'test/histories/guards/full-climb.json'), 'utf8')),
-  );
-  await replayObligation(climb.workflowId, climb.runs); // bundles once
-  let t = performance.now();
-  await replayObligation(climb.workflowId, climb.runs);
-  results.replayFullLadderMs = Math.round(performance.now() - t);
-  t = performance.now();
-  const reports = await replayObligations(
-    Array.from({ length: SIZE.replays }, (_, i) => fixtures[i % fixtures.length]),
-  );
-  if (reports.some((r) => !r.deterministic)) throw new Error('a recorded history did not replay');
-  results.replayHistories = SIZE.replays;
-  results[`replay${SIZE.replays}Seconds`] = Number(((performance.now() - t) / 1000).toFixed(1));
-  results.replay1000Seconds = Number((((performance.now() - t) / 1000) * (1000 / SIZE.replays)).toFixed(1));
-  say(
-    `replay: full ladder ${results.replayFullLadderMs} ms; ${SIZE.replays} histories in ${results[`replay${SIZE.replays}Seconds`]} s (1,000 → ${results.replay1000Seconds} s)`,
-  );
+  Object.assign(results, await benchReplay(SIZE.replays));
 
   const lab = await benchPolicyLab(pg.url, POLICY_LAB_OBLIGATIONS);
   Object.assign(results, lab);

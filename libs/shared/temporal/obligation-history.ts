@@ -8,8 +8,15 @@ import {
   type ReplayWorkerOptions,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import type { Logger } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { CompiledWorkerOptions } from '@temporalio/worker/lib/worker-options';
+import type { WorkflowCreator } from '@temporalio/worker/lib/workflow/interface';
+import { globalHandlers } from '@temporalio/worker/lib/workflow/vm-shared';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
+import { Worker as Thread } from 'node:worker_threads';
 import type { ObligationState } from '../../domain/obligation';
 import type { RecordedState } from '../../domain/timeline';
 import { WORKFLOW_BUNDLER_OPTIONS, WORKFLOWS_PATH } from './workflows-path';
@@ -140,43 +147,135 @@ export async function replayObligation(
   return (await replayObligations([{ workflowId, runs }], workflowsPath))[0];
 }
 
+/** The compiled replay thread (replay-thread.js); from the TypeScript sources (tests) there is none. */
+const REPLAY_THREAD = path.join(__dirname, 'replay-thread.js');
+
 /**
- * Replays many obligations on a few replay workers, one per core (a worker per history would cost
- * more than the replays), each on a thread of its own: most of a replay is the SDK entering its
- * sandbox for each activation, which one thread does one at a time (1,000 histories took 46 s).
+ * Replays many obligations on one thread per core (at most 4), each running a replay worker of its
+ * own; a few obligations (fewer than 20) replay on the calling thread, which costs less than
+ * starting a thread and loading the bundle in it. From the TypeScript sources every batch replays
+ * on the calling thread. Every history is replayed either way, and the reports are the same.
  */
 export async function replayObligations(
   obligations: Array<{ workflowId: string; runs: RunHistory[] }>,
   workflowsPath = WORKFLOWS_PATH,
-  workers = obligations.length < 20 ? 1 : Math.min(4, availableParallelism()),
+  threads = obligations.length < 20 ? 1 : Math.min(4, availableParallelism()),
 ): Promise<ReplayReport[]> {
-  const share = Math.ceil(obligations.length / Math.max(1, workers));
+  const workflowBundle = await bundleFor(workflowsPath);
+  if (threads <= 1 || !fs.existsSync(REPLAY_THREAD)) return replayOnThisThread(obligations, workflowBundle);
+  const share = Math.ceil(obligations.length / threads);
   const shares = Array.from({ length: Math.ceil(obligations.length / share) }, (_, k) =>
     obligations.slice(k * share, (k + 1) * share),
   );
-  // One share replays on the main thread, as the SDK does by default: a thread of its own would
-  // cost more to start (loading the bundle in it) than one obligation's replay takes.
-  const threaded = shares.length > 1;
-  return (await Promise.all(shares.map((mine) => replayOnOneWorker(mine, workflowsPath, threaded)))).flat();
+  return (await Promise.all(shares.map((mine) => replayOnAThread(mine, workflowBundle)))).flat();
+}
+
+/** What a replay thread is given: each distinct history once, encoded, and the obligations by index. */
+export interface ReplayThreadInput {
+  workflowBundle: WorkflowBundleWithSourceMap;
+  histories: Uint8Array[];
+  obligations: Array<{ workflowId: string; runs: Array<{ runId: string; history: number }> }>;
+}
+
+function replayOnAThread(
+  obligations: Array<{ workflowId: string; runs: RunHistory[] }>,
+  workflowBundle: WorkflowBundleWithSourceMap,
+): Promise<ReplayReport[]> {
+  // A batch often holds the same history many times (the bench cycles the guards): encoded once.
+  const index = new Map<History, number>();
+  const histories: Uint8Array[] = [];
+  const input: ReplayThreadInput = {
+    workflowBundle,
+    histories,
+    obligations: obligations.map(({ workflowId, runs }) => ({
+      workflowId,
+      runs: runs.map(({ runId, history }) => {
+        let i = index.get(history);
+        if (i === undefined) {
+          index.set(history, (i = histories.length));
+          histories.push(temporal.api.history.v1.History.encode(history).finish());
+        }
+        return { runId, history: i };
+      }),
+    })),
+  };
+  return new Promise((resolve, reject) => {
+    const thread = new Thread(REPLAY_THREAD, { workerData: input });
+    thread.once('message', (reports: ReplayReport[]) => {
+      resolve(reports);
+      // Its native runtime would keep it alive.
+      void thread.terminate();
+    });
+    thread.once('error', reject);
+    thread.once('exit', (code) => reject(new Error(`the replay thread exited (${code}) before its reports`)));
+  });
+}
+
+export function decodeHistory(bytes: Uint8Array): History {
+  return temporal.api.history.v1.History.decode(bytes);
+}
+
+/**
+ * A replay worker for the auditors' replays. The SDK's options leave two costs that a replay does
+ * not need, and that were most of its time (docs/performance.md, "Replay"):
+ * - each call into the sandbox (about 75 a history) runs under `isolateExecutionTimeout`, which
+ *   Node enforces by starting and joining a watchdog thread per call (240 µs each on this box; in
+ *   the SDK's debug mode the timeout is 49 days anyway). Here the calls run without one.
+ * - the SDK's promise hook captures a source-mapped stack trace for every promise a workflow
+ *   creates, for the `__stack_trace` query, which nobody sends a replay: half of a replay's CPU.
+ *   It is stopped for the thread that replays. The hook is the thread's (the isolate's): in the
+ *   API, it would otherwise stay on for every promise of the process after its first replay.
+ */
+class AuditReplayWorker extends Worker {
+  /**
+   * The SDK parses a bundle again for each replay worker (its source map out of the code, and the
+   * whole bundle evaluated once in a context of its own, for debuggers): most of one obligation's
+   * replay (the API's, the audit CLI's). A bundle is parsed once here.
+   */
+  private static readonly parsed = new WeakMap<object, ReturnType<typeof Worker.getOrCreateBundle>>();
+
+  protected static override getOrCreateBundle(
+    compiledOptions: CompiledWorkerOptions,
+    logger: Logger,
+  ): ReturnType<typeof Worker.getOrCreateBundle> {
+    const key = compiledOptions.workflowBundle;
+    if (!key) return super.getOrCreateBundle(compiledOptions, logger);
+    let parsed = AuditReplayWorker.parsed.get(key);
+    if (!parsed) AuditReplayWorker.parsed.set(key, (parsed = super.getOrCreateBundle(compiledOptions, logger)));
+    return parsed;
+  }
+
+  protected static override async createWorkflowCreator(
+    workflowBundle: Parameters<typeof globalHandlers.addWorkflowBundle>[0],
+    compiledOptions: CompiledWorkerOptions,
+    logger: Logger,
+  ): Promise<WorkflowCreator> {
+    const creator = await super.createWorkflowCreator(
+      workflowBundle,
+      { ...compiledOptions, isolateExecutionTimeoutMs: undefined as unknown as number },
+      logger,
+    );
+    // Installed (once per thread) by the creator above; a later creator does not install it again.
+    (globalHandlers as unknown as { stopPromiseHook?: () => void }).stopPromiseHook?.();
+    return creator;
+  }
 }
 
 /** Histories replay one after another, so the states reported between two results belong to the history of the second. */
-async function replayOnOneWorker(
+export async function replayOnThisThread(
   obligations: Array<{ workflowId: string; runs: RunHistory[] }>,
-  workflowsPath: string,
-  threaded: boolean,
+  workflowBundle: WorkflowBundleWithSourceMap,
 ): Promise<ReplayReport[]> {
-  const workflowBundle = await bundleFor(workflowsPath);
   let lastRecorded: ObligationState | null = null;
   const histories = obligations.flatMap(({ workflowId, runs }) => runs.map(({ history }) => ({ workflowId, history })));
-  const results = Worker.runReplayHistories(
+  const results = AuditReplayWorker.runReplayHistories(
     // `debugMode` is left out of ReplayWorkerOptions' type, but the SDK takes it (worker.js, constructReplayWorker).
     <ReplayWorkerOptions>{
       workflowBundle,
       replayName: 'duban-audit',
-      // The SDK replays on the main thread by default (its debug mode); a thread per worker runs
-      // the shares in parallel.
-      debugMode: !threaded,
+      // On this thread (the SDK's default for a replay): a thread of the SDK's own per replay worker
+      // would pass every activation to it and back.
+      debugMode: true,
       sinks: {
         replayProbe: {
           recorded: { fn: (_info, s: ObligationState) => void (lastRecorded = s), callDuringReplay: true },
