@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
   http,
   mintToken,
+  ownDatabase,
   startApi,
   startWorker,
   testConfig,
@@ -11,6 +13,8 @@ import {
   type RunningApi,
   type RunningWorker,
 } from '../support/service';
+import { migrate } from '../../libs/shared/database/data-source';
+import { pastDueSql, unsettledSql } from '../../libs/shared/database/overdue';
 
 // The board over HTTP, for a town of its own so that other test files' obligations do not count.
 const config = testConfig();
@@ -74,6 +78,21 @@ describe('the board (挂图作战)', () => {
     });
     const red = board.body.redList.filter((o: { unit: string }) => o.unit === town);
     expect(red.map((o: { id: string }) => o.id)).toEqual([interviewed, listed]);
+    // An entry is what the console's red list and the workbook show, not the whole state.
+    const one = await http(api.url, 'GET', `/v1/obligations/${interviewed}`, undefined, as.supervisor);
+    expect(red[0]).toEqual({
+      id: interviewed,
+      number: one.body.number,
+      kind: 'public_message',
+      title: '看板事项4',
+      unit: town,
+      status: one.body.status,
+      rung: 3,
+      rungName: '约谈',
+      color: one.body.color,
+      dueAt: one.body.dueAt,
+      overdue: one.body.overdue,
+    });
 
     // The same numbers as the obligations list gives.
     const open = await http(api.url, 'GET', `/v1/obligations?unit=${town}&limit=200`, undefined, as.supervisor);
@@ -101,6 +120,59 @@ describe('the board (挂图作战)', () => {
     expect(kind.body.units.some((u: { unit: string }) => u.unit === town)).toBe(false);
     expect((await http(api.url, 'GET', '/v1/board?kind=nope', undefined, as.supervisor)).body.details[0].field).toBe(
       'kind',
+    );
+  });
+});
+
+describe('the board and the list at 100,000 obligations', () => {
+  // A database of its own, with 20,000 rows as the benchmark writes them (some co-handled), so
+  // that the planner chooses as it does at scale, not as for the shared database's few rows.
+  let pg: PgClient;
+  beforeAll(async () => {
+    const url = await ownDatabase();
+    await migrate(url);
+    pg = new PgClient({ connectionString: url });
+    await pg.connect();
+    await pg.query(
+      `INSERT INTO obligation (id, key, workflow_id, kind, unit, status, rung, color, due_at, state, revision, created_at, updated_at)
+       SELECT gen_random_uuid(), 'synthetic-' || g, 'obligation-synthetic-' || g, 'work_order', u.code,
+              (ARRAY['open','submitted','completed'])[1 + g % 3], g % 5, (ARRAY['blue','yellow','red','red','red'])[1 + g % 5],
+              now() + ((g % 20) - 10) * interval '1 day',
+              jsonb_build_object('id', g, 'title', repeat('事项', 200), 'unit', u.code)
+                || CASE WHEN g % 1000 = 0 THEN '{"coUnits": ["district-tax"]}'::jsonb ELSE '{}'::jsonb END,
+              1, now() - g * interval '1 second', now()
+         FROM generate_series(1, 20000) g JOIN LATERAL (SELECT code FROM unit ORDER BY code OFFSET g % 50 LIMIT 1) u ON true`,
+    );
+    await pg.query('VACUUM ANALYZE obligation');
+  });
+  afterAll(async () => {
+    await pg?.end();
+  });
+  const plan = async (sql: string) =>
+    (await pg.query(`EXPLAIN ${sql}`)).rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+
+  it('counts from an index alone, and finds co-handled items and a filtered page by index', async () => {
+    expect(
+      await plan(
+        `SELECT o.unit, o.rung, o.color, count(*), count(*) FILTER (WHERE ${pastDueSql()}),
+                count(*) FILTER (WHERE o.created_at >= now() - interval '7 days')
+           FROM obligation o WHERE ${unsettledSql()} GROUP BY o.unit, o.rung, o.color`,
+      ),
+    ).toMatch(/Index Only Scan using obligation_board_counts/);
+    expect(
+      await plan(
+        `SELECT o.state FROM obligation o WHERE ${unsettledSql()} AND o.state->'coUnits' ? 'district-tax'
+          ORDER BY o.due_at ASC NULLS LAST, o.id LIMIT 200`,
+      ),
+    ).toMatch(/Bitmap Index Scan on obligation_co_units/);
+    const page = await plan(
+      `SELECT * FROM obligation o WHERE o.unit = 'district-tax' AND o.status = 'open'
+        ORDER BY o.created_at DESC NULLS LAST, o.id DESC LIMIT 51`,
+    );
+    expect(page).toMatch(/Index Scan using obligation_unit_status_page/);
+    expect(page).not.toMatch(/Sort/);
+    expect(await plan(`SELECT count(*) FROM obligation o WHERE o.unit = 'district-tax' AND o.status = 'open'`)).toMatch(
+      /Index Only Scan using obligation_unit_status_page/,
     );
   });
 });

@@ -25,7 +25,8 @@ import { percentile, pool } from './stats';
 // and Postgres, each figure beside a baseline measured in the same run. Writes bench/results/latest.json.
 
 const QUICK = process.argv.includes('--quick');
-// `--only policy-lab`: that phase alone, on a Postgres of its own (no Temporal, no service).
+// `--only policy-lab`: that phase alone, on a Postgres of its own (no Temporal, no service);
+// `--only read-model [--rows N]`: the board and the list alone, on a Postgres of its own and the API;
 // `--only replay [--replays N]`: the replay phase alone (no Temporal server, no Postgres).
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 // The policy lab's figure is for a quarter of 10,000 obligations, quick or not.
@@ -367,6 +368,103 @@ async function benchReplay(count: number): Promise<Record<string, number>> {
   return out;
 }
 
+/**
+ * The board and a filtered list over a large read model: `rows` synthetic rows inserted beside
+ * whatever is there, then 200 sequential GETs of each (p99). `get` is one GET as a supervisor.
+ */
+async function benchReadModel(
+  db: PgClient,
+  get: (p: string) => Promise<unknown>,
+  rows: number,
+  apiCpuMs?: () => number,
+): Promise<{ readModelRows: number; boardP99Ms: number; listP99Ms: number; listPlanUsesIndex: boolean }> {
+  await db.query(
+    `INSERT INTO obligation (id, key, workflow_id, kind, unit, status, rung, color, due_at, state, revision, created_at, updated_at)
+     SELECT gen_random_uuid(), 'synthetic-' || g, 'obligation-synthetic-' || g, 'work_order', u.code,
+            (ARRAY['open','submitted','completed'])[1 + g % 3], g % 5, (ARRAY['blue','yellow','red','red','red'])[1 + g % 5],
+            now() + ((g % 20) - 10) * interval '1 day',
+            jsonb_build_object('id', g, 'status', 'open', 'rung', g % 5, 'dueAt', null, 'unit', u.code), 1, now() - g * interval '1 second', now()
+       FROM generate_series(1, $1) g JOIN LATERAL (SELECT code FROM unit ORDER BY code OFFSET g % 50 LIMIT 1) u ON true`,
+    [rows],
+  );
+  // What autovacuum does after a bulk load, so index-only scans see the new rows as visible.
+  await db.query('VACUUM ANALYZE obligation');
+  const cpu: string[] = [];
+  const timed = async (p: string) => {
+    const d: number[] = [];
+    const cpu0 = apiCpuMs?.();
+    for (let i = 0; i < 200; i++) {
+      const t1 = performance.now();
+      await get(p);
+      d.push(performance.now() - t1);
+    }
+    if (apiCpuMs)
+      cpu.push(`${p} ${((apiCpuMs() - cpu0!) / 200).toFixed(1)} ms, p50 ${Math.round(percentile(d, 50))} ms`);
+    return Math.round(percentile(d, 99));
+  };
+  const readModelRows = Number((await db.query('SELECT count(*) AS n FROM obligation')).rows[0].n);
+  const boardP99Ms = await timed('/v1/board');
+  const listP99Ms = await timed('/v1/obligations?unit=district-tax&status=open&limit=50');
+  const plan = (
+    await db.query(
+      `EXPLAIN SELECT * FROM obligation WHERE unit = 'district-tax' AND status = 'open' ORDER BY created_at DESC, id DESC LIMIT 51`,
+    )
+  ).rows
+    .map((r) => r['QUERY PLAN'])
+    .join('\n');
+  const listPlanUsesIndex = /Index/.test(plan);
+  say(
+    `read model of ${readModelRows} rows: board p99 ${boardP99Ms} ms, list p99 ${listP99Ms} ms (index: ${listPlanUsesIndex})`,
+  );
+  if (cpu.length) say(`the API's CPU per request: ${cpu.join('; ')}`);
+  return { readModelRows, boardP99Ms, listP99Ms, listPlanUsesIndex };
+}
+
+/**
+ * `--only read-model`: that phase alone. A database of its own, migrated, and the API as a process
+ * of its own; no Temporal (the API's client connects lazily and neither GET uses it).
+ */
+async function onlyReadModel(): Promise<void> {
+  const pg = await postgres();
+  const port = await freePort();
+  const api = startPart('api', {
+    DATABASE_URL: pg.url,
+    // Nothing listens there: the API needs an address, not a server, to serve reads.
+    TEMPORAL_ADDRESS: '127.0.0.1:1',
+    DUBAN_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+    PORT: String(port),
+    // Not the warnings of its schedules and standing duties, retried in vain without Temporal.
+    LOG_LEVEL: 'error',
+  });
+  const db = new PgClient({ connectionString: pg.url });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    // /health answers 503 without Temporal; any answer means the API is up and migrated.
+    await until('the API', async () => ((await fetch(`${base}/health`)).status ? true : undefined));
+    const get = async (p: string, token: string, method = 'GET', body?: unknown): Promise<any> => {
+      const res = await fetch(base + p, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const json: any = await res.json();
+      if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+    const { token } = await get('/v1/tokens', 'bench-admin-token-0123456789', 'POST', {
+      role: 'supervisor',
+      name: 'bench-supervisor',
+    });
+    await db.connect();
+    // With the API's CPU per request: on a shared box the latency moves with the load, the CPU does not.
+    await benchReadModel(db, (p) => get(p, token), option('rows') ?? 100_000, api.cpuMs);
+  } finally {
+    await db.end().catch(() => undefined);
+    await api.stop();
+    await pg.stop();
+  }
+}
+
 async function main(): Promise<void> {
   if (ONLY === 'replay') {
     installTemporalLogging(logger);
@@ -382,7 +480,8 @@ async function main(): Promise<void> {
     }
     return;
   }
-  if (ONLY !== undefined) throw new Error(`--only knows two phases: policy-lab, replay`);
+  if (ONLY === 'read-model') return onlyReadModel();
+  if (ONLY !== undefined) throw new Error(`--only knows three phases: policy-lab, read-model, replay`);
   installTemporalLogging(logger);
   const temporalEnv = await startDevServer();
   const pg = await postgres();
@@ -774,40 +873,7 @@ async function main(): Promise<void> {
   );
 
   // 4. Board and list with a large read model (synthetic rows beside the real ones).
-  await db.query(
-    `INSERT INTO obligation (id, key, workflow_id, kind, unit, status, rung, color, due_at, state, revision, created_at, updated_at)
-     SELECT gen_random_uuid(), 'synthetic-' || g, 'obligation-synthetic-' || g, 'work_order', u.code,
-            (ARRAY['open','submitted','completed'])[1 + g % 3], g % 5, (ARRAY['blue','yellow','red','red','red'])[1 + g % 5],
-            now() + ((g % 20) - 10) * interval '1 day',
-            jsonb_build_object('id', g, 'status', 'open', 'rung', g % 5, 'dueAt', null, 'unit', u.code), 1, now() - g * interval '1 second', now()
-       FROM generate_series(1, $1) g JOIN LATERAL (SELECT code FROM unit ORDER BY code OFFSET g % 50 LIMIT 1) u ON true`,
-    [SIZE.readModel],
-  );
-  // What autovacuum does after a bulk load, so index-only scans see the new rows as visible.
-  await db.query('VACUUM ANALYZE obligation');
-  const timed = async (p: string) => {
-    const d: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const t1 = performance.now();
-      await call('GET', p, undefined, supervisor);
-      d.push(performance.now() - t1);
-    }
-    return Math.round(percentile(d, 99));
-  };
-  results.readModelRows = Number((await db.query('SELECT count(*) AS n FROM obligation')).rows[0].n);
-  results.boardP99Ms = await timed('/v1/board');
-  results.listP99Ms = await timed('/v1/obligations?unit=district-tax&status=open&limit=50');
-  const plan = (
-    await db.query(
-      `EXPLAIN SELECT * FROM obligation WHERE unit = 'district-tax' AND status = 'open' ORDER BY created_at DESC, id DESC LIMIT 51`,
-    )
-  ).rows
-    .map((r) => r['QUERY PLAN'])
-    .join('\n');
-  results.listPlanUsesIndex = /Index/.test(plan);
-  say(
-    `read model of ${results.readModelRows} rows: board p99 ${results.boardP99Ms} ms, list p99 ${results.listP99Ms} ms (index: ${results.listPlanUsesIndex})`,
-  );
+  Object.assign(results, await benchReadModel(db, (p) => call('GET', p, undefined, supervisor), SIZE.readModel));
 
   // 5. Replay: one full-ladder history, then many recorded histories.
   Object.assign(results, await benchReplay(SIZE.replays));

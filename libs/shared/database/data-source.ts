@@ -23,6 +23,7 @@ import { Notifications1764000005000 } from './migrations/1764000005000-notificat
 import { NotificationFeed1764000005100 } from './migrations/1764000005100-notification-feed';
 import { ScoreFormula1764000006200 } from './migrations/1764000006200-score-formula';
 import { StandingDuties1764000006300 } from './migrations/1764000006300-standing-duties';
+import { BoardCoveringIndexes1764000006600 } from './migrations/1764000006600-board-covering-indexes';
 import { loadReferenceData } from './reference-data';
 
 export const ENTITIES = [ObligationRecord, ApiToken];
@@ -49,6 +50,7 @@ const MIGRATIONS = [
   NotificationFeed1764000005100,
   ScoreFormula1764000006200,
   StandingDuties1764000006300,
+  BoardCoveringIndexes1764000006600,
 ];
 
 /** Each process part names its data source: the API and the worker may share one process. */

@@ -13,3 +13,11 @@ export function unsettledSql(alias = 'o'): string {
 export function overdueSql(alias = 'o'): string {
   return `(${unsettledSql(alias)} AND ${alias}.status IN (${list(RUNNING_STATUSES)}) AND ${alias}.due_at IS NOT NULL AND ${alias}.due_at < now())`;
 }
+
+/**
+ * `overdueSql` for rows already known to be unsettled (the board's counts, whose WHERE says so):
+ * the same rule without testing every row's status against the unsettled ones a second time.
+ */
+export function pastDueSql(alias = 'o'): string {
+  return `(${alias}.status IN (${list(RUNNING_STATUSES)}) AND ${alias}.due_at IS NOT NULL AND ${alias}.due_at < now())`;
+}

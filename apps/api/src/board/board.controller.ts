@@ -39,7 +39,7 @@ export class BoardController {
   })
   @ApiOkResponse({
     description:
-      '{ totals: { open, overdue, red, newThisWeek }, units: [{ unit, name, total, overdue, rungs: [r0..r4], colors: { blue, yellow, red } }], indicators: [{ code, name, leadUnit, leadUnitName, month, rank, of, colour }], redList: [obligation], coHandled?: [obligation with handling "co"] (departments only) }',
+      '{ totals: { open, overdue, red, newThisWeek }, units: [{ unit, name, total, overdue, rungs: [r0..r4], colors: { blue, yellow, red } }], indicators: [{ code, name, leadUnit, leadUnitName, month, rank, of, colour }], redList: [{ id, number, kind, title, unit, status, rung, rungName, color, dueAt, overdue }] (挂牌 and above, highest rung first, then the nearest deadline; at most 500), coHandled?: [obligation with handling "co"] (departments only) }',
   })
   async get(@Query() q: BoardQueryDto, @CurrentPrincipal() p: Principal) {
     const { totals, units, redList, indicators, coHandled } = await this.board.board(q, p);
@@ -47,7 +47,7 @@ export class BoardController {
       totals,
       units,
       indicators,
-      redList: redList.map((s) => view(s)),
+      redList,
       ...(coHandled && { coHandled: coHandled.map((s) => ({ ...view(s), handling: s.handling })) }),
     };
   }

@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ObligationState } from '../../../../libs/domain/obligation';
-import { overdueSql, unsettledSql } from '../../../../libs/shared/database/overdue';
+import { rungName } from '../../../../libs/domain/ladder';
+import { overdueSql, pastDueSql, unsettledSql } from '../../../../libs/shared/database/overdue';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import type { Principal } from '../auth/principal';
 
@@ -39,6 +40,26 @@ export interface UnitRow {
 // Only what is still to do counts on the board: settled obligations have left it.
 const OPEN = unsettledSql();
 const OVERDUE = overdueSql();
+// Within the counts, whose WHERE keeps the open rows only.
+const PAST_DUE = pastDueSql();
+
+/**
+ * A red-list entry: what the console's table (事项, 责任单位, 层级, 期限) and the board's workbook
+ * show, not the whole state. Up to 500 of them are polled every 3 s; a full state is several KB.
+ */
+export interface RedListItem {
+  id: string;
+  number: string;
+  kind: string;
+  title: string;
+  unit: string;
+  status: ObligationState['status'];
+  rung: ObligationState['rung'];
+  rungName: string;
+  color: ObligationState['color'];
+  dueAt: string | null;
+  overdue: boolean;
+}
 
 export interface BoardTotals {
   open: number;
@@ -58,7 +79,7 @@ export class BoardService {
   ): Promise<{
     totals: BoardTotals;
     units: UnitRow[];
-    redList: ObligationState[];
+    redList: RedListItem[];
     indicators: IndicatorCell[];
     coHandled?: Array<ObligationState & { handling: 'co' }>;
   }> {
@@ -82,7 +103,7 @@ export class BoardService {
       this.db.query(
         // Counted first, then named: the join touches one row per group, not one per obligation.
         `SELECT b.unit, u.name, b.rung, b.color, b.n, b.overdue, b.fresh
-           FROM (SELECT o.unit, o.rung, o.color, count(*)::int AS n, count(*) FILTER (WHERE ${OVERDUE})::int AS overdue,
+           FROM (SELECT o.unit, o.rung, o.color, count(*)::int AS n, count(*) FILTER (WHERE ${PAST_DUE})::int AS overdue,
                         count(*) FILTER (WHERE o.created_at >= ${since})::int AS fresh
                    FROM obligation o WHERE ${where.join(' AND ')}
                   GROUP BY o.unit, o.rung, o.color) b
@@ -100,9 +121,13 @@ export class BoardService {
         }>
       >,
       this.db.query(
-        `SELECT o.state FROM obligation o WHERE ${[...where, 'o.rung >= 2'].join(' AND ')} ORDER BY o.rung DESC, o.due_at ASC NULLS LAST, o.id LIMIT 500`,
+        // The entry's columns, and of the state (several KB) only what has no column; overdue by the
+        // columns as the counts have it (open rows only), not by parsing 500 deadlines in the API.
+        `SELECT o.id, coalesce(o.number, o.key) AS number, o.kind, o.state->>'title' AS title, o.unit, o.status,
+                o.rung, o.color, o.state->>'dueAt' AS "dueAt", ${PAST_DUE} AS overdue
+           FROM obligation o WHERE ${[...where, 'o.rung >= 2'].join(' AND ')} ORDER BY o.rung DESC, o.due_at ASC NULLS LAST, o.id LIMIT 500`,
         params,
-      ) as Promise<Array<{ state: ObligationState }>>,
+      ) as Promise<Array<Omit<RedListItem, 'rungName'>>>,
       this.indicators(filter, viewer),
       viewer.role === 'department' ? this.coHandled(viewer.unit!) : undefined,
     ]);
@@ -142,7 +167,7 @@ export class BoardService {
     return {
       totals,
       units: ordered,
-      redList: red.map((r) => r.state),
+      redList: red.map(({ overdue, ...r }) => ({ ...r, rungName: rungName(r.rung), overdue })),
       indicators,
       ...(coHandled && { coHandled }),
     };

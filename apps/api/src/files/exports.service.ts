@@ -111,7 +111,7 @@ export class ExportsService {
         { header: '督办层级' },
         { header: '办理期限', date: true },
       ],
-      rows: b.redList.map((s) => [s.number ?? s.key, s.title, name(s.unit), rungName(s.rung), shanghaiCell(s.dueAt)]),
+      rows: b.redList.map((s) => [s.number, s.title, name(s.unit), rungName(s.rung), shanghaiCell(s.dueAt)]),
     };
     const indicators: SheetSpec = {
       name: '考核指标位次',
