@@ -26,7 +26,8 @@ export class DeadlineActivities {
     return planResumption(req, await this.calendar());
   }
 
-  private async calendar(): Promise<WorkingDayCalendar> {
+  /** The calendar in force now: the library's data with the admin's official schedules. */
+  async calendar(): Promise<WorkingDayCalendar> {
     return this.db ? currentCalendar((text, params) => this.db!.query(text, params)) : chinaCalendar([]);
   }
 }
