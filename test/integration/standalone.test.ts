@@ -148,8 +148,18 @@ describe('npm start on embedded defaults', () => {
         timeout: 60_000,
       })
       .toBe(121);
-    const duties = await http(api, 'GET', '/v1/standing-duties', undefined, supervisor);
-    expect(duties.body.filter((d: { running: boolean }) => d.running)).toHaveLength(121);
+    // Each duty's state is a query to its workflow: while the box is still busy with the seed, the
+    // list may answer 503 with Retry-After (a query past DUBAN_COMMAND_TIMEOUT_MS), as a client retries.
+    await expect
+      .poll(
+        async () => {
+          const duties = await http(api, 'GET', '/v1/standing-duties', undefined, supervisor);
+          if (duties.status !== 200) return duties.status;
+          return duties.body.filter((d: { running: boolean }) => d.running).length;
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(121);
 
     // No line of the log holds the admin token or a minted one, requests with them included.
     const logged = service.lines.map((l) => JSON.stringify(l)).join('\n');
