@@ -26,8 +26,7 @@ export class DeadlineActivities {
     return planResumption(req, await this.calendar());
   }
 
-  /** The calendar in force now: the library's data with the admin's official schedules. */
-  async calendar(): Promise<WorkingDayCalendar> {
+  private async calendar(): Promise<WorkingDayCalendar> {
     return this.db ? currentCalendar((text, params) => this.db!.query(text, params)) : chinaCalendar([]);
   }
 }

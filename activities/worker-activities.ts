@@ -1,4 +1,4 @@
-import { callbackDutyStarter, fulfilCallbackDuty } from './callback-duty';
+import { fulfilCallbackDuty, startCallbackDuty } from './callback-duty';
 import type { DeadlineActivities } from './deadline';
 import type { DigestActivities } from './digest';
 import type { ReadModelActivities } from './read-model';
@@ -25,7 +25,7 @@ export function workerActivities(
     storeUrgeNotice: rungActions.storeUrgeNotice.bind(rungActions),
     announceUrge: rungActions.announceUrge.bind(rungActions),
     sendReminder: rungActions.sendReminder.bind(rungActions),
-    startCallbackDuty: callbackDutyStarter(() => deadline.calendar()),
+    startCallbackDuty,
     fulfilCallbackDuty,
     generateReports: reports.generateReports.bind(reports),
     recordIndicatorRank: reports.recordIndicatorRank.bind(reports),

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterEach, beforeAll, beforeEach } from 'vitest';
-import { callbackDutyStarter, fulfilCallbackDuty } from '../../activities/callback-duty';
+import { fulfilCallbackDuty, startCallbackDuty } from '../../activities/callback-duty';
 import { DeadlineActivities } from '../../activities/deadline';
 import type { IndicatorRankRecord } from '../../activities/reports';
 import { lapseObligationId } from '../../activities/standing-duty';
@@ -85,7 +85,7 @@ export function recordingActivities(): { fx: Effects; activities: LadderActiviti
     recordIndicatorRank: async (r) => void fx.ranks.push(r),
     lapseObligationId,
     // The real ones: they start and signal the duty's workflow through the worker's client.
-    startCallbackDuty: callbackDutyStarter(() => deadline.calendar()),
+    startCallbackDuty,
     fulfilCallbackDuty,
   };
   return { fx, activities };
