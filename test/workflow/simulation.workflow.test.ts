@@ -42,7 +42,10 @@ const server = useTimeSkippingServer();
 const calendar = chinaCalendar();
 const MINUTE = 60_000;
 const N = 12;
-const SEED = Number(process.env.DUBAN_SIMULATION_SEED ?? Date.now() % 100_000);
+// Fixed, so that CI runs the same scripts every time (a seed of the clock's once made scripts whose
+// returns, suspensions and 改派 were all refused, failing the check that the new steps were done);
+// DUBAN_SIMULATION_SEED runs others.
+const SEED = Number(process.env.DUBAN_SIMULATION_SEED ?? 16_110);
 
 const supervisor: Actor = { role: 'supervisor', unit: null, name: '督查室' };
 const department: Actor = { role: 'department', unit: 'district-tax', name: '税务局' };
