@@ -11,7 +11,7 @@ export function unsettledSql(alias = 'o'): string {
 
 /** The clock runs (not settled, not paused), and past the deadline in force. */
 export function overdueSql(alias = 'o'): string {
-  return `(${unsettledSql(alias)} AND ${alias}.status IN (${list(RUNNING_STATUSES)}) AND ${alias}.due_at IS NOT NULL AND ${alias}.due_at < now())`;
+  return `(${unsettledSql(alias)} AND ${pastDueSql(alias)})`;
 }
 
 /**
