@@ -60,6 +60,7 @@ const SIZE = {
   ...(option('storm') !== undefined && { storm: option('storm')! }),
   ...(option('import') !== undefined && { imports: option('import')! }),
   ...(option('replays') !== undefined && { replays: option('replays')! }),
+  ...(option('rows') !== undefined && { readModel: option('rows')! }),
 };
 const CONCURRENCY = 20;
 // The worker's workflow cache (`--cache N`): bounds its memory with 10,000 open obligations; a
@@ -967,7 +968,10 @@ async function main(): Promise<void> {
   );
 
   // 4. Board and list with a large read model (synthetic rows beside the real ones).
-  Object.assign(results, await benchReadModel(db, (p) => call('GET', p, undefined, supervisor), SIZE.readModel));
+  Object.assign(
+    results,
+    await benchReadModel(db, (p) => call('GET', p, undefined, supervisor), SIZE.readModel, api.cpuMs),
+  );
 
   // 5. Replay: one full-ladder history, then many recorded histories.
   Object.assign(results, await benchReplay(SIZE.replays));
