@@ -11,7 +11,6 @@ import { bearer, http, mintToken, testLogger, TEST_ADMIN_TOKEN } from '../suppor
 // The audit log when things fail: the built API as a real process killed with SIGKILL right after
 // it answered, and a PostgreSQL of this file's own (never the machine's) stopped under it.
 const MAIN = path.resolve(__dirname, '../../dist/apps/api/src/main.js');
-const PG_PORT = 56_432;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-audit-durability-'));
 const dataDir = path.join(root, 'data');
 const outboxDir = path.join(dataDir, 'audit-outbox');
@@ -29,8 +28,11 @@ async function freePort(): Promise<number> {
   });
 }
 
+// Chosen when the file starts, not fixed: a fixed port in the ephemeral range can be any other
+// socket's at that moment, and the server then exits while starting.
+let pgPort: number;
 const startPostgres = async () => {
-  postgres = await startEmbeddedPostgres(path.join(root, 'pg'), PG_PORT, testLogger);
+  postgres = await startEmbeddedPostgres(path.join(root, 'pg'), pgPort, testLogger);
   return postgres;
 };
 
@@ -102,6 +104,7 @@ const outboxLines = () =>
     : [];
 
 beforeAll(async () => {
+  pgPort = await freePort();
   await startPostgres();
 });
 
@@ -169,5 +172,11 @@ describe('the audit log when the API or PostgreSQL fails', () => {
     expect(all.map((e: any) => e.seq)).toEqual(all.map((_: unknown, i: number) => i + 1));
     expect(all.filter((e: any) => ids.includes(e.requestId))).toHaveLength(3);
     await kill(next.child);
+  });
+
+  it('says why an embedded PostgreSQL did not start, where the package gives no reason', async () => {
+    // A second server on the running one's folder (as a second `npm start` would be) exits at once.
+    const again = startEmbeddedPostgres(path.join(root, 'pg'), await freePort(), testLogger);
+    await expect(again).rejects.toThrow(/stopped while starting: .*postmaster\.pid/s);
   });
 });

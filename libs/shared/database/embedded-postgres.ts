@@ -21,6 +21,13 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   fs.mkdirSync(dataDir, { recursive: true });
   const asRoot = process.getuid?.() === 0;
   if (asRoot) await letPostgresUserReach(databaseDir, logger);
+  // The server's last lines: the package rejects with nothing when it exits while starting (a
+  // port already taken, say), so they are what says why.
+  const said: string[] = [];
+  const keep = (message: unknown) => {
+    said.push(String(message).trim());
+    if (said.length > 5) said.shift();
+  };
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -28,15 +35,31 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     password: 'postgres',
     persistent: true,
     createPostgresUser: asRoot,
-    onLog: (message: unknown) => logger.debug({ postgres: String(message).trim() }, 'embedded postgres'),
-    onError: (error: unknown) => logger.warn({ postgres: String(error).trim() }, 'embedded postgres'),
+    onLog: (message: unknown) => {
+      keep(message);
+      logger.debug({ postgres: String(message).trim() }, 'embedded postgres');
+    },
+    onError: (error: unknown) => {
+      keep(error);
+      logger.warn({ postgres: String(error).trim() }, 'embedded postgres');
+    },
   });
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
-  // The package also stops its clusters on a signal and then exits 143, racing the service's own
-  // ordered shutdown (API, worker, then Postgres); `stop()` below is how Duban stops it.
-  for (const signal of signals) {
-    for (const l of process.listeners(signal)) if (!ownListeners.get(signal)!.has(l)) process.removeListener(signal, l);
+  try {
+    await pg.start();
+  } catch (err) {
+    throw err instanceof Error
+      ? err
+      : new Error(
+          `PostgreSQL (port ${port}, ${databaseDir}) stopped while starting: ${said.join(' / ') || 'no output'}`,
+        );
+  } finally {
+    // The package also stops its clusters on a signal and then exits 143, racing the service's own
+    // ordered shutdown (API, worker, then Postgres); `stop()` below is how Duban stops it.
+    for (const signal of signals) {
+      for (const l of process.listeners(signal))
+        if (!ownListeners.get(signal)!.has(l)) process.removeListener(signal, l);
+    }
   }
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();
