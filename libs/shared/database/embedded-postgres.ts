@@ -24,9 +24,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   // The server's last lines: the package rejects with nothing when it exits while starting (a
   // port already taken, say), so they are what says why.
   const said: string[] = [];
-  const keep = (message: unknown) => {
-    said.push(String(message).trim());
-    if (said.length > 5) said.shift();
+  const keep = (message: unknown): string => {
+    const line = String(message).trim();
+    if (said.push(line) > 5) said.shift();
+    return line;
   };
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -35,14 +36,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     password: 'postgres',
     persistent: true,
     createPostgresUser: asRoot,
-    onLog: (message: unknown) => {
-      keep(message);
-      logger.debug({ postgres: String(message).trim() }, 'embedded postgres');
-    },
-    onError: (error: unknown) => {
-      keep(error);
-      logger.warn({ postgres: String(error).trim() }, 'embedded postgres');
-    },
+    onLog: (message: unknown) => logger.debug({ postgres: keep(message) }, 'embedded postgres'),
+    onError: (error: unknown) => logger.warn({ postgres: keep(error) }, 'embedded postgres'),
   });
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) await pg.initialise();
   try {
