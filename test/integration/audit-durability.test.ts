@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../libs/shared/database/embedded-postgres';
+import { portForLater } from '../support/ports';
 import { bearer, http, mintToken, testLogger, TEST_ADMIN_TOKEN } from '../support/service';
 
 // The audit log when things fail: the built API as a real process killed with SIGKILL right after
@@ -18,18 +18,8 @@ const taskQueue = `audit-durability-${process.pid}`;
 let postgres: RunningPostgres | undefined;
 const children = new Set<ChildProcess>();
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-// Chosen when the file starts, not fixed: a fixed port in the ephemeral range can be any other
-// socket's at that moment, and the server then exits while starting.
+// Not a fixed port in the kernel's ephemeral range (it was 56432): any socket may hold it then,
+// and the server exits while starting.
 let pgPort: number;
 const startPostgres = async () => {
   postgres = await startEmbeddedPostgres(path.join(root, 'pg'), pgPort, testLogger);
@@ -39,7 +29,7 @@ const startPostgres = async () => {
 /** The built API as its own process; resolves once it answers. */
 async function spawnApi(): Promise<{ child: ChildProcess; url: string }> {
   expect(fs.existsSync(MAIN), `${MAIN} is missing: run \`npm run build\` (npm test does)`).toBe(true);
-  const port = await freePort();
+  const port = await portForLater();
   const child = spawn(process.execPath, [MAIN], {
     env: {
       ...process.env,
@@ -104,7 +94,7 @@ const outboxLines = () =>
     : [];
 
 beforeAll(async () => {
-  pgPort = await freePort();
+  pgPort = await portForLater();
   await startPostgres();
 });
 
@@ -176,7 +166,7 @@ describe('the audit log when the API or PostgreSQL fails', () => {
 
   it('says why an embedded PostgreSQL did not start, where the package gives no reason', async () => {
     // A second server on the running one's folder (as a second `npm start` would be) exits at once.
-    const again = startEmbeddedPostgres(path.join(root, 'pg'), await freePort(), testLogger);
+    const again = startEmbeddedPostgres(path.join(root, 'pg'), await portForLater(), testLogger);
     await expect(again).rejects.toThrow(/stopped while starting: .*postmaster\.pid/s);
   });
 });

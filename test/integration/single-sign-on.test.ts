@@ -1,11 +1,10 @@
 import * as http from 'node:http';
-import * as net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser as Chromium } from 'playwright-core';
 import { createApiApp } from '../../apps/api/src/api-app';
 import { launchChromium, signOutOfConsole } from '../support/browser';
+import { portForLater } from '../support/ports';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
   bearer,
@@ -30,14 +29,6 @@ let base: string;
 let worker: RunningWorker;
 let chromium: Chromium | undefined;
 const UNIT = 'district-power-supply';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A browser's cookies, by host (the provider is at localhost, the API at 127.0.0.1). */
 class Browser {
@@ -110,8 +101,8 @@ async function signInAs(login: string, browser = new Browser()) {
 }
 
 beforeAll(async () => {
-  const providerPort = await freePort();
-  const apiPort = await freePort();
+  const providerPort = await portForLater();
+  const apiPort = await portForLater();
   issuer = `http://localhost:${providerPort}`;
   base = `http://127.0.0.1:${apiPort}`;
   const oidc = new Provider(issuer, {

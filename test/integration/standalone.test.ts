@@ -1,25 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { portForLater } from '../support/ports';
 import { bearer, http, mintToken } from '../support/service';
 
 // `npm start` as a user runs it: the built service on embedded defaults — its own Temporal dev
 // server (SQLite under the data folder) and its own embedded PostgreSQL — stopped and started again.
 const MAIN = path.resolve(__dirname, '../../dist/apps/standalone/src/main.js');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-standalone-'));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 interface Service {
   child: ChildProcess;
@@ -82,7 +72,12 @@ afterAll(async () => {
 
 describe('npm start on embedded defaults', () => {
   it('comes up, keeps an obligation across a restart, and completes it afterwards', async () => {
-    ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), postgres: await freePort() };
+    ports = {
+      api: await portForLater(),
+      temporal: await portForLater(),
+      ui: await portForLater(),
+      postgres: await portForLater(),
+    };
     const api = `http://127.0.0.1:${ports.api}`;
     let service = await start();
 
