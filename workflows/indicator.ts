@@ -17,7 +17,7 @@ import { workflowIdOf, type ObligationInput } from '../libs/domain/obligation';
 import type { LadderPolicy } from '../libs/domain/policy';
 import type { WorkerActivities } from '../activities/worker-activities';
 import { systemCommandSignal } from '../libs/contracts/obligation';
-import { obligationWorkflow, obligationWorkflowV2, OBLIGATIONS_START_V2 } from './obligation';
+import { obligationTypeToStart } from './obligation';
 
 const { recordIndicatorRank } = proxyActivities<WorkerActivities>({
   startToCloseTimeout: '30 seconds',
@@ -55,7 +55,7 @@ export async function indicatorWorkflow(start: IndicatorStart): Promise<void> {
     ...over,
   });
   const startObligation = (input: ObligationInput) =>
-    startChild(patched(OBLIGATIONS_START_V2) ? obligationWorkflowV2 : obligationWorkflow, {
+    startChild(obligationTypeToStart(), {
       workflowId: workflowIdOf(input.id),
       args: [{ open: input }],
       // The obligations outlive this run: continue-as-new must not end them.

@@ -232,7 +232,7 @@ function refuse(reason: string | null): void {
 
 // Since `obligations-start-second-type`, a workflow that starts an obligation (分解落实 here, the
 // rhythm's, an indicator's and a standing duty's) starts the second type; before, the first.
-export const OBLIGATIONS_START_V2 = 'obligations-start-second-type';
+const OBLIGATIONS_START_V2 = 'obligations-start-second-type';
 
 // Every change made with `patched` before the second workflow type: a run of that type takes each
 // from its start, with no marker (each marker is an event, and with it the SDK upserts
@@ -257,6 +257,11 @@ const IN_FORCE_FROM_V2 = new Set([
  */
 export async function obligationWorkflowV2(start: ObligationStart): Promise<ObligationState> {
   return obligation(start, (change) => IN_FORCE_FROM_V2.has(change) || patched(change));
+}
+
+/** The type a workflow other than this one (rhythm, indicator, standing duty) starts an obligation as. */
+export function obligationTypeToStart(): typeof obligationWorkflowV2 {
+  return patched(OBLIGATIONS_START_V2) ? obligationWorkflowV2 : obligationWorkflow;
 }
 
 /**

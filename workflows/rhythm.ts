@@ -1,5 +1,4 @@
 import {
-  patched,
   ApplicationFailure,
   ParentClosePolicy,
   proxyActivities,
@@ -13,7 +12,7 @@ import { monthContaining, parsePeriod, previousPeriod } from '../libs/domain/per
 import { toShanghaiIso } from '../libs/domain/time';
 import { workflowIdOf } from '../libs/domain/obligation';
 import { RHYTHM_JOBS, type RhythmResult, type RhythmRun } from '../libs/contracts/rhythm';
-import { obligationWorkflow, obligationWorkflowV2, OBLIGATIONS_START_V2 } from './obligation';
+import { obligationTypeToStart } from './obligation';
 
 const { generateReports, owedProblemReports } = proxyActivities<WorkerActivities>({
   startToCloseTimeout: '5 minutes',
@@ -47,7 +46,7 @@ export async function rhythmWorkflow(run: RhythmRun): Promise<RhythmResult> {
   }
   for (const input of await owedProblemReports({ month: period.text, startAt: toShanghaiIso(Date.now()) })) {
     try {
-      await startChild(patched(OBLIGATIONS_START_V2) ? obligationWorkflowV2 : obligationWorkflow, {
+      await startChild(obligationTypeToStart(), {
         workflowId: workflowIdOf(input.id),
         args: [{ open: input }],
         parentClosePolicy: ParentClosePolicy.ABANDON,

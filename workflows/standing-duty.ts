@@ -1,5 +1,4 @@
 import {
-  patched,
   allHandlersFinished,
   ApplicationFailure,
   condition,
@@ -34,7 +33,7 @@ import {
   type StandingDutyState,
 } from '../libs/domain/standing-duty';
 import { chineseDateTime, toShanghaiIso } from '../libs/domain/time';
-import { obligationWorkflow, obligationWorkflowV2, OBLIGATIONS_START_V2 } from './obligation';
+import { obligationTypeToStart } from './obligation';
 
 const DEFAULT_HISTORY_LIMIT = 2_000;
 
@@ -67,7 +66,7 @@ export async function standingDutyWorkflow(start: StandingDutyStart): Promise<vo
 
   const startLapse = async (lapse: Lapse) => {
     try {
-      await startChild(patched(OBLIGATIONS_START_V2) ? obligationWorkflowV2 : obligationWorkflow, {
+      await startChild(obligationTypeToStart(), {
         workflowId: workflowIdOf(lapse.obligationId),
         args: [{ open: lapseObligation(state, lapse) }],
         // The obligation outlives this run: continue-as-new must not end it.
