@@ -1,4 +1,6 @@
 import { fulfilCallbackDuty, startCallbackDuty } from './callback-duty';
+import type { ClimbRequest } from '../libs/domain/obligation';
+import { recordClimb, type ClimbParts } from './climb';
 import type { DeadlineActivities } from './deadline';
 import type { DigestActivities } from './digest';
 import type { ReadModelActivities } from './read-model';
@@ -14,13 +16,18 @@ export function workerActivities(
   reports: ReportActivities,
   digest?: DigestActivities,
 ) {
-  return {
+  // A climb's parts, each also an activity of its own (the histories before `climb-in-one-local-activity`).
+  const climb: ClimbParts = {
     planDeadline: deadline.planDeadline.bind(deadline),
+    storeRungDocument: rungActions.storeRungDocument.bind(rungActions),
+    recordObligationSteps: readModel.recordObligationSteps.bind(readModel),
+  };
+  return {
+    ...climb,
+    recordClimb: (req: ClimbRequest) => recordClimb(climb, req),
     planResumption: deadline.planResumption.bind(deadline),
     recordObligation: readModel.recordObligation.bind(readModel),
-    recordObligationSteps: readModel.recordObligationSteps.bind(readModel),
     issueRungDocument: rungActions.issueRungDocument.bind(rungActions),
-    storeRungDocument: rungActions.storeRungDocument.bind(rungActions),
     announceRung: rungActions.announceRung.bind(rungActions),
     storeUrgeNotice: rungActions.storeUrgeNotice.bind(rungActions),
     announceUrge: rungActions.announceUrge.bind(rungActions),

@@ -28,8 +28,9 @@ import {
   attachUrgeNotice,
   climb,
   climbOnDeadline,
+  climbSteps,
   CommandRefused,
-  deadlineAfter,
+  nextDeadlineRequest,
   refusalToUrge,
   urge,
   contribute,
@@ -200,6 +201,7 @@ function orFailTask<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (..
 const recordBounded = orFailTask(boundedLocal.recordObligation);
 const recordStepsBounded = orFailTask(boundedLocal.recordObligationSteps);
 const storeRungDocument = orFailTask(boundedLocal.storeRungDocument);
+const recordClimb = orFailTask(boundedLocal.recordClimb);
 const storeUrgeNotice = orFailTask(boundedLocal.storeUrgeNotice);
 const startDutyLocally = orFailTask(boundedLocal.startCallbackDuty);
 const planBounded = orFailTask(boundedLocal.planDeadline);
@@ -224,6 +226,11 @@ const RETURN_DECISION_IN_TURN = 'return-decision-in-turn';
 // recorded together after the document is stored, by one local activity and one statement. Before,
 // each was recorded on its own: five local activities per climb where there are now three.
 const ONE_RECORD_PER_CLIMB = 'one-record-per-climb';
+// Since `climb-in-one-local-activity`: the grace planned, the document stored and the states
+// recorded by one local activity (activities/climb.ts), where the three were each their own: one
+// activation of the workflow and one marker per climb instead of three (bench: a deadline's CPU,
+// docs/performance.md).
+const CLIMB_IN_ONE_LOCAL_ACTIVITY = 'climb-in-one-local-activity';
 
 /** A refused command fails the update, not the workflow, and leaves no trace in the history. */
 function refuse(reason: string | null): void {
@@ -338,9 +345,8 @@ async function obligation(start: ObligationStart, since: (change: string) => boo
     return state;
   }
 
-  /** Records the state, with `before`, the states of the same change that led to it. */
-  async function record(before: ObligationState[] = []): Promise<void> {
-    const written = state;
+  /** Upserts the search attributes the state to be recorded gives. */
+  function index(written: ObligationState): void {
     const attributes = searchAttributesOf(written);
     // Since `search-attributes-when-changed`: only those this record changes. A record that
     // attaches a document or a reminder changes none (7 of a full climb's 16 records), and each
@@ -350,6 +356,12 @@ async function obligation(start: ObligationStart, since: (change: string) => boo
       ? attributes.filter((a) => !sameSearchAttribute(indexed.get(a.key), a.value))
       : attributes;
     if (changed.length) upsertSearchAttributes([...changed]);
+  }
+
+  /** Records the state, with `before`, the states of the same change that led to it. */
+  async function record(before: ObligationState[] = []): Promise<void> {
+    const written = state;
+    index(written);
     // Histories written before the change recorded with a regular activity; they replay that way.
     if (before.length) await recordStepsBounded([...before, written]);
     else if (exactlyOnce) await recordBounded(written);
@@ -359,12 +371,10 @@ async function obligation(start: ObligationStart, since: (change: string) => boo
 
   /** The deadline the transition just made sets (deadlineAfter: a grace, 承诺时限, 重办), if any; not yet recorded. */
   async function applyNextDeadline(): Promise<boolean> {
-    const next = deadlineAfter(state);
-    if (!next) return false;
     const now = new Date();
-    const { deadline, rulePrefix } = next;
-    const planned = await plan({ from: now.toISOString(), deadline, remind: state.policy.remind, rulePrefix });
-    state = applyPlan(state, planned, now);
+    const request = nextDeadlineRequest(state, now);
+    if (!request) return false;
+    state = applyPlan(state, await plan(request), now);
     return true;
   }
 
@@ -398,8 +408,21 @@ async function obligation(start: ObligationStart, since: (change: string) => boo
 
   /** Enter the next rung, set its rectification deadline, then run its action exactly once. */
   async function climbRung(enter: (s: ObligationState, now: Date) => ObligationState): Promise<void> {
-    state = enter(state, new Date());
+    const at = new Date();
+    state = enter(state, at);
     const rung = state.rung as ClimbingRung;
+    if (exactlyOnce && since(ONE_RECORD_PER_CLIMB) && since(CLIMB_IN_ONE_LOCAL_ACTIVITY)) {
+      // The states are the activity's inputs and answer run through the same rule (climbSteps),
+      // so a replay rebuilds them from the history as the activity recorded them.
+      const { planned, document } = await recordClimb({ obligation: state, at: at.toISOString() });
+      const steps = climbSteps(state, planned, document, at);
+      state = steps.at(-1)!;
+      index(state);
+      recordedRevision = Math.max(recordedRevision, state.revision);
+      const told = state;
+      toAnnounce.push(() => announceRung({ obligation: told, rung, document }));
+      return;
+    }
     const together = exactlyOnce && since(ONE_RECORD_PER_CLIMB);
     const steps = [state];
     if (together) {

@@ -512,6 +512,50 @@ export function deadlineAfter(state: ObligationState): { deadline: DeadlineSpec;
   }
 }
 
+/** What to plan for the deadline the transition just made sets (deadlineAfter), from `at`; null if none. */
+export function nextDeadlineRequest(state: ObligationState, at: Date): DeadlineRequest | null {
+  const next = deadlineAfter(state);
+  return (
+    next && {
+      from: at.toISOString(),
+      deadline: next.deadline,
+      remind: state.policy.remind,
+      rulePrefix: next.rulePrefix,
+    }
+  );
+}
+
+/** What the workflow asks the climb's local activity (activities/climb.ts). */
+export interface ClimbRequest {
+  /** The state with the rung just entered. */
+  obligation: ObligationState;
+  /** The climb's moment: its grace is planned from it and its document issued at it. */
+  at: string;
+}
+
+/** What it answers, kept in the history. */
+export interface ClimbRecord {
+  planned: DeadlinePlan | null;
+  document: LadderDocument;
+  /** The states recorded, oldest first (climbSteps): the auditors' timeline reads them. */
+  steps: ObligationState[];
+}
+
+/**
+ * A climb's states, oldest first: the rung entered, its grace planned (where the rung has one),
+ * its document attached, all at `at`. The workflow, the local activity that records them and the
+ * auditors' replay each compute them with this one rule.
+ */
+export function climbSteps(
+  entered: ObligationState,
+  planned: DeadlinePlan | null,
+  document: LadderDocument,
+  at: Date,
+): ObligationState[] {
+  const steps = planned ? [entered, applyPlan(entered, planned, at)] : [entered];
+  return [...steps, attachDocument(steps.at(-1)!, entered.rung as ClimbingRung, document, at)];
+}
+
 /** Climbs one rung; the workflow then runs the rung's action and sets the next deadline. */
 export function climb(
   state: ObligationState,

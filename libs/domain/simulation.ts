@@ -8,7 +8,7 @@ import {
   climb,
   climbOnDeadline,
   contribute,
-  deadlineAfter,
+  nextDeadlineRequest,
   decideExemption,
   decideExtension,
   decideSuspension,
@@ -84,7 +84,7 @@ import { toShanghaiIso } from './time';
 
 // The policy lab's simulation: an obligation's recorded facts (what people did, and when) run
 // again under a policy, through the very transitions and clock the workflow runs (nextTick,
-// climbOnDeadline, deadlineAfter, pauseOnTransition, clockAfter, planDeadline, planResumption and
+// climbOnDeadline, nextDeadlineRequest, pauseOnTransition, clockAfter, planDeadline, planResumption and
 // the command transitions of obligation.ts). Nothing here decides anything the workflow does not
 // decide the same way.
 
@@ -485,10 +485,8 @@ export function simulateObligation(
   };
   // The workflow's planNext: the deadline the transition just made sets, planned from its moment.
   const planNext = (at: Date) => {
-    const next = deadlineAfter(state);
-    if (!next) return;
-    const plan = planDeadline({ from: toShanghaiIso(at), remind: state.policy.remind, ...next }, calendar);
-    step(applyPlan(state, plan, at));
+    const next = nextDeadlineRequest(state, at);
+    if (next) step(applyPlan(state, planDeadline(next, calendar), at));
   };
   // The workflow's followUp: the clock runs again, or keeps at least the rework grace.
   const followUp = (at: Date) => {

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { recordClimb, type ClimbParts } from '../../activities/climb';
+import { DeadlineActivities } from '../../activities/deadline';
 import { ReadModelActivities } from '../../activities/read-model';
 import { RungActionActivities } from '../../activities/rung-actions';
 import { chinaCalendar } from '../../libs/domain/calendar';
@@ -14,6 +16,7 @@ import {
   firstDeadline,
   openObligation,
   submitCompletion,
+  type ClimbRecord,
   type LadderDocument,
   type ObligationInput,
   type ObligationState,
@@ -31,6 +34,7 @@ let db: DataSource;
 let pg: Client;
 let readModel: ReadModelActivities;
 let rungActions: RungActionActivities;
+let climbParts: ClimbParts;
 const env = new MockActivityEnvironment();
 const calendar = chinaCalendar([]);
 const told: unknown[] = [];
@@ -42,6 +46,12 @@ beforeAll(async () => {
   await pg.connect();
   readModel = new ReadModelActivities(db);
   rungActions = new RungActionActivities(db, { notify: async (n) => void told.push(n) } as Notifier);
+  const deadlines = new DeadlineActivities(db);
+  climbParts = {
+    planDeadline: deadlines.planDeadline.bind(deadlines),
+    storeRungDocument: rungActions.storeRungDocument.bind(rungActions),
+    recordObligationSteps: readModel.recordObligationSteps.bind(readModel),
+  };
 });
 
 afterAll(async () => {
@@ -66,18 +76,28 @@ function opened(): ObligationState {
   return openObligation(input, planDeadline(firstDeadline(input), calendar), opening);
 }
 
+type Recorded = 'in one local activity' | 'together' | 'one state at a time';
+
 /**
  * One attempt at the task that climbs to 督办: what the workflow computes and records, from `at`.
- * Since `one-record-per-climb` the three states are recorded together after the document is
- * stored; runs started before record each state on its own, the document between.
+ * Since `climb-in-one-local-activity` one activity plans the grace, stores the document and records
+ * the three states (activities/climb.ts); runs started before `one-record-per-climb` record each
+ * state on its own, the document between, and runs between the two record them together after
+ * the document is stored.
  */
-async function attempt(start: ObligationState, at: Date, together: boolean) {
+async function attempt(start: ObligationState, at: Date, recorded: Recorded) {
   const entered = climb(start, 'deadline', '超过1小时期限未办结', null, at);
+  if (recorded === 'in one local activity') {
+    const took: ClimbRecord = await env.run(recordClimb, climbParts, { obligation: entered, at: at.toISOString() });
+    const [, planned, attached] = took.steps;
+    return { planned, document: took.document, attached };
+  }
   const planned = applyPlan(
     entered,
     planDeadline({ from: at.toISOString(), deadline: 'PT1H', remind: [], rulePrefix: '督办宽限' }, calendar),
     at,
   );
+  const together = recorded === 'together';
   if (!together) for (const s of [entered, planned]) await env.run(readModel.recordObligation.bind(readModel), s);
   const document: LadderDocument = await env.run(rungActions.storeRungDocument.bind(rungActions), {
     obligation: planned,
@@ -107,81 +127,81 @@ const written = (instant: string) => chineseDateTime(instant);
 /** The read model's state: the workflow's, with the 事项编号 it gave. */
 const numbered = (state: object) => ({ ...state, number: expect.any(String) });
 
-describe.each([
-  ['recorded together (one-record-per-climb)', true],
-  ['recorded one state at a time', false],
-])('a retried workflow task, its climb %s', (_, together) => {
-  it('leaves the read model, the event log and the document saying what the retry (the history) says', async () => {
-    const start = opened();
-    await env.run(readModel.recordObligation.bind(readModel), start);
-    const firstAt = new Date('2026-12-01T10:00:05+08:00');
-    const retryAt = new Date(firstAt.getTime() + 75_000); // the worker died; the retry ran 75 s later
-    const first = await attempt(start, firstAt, together);
-    const counter = (await pg.query(`SELECT sum(last)::int AS last FROM document_counter`)).rows[0].last;
-    const retry = await attempt(start, retryAt, together);
-    expect(retry.attached.revision).toBe(first.attached.revision);
-    expect(retry.planned.dueAt).not.toBe(first.planned.dueAt);
+describe.each<Recorded>(['in one local activity', 'together', 'one state at a time'])(
+  'a retried workflow task, its climb recorded %s',
+  (recorded) => {
+    it('leaves the read model, the event log and the document saying what the retry (the history) says', async () => {
+      const start = opened();
+      await env.run(readModel.recordObligation.bind(readModel), start);
+      const firstAt = new Date('2026-12-01T10:00:05+08:00');
+      const retryAt = new Date(firstAt.getTime() + 75_000); // the worker died; the retry ran 75 s later
+      const first = await attempt(start, firstAt, recorded);
+      const counter = (await pg.query(`SELECT sum(last)::int AS last FROM document_counter`)).rows[0].last;
+      const retry = await attempt(start, retryAt, recorded);
+      expect(retry.attached.revision).toBe(first.attached.revision);
+      expect(retry.planned.dueAt).not.toBe(first.planned.dueAt);
 
-    // The latest state is the retry's.
-    const latest = await row(start.id);
-    expect(latest.state).toEqual(numbered(retry.attached));
-    expect(latest.due_at.toISOString()).toBe(new Date(retry.planned.dueAt!).toISOString());
+      // The latest state is the retry's.
+      const latest = await row(start.id);
+      expect(latest.state).toEqual(numbered(retry.attached));
+      expect(latest.due_at.toISOString()).toBe(new Date(retry.planned.dueAt!).toISOString());
 
-    // Each revision's event row is the retry's: its moment and its deadline.
-    const rows = await events(start.id);
-    expect(rows.map((e) => e.revision)).toEqual([1, 2, 3, 4]);
-    for (const e of rows.slice(1)) expect(e.at.toISOString()).toBe(retryAt.toISOString());
-    expect(rows[2]).toMatchObject({ type: 'deadline_set' });
-    expect(rows[2].due_at.toISOString()).toBe(new Date(retry.planned.dueAt!).toISOString());
+      // Each revision's event row is the retry's: its moment and its deadline.
+      const rows = await events(start.id);
+      expect(rows.map((e) => e.revision)).toEqual([1, 2, 3, 4]);
+      for (const e of rows.slice(1)) expect(e.at.toISOString()).toBe(retryAt.toISOString());
+      expect(rows[2]).toMatchObject({ type: 'deadline_set' });
+      expect(rows[2].due_at.toISOString()).toBe(new Date(retry.planned.dueAt!).toISOString());
 
-    // One document, its number allocated once, its text the deadline the workflow enforces.
-    const docs = await documentOf(start.id);
-    expect(docs).toHaveLength(1);
-    expect(docs[0].number).toBe(first.document.number);
-    expect(docs[0].number).toMatch(/^督办〔2026〕第\d{4}号$/);
-    expect(docs[0].body).toContain(`请于${written(retry.planned.dueAt!)}前办结`);
-    expect(docs[0].body).not.toContain(written(first.planned.dueAt!));
-    expect(docs[0].issued_at.toISOString()).toBe(retryAt.toISOString());
-    expect((await pg.query(`SELECT sum(last)::int AS last FROM document_counter`)).rows[0].last).toBe(counter);
-    // The activity answers with what it stored, so the state and the document agree.
-    expect(retry.document).toEqual({ kind: docs[0].kind, number: docs[0].number, title: docs[0].title });
-    expect(latest.state.rungs[0].document).toEqual(retry.document);
-  });
+      // One document, its number allocated once, its text the deadline the workflow enforces.
+      const docs = await documentOf(start.id);
+      expect(docs).toHaveLength(1);
+      expect(docs[0].number).toBe(first.document.number);
+      expect(docs[0].number).toMatch(/^督办〔2026〕第\d{4}号$/);
+      expect(docs[0].body).toContain(`请于${written(retry.planned.dueAt!)}前办结`);
+      expect(docs[0].body).not.toContain(written(first.planned.dueAt!));
+      expect(docs[0].issued_at.toISOString()).toBe(retryAt.toISOString());
+      expect((await pg.query(`SELECT sum(last)::int AS last FROM document_counter`)).rows[0].last).toBe(counter);
+      // The activity answers with what it stored, so the state and the document agree.
+      expect(retry.document).toEqual({ kind: docs[0].kind, number: docs[0].number, title: docs[0].title });
+      expect(latest.state.rungs[0].document).toEqual(retry.document);
+    });
 
-  it('ignores a late write of the first attempt after the retry', async () => {
-    const start = opened();
-    await env.run(readModel.recordObligation.bind(readModel), start);
-    const firstAt = new Date('2026-12-01T10:00:05+08:00');
-    const retryAt = new Date(firstAt.getTime() + 40_000);
-    const retry = await attempt(start, retryAt, together);
-    const late = await attempt(start, firstAt, together);
-    expect(late.document).toEqual(retry.document);
-    expect((await row(start.id)).state).toEqual(numbered(retry.attached));
-    expect((await events(start.id)).slice(1).map((e) => e.at.toISOString())).toEqual([
-      retryAt.toISOString(),
-      retryAt.toISOString(),
-      retryAt.toISOString(),
-    ]);
-    expect((await documentOf(start.id))[0].body).toContain(`请于${written(retry.planned.dueAt!)}前办结`);
-  });
+    it('ignores a late write of the first attempt after the retry', async () => {
+      const start = opened();
+      await env.run(readModel.recordObligation.bind(readModel), start);
+      const firstAt = new Date('2026-12-01T10:00:05+08:00');
+      const retryAt = new Date(firstAt.getTime() + 40_000);
+      const retry = await attempt(start, retryAt, recorded);
+      const late = await attempt(start, firstAt, recorded);
+      expect(late.document).toEqual(retry.document);
+      expect((await row(start.id)).state).toEqual(numbered(retry.attached));
+      expect((await events(start.id)).slice(1).map((e) => e.at.toISOString())).toEqual([
+        retryAt.toISOString(),
+        retryAt.toISOString(),
+        retryAt.toISOString(),
+      ]);
+      expect((await documentOf(start.id))[0].body).toContain(`请于${written(retry.planned.dueAt!)}前办结`);
+    });
 
-  it('drops what a dead attempt wrote when the retry went another way (a completion before the deadline tick)', async () => {
-    const start = opened();
-    await env.run(readModel.recordObligation.bind(readModel), start);
-    const firstAt = new Date('2026-12-01T10:00:05+08:00');
-    // The dead attempt climbed to 督办 and stored its notice; its task never completed.
-    await attempt(start, firstAt, together);
-    expect(await documentOf(start.id)).toHaveLength(1);
-    // The retry, 10 s later, took the department's completion first: the history never climbs.
-    const retryAt = new Date(firstAt.getTime() + 10_000);
-    const submitted = submitCompletion(start, { summary: '已办结', evidence: [], by: null }, retryAt);
-    await env.run(readModel.recordObligation.bind(readModel), submitted);
+    it('drops what a dead attempt wrote when the retry went another way (a completion before the deadline tick)', async () => {
+      const start = opened();
+      await env.run(readModel.recordObligation.bind(readModel), start);
+      const firstAt = new Date('2026-12-01T10:00:05+08:00');
+      // The dead attempt climbed to 督办 and stored its notice; its task never completed.
+      await attempt(start, firstAt, recorded);
+      expect(await documentOf(start.id)).toHaveLength(1);
+      // The retry, 10 s later, took the department's completion first: the history never climbs.
+      const retryAt = new Date(firstAt.getTime() + 10_000);
+      const submitted = submitCompletion(start, { summary: '已办结', evidence: [], by: null }, retryAt);
+      await env.run(readModel.recordObligation.bind(readModel), submitted);
 
-    expect((await row(start.id)).state).toEqual(numbered(submitted));
-    expect((await events(start.id)).map((e) => [e.revision, e.type])).toEqual([
-      [1, 'opened'],
-      [2, 'completion_submitted'],
-    ]);
-    expect(await documentOf(start.id)).toEqual([]);
-  });
-});
+      expect((await row(start.id)).state).toEqual(numbered(submitted));
+      expect((await events(start.id)).map((e) => [e.revision, e.type])).toEqual([
+        [1, 'opened'],
+        [2, 'completion_submitted'],
+      ]);
+      expect(await documentOf(start.id)).toEqual([]);
+    });
+  },
+);

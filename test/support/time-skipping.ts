@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterEach, beforeAll, beforeEach } from 'vitest';
 import { fulfilCallbackDuty, startCallbackDuty } from '../../activities/callback-duty';
+import { recordClimb } from '../../activities/climb';
 import { DeadlineActivities } from '../../activities/deadline';
 import type { IndicatorRankRecord } from '../../activities/reports';
 import { lapseObligationId } from '../../activities/standing-duty';
@@ -75,6 +76,8 @@ export function recordingActivities(): { fx: Effects; activities: LadderActiviti
       return issue(obligation, rung);
     },
     storeRungDocument: async ({ obligation, rung }) => issue(obligation, rung),
+    // The real composition, of the parts above: a climb's plan, document and records are counted as theirs.
+    recordClimb: (req) => recordClimb(activities, req),
     announceRung: async ({ obligation, rung }) => void fx.announced.push(`${obligation.id}:${rung}`),
     storeUrgeNotice: async ({ n }) => ({
       number: `督催〔2026〕第${String(n).padStart(4, '0')}号`,

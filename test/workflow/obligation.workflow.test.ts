@@ -184,8 +184,8 @@ describe('the escalation ladder', () => {
   // The second type takes every change from its start without a marker; a run of the first type
   // still open takes them too, each marked once (the ladder is the same).
   it.each([
-    ['', obligationWorkflowV2, 'full-climb', 0],
-    [' (a run of the first type)', obligationWorkflow, 'full-climb-first-type', 4],
+    ['', obligationWorkflowV2, 'full-climb', 1],
+    [' (a run of the first type)', obligationWorkflow, 'full-climb-first-type', 5],
   ])(
     'climbs to 问责 one rung per missed deadline, runs each action once, then waits without climbing%s',
     async (_, type, kept, markers) => {
@@ -213,19 +213,20 @@ describe('the escalation ladder', () => {
         // Each rung's new deadline is its grace after entering it.
         expect(Date.parse(top.rungs[1].at) - Date.parse(top.rungs[0].at)).toBe(HOUR);
 
-        // Since `one-record-per-climb`: each climb's rung, deadline and document are recorded by one
+        // Since `climb-in-one-local-activity`: each climb's grace, document and three states are one
         // local activity, and the auditors' timeline still has every revision, in order.
         const runs = [{ runId: h.firstExecutionRunId, history: await h.fetchHistory() }];
-        // exactly-once-ladder, paused-clock, search-attributes-when-changed, one-record-per-climb
+        // climb-in-one-local-activity; the first type also exactly-once-ladder, paused-clock,
+        // search-attributes-when-changed, one-record-per-climb
         expect(
           runs[0].history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch'),
         ).toHaveLength(markers);
         expect(localActivities(runs[0].history)).toEqual({
-          planDeadline: 4, // the first deadline and the three graces
+          planDeadline: 1, // the first deadline (the three graces are the climbs')
           recordObligation: 5, // the opening and a reminder before each of the four deadlines
-          recordObligationSteps: 4,
-          storeRungDocument: 4,
+          recordClimb: 4,
         });
+        expect(fx.plans.map((p) => p.rulePrefix)).toEqual(['', '督办宽限', '挂牌宽限', '约谈宽限']);
         const timeline = recordedStates(runs).map(({ state: s }) => s);
         expect(timeline.map((s) => s.revision)).toEqual(timeline.map((_, k) => k + 1));
         expect(timeline.at(-1)).toEqual(top);

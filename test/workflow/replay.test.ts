@@ -99,6 +99,34 @@ const GUARDS = [
   // Recorded by the code before `obligations-start-second-type`: every path above as the first
   // type takes it (a run of that type still open goes on so, each later change marked).
   ...RECORDED.map((f) => f.replace(/\.json$/, '-before-second-type.json')),
+  // Recorded by the code before `climb-in-one-local-activity`: every path that climbs, its grace,
+  // document and states each their own local activity (the second type without a marker).
+  ...[
+    'callback-duty-missed',
+    'completion-at-rung-2',
+    'concurrent-escalations',
+    'continue-as-new',
+    'enterprise-checks',
+    'escalation-racing-deadline',
+    'exemption-refused',
+    'extension-held-then-refused',
+    'extension',
+    'full-climb-first-type',
+    'full-climb',
+    'manual-escalation',
+    'merge-main',
+    'reassignment-after-listing',
+    'rejection-rework-floor',
+    'rejection-time-restored',
+    'rejection',
+    'reopen',
+    'search-attributes-when-changed',
+    'signal-racing-update',
+    'subtask-reopened',
+    'subtasks-child',
+    'subtasks-parent',
+    'urge',
+  ].map((f) => `${f}-before-climb-in-one-activity.json`),
 ].map((f) => `guards/${f}`);
 // Recorded by the code now: every obligation of the second type, and a run of the first type that
 // climbs (since `one-record-per-climb`, its climbs recorded together, marked).

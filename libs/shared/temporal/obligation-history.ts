@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Worker as Thread } from 'node:worker_threads';
-import type { ObligationState } from '../../domain/obligation';
+import type { ClimbRecord, ObligationState } from '../../domain/obligation';
 import type { RecordedState } from '../../domain/timeline';
 import { WORKFLOW_BUNDLER_OPTIONS, WORKFLOWS_PATH } from './workflows-path';
 
@@ -86,7 +86,8 @@ function recordActivityInput(e: HistoryEvent): ObligationState | null {
 
 /**
  * The states written by the record local activities: the marker keeps the result, the state
- * written (since `one-record-per-climb`, a climb's states, oldest first).
+ * written (since `one-record-per-climb`, a climb's states, oldest first; since
+ * `climb-in-one-local-activity`, with the climb's plan and document).
  */
 function recordLocalActivityResult(e: HistoryEvent): ObligationState[] {
   const m = e.markerRecordedEventAttributes;
@@ -97,6 +98,7 @@ function recordLocalActivityResult(e: HistoryEvent): ObligationState[] {
   if (type === 'recordObligation') return [defaultPayloadConverter.fromPayload<ObligationState>(result as Payload)];
   if (type === 'recordObligationSteps')
     return defaultPayloadConverter.fromPayload<ObligationState[]>(result as Payload) ?? [];
+  if (type === 'recordClimb') return defaultPayloadConverter.fromPayload<ClimbRecord>(result as Payload).steps;
   return [];
 }
 
