@@ -40,5 +40,5 @@ export async function recordClimb(parts: ClimbParts, { obligation, at }: ClimbRe
     issuedAt: at,
   });
   const steps = await parts.recordObligationSteps(climbSteps(obligation, planned, document, moment));
-  return { planned, document, steps };
+  return { document, steps };
 }

@@ -28,7 +28,6 @@ import {
   attachUrgeNotice,
   climb,
   climbOnDeadline,
-  climbSteps,
   CommandRefused,
   nextDeadlineRequest,
   refusalToUrge,
@@ -412,10 +411,10 @@ async function obligation(start: ObligationStart, since: (change: string) => boo
     state = enter(state, at);
     const rung = state.rung as ClimbingRung;
     if (exactlyOnce && since(ONE_RECORD_PER_CLIMB) && since(CLIMB_IN_ONE_LOCAL_ACTIVITY)) {
-      // The states are the activity's inputs and answer run through the same rule (climbSteps),
-      // so a replay rebuilds them from the history as the activity recorded them.
-      const { planned, document } = await recordClimb({ obligation: state, at: at.toISOString() });
-      const steps = climbSteps(state, planned, document, at);
+      // The states as recorded, from the history, not computed again here: a replay's clock can
+      // differ from the first run's (the fault suite: an activity retried through a database
+      // outage, its workflow task kept alive meanwhile, replayed with the last such task's time).
+      const { steps, document } = await recordClimb({ obligation: state, at: at.toISOString() });
       state = steps.at(-1)!;
       index(state);
       recordedRevision = Math.max(recordedRevision, state.revision);

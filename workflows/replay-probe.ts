@@ -1,5 +1,5 @@
 import { proxySinks, type Sinks, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
-import { climbSteps, type ClimbRecord, type ClimbRequest } from '../libs/domain/obligation';
+import type { ClimbRecord } from '../libs/domain/obligation';
 
 // Loaded only by the auditors' replayer: it reports every state the replayed code would record,
 // so a replay yields the state it reconstructs, not just "no non-determinism".
@@ -23,18 +23,13 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
         if (input.activityType === 'recordObligationSteps')
           for (const state of input.args[0] as unknown[]) replayProbe.recorded(state);
         const result = next(input);
-        // Since `climb-in-one-local-activity`: the states from the climb's input and the answer
-        // the history keeps, by the rule the workflow applies to them (reported before it goes on).
-        if (input.activityType === 'recordClimb') {
-          const { obligation, at } = input.args[0] as ClimbRequest;
+        // Since `climb-in-one-local-activity`: the states the climb's activity recorded, as the
+        // history keeps its answer (reported before the workflow goes on).
+        if (input.activityType === 'recordClimb')
           void result.then(
-            (took) => {
-              const { planned, document } = took as ClimbRecord;
-              for (const state of climbSteps(obligation, planned, document, new Date(at))) replayProbe.recorded(state);
-            },
+            (took) => (took as ClimbRecord).steps.forEach((state) => replayProbe.recorded(state)),
             () => undefined,
           );
-        }
         return result;
       },
     },

@@ -535,16 +535,14 @@ export interface ClimbRequest {
 
 /** What it answers, kept in the history. */
 export interface ClimbRecord {
-  planned: DeadlinePlan | null;
   document: LadderDocument;
-  /** The states recorded, oldest first (climbSteps): the auditors' timeline reads them. */
+  /** The states recorded, oldest first (climbSteps): the workflow goes on from the last, the auditors' timeline reads them all. */
   steps: ObligationState[];
 }
 
 /**
  * A climb's states, oldest first: the rung entered, its grace planned (where the rung has one),
- * its document attached, all at `at`. The workflow, the local activity that records them and the
- * auditors' replay each compute them with this one rule.
+ * its document attached, all at `at`.
  */
 export function climbSteps(
   entered: ObligationState,
