@@ -1,4 +1,3 @@
-import type { DeadlineRequest } from '../libs/domain/deadline';
 import type { ClimbingRung } from '../libs/domain/ladder';
 import {
   applyPlan,
@@ -6,20 +5,27 @@ import {
   nextDeadlineRequest,
   type ClimbRecord,
   type ClimbRequest,
-  type DeadlinePlan,
-  type LadderDocument,
-  type ObligationState,
 } from '../libs/domain/obligation';
+import type { DeadlineActivities } from './deadline';
+import type { ReadModelActivities } from './read-model';
+import type { RungActionActivities } from './rung-actions';
 
-/** What a climb is made of: the deadline, document and read-model activities the worker also registers. */
-export interface ClimbParts {
-  planDeadline(req: DeadlineRequest): Promise<DeadlinePlan>;
-  storeRungDocument(req: {
-    obligation: ObligationState;
-    rung: ClimbingRung;
-    issuedAt: string;
-  }): Promise<LadderDocument>;
-  recordObligationSteps(steps: ObligationState[]): Promise<ObligationState[]>;
+/** What a climb is made of: the deadline, document and read-model activities, each also registered on its own. */
+export type ClimbParts = Pick<DeadlineActivities, 'planDeadline'> &
+  Pick<RungActionActivities, 'storeRungDocument'> &
+  Pick<ReadModelActivities, 'recordObligationSteps'>;
+
+/** The parts, bound to their services (the worker's, and the retried-task test's on its own Postgres). */
+export function climbParts(
+  deadline: DeadlineActivities,
+  rungActions: RungActionActivities,
+  readModel: ReadModelActivities,
+): ClimbParts {
+  return {
+    planDeadline: deadline.planDeadline.bind(deadline),
+    storeRungDocument: rungActions.storeRungDocument.bind(rungActions),
+    recordObligationSteps: readModel.recordObligationSteps.bind(readModel),
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { fulfilCallbackDuty, startCallbackDuty } from './callback-duty';
 import type { ClimbRequest } from '../libs/domain/obligation';
-import { recordClimb, type ClimbParts } from './climb';
+import { climbParts, recordClimb } from './climb';
 import type { DeadlineActivities } from './deadline';
 import type { DigestActivities } from './digest';
 import type { ReadModelActivities } from './read-model';
@@ -17,11 +17,7 @@ export function workerActivities(
   digest?: DigestActivities,
 ) {
   // A climb's parts, each also an activity of its own (the histories before `climb-in-one-local-activity`).
-  const climb: ClimbParts = {
-    planDeadline: deadline.planDeadline.bind(deadline),
-    storeRungDocument: rungActions.storeRungDocument.bind(rungActions),
-    recordObligationSteps: readModel.recordObligationSteps.bind(readModel),
-  };
+  const climb = climbParts(deadline, rungActions, readModel);
   return {
     ...climb,
     recordClimb: (req: ClimbRequest) => recordClimb(climb, req),

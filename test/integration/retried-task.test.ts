@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { recordClimb, type ClimbParts } from '../../activities/climb';
+import { climbParts, recordClimb, type ClimbParts } from '../../activities/climb';
 import { DeadlineActivities } from '../../activities/deadline';
 import { ReadModelActivities } from '../../activities/read-model';
 import { RungActionActivities } from '../../activities/rung-actions';
@@ -34,7 +34,7 @@ let db: DataSource;
 let pg: Client;
 let readModel: ReadModelActivities;
 let rungActions: RungActionActivities;
-let climbParts: ClimbParts;
+let parts: ClimbParts;
 const env = new MockActivityEnvironment();
 const calendar = chinaCalendar([]);
 const told: unknown[] = [];
@@ -46,12 +46,7 @@ beforeAll(async () => {
   await pg.connect();
   readModel = new ReadModelActivities(db);
   rungActions = new RungActionActivities(db, { notify: async (n) => void told.push(n) } as Notifier);
-  const deadlines = new DeadlineActivities(db);
-  climbParts = {
-    planDeadline: deadlines.planDeadline.bind(deadlines),
-    storeRungDocument: rungActions.storeRungDocument.bind(rungActions),
-    recordObligationSteps: readModel.recordObligationSteps.bind(readModel),
-  };
+  parts = climbParts(new DeadlineActivities(db), rungActions, readModel);
 });
 
 afterAll(async () => {
@@ -88,7 +83,7 @@ type Recorded = 'in one local activity' | 'together' | 'one state at a time';
 async function attempt(start: ObligationState, at: Date, recorded: Recorded) {
   const entered = climb(start, 'deadline', '超过1小时期限未办结', null, at);
   if (recorded === 'in one local activity') {
-    const took: ClimbRecord = await env.run(recordClimb, climbParts, { obligation: entered, at: at.toISOString() });
+    const took: ClimbRecord = await env.run(recordClimb, parts, { obligation: entered, at: at.toISOString() });
     const [, planned, attached] = took.steps;
     return { planned, document: took.document, attached };
   }

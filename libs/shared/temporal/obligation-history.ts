@@ -87,7 +87,7 @@ function recordActivityInput(e: HistoryEvent): ObligationState | null {
 /**
  * The states written by the record local activities: the marker keeps the result, the state
  * written (since `one-record-per-climb`, a climb's states, oldest first; since
- * `climb-in-one-local-activity`, with the climb's plan and document).
+ * `climb-in-one-local-activity`, beside the climb's document).
  */
 function recordLocalActivityResult(e: HistoryEvent): ObligationState[] {
   const m = e.markerRecordedEventAttributes;
