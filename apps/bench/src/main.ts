@@ -66,6 +66,9 @@ const CONCURRENCY = 20;
 // The worker's workflow cache (`--cache N`): bounds its memory with 10,000 open obligations; a
 // workflow evicted from it is replayed from its (short) history when its next timer fires.
 const WORKFLOW_CACHE = option('cache') ?? 500;
+// `--heap MB`: the worker's V8 old space per isolate (its main thread and the workflow thread),
+// `--max-old-space-size`, 256 as docker-compose deploys it (README, Memory against lateness).
+const WORKER_HEAP_MB = option('heap') ?? 256;
 const CLIENTS = 50;
 // `--profile DIR`: a CPU profile of the API and of the worker per phase (see profile-preload.ts),
 // summarised by `node dist/scripts/cpuprofile-summary.js DIR`.
@@ -196,6 +199,9 @@ function threadsCpuMs(pid: number): Record<ThreadShare, number> {
   return ms;
 }
 
+/** Per operation, ms, between two readings of a CPU counter. */
+const perOperation = (before: number, after: number, n: number) => Number(((after - before) / n).toFixed(1));
+
 /** Per operation, by thread, ms: what `threadsCpuMs` counted between two readings. */
 function perThread(
   before: Record<ThreadShare, number>,
@@ -217,6 +223,21 @@ function cpuMsOf(pid: number, tid?: string): number {
   const stat = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
   const fields = fs.readFileSync(stat, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime, in clock ticks of 10 ms
+}
+
+/**
+ * CPU time the whole box has spent busy (all cores, every process: the API, the worker, the dev
+ * server, PostgreSQL and this process's clients), ms, from /proc/stat. With closed-loop clients on
+ * saturated cores a latency is the box's queue, so what an operation costs the box is its latency.
+ */
+function boxCpuMs(): number {
+  const [user, nice, system, , , irq, softirq, steal] = fs
+    .readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return (user + nice + system + irq + softirq + steal) * 10; // clock ticks of 10 ms
 }
 
 /** The dev server's process (the SDK does not say), found by the port it was started with. */
@@ -298,19 +319,19 @@ function sayTable(r: Record<string, any>): void {
   const rows: Array<[string, string, string, boolean]> = [
     [
       'starts ÷ bare starts',
-      `${r.startsPerSecond}/s ÷ ${r.baselineStartsPerSecond}/s = ${r.startRatio}; the engine's CPU per start ${r.devServerCpuMsPerStart} ms (bare ${r.devServerCpuMsPerBareStart} ms, an obligation's shape ${r.devServerCpuMsPerShapedStart} ms)`,
+      `${r.startsPerSecond}/s ÷ ${r.baselineStartsPerSecond}/s = ${r.startRatio}; the engine's CPU per start ${r.devServerCpuMsPerStart} ms (bare ${r.devServerCpuMsPerBareStart} ms, an obligation's shape ${r.devServerCpuMsPerShapedStart} ms); the box's ${r.boxCpuMsPerStart} ms (bare ${r.boxCpuMsPerBareStart} ms, shape ${r.boxCpuMsPerShapedStart} ms)`,
       '≥ 0.7',
       r.startRatio >= 0.7,
     ],
     [
       'command p99 ÷ two bare Updates p99',
-      `${r.commandP99Ms} ms ÷ ${r.baselineCommandP99Ms} ms = ${r.commandP99Ratio}; the engine's CPU per round trip ${r.devServerCpuMsPerCommandRound} ms (bare ${r.devServerCpuMsPerBareCommandRound} ms, an obligation's shape ${r.devServerCpuMsPerShapedCommandRound} ms)`,
+      `${r.commandP99Ms} ms ÷ ${r.baselineCommandP99Ms} ms = ${r.commandP99Ratio}; the engine's CPU per round trip ${r.devServerCpuMsPerCommandRound} ms (bare ${r.devServerCpuMsPerBareCommandRound} ms, an obligation's shape ${r.devServerCpuMsPerShapedCommandRound} ms); the box's ${r.boxCpuMsPerCommandRound} ms (bare ${r.boxCpuMsPerBareCommandRound} ms, shape ${r.boxCpuMsPerShapedCommandRound} ms)`,
       '≤ 1.5',
       r.commandP99Ratio <= 1.5,
     ],
     [
       `storm lateness p99 ÷ bare timers p99 (${r.stormObligations})`,
-      `${r.stormP99LatenessMs} ms ÷ ${r.baselineStormP99LatenessMs} ms = ${r.stormP99Ratio}; missed or doubled ${r.stormMissedOrDoubled}`,
+      `${r.stormP99LatenessMs} ms ÷ ${r.baselineStormP99LatenessMs} ms = ${r.stormP99Ratio}; missed or doubled ${r.stormMissedOrDoubled}; the box's CPU per deadline ${r.boxCpuMsPerDeadline} ms (bare ${r.boxCpuMsPerBareDeadline} ms)`,
       '≤ 1.3, none',
       r.stormP99Ratio <= 1.3 && r.stormMissedOrDoubled === 0,
     ],
@@ -519,7 +540,10 @@ async function main(): Promise<void> {
   };
   const serverPid = devServerPid(temporalEnv.address);
   const serverCpuMs = () => (serverPid ? cpuMsOf(serverPid) : 0);
-  const worker = startPart('worker', config);
+  const worker = startPart('worker', {
+    ...config,
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--max-old-space-size=${WORKER_HEAP_MB}`].filter(Boolean).join(' '),
+  });
   const api = startPart('api', config);
   const base = `http://127.0.0.1:${port}`;
   const client = new Client({ connection: await Connection.connect({ address: temporalEnv.address }) });
@@ -666,6 +690,7 @@ async function main(): Promise<void> {
   };
   await phaseEnded('setup');
   const bareServer0 = serverCpuMs();
+  const bareBox0 = boxCpuMs();
   const baselinePerSecond = await rate((i) =>
     client.workflow.start('baselineWorkflow', {
       taskQueue: 'bench-baseline',
@@ -673,20 +698,30 @@ async function main(): Promise<void> {
     }),
   );
   results.devServerCpuMsPerBareStart = Number(((serverCpuMs() - bareServer0) / SIZE.starts).toFixed(1));
+  results.boxCpuMsPerBareStart = perOperation(bareBox0, boxCpuMs(), SIZE.starts);
   // The same, of an obligation's shape (shapedObligationWorkflow), its first task run.
   const shapedServer0 = serverCpuMs();
+  const shapedBox0 = boxCpuMs();
   const shapedPerSecond = await rate((i) => shaped(`shaped-${Date.now()}-${i}`));
   await caughtUp('bench-baseline');
   results.devServerCpuMsPerShapedStart = Number(((serverCpuMs() - shapedServer0) / SIZE.starts).toFixed(1));
+  results.boxCpuMsPerShapedStart = perOperation(shapedBox0, boxCpuMs(), SIZE.starts);
   await endShapes();
   await phaseEnded('baseline-starts');
-  const cpu0 = { api: api.cpuMs(), worker: worker.cpuMs(), server: serverCpuMs(), threads: worker.threadsCpuMs() };
+  const cpu0 = {
+    api: api.cpuMs(),
+    worker: worker.cpuMs(),
+    server: serverCpuMs(),
+    threads: worker.threadsCpuMs(),
+    box: boxCpuMs(),
+  };
   const startsPerSecond = await rate(() => start());
   await caughtUp();
   results.apiCpuMsPerStart = Number(((api.cpuMs() - cpu0.api) / SIZE.starts).toFixed(1));
   results.workerCpuMsPerStart = Number(((worker.cpuMs() - cpu0.worker) / SIZE.starts).toFixed(1));
   results.workerThreadsCpuMsPerStart = perThread(cpu0.threads, worker.threadsCpuMs(), SIZE.starts);
   results.devServerCpuMsPerStart = Number(((serverCpuMs() - cpu0.server) / SIZE.starts).toFixed(1));
+  results.boxCpuMsPerStart = perOperation(cpu0.box, boxCpuMs(), SIZE.starts);
   await phaseEnded('starts');
   results.startsPerSecond = Math.round(startsPerSecond);
   results.baselineStartsPerSecond = Math.round(baselinePerSecond);
@@ -696,6 +731,9 @@ async function main(): Promise<void> {
     `CPU per start: API ${results.apiCpuMsPerStart} ms, worker ${results.workerCpuMsPerStart} ms, dev server ${results.devServerCpuMsPerStart} ms (${results.devServerCpuMsPerBareStart} ms for a bare start)`,
   );
   say(`  the worker's, by thread: ${sayThreads(results.workerThreadsCpuMsPerStart as Record<ThreadShare, number>)}`);
+  say(
+    `  the box's CPU per start: ${results.boxCpuMsPerStart} ms; bare ${results.boxCpuMsPerBareStart} ms, an obligation's shape ${results.boxCpuMsPerShapedStart} ms`,
+  );
   say(
     `starts: ${results.startsPerSecond}/s over HTTP vs ${results.baselineStartsPerSecond}/s bare → ratio ${results.startRatio}; ${results.shapedStartsPerSecond}/s bare of an obligation's shape (dev server ${results.devServerCpuMsPerShapedStart} ms each)`,
   );
@@ -718,6 +756,7 @@ async function main(): Promise<void> {
   await caughtUp('bench-baseline');
   const bareLatencies: number[] = [];
   const bareServer1 = serverCpuMs();
+  const bareBox1 = boxCpuMs();
   await pool(CLIENTS, CLIENTS, async () => {
     for (let r = 0; r < SIZE.commandRounds; r++) {
       const h = bare.pop()!;
@@ -728,9 +767,10 @@ async function main(): Promise<void> {
     }
   });
   results.devServerCpuMsPerBareCommandRound = Number(((serverCpuMs() - bareServer1) / bareLatencies.length).toFixed(1));
+  results.boxCpuMsPerBareCommandRound = perOperation(bareBox1, boxCpuMs(), bareLatencies.length);
   // The same round trip on an obligation's shape: each update a local activity, the second also a
-  // start. For the engine's CPU only: this process is its worker and its clients at once, so its
-  // latency says more about this process than about the engine.
+  // start. For the CPU: this process is its worker and its clients at once, on one event loop, so
+  // its latency is less comparable than what it costs the box.
   const shapes: Array<WorkflowHandle<typeof shapedObligationWorkflow>> = [];
   await pool(
     CLIENTS * SIZE.commandRounds,
@@ -738,24 +778,35 @@ async function main(): Promise<void> {
     async (i) => void shapes.push(await shaped(`shaped-commands-${Date.now()}-${i}`)),
   );
   await caughtUp('bench-baseline');
-  let shapedRounds = 0;
+  const shapedLatencies: number[] = [];
   const shapedServer1 = serverCpuMs();
+  const shapedBox1 = boxCpuMs();
   await pool(CLIENTS, CLIENTS, async () => {
     for (let r = 0; r < SIZE.commandRounds; r++) {
       const h = shapes.pop()!;
+      const t0 = performance.now();
       await h.executeUpdate(touchUpdate);
       await h.executeUpdate(touchUpdate);
-      shapedRounds++;
+      shapedLatencies.push(performance.now() - t0);
     }
   });
   await caughtUp('bench-baseline');
-  results.devServerCpuMsPerShapedCommandRound = Number(((serverCpuMs() - shapedServer1) / shapedRounds).toFixed(1));
+  results.devServerCpuMsPerShapedCommandRound = Number(
+    ((serverCpuMs() - shapedServer1) / shapedLatencies.length).toFixed(1),
+  );
+  results.boxCpuMsPerShapedCommandRound = perOperation(shapedBox1, boxCpuMs(), shapedLatencies.length);
   await endShapes();
   const opened: string[] = [];
   await pool(CLIENTS * SIZE.commandRounds, CONCURRENCY, async () => void opened.push((await start()).id));
   await caughtUp();
   await phaseEnded('command-setup');
-  const cpu1 = { api: api.cpuMs(), worker: worker.cpuMs(), server: serverCpuMs(), threads: worker.threadsCpuMs() };
+  const cpu1 = {
+    api: api.cpuMs(),
+    worker: worker.cpuMs(),
+    server: serverCpuMs(),
+    threads: worker.threadsCpuMs(),
+    box: boxCpuMs(),
+  };
   const latencies: number[] = [];
   await pool(CLIENTS, CLIENTS, async () => {
     for (let r = 0; r < SIZE.commandRounds; r++) {
@@ -771,11 +822,13 @@ async function main(): Promise<void> {
   results.workerCpuMsPerCommandRound = Number(((worker.cpuMs() - cpu1.worker) / latencies.length).toFixed(1));
   results.workerThreadsCpuMsPerCommandRound = perThread(cpu1.threads, worker.threadsCpuMs(), latencies.length);
   results.devServerCpuMsPerCommandRound = Number(((serverCpuMs() - cpu1.server) / latencies.length).toFixed(1));
+  results.boxCpuMsPerCommandRound = perOperation(cpu1.box, boxCpuMs(), latencies.length);
   await phaseEnded('commands');
   results.commandP50Ms = Math.round(percentile(latencies, 50));
   results.commandP99Ms = Math.round(percentile(latencies, 99));
   results.baselineCommandP50Ms = Math.round(percentile(bareLatencies, 50));
   results.baselineCommandP99Ms = Math.round(percentile(bareLatencies, 99));
+  results.shapedCommandP99Ms = Math.round(percentile(shapedLatencies, 99));
   results.commandP99Ratio = Number((Number(results.commandP99Ms) / Number(results.baselineCommandP99Ms)).toFixed(2));
   say(
     `commands: p50 ${results.commandP50Ms} ms, p99 ${results.commandP99Ms} ms (${latencies.length} round trips, ${CLIENTS} clients); two bare updates: p50 ${results.baselineCommandP50Ms} ms, p99 ${results.baselineCommandP99Ms} ms`,
@@ -786,6 +839,9 @@ async function main(): Promise<void> {
   );
   say(
     `  the worker's, by thread: ${sayThreads(results.workerThreadsCpuMsPerCommandRound as Record<ThreadShare, number>)}`,
+  );
+  say(
+    `  the box's CPU per round trip: ${results.boxCpuMsPerCommandRound} ms; two bare Updates ${results.boxCpuMsPerBareCommandRound} ms, an obligation's shape ${results.boxCpuMsPerShapedCommandRound} ms (its p99 ${results.shapedCommandP99Ms} ms)`,
   );
 
   // 3. Deadline storm: every deadline in the same minute; how late each 督办 notice is issued, beside
@@ -810,11 +866,13 @@ async function main(): Promise<void> {
   // The bare timers' worker is this process: its CPU for them, beside the Duban worker's per deadline.
   const bareCpu = process.cpuUsage();
   const bareServer2 = serverCpuMs();
+  const bareBox2 = boxCpuMs();
   const bareLateness: number[] = [];
   await pool(timers.length, 100, async (i) => void bareLateness.push((await timers[i].result()) - Date.parse(bareDue)));
   const bareUsed = process.cpuUsage(bareCpu);
   results.baselineCpuMsPerDeadline = Number(((bareUsed.user + bareUsed.system) / 1000 / SIZE.storm).toFixed(1));
   results.devServerCpuMsPerBareDeadline = Number(((serverCpuMs() - bareServer2) / SIZE.storm).toFixed(1));
+  results.boxCpuMsPerBareDeadline = perOperation(bareBox2, boxCpuMs(), SIZE.storm);
   results.baselineStormP50LatenessMs = Math.round(percentile(bareLateness, 50));
   results.baselineStormP99LatenessMs = Math.round(percentile(bareLateness, 99));
   const dueAt = dueIn(startsPerSecond / 2);
@@ -822,7 +880,7 @@ async function main(): Promise<void> {
   await pool(SIZE.storm, CONCURRENCY, async () => void storm.push((await start({ dueAt })).id));
   await caughtUp();
   await phaseEnded('storm-starts');
-  const cpu2 = { worker: worker.cpuMs(), server: serverCpuMs(), threads: worker.threadsCpuMs() };
+  const cpu2 = { worker: worker.cpuMs(), server: serverCpuMs(), threads: worker.threadsCpuMs(), box: boxCpuMs() };
   if (Date.now() > Date.parse(dueAt))
     throw new Error('the storm came due before its obligations were all started: lateness would be wrong');
   // With every storm obligation open and waiting, before any fires.
@@ -842,6 +900,7 @@ async function main(): Promise<void> {
   results.workerCpuMsPerDeadline = Number(((worker.cpuMs() - cpu2.worker) / storm.length).toFixed(1));
   results.workerThreadsCpuMsPerDeadline = perThread(cpu2.threads, worker.threadsCpuMs(), storm.length);
   results.devServerCpuMsPerDeadline = Number(((serverCpuMs() - cpu2.server) / storm.length).toFixed(1));
+  results.boxCpuMsPerDeadline = perOperation(cpu2.box, boxCpuMs(), storm.length);
   await phaseEnded('storm');
   const lateness = rows.map((r) => Number(r.lateness));
   results.stormObligations = storm.length;
@@ -855,10 +914,14 @@ async function main(): Promise<void> {
   results.workerPeakRssMiB = worker.peakRssMiB();
   results.workerRssAfterMiB = worker.rssMiB();
   results.workflowCache = WORKFLOW_CACHE;
+  results.workerHeapMiB = WORKER_HEAP_MB;
   say(
     `CPU per deadline: worker ${results.workerCpuMsPerDeadline} ms, dev server ${results.devServerCpuMsPerDeadline} ms; bare timers: their worker (this process) ${results.baselineCpuMsPerDeadline} ms, dev server ${results.devServerCpuMsPerBareDeadline} ms`,
   );
   say(`  the worker's, by thread: ${sayThreads(results.workerThreadsCpuMsPerDeadline as Record<ThreadShare, number>)}`);
+  say(
+    `  the box's CPU per deadline: ${results.boxCpuMsPerDeadline} ms; bare timers ${results.boxCpuMsPerBareDeadline} ms`,
+  );
   say(
     `storm: ${storm.length} deadlines in one minute → lateness p50 ${results.stormP50LatenessMs} ms, p99 ${results.stormP99LatenessMs} ms, max ${results.stormMaxLatenessMs} ms; missed or doubled: ${results.stormMissedOrDoubled}; worker's peak RSS ${results.workerPeakRssOpenMiB} MiB before they fire, ${results.workerPeakRssMiB} MiB after (cache ${WORKFLOW_CACHE}); bare timers: p50 ${results.baselineStormP50LatenessMs} ms, p99 ${results.baselineStormP99LatenessMs} ms`,
   );
