@@ -209,10 +209,7 @@ function perThread(
   n: number,
 ): Record<ThreadShare, number> {
   const keys: ThreadShare[] = ['main', 'workflowThread', 'core', 'other'];
-  return Object.fromEntries(keys.map((k) => [k, Number(((after[k] - before[k]) / n).toFixed(1))])) as Record<
-    ThreadShare,
-    number
-  >;
+  return Object.fromEntries(keys.map((k) => [k, perOperation(before[k], after[k], n)])) as Record<ThreadShare, number>;
 }
 
 const sayThreads = (t: Record<ThreadShare, number>) =>
@@ -228,7 +225,7 @@ function cpuMsOf(pid: number, tid?: string): number {
 /**
  * CPU time the whole box has spent busy (all cores, every process: the API, the worker, the dev
  * server, PostgreSQL and this process's clients), ms, from /proc/stat. With closed-loop clients on
- * saturated cores a latency is the box's queue, so what an operation costs the box is its latency.
+ * saturated cores a latency is the box's queue, so what an operation costs the box is what its latency is made of.
  */
 function boxCpuMs(): number {
   const [user, nice, system, , , irq, softirq, steal] = fs
@@ -697,14 +694,14 @@ async function main(): Promise<void> {
       workflowId: `baseline-${Date.now()}-${i}`,
     }),
   );
-  results.devServerCpuMsPerBareStart = Number(((serverCpuMs() - bareServer0) / SIZE.starts).toFixed(1));
+  results.devServerCpuMsPerBareStart = perOperation(bareServer0, serverCpuMs(), SIZE.starts);
   results.boxCpuMsPerBareStart = perOperation(bareBox0, boxCpuMs(), SIZE.starts);
   // The same, of an obligation's shape (shapedObligationWorkflow), its first task run.
   const shapedServer0 = serverCpuMs();
   const shapedBox0 = boxCpuMs();
   const shapedPerSecond = await rate((i) => shaped(`shaped-${Date.now()}-${i}`));
   await caughtUp('bench-baseline');
-  results.devServerCpuMsPerShapedStart = Number(((serverCpuMs() - shapedServer0) / SIZE.starts).toFixed(1));
+  results.devServerCpuMsPerShapedStart = perOperation(shapedServer0, serverCpuMs(), SIZE.starts);
   results.boxCpuMsPerShapedStart = perOperation(shapedBox0, boxCpuMs(), SIZE.starts);
   await endShapes();
   await phaseEnded('baseline-starts');
@@ -717,10 +714,10 @@ async function main(): Promise<void> {
   };
   const startsPerSecond = await rate(() => start());
   await caughtUp();
-  results.apiCpuMsPerStart = Number(((api.cpuMs() - cpu0.api) / SIZE.starts).toFixed(1));
-  results.workerCpuMsPerStart = Number(((worker.cpuMs() - cpu0.worker) / SIZE.starts).toFixed(1));
+  results.apiCpuMsPerStart = perOperation(cpu0.api, api.cpuMs(), SIZE.starts);
+  results.workerCpuMsPerStart = perOperation(cpu0.worker, worker.cpuMs(), SIZE.starts);
   results.workerThreadsCpuMsPerStart = perThread(cpu0.threads, worker.threadsCpuMs(), SIZE.starts);
-  results.devServerCpuMsPerStart = Number(((serverCpuMs() - cpu0.server) / SIZE.starts).toFixed(1));
+  results.devServerCpuMsPerStart = perOperation(cpu0.server, serverCpuMs(), SIZE.starts);
   results.boxCpuMsPerStart = perOperation(cpu0.box, boxCpuMs(), SIZE.starts);
   await phaseEnded('starts');
   results.startsPerSecond = Math.round(startsPerSecond);
@@ -766,7 +763,7 @@ async function main(): Promise<void> {
       bareLatencies.push(performance.now() - t0);
     }
   });
-  results.devServerCpuMsPerBareCommandRound = Number(((serverCpuMs() - bareServer1) / bareLatencies.length).toFixed(1));
+  results.devServerCpuMsPerBareCommandRound = perOperation(bareServer1, serverCpuMs(), bareLatencies.length);
   results.boxCpuMsPerBareCommandRound = perOperation(bareBox1, boxCpuMs(), bareLatencies.length);
   // The same round trip on an obligation's shape: each update a local activity, the second also a
   // start. For the CPU: this process is its worker and its clients at once, on one event loop, so
@@ -791,9 +788,7 @@ async function main(): Promise<void> {
     }
   });
   await caughtUp('bench-baseline');
-  results.devServerCpuMsPerShapedCommandRound = Number(
-    ((serverCpuMs() - shapedServer1) / shapedLatencies.length).toFixed(1),
-  );
+  results.devServerCpuMsPerShapedCommandRound = perOperation(shapedServer1, serverCpuMs(), shapedLatencies.length);
   results.boxCpuMsPerShapedCommandRound = perOperation(shapedBox1, boxCpuMs(), shapedLatencies.length);
   await endShapes();
   const opened: string[] = [];
@@ -818,10 +813,10 @@ async function main(): Promise<void> {
       latencies.push(performance.now() - t0);
     }
   });
-  results.apiCpuMsPerCommandRound = Number(((api.cpuMs() - cpu1.api) / latencies.length).toFixed(1));
-  results.workerCpuMsPerCommandRound = Number(((worker.cpuMs() - cpu1.worker) / latencies.length).toFixed(1));
+  results.apiCpuMsPerCommandRound = perOperation(cpu1.api, api.cpuMs(), latencies.length);
+  results.workerCpuMsPerCommandRound = perOperation(cpu1.worker, worker.cpuMs(), latencies.length);
   results.workerThreadsCpuMsPerCommandRound = perThread(cpu1.threads, worker.threadsCpuMs(), latencies.length);
-  results.devServerCpuMsPerCommandRound = Number(((serverCpuMs() - cpu1.server) / latencies.length).toFixed(1));
+  results.devServerCpuMsPerCommandRound = perOperation(cpu1.server, serverCpuMs(), latencies.length);
   results.boxCpuMsPerCommandRound = perOperation(cpu1.box, boxCpuMs(), latencies.length);
   await phaseEnded('commands');
   results.commandP50Ms = Math.round(percentile(latencies, 50));
@@ -871,7 +866,7 @@ async function main(): Promise<void> {
   await pool(timers.length, 100, async (i) => void bareLateness.push((await timers[i].result()) - Date.parse(bareDue)));
   const bareUsed = process.cpuUsage(bareCpu);
   results.baselineCpuMsPerDeadline = Number(((bareUsed.user + bareUsed.system) / 1000 / SIZE.storm).toFixed(1));
-  results.devServerCpuMsPerBareDeadline = Number(((serverCpuMs() - bareServer2) / SIZE.storm).toFixed(1));
+  results.devServerCpuMsPerBareDeadline = perOperation(bareServer2, serverCpuMs(), SIZE.storm);
   results.boxCpuMsPerBareDeadline = perOperation(bareBox2, boxCpuMs(), SIZE.storm);
   results.baselineStormP50LatenessMs = Math.round(percentile(bareLateness, 50));
   results.baselineStormP99LatenessMs = Math.round(percentile(bareLateness, 99));
@@ -897,9 +892,9 @@ async function main(): Promise<void> {
     if (rows.length >= storm.length || Date.now() > waitUntil) break;
     await new Promise((r) => setTimeout(r, 1_000));
   }
-  results.workerCpuMsPerDeadline = Number(((worker.cpuMs() - cpu2.worker) / storm.length).toFixed(1));
+  results.workerCpuMsPerDeadline = perOperation(cpu2.worker, worker.cpuMs(), storm.length);
   results.workerThreadsCpuMsPerDeadline = perThread(cpu2.threads, worker.threadsCpuMs(), storm.length);
-  results.devServerCpuMsPerDeadline = Number(((serverCpuMs() - cpu2.server) / storm.length).toFixed(1));
+  results.devServerCpuMsPerDeadline = perOperation(cpu2.server, serverCpuMs(), storm.length);
   results.boxCpuMsPerDeadline = perOperation(cpu2.box, boxCpuMs(), storm.length);
   await phaseEnded('storm');
   const lateness = rows.map((r) => Number(r.lateness));
