@@ -2,34 +2,51 @@ import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { callbackDutyInput } from '../libs/domain/callback-duty';
-import { workflowIdOf, type Actor, type ObligationState } from '../libs/domain/obligation';
+import type { DeadlineRequest } from '../libs/domain/deadline';
+import {
+  firstDeadline,
+  openObligation,
+  workflowIdOf,
+  type Actor,
+  type DeadlinePlan,
+  type ObligationState,
+} from '../libs/domain/obligation';
 import { OBLIGATION_WORKFLOW, systemCommandSignal, type ObligationStart } from '../libs/contracts/obligation';
 import { obligationIdOf } from '../libs/shared/obligation-id';
+import { startingSearchAttributes } from '../libs/shared/temporal/search-attributes';
 
 // The 回访 duty (libs/domain/callback-duty.ts), started and fulfilled through the worker's own
 // Temporal client: the duty is an obligation like any other, not a child of the one it is about
 // (which ends at 销号 and again after each 回访), so nothing ties their runs together.
 
 /**
- * Starts the duty of the obligation's latest 销号, as every obligation starts: its workflow under
- * the id its key derives (one key, one workflow, ever: REJECT_DUPLICATE), opened by its own first
- * task. A retried activity finds it started and answers the same id.
+ * Starts the duty of the obligation's latest 销号, as the API starts an obligation: its workflow
+ * under the id its key derives (one key, one workflow, ever: REJECT_DUPLICATE), opened here, so its
+ * first task only records it and sets its timer (no planning local activity, no upsert: the search
+ * attributes are set at the start). Opened at the 销号's moment, which the state holds, not this
+ * attempt's: a retried task's attempt opens the same duty. A retried activity finds it started and
+ * answers the same id.
  */
-export async function startCallbackDuty({ obligation }: { obligation: ObligationState }): Promise<string | null> {
-  const duty = callbackDutyInput(obligation, obligationIdOf);
-  if (!duty) return null;
-  const { client, info } = Context.current();
-  try {
-    await client.workflow.start(OBLIGATION_WORKFLOW, {
-      workflowId: workflowIdOf(duty.id),
-      taskQueue: info.taskQueue,
-      args: [{ open: duty } satisfies ObligationStart],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
-  return duty.id;
+export function callbackDutyStarter(plan: (request: DeadlineRequest) => Promise<DeadlinePlan>) {
+  return async function startCallbackDuty({ obligation }: { obligation: ObligationState }): Promise<string | null> {
+    const duty = callbackDutyInput(obligation, obligationIdOf);
+    if (!duty) return null;
+    const planned = await plan(firstDeadline(duty));
+    const opened = openObligation(duty, planned, new Date(duty.startAt));
+    const { client, info } = Context.current();
+    try {
+      await client.workflow.start(OBLIGATION_WORKFLOW, {
+        workflowId: workflowIdOf(duty.id),
+        taskQueue: info.taskQueue,
+        args: [{ open: duty, opened: { plan: planned, at: opened.createdAt } } satisfies ObligationStart],
+        typedSearchAttributes: startingSearchAttributes(opened),
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    return duty.id;
+  };
 }
 
 /** The 回访 is recorded: its duty (if the policy started one) is fulfilled; a settled one ignores it. */

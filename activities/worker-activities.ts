@@ -1,4 +1,4 @@
-import { fulfilCallbackDuty, startCallbackDuty } from './callback-duty';
+import { callbackDutyStarter, fulfilCallbackDuty } from './callback-duty';
 import type { ClimbRequest } from '../libs/domain/obligation';
 import { climbParts, recordClimb } from './climb';
 import type { DeadlineActivities } from './deadline';
@@ -28,7 +28,7 @@ export function workerActivities(
     storeUrgeNotice: rungActions.storeUrgeNotice.bind(rungActions),
     announceUrge: rungActions.announceUrge.bind(rungActions),
     sendReminder: rungActions.sendReminder.bind(rungActions),
-    startCallbackDuty,
+    startCallbackDuty: callbackDutyStarter((request) => deadline.planDeadline(request)),
     fulfilCallbackDuty,
     generateReports: reports.generateReports.bind(reports),
     recordIndicatorRank: reports.recordIndicatorRank.bind(reports),

@@ -55,6 +55,9 @@ const fields = z.object({
   DUBAN_STANDING_DUTIES: z.enum(['seed', 'off']).default('seed'),
   // Workflows the worker keeps in memory between tasks (the SDK's sticky cache); unset, the SDK sizes it from the heap.
   DUBAN_WORKFLOW_CACHE: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  // `on`: the SDK's promise hook in the workflow threads, for the `__stack_trace` query (the Temporal
+  // UI's "Stack Trace" tab), at about half the workflow threads' CPU; `off` (default): refused.
+  DUBAN_WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('off'),
   // The HMAC key that signs the audit log's daily checkpoints; unset, one is generated into
   // <DUBAN_DATA_DIR>/audit-checkpoint.key (mode 0600) at the API's first start.
   DUBAN_AUDIT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),

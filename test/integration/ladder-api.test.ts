@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
+import { workflowIdOf } from '../../libs/domain/obligation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, startApi, startWorker, testConfig, type RunningApi, type RunningWorker } from '../support/service';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook';
@@ -329,7 +330,7 @@ describe('the ladder over HTTP', () => {
 describe('crash and resume', () => {
   it('carries the ladder on after the worker process is killed between rungs, losing and repeating nothing', async () => {
     const main = path.resolve(__dirname, '../../dist/apps/worker/src/main.js');
-    const spawnWorker = (): ChildProcess =>
+    const spawnWorker = (stackTraces?: 'on'): ChildProcess =>
       spawn(process.execPath, [main], {
         env: {
           ...process.env,
@@ -338,11 +339,15 @@ describe('crash and resume', () => {
           TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
           DUBAN_WEBHOOK_URL: receiver.url,
           LOG_LEVEL: 'warn',
+          ...(stackTraces && { DUBAN_WORKFLOW_STACK_TRACES: stackTraces }),
         },
         stdio: 'ignore',
       });
     expect(fs.existsSync(main), `${main} is missing: run \`npm run build\` (npm test does)`).toBe(true);
-    let child = spawnWorker();
+    const temporal = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }) });
+    const stackTrace = (id: string) => temporal.workflow.getHandle(workflowIdOf(id)).query<string>('__stack_trace');
+    // The first worker keeps the SDK's promise hook, as DUBAN_WORKFLOW_STACK_TRACES=on asks.
+    let child = spawnWorker('on');
     try {
       const slow = {
         deadline: 'PT3S',
@@ -356,6 +361,8 @@ describe('crash and resume', () => {
         () => get(o.id),
         (r) => r.body.rung === 1 && r.body.rungs[0]?.document !== null,
       );
+      // Where the workflow waits: its grace's timer (the Temporal UI's "Stack Trace" tab).
+      expect(await stackTrace(o.id)).toMatch(/obligation/);
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
       await new Promise((r) => setTimeout(r, 5_000)); // rung 1's grace runs out with no worker
@@ -376,8 +383,11 @@ describe('crash and resume', () => {
         [o.id],
       );
       expect(events.rows[0].n).toBe(4);
+      // The worker as deployed runs its workflows without the hook: the same ladder, the query refused.
+      await expect(stackTrace(o.id)).rejects.toThrow(/stack traces are not enabled/);
     } finally {
       child.kill('SIGKILL');
+      await temporal.connection.close();
     }
   }, 120_000);
 });

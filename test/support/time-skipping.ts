@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterEach, beforeAll, beforeEach } from 'vitest';
-import { fulfilCallbackDuty, startCallbackDuty } from '../../activities/callback-duty';
+import { callbackDutyStarter, fulfilCallbackDuty } from '../../activities/callback-duty';
 import { recordClimb } from '../../activities/climb';
 import { DeadlineActivities } from '../../activities/deadline';
 import type { IndicatorRankRecord } from '../../activities/reports';
@@ -87,8 +87,9 @@ export function recordingActivities(): { fx: Effects; activities: LadderActiviti
     sendReminder: async ({ remindAt }) => void fx.reminders.push(remindAt),
     recordIndicatorRank: async (r) => void fx.ranks.push(r),
     lapseObligationId,
-    // The real ones: they start and signal the duty's workflow through the worker's client.
-    startCallbackDuty,
+    // The real ones: they start and signal the duty's workflow through the worker's client (its
+    // deadline planned by the planDeadline above, so counted with the rest).
+    startCallbackDuty: callbackDutyStarter(async (req) => activities.planDeadline(req)),
     fulfilCallbackDuty,
   };
   return { fx, activities };

@@ -1,14 +1,17 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
-import { startCallbackDuty } from '../../activities/callback-duty';
+import { callbackDutyStarter } from '../../activities/callback-duty';
+import { DeadlineActivities } from '../../activities/deadline';
 import { CALLBACK_OFFICE, callbackDutyKey } from '../../libs/domain/callback-duty';
 import { workflowIdOf, type Actor, type ObligationInput, type ObligationState } from '../../libs/domain/obligation';
 import type { LadderPolicy } from '../../libs/domain/policy';
 import { toShanghaiIso } from '../../libs/domain/time';
 import { obligationIdOf } from '../../libs/shared/obligation-id';
+import { STATUS, UNIT } from '../../libs/shared/temporal/search-attributes';
 import { WORKFLOWS_PATH } from '../../libs/shared/temporal/workflows-path';
 import {
   callbackUpdate,
@@ -27,6 +30,10 @@ import { recordingActivities, useTimeSkippingServer, type Effects } from '../sup
 // 销号 under a policy with `callback` starts the supervision office's duty, once, which the 回访
 // fulfils and which climbs the office's ladder when missed.
 const HOUR = 60 * 60 * 1000;
+const { EventType } = temporal.api.enums.v1;
+// The activity as the worker has it, run again outside a workflow task (no database: the library's calendar).
+const deadlines = new DeadlineActivities();
+const startCallbackDuty = callbackDutyStarter((request) => deadlines.planDeadline(request));
 const server = useTimeSkippingServer();
 
 const supervisor: Actor = { role: 'supervisor', unit: null, name: '督查室张三' };
@@ -98,8 +105,13 @@ async function completed(taskQueue: string, cleanup: string[]) {
   cleanup.push(h.workflowId, dutyWorkflowId(i.id, 1), dutyWorkflowId(i.id, 2));
   await h.executeUpdate(snapshotUpdate);
   await h.executeUpdate(completionUpdate, { args: [{ summary: '已退税', evidence: [], by: department }] });
-  await h.executeUpdate(verificationUpdate, { args: [{ accepted: true, comment: '准予销号', by: supervisor }] });
-  return { i, h, final: await h.result() };
+  const final = await h.executeUpdate(verificationUpdate, {
+    args: [{ accepted: true, comment: '准予销号', by: supervisor }],
+  });
+  // Its run ends at 销号. Not awaited with result(): the test server skips time while a result is
+  // awaited, and the duty's timer, set by then, could fire before the run has ended.
+  await eventually(async () => (await h.describe()).status.name === 'COMPLETED');
+  return { i, h, final };
 }
 
 /** 回访 as the API sends it: a new run from the final state, with the command. */
@@ -247,6 +259,15 @@ describe('回访 and 重办', () => {
       const { i, final } = await completed(taskQueue, cleanup);
       const dutyId = dutyWorkflowId(i.id, 1);
       const first = await server.env.client.workflow.getHandle(dutyId).describe();
+      // Opened by the 销号's task, as the API opens an obligation: findable by its unit and status
+      // from its start, and its first task, once done, only recorded it (no deadline planned in it,
+      // nothing upserted).
+      expect(first.typedSearchAttributes.get(UNIT)).toBe(CALLBACK_OFFICE);
+      expect(first.typedSearchAttributes.get(STATUS)).toBe('open');
+      await server.env.client.workflow.getHandle(dutyId).executeUpdate(snapshotUpdate);
+      const types = (await server.env.client.workflow.getHandle(dutyId).fetchHistory()).events!.map((e) => e.eventType);
+      expect(types).not.toContain(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES);
+      expect(types.filter((t) => t === EventType.EVENT_TYPE_MARKER_RECORDED)).toHaveLength(1);
       // The local activity again, as a retried workflow task runs it: the same duty, not a new run.
       const again = new MockActivityEnvironment({ taskQueue }, { client: server.env.client });
       for (let attempt = 0; attempt < 2; attempt++) {
@@ -255,6 +276,24 @@ describe('回访 and 重办', () => {
       }
       expect((await server.env.client.workflow.getHandle(dutyId).describe()).runId).toBe(first.runId);
       expect(await duty(dutyId)).toMatchObject({ status: 'open', revision: 1 });
+    });
+  });
+
+  it('a duty is opened at the 销号’s moment, not at the moment its start is attempted', async () => {
+    await withWorker(async (taskQueue, _fx, cleanup) => {
+      const { final } = await completed(taskQueue, cleanup);
+      // Another work order's 销号 three hours ago, its task attempted only now (a task retried late).
+      const id = '00000000-0000-4000-8000-c000000f0001';
+      const at = toShanghaiIso(new Date(Date.parse(await now()) - 3 * HOUR));
+      const late = { ...final, id, verifications: final.verifications.map((v) => ({ ...v, at })) };
+      const dutyId = dutyWorkflowId(id, 1);
+      cleanup.push(dutyId);
+      const attempt = new MockActivityEnvironment({ taskQueue }, { client: server.env.client });
+      const started: string | null = await attempt.run(startCallbackDuty, { obligation: late });
+      expect(started && workflowIdOf(started)).toBe(dutyId);
+      const opened = await server.env.client.workflow.getHandle(dutyId).executeUpdate(snapshotUpdate);
+      expect(opened.createdAt).toBe(at);
+      expect(Date.parse(opened.dueAt!) - Date.parse(at)).toBe(2 * HOUR);
     });
   });
 

@@ -49,7 +49,8 @@ const RECORDED = [
   'subtasks-parent.json',
   'subtask-reopened.json',
   // Since `callback-duty`: 回访 reopening a work order, and the 回访 duty fulfilled and missed
-  // (since `callback-duty-in-task` the duty is started within 销号's own workflow task).
+  // (since `callback-duty-in-task` the duty is started within 销号's own workflow task, and opened
+  // by the activity that starts it: its first task records it and sets its timer).
   'callback-reopen.json',
   'callback-duty-fulfilled.json',
   'callback-duty-missed.json',
@@ -127,6 +128,11 @@ const GUARDS = [
     'subtasks-parent',
     'urge',
   ].map((f) => `${f}-before-climb-in-one-activity.json`),
+  // Recorded before the activity that starts a 回访 duty opened it: the duty planned its deadline
+  // and upserted its search attributes in its own first task, as the obligations that the rhythms,
+  // indicators and standing duties start still do.
+  'callback-duty-fulfilled-before-duty-opened-by-its-starter.json',
+  'callback-duty-missed-before-duty-opened-by-its-starter.json',
 ].map((f) => `guards/${f}`);
 // Recorded by the code now: every obligation of the second type, and a run of the first type that
 // climbs (since `one-record-per-climb`, its climbs recorded together, marked).

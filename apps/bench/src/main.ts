@@ -1,5 +1,5 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +24,7 @@ import { firstDeadline, openObligation, type ObligationInput } from '../../../li
 import { obligationIdOf } from '../../../libs/shared/obligation-id';
 import { resolvePolicy } from '../../../libs/domain/policy';
 import { startingSearchAttributes } from '../../../libs/shared/temporal/search-attributes';
+import { sdkWorker } from '../../../libs/shared/temporal/worker-without-stack-traces';
 import {
   baselineCommandsWorkflow,
   baselineDeadlineWorkflow,
@@ -69,6 +70,9 @@ const WORKFLOW_CACHE = option('cache') ?? 500;
 // `--heap MB`: the worker's V8 old space per isolate (its main thread and the workflow thread),
 // `--max-old-space-size`, 256 as docker-compose deploys it (README, Memory against lateness).
 const WORKER_HEAP_MB = option('heap') ?? 256;
+// `--stack-traces`: the workers keep the SDK's promise hook (DUBAN_WORKFLOW_STACK_TRACES=on), Duban's
+// and the baselines' both; without it, both run as Duban deploys (off).
+const STACK_TRACES = process.argv.includes('--stack-traces') ? 'on' : 'off';
 const CLIENTS = 50;
 // `--profile DIR`: a CPU profile of the API and of the worker per phase (see profile-preload.ts),
 // summarised by `node dist/scripts/cpuprofile-summary.js DIR`.
@@ -534,6 +538,7 @@ async function main(): Promise<void> {
     PORT: String(port),
     LOG_LEVEL: 'warn',
     DUBAN_WORKFLOW_CACHE: String(WORKFLOW_CACHE),
+    DUBAN_WORKFLOW_STACK_TRACES: STACK_TRACES,
   };
   const serverPid = devServerPid(temporalEnv.address);
   const serverCpuMs = () => (serverPid ? cpuMsOf(serverPid) : 0);
@@ -669,7 +674,8 @@ async function main(): Promise<void> {
         .catch(() => undefined);
     });
   };
-  const baselineWorker = await Worker.create({
+  // On the SDK's setting Duban's worker runs (--stack-traces), so the two differ by what they run.
+  const baselineWorker = await sdkWorker(STACK_TRACES).create({
     connection: await NativeConnection.connect({ address: temporalEnv.address }),
     taskQueue: 'bench-baseline',
     workflowsPath: require.resolve('./baseline-workflows'),
@@ -910,6 +916,7 @@ async function main(): Promise<void> {
   results.workerRssAfterMiB = worker.rssMiB();
   results.workflowCache = WORKFLOW_CACHE;
   results.workerHeapMiB = WORKER_HEAP_MB;
+  results.workflowStackTraces = STACK_TRACES;
   say(
     `CPU per deadline: worker ${results.workerCpuMsPerDeadline} ms, dev server ${results.devServerCpuMsPerDeadline} ms; bare timers: their worker (this process) ${results.baselineCpuMsPerDeadline} ms, dev server ${results.devServerCpuMsPerBareDeadline} ms`,
   );

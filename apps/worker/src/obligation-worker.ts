@@ -1,7 +1,8 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { WorkerActivities } from '../../../activities/worker-activities';
 import type { ServiceConfig } from '../../../libs/shared/config';
+import { sdkWorker } from '../../../libs/shared/temporal/worker-without-stack-traces';
 import { workflowCode } from '../../../libs/shared/temporal/workflows-path';
 
 /** The Temporal worker of the obligation task queue; `run()` resolves once it has shut down. */
@@ -17,7 +18,7 @@ export class ObligationWorker implements OnApplicationShutdown {
   static async create(config: ServiceConfig, activities: WorkerActivities): Promise<ObligationWorker> {
     const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
     try {
-      const worker = await Worker.create({
+      const worker = await sdkWorker(config.DUBAN_WORKFLOW_STACK_TRACES).create({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
