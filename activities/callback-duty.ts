@@ -1,19 +1,17 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { callbackDutyInput } from '../libs/domain/callback-duty';
 import type { DeadlineRequest } from '../libs/domain/deadline';
 import {
   firstDeadline,
-  openObligation,
   workflowIdOf,
   type Actor,
   type DeadlinePlan,
   type ObligationState,
 } from '../libs/domain/obligation';
-import { OBLIGATION_WORKFLOW, systemCommandSignal, type ObligationStart } from '../libs/contracts/obligation';
+import { OBLIGATION_WORKFLOW, systemCommandSignal } from '../libs/contracts/obligation';
 import { obligationIdOf } from '../libs/shared/obligation-id';
-import { startingSearchAttributes } from '../libs/shared/temporal/search-attributes';
+import { openedObligation } from '../libs/shared/temporal/opened-obligation';
 
 // The 回访 duty (libs/domain/callback-duty.ts), started and fulfilled through the worker's own
 // Temporal client: the duty is an obligation like any other, not a child of the one it is about
@@ -31,17 +29,10 @@ export function callbackDutyStarter(plan: (request: DeadlineRequest) => Promise<
   return async function startCallbackDuty({ obligation }: { obligation: ObligationState }): Promise<string | null> {
     const duty = callbackDutyInput(obligation, obligationIdOf);
     if (!duty) return null;
-    const planned = await plan(firstDeadline(duty));
-    const opened = openObligation(duty, planned, new Date(duty.startAt));
+    const { start } = openedObligation(duty, await plan(firstDeadline(duty)), new Date(duty.startAt));
     const { client, info } = Context.current();
     try {
-      await client.workflow.start(OBLIGATION_WORKFLOW, {
-        workflowId: workflowIdOf(duty.id),
-        taskQueue: info.taskQueue,
-        args: [{ open: duty, opened: { plan: planned, at: opened.createdAt } } satisfies ObligationStart],
-        typedSearchAttributes: startingSearchAttributes(opened),
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
+      await client.workflow.start(OBLIGATION_WORKFLOW, { ...start, taskQueue: info.taskQueue });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }

@@ -20,10 +20,10 @@ import { startDevServer } from '../../../libs/shared/temporal/servers';
 import { chinaCalendar } from '../../../libs/domain/calendar';
 import { planDeadline } from '../../../libs/domain/deadline';
 import { KINDS } from '../../../libs/domain/kinds';
-import { firstDeadline, openObligation, type ObligationInput } from '../../../libs/domain/obligation';
+import { firstDeadline, type ObligationInput } from '../../../libs/domain/obligation';
 import { obligationIdOf } from '../../../libs/shared/obligation-id';
 import { resolvePolicy } from '../../../libs/domain/policy';
-import { startingSearchAttributes } from '../../../libs/shared/temporal/search-attributes';
+import { openedObligation } from '../../../libs/shared/temporal/opened-obligation';
 import { sdkWorker } from '../../../libs/shared/temporal/worker-without-stack-traces';
 import {
   baselineCommandsWorkflow,
@@ -442,8 +442,7 @@ async function benchReadModel(
       await get(p);
       d.push(performance.now() - t1);
     }
-    if (apiCpuMs)
-      cpu.push(`${p} ${((apiCpuMs() - cpu0!) / 200).toFixed(1)} ms, p50 ${Math.round(percentile(d, 50))} ms`);
+    if (apiCpuMs) cpu.push(`${p} ${perOperation(cpu0!, apiCpuMs(), 200)} ms, p50 ${Math.round(percentile(d, 50))} ms`);
     return Math.round(percentile(d, 99));
   };
   const readModelRows = Number((await db.query('SELECT count(*) AS n FROM obligation')).rows[0].n);
@@ -649,15 +648,8 @@ async function main(): Promise<void> {
       policy: resolvePolicy(KINDS.work_order.policy, { deadline: 'P1D' }).policy!,
       by: { role: 'supervisor', unit: null, name: 'bench-supervisor' },
     };
-    const plan = planDeadline(firstDeadline(input), chinaCalendar([]));
-    const opened = openObligation(input, plan, new Date());
-    return client.workflow.start(shapedObligationWorkflow, {
-      taskQueue: 'bench-baseline',
-      workflowId,
-      args: [{ open: input, opened: { plan, at: opened.createdAt } }],
-      typedSearchAttributes: startingSearchAttributes(opened),
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
+    const { start } = openedObligation(input, planDeadline(firstDeadline(input), chinaCalendar([])), new Date());
+    return client.workflow.start(shapedObligationWorkflow, { ...start, taskQueue: 'bench-baseline', workflowId });
   };
   // Once measured, the shapes still open (waiting on their day-long timer) are ended, so that the
   // engine carries none of them while Duban's phases are measured.
@@ -871,7 +863,7 @@ async function main(): Promise<void> {
   const bareLateness: number[] = [];
   await pool(timers.length, 100, async (i) => void bareLateness.push((await timers[i].result()) - Date.parse(bareDue)));
   const bareUsed = process.cpuUsage(bareCpu);
-  results.baselineCpuMsPerDeadline = Number(((bareUsed.user + bareUsed.system) / 1000 / SIZE.storm).toFixed(1));
+  results.baselineCpuMsPerDeadline = perOperation(0, (bareUsed.user + bareUsed.system) / 1000, SIZE.storm);
   results.devServerCpuMsPerBareDeadline = perOperation(bareServer2, serverCpuMs(), SIZE.storm);
   results.boxCpuMsPerBareDeadline = perOperation(bareBox2, boxCpuMs(), SIZE.storm);
   results.baselineStormP50LatenessMs = Math.round(percentile(bareLateness, 50));

@@ -15,7 +15,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { ApplicationFailure, WorkflowIdReusePolicy, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Brackets, Repository } from 'typeorm';
 import { canonicalJson } from '../../../../libs/domain/canonical-json';
@@ -25,7 +25,6 @@ import { completionProblems, KINDS, subjectProblems } from '../../../../libs/dom
 import {
   firstDeadline,
   isSettled,
-  openObligation,
   refusalToRecordCallback,
   refusalToReopen,
   STATUS_NAMES,
@@ -45,7 +44,7 @@ import { obligationNumber, writeObligation } from '../../../../libs/shared/datab
 import { overdueSql } from '../../../../libs/shared/database/overdue';
 import { ObligationRecord } from '../../../../libs/shared/database/obligation-record.entity';
 import { obligationIdOf } from '../../../../libs/shared/obligation-id';
-import { startingSearchAttributes } from '../../../../libs/shared/temporal/search-attributes';
+import { openedObligation } from '../../../../libs/shared/temporal/opened-obligation';
 import {
   callbackUpdate,
   coUnitsUpdate,
@@ -190,19 +189,13 @@ export class ObligationsService {
       ...(dto.subject && { subject: dto.subject }),
       ...(dto.coUnits?.length && { coUnits: dto.coUnits }),
     };
-    const plan = planDeadline(firstDeadline(input), calendar);
-    const opened = openObligation(input, plan, now);
-    const workflowId = workflowIdOf(id);
+    const { state: opened, start } = openedObligation(input, planDeadline(firstDeadline(input), calendar), now);
+    const { workflowId } = start;
     try {
       await this.withinDeadline(() =>
         this.temporal.workflow.start<typeof obligationWorkflow>(OBLIGATION_WORKFLOW, {
-          workflowId,
+          ...start,
           taskQueue: this.config.TEMPORAL_TASK_QUEUE,
-          args: [{ open: input, opened: { plan, at: opened.createdAt } }],
-          // Findable in Temporal's visibility from the start; the workflow's first record then upserts none.
-          typedSearchAttributes: startingSearchAttributes(opened),
-          // A key starts one obligation, ever.
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         }),
       );
     } catch (err) {
