@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { chinaCalendar, type WorkingDayCalendar } from '../libs/domain/calendar';
@@ -6,16 +6,25 @@ import { planResumption, type ResumptionRequest } from '../libs/domain/clock';
 import { planDeadline, type DeadlineRequest } from '../libs/domain/deadline';
 import type { DeadlinePlan } from '../libs/domain/obligation';
 import { currentCalendar } from '../libs/shared/database/calendar-overrides';
+import { ChangeNotices, type NoticedCache } from '../libs/shared/database/change-notices';
 import { WORKER_DATABASE } from '../libs/shared/database/data-source';
 
 /**
  * Deadline arithmetic on the working-day calendar, as a (local) activity. The admin's official
- * schedules are read on every call; the answer is recorded in the history, so a schedule loaded
- * later never changes a replay. Without a database (workflow tests), the library's data alone.
+ * schedules are read from the database, and kept in memory until one is loaded (ChangeNotices);
+ * the answer is recorded in the history, so a schedule loaded later never changes a replay.
+ * Without a database (workflow tests), the library's data alone.
  */
 @Injectable()
 export class DeadlineActivities {
-  constructor(@Optional() @InjectDataSource(WORKER_DATABASE) private readonly db?: DataSource) {}
+  private readonly kept?: NoticedCache<WorkingDayCalendar>;
+
+  constructor(
+    @Optional() @InjectDataSource(WORKER_DATABASE) private readonly db?: DataSource,
+    @Optional() @Inject(ChangeNotices) notices?: ChangeNotices,
+  ) {
+    this.kept = notices?.cache('calendar_override', 1);
+  }
 
   async planDeadline(req: DeadlineRequest): Promise<DeadlinePlan> {
     return planDeadline(req, await this.calendar());
@@ -27,6 +36,8 @@ export class DeadlineActivities {
   }
 
   private async calendar(): Promise<WorkingDayCalendar> {
-    return this.db ? currentCalendar((text, params) => this.db!.query(text, params)) : chinaCalendar([]);
+    if (!this.db) return chinaCalendar([]);
+    const read = () => currentCalendar((text, params) => this.db!.query(text, params));
+    return this.kept ? this.kept.get('current', read) : read();
   }
 }

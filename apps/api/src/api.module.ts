@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { workflowIdOf } from '../../../libs/domain/obligation';
 import type { ServiceConfig } from '../../../libs/shared/config';
+import { ChangeNoticesModule } from '../../../libs/shared/database/change-notices.module';
 import { ConfigModule } from '../../../libs/shared/config.module';
 import { REDACTED_PATHS } from '../../../libs/shared/logging';
 import { API_DATABASE, dataSourceOptions } from '../../../libs/shared/database/data-source';
@@ -65,6 +66,7 @@ export class ApiModule {
           },
         }),
         TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, API_DATABASE)),
+        ChangeNoticesModule.forRoot(config.DATABASE_URL),
         TemporalModule,
         AuthModule,
         IdempotencyModule,

@@ -10,6 +10,7 @@ import { NotificationSender } from '../../../activities/notifications';
 import { ReportActivities } from '../../../activities/reports';
 import { RungActionActivities } from '../../../activities/rung-actions';
 import { DubanConfig, type ServiceConfig } from '../../../libs/shared/config';
+import { ChangeNoticesModule } from '../../../libs/shared/database/change-notices.module';
 import { ConfigModule } from '../../../libs/shared/config.module';
 import { dataSourceOptions, WORKER_DATABASE } from '../../../libs/shared/database/data-source';
 import { LogNotifier, Notifier, WebhookNotifier } from '../../../libs/shared/notifier';
@@ -24,6 +25,7 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot({ pinoHttp: { logger } }),
         TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, WORKER_DATABASE)),
+        ChangeNoticesModule.forRoot(config.DATABASE_URL),
       ],
       providers: [
         {

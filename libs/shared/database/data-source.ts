@@ -24,6 +24,7 @@ import { NotificationFeed1764000005100 } from './migrations/1764000005100-notifi
 import { ScoreFormula1764000006200 } from './migrations/1764000006200-score-formula';
 import { StandingDuties1764000006300 } from './migrations/1764000006300-standing-duties';
 import { BoardCoveringIndexes1764000006600 } from './migrations/1764000006600-board-covering-indexes';
+import { ChangeNotices1764000007000 } from './migrations/1764000007000-change-notices';
 import { loadReferenceData } from './reference-data';
 
 export const ENTITIES = [ObligationRecord, ApiToken];
@@ -51,6 +52,7 @@ const MIGRATIONS = [
   ScoreFormula1764000006200,
   StandingDuties1764000006300,
   BoardCoveringIndexes1764000006600,
+  ChangeNotices1764000007000,
 ];
 
 /** Each process part names its data source: the API and the worker may share one process. */

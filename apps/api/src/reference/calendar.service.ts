@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
@@ -12,13 +12,22 @@ import { shanghaiDate } from '../../../../libs/domain/duration';
 import { toShanghaiIso } from '../../../../libs/domain/time';
 import { currentCalendar, saveCalendarOverride } from '../../../../libs/shared/database/calendar-overrides';
 import type { Sql } from '../../../../libs/shared/database/audit-log';
+import { ChangeNotices, type NoticedCache } from '../../../../libs/shared/database/change-notices';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import { errorBody, invalidRequest } from '../http-errors';
 
 /** The working-day calendar as deadlines are computed now: the library plus the official schedules loaded. */
 @Injectable()
 export class CalendarService {
-  constructor(@InjectDataSource(API_DATABASE) private readonly db: DataSource) {}
+  // Every start plans its deadline on it: kept in memory until an official schedule is loaded.
+  private readonly calendar: NoticedCache<WorkingDayCalendar>;
+
+  constructor(
+    @InjectDataSource(API_DATABASE) private readonly db: DataSource,
+    @Inject(ChangeNotices) private readonly notices: ChangeNotices,
+  ) {
+    this.calendar = notices.cache('calendar_override', 1);
+  }
 
   private readonly sql: Sql = (text, params) => this.db.query(text, params);
 
@@ -46,7 +55,7 @@ export class CalendarService {
 
   /** The calendar new deadlines are computed on: the library's data and the schedules loaded. */
   current(): Promise<WorkingDayCalendar> {
-    return currentCalendar(this.sql);
+    return this.calendar.get('current', () => currentCalendar(this.sql));
   }
 
   /**
@@ -75,5 +84,6 @@ export class CalendarService {
       throw new BadRequestException(errorBody(400, invalidRequest([field]), [{ field, reason: message }]));
     }
     await saveCalendarOverride(this.sql, schedule, 'admin');
+    this.notices.changed('calendar_override');
   }
 }

@@ -1,8 +1,9 @@
 import { pinyin } from 'pinyin-pro';
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Indicator, Unit, WorkGroup } from '../../../../libs/domain/organisation';
+import { ChangeNotices, type NoticedCache } from '../../../../libs/shared/database/change-notices';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import { errorBody, invalidRequest } from '../http-errors';
 import type { CreateTaskForceDto, CreateUnitDto, GroupMembersDto, UpdateUnitDto } from './organisation.dto';
@@ -13,7 +14,15 @@ const GROUP = `SELECT code, name, kind, duties, lead, responsible, responsible_a
 /** The district's units, working groups and indicators, as loaded from the data file and changed by the admin. */
 @Injectable()
 export class OrganisationService {
-  constructor(@InjectDataSource(API_DATABASE) private readonly db: DataSource) {}
+  // Every start asks whether its unit exists: kept in memory until the unit table changes.
+  private readonly existing: NoticedCache<boolean>;
+
+  constructor(
+    @InjectDataSource(API_DATABASE) private readonly db: DataSource,
+    @Inject(ChangeNotices) private readonly notices: ChangeNotices,
+  ) {
+    this.existing = notices.cache<boolean>('unit');
+  }
 
   /** Every unit, with its name's pinyin initials (区供电公司 → qgdgs) for pickers that search by them. */
   async units(): Promise<Array<Unit & { source: string; initials: string }>> {
@@ -31,8 +40,11 @@ export class OrganisationService {
     );
   }
 
-  async unitExists(code: string): Promise<boolean> {
-    return (await this.db.query(`SELECT 1 FROM unit WHERE code = $1`, [code])).length > 0;
+  unitExists(code: string): Promise<boolean> {
+    return this.existing.get(
+      code,
+      async () => (await this.db.query(`SELECT 1 FROM unit WHERE code = $1`, [code])).length > 0,
+    );
   }
 
   /** Adds a unit; the same unit again is answered as it is (created: false), other values 409. */
@@ -65,6 +77,7 @@ export class OrganisationService {
       `INSERT INTO unit (code, name, kind, leader, source) VALUES ($1, $2, $3, $4, 'admin') ON CONFLICT DO NOTHING RETURNING code`,
       [dto.code, dto.name, dto.kind, JSON.stringify(leader)],
     );
+    this.notices.changed('unit');
     if (inserted.length === 0) {
       const after = await existing();
       if (after) return after;
