@@ -5,8 +5,8 @@ import { chinaCalendar, type WorkingDayCalendar } from '../libs/domain/calendar'
 import { planResumption, type ResumptionRequest } from '../libs/domain/clock';
 import { planDeadline, type DeadlineRequest } from '../libs/domain/deadline';
 import type { DeadlinePlan } from '../libs/domain/obligation';
-import { currentCalendar } from '../libs/shared/database/calendar-overrides';
-import { ChangeNotices, type NoticedCache } from '../libs/shared/database/change-notices';
+import { currentCalendarReader } from '../libs/shared/database/calendar-overrides';
+import { ChangeNotices } from '../libs/shared/database/change-notices';
 import { WORKER_DATABASE } from '../libs/shared/database/data-source';
 
 /**
@@ -17,13 +17,15 @@ import { WORKER_DATABASE } from '../libs/shared/database/data-source';
  */
 @Injectable()
 export class DeadlineActivities {
-  private readonly kept?: NoticedCache<WorkingDayCalendar>;
+  private readonly calendar: () => Promise<WorkingDayCalendar>;
 
   constructor(
-    @Optional() @InjectDataSource(WORKER_DATABASE) private readonly db?: DataSource,
+    @Optional() @InjectDataSource(WORKER_DATABASE) db?: DataSource,
     @Optional() @Inject(ChangeNotices) notices?: ChangeNotices,
   ) {
-    this.kept = notices?.cache('calendar_override', 1);
+    this.calendar = db
+      ? currentCalendarReader((text, params) => db.query(text, params), notices)
+      : async () => chinaCalendar([]);
   }
 
   async planDeadline(req: DeadlineRequest): Promise<DeadlinePlan> {
@@ -33,11 +35,5 @@ export class DeadlineActivities {
   /** The deadline once a paused clock runs again (moved on by the paused time, at least the rework grace). */
   async planResumption(req: ResumptionRequest): Promise<DeadlinePlan> {
     return planResumption(req, await this.calendar());
-  }
-
-  private async calendar(): Promise<WorkingDayCalendar> {
-    if (!this.db) return chinaCalendar([]);
-    const read = () => currentCalendar((text, params) => this.db!.query(text, params));
-    return this.kept ? this.kept.get('current', read) : read();
   }
 }

@@ -10,26 +10,24 @@ import {
 } from '../../../../libs/domain/calendar';
 import { shanghaiDate } from '../../../../libs/domain/duration';
 import { toShanghaiIso } from '../../../../libs/domain/time';
-import { currentCalendar, saveCalendarOverride } from '../../../../libs/shared/database/calendar-overrides';
+import { currentCalendarReader, saveCalendarOverride } from '../../../../libs/shared/database/calendar-overrides';
 import type { Sql } from '../../../../libs/shared/database/audit-log';
-import { ChangeNotices, type NoticedCache } from '../../../../libs/shared/database/change-notices';
+import { ChangeNotices } from '../../../../libs/shared/database/change-notices';
 import { API_DATABASE } from '../../../../libs/shared/database/data-source';
 import { errorBody, invalidRequest } from '../http-errors';
 
 /** The working-day calendar as deadlines are computed now: the library plus the official schedules loaded. */
 @Injectable()
 export class CalendarService {
-  // Every start plans its deadline on it: kept in memory until an official schedule is loaded.
-  private readonly calendar: NoticedCache<WorkingDayCalendar>;
+  private readonly sql: Sql = (text, params) => this.db.query(text, params);
+  private readonly calendar: () => Promise<WorkingDayCalendar>;
 
   constructor(
     @InjectDataSource(API_DATABASE) private readonly db: DataSource,
     @Inject(ChangeNotices) private readonly notices: ChangeNotices,
   ) {
-    this.calendar = notices.cache('calendar_override', 1);
+    this.calendar = currentCalendarReader(this.sql, notices);
   }
-
-  private readonly sql: Sql = (text, params) => this.db.query(text, params);
 
   overrides() {
     return this.sql(
@@ -55,7 +53,7 @@ export class CalendarService {
 
   /** The calendar new deadlines are computed on: the library's data and the schedules loaded. */
   current(): Promise<WorkingDayCalendar> {
-    return this.calendar.get('current', () => currentCalendar(this.sql));
+    return this.calendar();
   }
 
   /**
