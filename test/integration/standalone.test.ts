@@ -15,6 +15,8 @@ interface Service {
   child: ChildProcess;
   lines: Array<Record<string, unknown>>;
   exited: Promise<number | null>;
+  /** Why it may have ended badly: its errors and warnings, and what it wrote to stderr. */
+  troubles(): string;
 }
 
 let ports: { api: number; temporal: number; ui: number; postgres: number };
@@ -54,7 +56,9 @@ async function start(): Promise<Service> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  current = { child, lines, exited };
+  const troubles = () =>
+    [...lines.filter((l) => Number(l.level) >= 40).map((l) => JSON.stringify(l)), stderr.slice(-4_000)].join('\n');
+  current = { child, lines, exited, troubles };
   return current;
 }
 
@@ -160,7 +164,7 @@ describe('npm start on embedded defaults', () => {
     const logged = service.lines.map((l) => JSON.stringify(l)).join('\n');
     expect(logged).not.toContain(adminToken);
     expect(logged).not.toContain(supervisor.authorization.slice('Bearer '.length));
-    expect(await stop(service)).toBe(0);
+    expect(await stop(service), service.troubles()).toBe(0);
     expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
 
     service = await start();
@@ -187,6 +191,6 @@ describe('npm start on embedded defaults', () => {
     // The built service replays with the built workflow code, across the restart.
     const replay = await http(api, 'POST', `/v1/obligations/${created.body.id}/replay`, undefined, supervisor);
     expect(replay.body).toMatchObject({ deterministic: true, matchesLive: true });
-    expect(await stop(service)).toBe(0);
+    expect(await stop(service), service.troubles()).toBe(0);
   }, 300_000);
 });
